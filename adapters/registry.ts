@@ -1,0 +1,24 @@
+import type { AdapterDefinition, DeviceConfigBase } from './types.js'
+import { MqttIngestDeviceSchema, type MqttIngestDeviceConfig } from './mqtt-ingest/config.js'
+
+const mqttIngest: AdapterDefinition<MqttIngestDeviceConfig> = {
+  adapter: 'mqtt-ingest',
+  configSchema: MqttIngestDeviceSchema,
+  create: null,
+}
+
+/**
+ * Every adapter, by the `adapter:` value of a device's config. Protocol adapters are loaded on
+ * demand (`load()`), so a gateway without cameras never imports the SOAP stack.
+ */
+export interface AdapterEntry {
+  load(): Promise<AdapterDefinition<DeviceConfigBase>>
+}
+
+function entry<C extends DeviceConfigBase>(load: () => Promise<AdapterDefinition<C>>): AdapterEntry {
+  return { load: load as () => Promise<AdapterDefinition<DeviceConfigBase>> }
+}
+
+export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
+  'mqtt-ingest': entry(async () => mqttIngest),
+}

@@ -1,0 +1,60 @@
+import type { z } from 'zod'
+import type { Logger } from '../gateway/log.js'
+import type { EventInput } from '../gateway/events/event.js'
+import type { Command, CommandResult } from '../gateway/events/command.js'
+import type { Kind } from '../gateway/events/types.js'
+
+/** What `emit()` tells the adapter once the journal has committed (or recognised) the event. */
+export interface EmitResult {
+  id: string
+  /** true when the event was already committed (a repeat by id or by dedupe key): nothing new was stored. */
+  duplicate: boolean
+}
+
+/** Retained device state on `.../state/{device}`: `online` plus what the adapter knows. */
+export interface DeviceState {
+  online: boolean
+  /** Why the device is offline, in words an installer can act on. */
+  reason?: string
+  [key: string]: unknown
+}
+
+/** Everything an adapter gets from the gateway. No globals: this is the whole world it sees. */
+export interface AdapterContext {
+  log: Logger
+  now(): number
+  signal: AbortSignal
+  /** Resolves once the event is committed in the journal: only then acknowledge the device. */
+  emit(event: EventInput): Promise<EmitResult>
+  /** Merges into the device's retained state and publishes it. */
+  setState(state: Partial<DeviceState>): void
+}
+
+/** The outcome an adapter returns; the gateway adds the command id, device and time. */
+export interface AdapterCommandResult {
+  status: CommandResult['status']
+  reason?: string
+  data?: Record<string, unknown>
+}
+
+export interface Adapter {
+  start(): Promise<void>
+  stop(): Promise<void>
+  command?(cmd: Command): Promise<AdapterCommandResult>
+}
+
+/** The common part of every device's configuration. */
+export interface DeviceConfigBase {
+  id: string
+  adapter: string
+  name?: string | undefined
+  kind: Kind
+}
+
+export interface AdapterDefinition<C extends DeviceConfigBase> {
+  /** The `adapter:` value in config: 'mqtt-ingest', 'contact-id', 'osdp', 'modbus-rtu', 'onvif'. */
+  adapter: string
+  configSchema: z.ZodType<C>
+  /** null for devices that have no in-process adapter (third-party MQTT producers). */
+  create: ((config: C, ctx: AdapterContext) => Adapter) | null
+}

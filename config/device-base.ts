@@ -1,0 +1,16 @@
+import { z } from 'zod'
+import { IdSchema, KindSchema, LocationSchema } from '../gateway/events/event.js'
+
+/**
+ * Fields every device has, whatever its adapter. Each adapter's fragment extends this with
+ * `adapter: z.literal('...')` and its own settings; `config/schema.ts` joins the fragments.
+ */
+export const DeviceBaseShape = {
+  id: IdSchema,
+  name: z.string().max(128).optional(),
+  kind: KindSchema,
+  location: LocationSchema.strict().default({}),
+  /** A device silent for longer than this goes `device.offline`. */
+  supervisionMs: z.number().int().min(1000).max(86_400_000).optional(),
+}
+export const DeviceBaseSchema = z.strictObject(DeviceBaseShape)

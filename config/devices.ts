@@ -1,0 +1,9 @@
+import { z } from 'zod'
+import { MqttIngestDeviceSchema } from '../adapters/mqtt-ingest/config.js'
+
+/**
+ * Every device, by its `adapter:`. Each adapter owns its fragment (`adapters/<name>/config.ts`);
+ * adding an adapter adds one line here and one entry in `adapters/registry.ts`.
+ */
+export const DeviceSchema = z.discriminatedUnion('adapter', [MqttIngestDeviceSchema])
+export type DeviceConfig = z.infer<typeof DeviceSchema>

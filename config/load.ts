@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { parseDocument } from 'yaml'
+import { ConfigError, type ConfigProblem } from '../gateway/errors.js'
+import { ConfigSchema, type GatewayConfig } from './schema.js'
+import { formatPath, zodProblems } from './problems.js'
+import { DEMO_CONFIG_YAML } from './demo.js'
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+/**
+ * Replaces `${NAME}` in every string with the environment variable NAME, so secrets stay out of
+ * the file. A missing variable is a problem at its path, not an empty password.
+ */
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], problems: ConfigProblem[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (_m, name: string) => {
+      const v = env[name]
+      if (v === undefined) {
+        problems.push({ path: formatPath(path), message: `environment variable ${name} is not set`, fix: `export ${name}=... before starting, or write the value in the file` })
+        return ''
+      }
+      return v
+    })
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i], problems))
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, [...path, k], problems)
+    return out
+  }
+  return value
+}
+
+function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p))
+  config.journal.path = config.journal.path === ':memory:' ? ':memory:' : abs(config.journal.path)
+  for (const u of config.uplinks) {
+    if (u.ca) u.ca = abs(u.ca)
+    if (u.cert) u.cert = abs(u.cert)
+    if (u.key) u.key = abs(u.key)
+  }
+  return config
+}
+
+/**
+ * Parses and validates configuration text. Throws ConfigError with every problem found, each with
+ * its path and, where it helps, a fix. Relative file paths are taken from `baseDir`.
+ */
+export function parseConfig(text: string, source: string, baseDir: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)',
+        message: e.message.split('\n')[0] ?? e.message,
+        fix: 'fix the YAML syntax (indentation, a missing colon or quote)',
+      })),
+      source,
+    )
+  }
+  const problems: ConfigProblem[] = []
+  const raw = substituteEnv(doc.toJS(), env, [], problems)
+  const parsed = ConfigSchema.safeParse(raw)
+  if (!parsed.success) problems.push(...zodProblems(parsed.error))
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, source)
+  return resolvePaths(parsed.data, baseDir)
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new ConfigError([{ path: file, message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, fix: 'check the path and its permissions' }], file)
+  }
+  return parseConfig(text, file, dirname(resolve(file)), env)
+}
+
+/** The embedded demo configuration: the default when no file is given. */
+export function loadDemoConfig(env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): GatewayConfig {
+  return parseConfig(DEMO_CONFIG_YAML, '(embedded demo config)', baseDir, env)
+}

@@ -1,0 +1,40 @@
+import type { z } from 'zod'
+import type { ConfigProblem } from '../gateway/errors.js'
+
+/** `devices.2.transport.baudRate`: the path an installer finds in the YAML file. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.length === 0 ? '(top level)' : path.map(String).join('.')
+}
+
+/** What to do about one zod issue, in words; undefined when the message already says it. */
+function fixFor(issue: z.core.$ZodIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? `add ${String(issue.path.at(-1) ?? 'it')} (${issue.expected})` : `make it a ${issue.expected}`
+    case 'unrecognized_keys':
+      return `remove ${issue.keys.join(', ')} or check the spelling against the example config`
+    case 'invalid_value':
+      return `use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
+    case 'invalid_union':
+      return 'check the `adapter:` or `type:` value and the fields that go with it'
+    case 'too_small':
+      return `use at least ${String(issue.minimum)}`
+    case 'too_big':
+      return `use at most ${String(issue.maximum)}`
+    default:
+      return undefined
+  }
+}
+
+export function zodProblems(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => {
+    const p: ConfigProblem = { path: formatPath(issue.path), message: issue.message }
+    const fix = fixFor(issue)
+    if (fix !== undefined) p.fix = fix
+    return p
+  })
+}
+
+export function formatProblems(problems: ConfigProblem[]): string {
+  return problems.map((p) => `  ${p.path}: ${p.message}${p.fix ? `\n    fix: ${p.fix}` : ''}`).join('\n')
+}

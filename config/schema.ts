@@ -1,0 +1,109 @@
+import { z } from 'zod'
+import { IdSchema } from '../gateway/events/event.js'
+import { DeviceSchema } from './devices.js'
+import { UplinkSchema } from './uplinks.js'
+
+export const SiteSchema = z.strictObject({
+  id: IdSchema,
+  name: z.string().min(1).max(128),
+  address: z.string().max(256).optional(),
+  /** The police grid cell the compound belongs to; devices inherit it unless they set their own. */
+  grid: z.string().max(64).optional(),
+  coordinates: z.strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+  timezone: z.string().optional(),
+})
+
+export const BrokerUserSchema = z
+  .strictObject({
+    username: z.string().min(1).max(64),
+    /** scrypt hash from `pingan hash-password`; or `password` (e.g. "${MQTT_PASSWORD}"), hashed at load. */
+    passwordHash: z.string().startsWith('scrypt$', 'make one with `pingan hash-password`').optional(),
+    password: z.string().min(8, 'use at least 8 characters').optional(),
+    /**
+     * producer: publishes only on its own devices' ingest topics and reads their commands.
+     * observer: reads events, states and gateway status. operator: observer + sends commands.
+     */
+    role: z.enum(['producer', 'observer', 'operator']),
+    /** For producers: the mqtt-ingest devices it speaks for. */
+    devices: z.array(IdSchema).default([]),
+  })
+  .refine((u) => (u.password === undefined) !== (u.passwordHash === undefined), {
+    message: 'give exactly one of password or passwordHash',
+    path: ['passwordHash'],
+  })
+export type BrokerUserConfig = z.infer<typeof BrokerUserSchema>
+
+export const BrokerSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  /** 0 lets the OS choose (tests). */
+  port: z.number().int().min(0).max(65_535).default(1883),
+  /** Anonymous clients get the observer role. Off unless explicitly opened. */
+  allowAnonymous: z.boolean().default(false),
+  users: z.array(BrokerUserSchema).default([]),
+  maxIngestPayloadBytes: z.number().int().min(256).max(1_048_576).default(65_536),
+})
+
+export const ApiSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(8080),
+  /** Bearer tokens for everything but /healthz and /readyz (e.g. "${PINGAN_API_TOKEN}"). */
+  tokens: z.array(z.string().min(16, 'use at least 16 characters')).default([]),
+  /** Serve the API without credentials. Off unless explicitly opened. */
+  open: z.boolean().default(false),
+})
+
+const MIB = 1024 * 1024
+export const JournalSchema = z
+  .strictObject({
+    path: z.string().min(1),
+    maxRows: z.number().int().min(100).default(2_000_000),
+    maxBytes: z.number().int().min(MIB).default(1024 * MIB),
+    maxAgeDays: z.number().min(0.001).default(30),
+    /** Pre-allocated beside the journal and released when the disk fills, so SQLite can still delete. */
+    spareBytes: z.number().int().min(0).default(16 * MIB),
+    /** The most events one group commit writes. */
+    batchMaxEvents: z.number().int().min(1).max(10_000).default(2000),
+  })
+  .default({ path: './data/journal.db', maxRows: 2_000_000, maxBytes: 1024 * MIB, maxAgeDays: 30, spareBytes: 16 * MIB, batchMaxEvents: 2000 })
+
+export const ConfigSchema = z
+  .strictObject({
+    version: z.literal(1),
+    site: SiteSchema,
+    broker: BrokerSchema.default({ host: '127.0.0.1', port: 1883, allowAnonymous: false, users: [], maxIngestPayloadBytes: 65_536 }),
+    api: ApiSchema.default({ host: '127.0.0.1', port: 8080, tokens: [], open: false }),
+    journal: JournalSchema,
+    uplinks: z.array(UplinkSchema).default([]),
+    devices: z.array(DeviceSchema).default([]),
+    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).default({ level: 'info' }),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>()
+    c.devices.forEach((d, i) => {
+      const first = seen.get(d.id)
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `device id "${d.id}" is already used by devices.${first}: ids must be unique` })
+      } else seen.set(d.id, i)
+    })
+    const ingest = new Set(c.devices.filter((d) => d.adapter === 'mqtt-ingest').map((d) => d.id))
+    const names = new Set<string>()
+    c.broker.users.forEach((u, i) => {
+      if (names.has(u.username)) ctx.addIssue({ code: 'custom', path: ['broker', 'users', i, 'username'], message: `username "${u.username}" appears twice` })
+      names.add(u.username)
+      u.devices.forEach((d, j) => {
+        if (!ingest.has(d)) {
+          ctx.addIssue({ code: 'custom', path: ['broker', 'users', i, 'devices', j], message: `"${d}" is not an mqtt-ingest device in devices: add it there or remove it here` })
+        }
+      })
+      if (u.role === 'producer' && u.devices.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['broker', 'users', i, 'devices'], message: 'a producer needs the ids of the mqtt-ingest devices it publishes for' })
+      }
+    })
+    const uplinkIds = new Set<string>()
+    c.uplinks.forEach((u, i) => {
+      if (uplinkIds.has(u.id)) ctx.addIssue({ code: 'custom', path: ['uplinks', i, 'id'], message: `uplink id "${u.id}" appears twice` })
+      uplinkIds.add(u.id)
+    })
+  })
+export type GatewayConfig = z.infer<typeof ConfigSchema>
+export type ConfigInput = z.input<typeof ConfigSchema>

@@ -1,0 +1,90 @@
+/**
+ * One base class with stable codes. Wrap with `{ cause }`; every drop is counted somewhere visible.
+ */
+export type ErrorCode =
+  | 'PINGAN_ERR_CONFIG'
+  | 'PINGAN_ERR_CODEC'
+  | 'PINGAN_ERR_TRANSPORT'
+  | 'PINGAN_ERR_UPLINK'
+  | 'PINGAN_ERR_JOURNAL'
+  | 'PINGAN_ERR_JOURNAL_FULL'
+  | 'PINGAN_ERR_INGEST'
+  | 'PINGAN_ERR_COMMAND'
+
+export class PinganError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** One problem in a configuration file, with the path to it and what to do. */
+export interface ConfigProblem {
+  path: string
+  message: string
+  fix?: string
+}
+
+/** Fatal at start: the gateway prints every problem and exits non-zero. */
+export class ConfigError extends PinganError {
+  constructor(
+    readonly problems: ConfigProblem[],
+    readonly source: string,
+  ) {
+    super('PINGAN_ERR_CONFIG', `${source}: ${problems.length} problem(s) in the configuration`)
+  }
+}
+
+/** Bad bytes from a device: counted, dropped, warned about with the device id; never fatal. */
+export class CodecError extends PinganError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PINGAN_ERR_CODEC', message, options)
+  }
+}
+
+/** A port or socket failed; the transport reconnects with jittered backoff. */
+export class TransportError extends PinganError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PINGAN_ERR_TRANSPORT', message, options)
+  }
+}
+
+/** The platform did not take an event; it stays in the outbox. */
+export class UplinkError extends PinganError {
+  constructor(
+    message: string,
+    /** true when the broker answered and refused (a reason code), false when the link failed. */
+    readonly refused: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super('PINGAN_ERR_UPLINK', message, options)
+  }
+}
+
+export class JournalError extends PinganError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PINGAN_ERR_JOURNAL', message, options)
+  }
+}
+
+/** The journal could not make room (disk or database full, spare already used). */
+export class JournalFullError extends PinganError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PINGAN_ERR_JOURNAL_FULL', message, options)
+  }
+}
+
+/** A third-party payload the ingest gate refused. */
+export class IngestError extends PinganError {
+  constructor(message: string) {
+    super('PINGAN_ERR_INGEST', message)
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
