@@ -1,0 +1,137 @@
+import type { Element } from '@xmldom/xmldom'
+import { CodecError } from '../../gateway/errors.js'
+import { NS, child, children, path, resolveQName, textOf } from './xml.js'
+
+/**
+ * One wsnt:NotificationMessage as the camera sent it, with its topic resolved to a namespace URI.
+ * [ONVIF Core §9.1 "Notification message", WS-BaseNotification §3.2]
+ */
+export interface Notification {
+  /** The topic as written, e.g. "tns1:RuleEngine/CellMotionDetector/Motion". */
+  topic: string
+  /** Namespace URI of the topic's root, resolved where the prefix was declared; null when undeclared. */
+  topicNs: string | null
+  /** The topic path without prefixes, e.g. "RuleEngine/CellMotionDetector/Motion". */
+  topicPath: string
+  /** tt:Message/@PropertyOperation: Initialized, Changed, Deleted; undefined for stateless events. */
+  operation: string | undefined
+  utcTime: string | undefined
+  source: Record<string, string>
+  data: Record<string, string>
+}
+
+function simpleItems(parent: Element | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!parent) return out
+  for (const item of children(parent, NS.tt, 'SimpleItem')) {
+    const name = item.getAttribute('Name')
+    if (name) out[name] = item.getAttribute('Value') ?? ''
+  }
+  // ElementItem carries structured data (e.g. a bounding box); keep only its presence.
+  for (const item of children(parent, NS.tt, 'ElementItem')) {
+    const name = item.getAttribute('Name')
+    if (name && !(name in out)) out[name] = '[element]'
+  }
+  return out
+}
+
+/** Parses one wsnt:NotificationMessage element. Throws CodecError when it has no topic or message. */
+export function parseNotification(el: Element): Notification {
+  const topicEl = child(el, NS.wsnt, 'Topic')
+  const topic = textOf(topicEl)
+  if (!topicEl || !topic) throw new CodecError('NotificationMessage without a Topic')
+  // ConcreteSet expressions may prefix every segment (vendor extensions); the root decides the namespace.
+  const segments = topic.split('/')
+  const root = resolveQName(topicEl, segments[0] ?? '')
+  const topicPath = [root.local, ...segments.slice(1).map((s) => s.slice(s.indexOf(':') + 1))].join('/')
+  const msg = path(el, [NS.wsnt, 'Message'], [NS.tt, 'Message'])
+  if (!msg) throw new CodecError(`NotificationMessage on ${topic} without a tt:Message`)
+  return {
+    topic,
+    topicNs: root.ns,
+    topicPath,
+    operation: msg.getAttribute('PropertyOperation') || undefined,
+    utcTime: msg.getAttribute('UtcTime') || undefined,
+    source: simpleItems(child(msg, NS.tt, 'Source')),
+    data: simpleItems(child(msg, NS.tt, 'Data')),
+  }
+}
+
+/** What a topic means to us. */
+export type SignalKind = 'motion' | 'tamper' | 'input' | 'line' | 'field' | 'other'
+
+interface TopicRule {
+  kind: Exclude<SignalKind, 'other'>
+  /** Matches the topic path (below the tns1 root). */
+  match: (p: string) => boolean
+  /** Data item names that carry the state, in order of preference; vendors differ. */
+  values: readonly string[]
+}
+
+/** [ONVIF Core Appendix A, "Topic structure"; ONVIF Analytics Service §5.2.3 and Annex; vendor variants seen in the field]. */
+const RULES: readonly TopicRule[] = [
+  { kind: 'motion', match: (p) => p.endsWith('VideoSource/MotionAlarm'), values: ['State', 'IsMotion'] },
+  { kind: 'motion', match: (p) => p.endsWith('RuleEngine/CellMotionDetector/Motion'), values: ['IsMotion', 'State'] },
+  { kind: 'tamper', match: (p) => p.endsWith('RuleEngine/TamperDetector/Tamper'), values: ['IsTamper', 'State'] },
+  { kind: 'tamper', match: (p) => /(^|\/)VideoSource\/GlobalSceneChange\/[^/]+$/.test(p), values: ['State', 'IsTamper'] },
+  { kind: 'input', match: (p) => p.endsWith('Device/Trigger/DigitalInput'), values: ['LogicalState', 'State', 'Level'] },
+  { kind: 'line', match: (p) => p.endsWith('RuleEngine/LineDetector/Crossed'), values: [] },
+  { kind: 'field', match: (p) => p.endsWith('RuleEngine/FieldDetector/ObjectsInside'), values: ['IsInside', 'State'] },
+]
+
+const TRUE = new Set(['true', '1', 'active', 'on', 'high'])
+const FALSE = new Set(['false', '0', 'inactive', 'off', 'low'])
+
+function toBool(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined
+  const s = v.trim().toLowerCase()
+  return TRUE.has(s) ? true : FALSE.has(s) ? false : undefined
+}
+
+/** The normalized meaning of one notification. */
+export interface Classified {
+  signal: SignalKind
+  /**
+   * 'state' for Initialized/Deleted messages (the camera's current state when the subscription
+   * starts, not a new alarm [ONVIF Core §9.2.2]); otherwise the event type of the camera kind.
+   */
+  type: string
+  active: boolean | undefined
+  /** The source token that names where it happened (rule, input or video source). */
+  zone: string | undefined
+}
+
+const EVENT_TYPE: Record<Exclude<SignalKind, 'other' | 'line'>, readonly [string, string]> = {
+  motion: ['motion', 'motion.end'],
+  tamper: ['video.tamper', 'video.tamper.restore'],
+  input: ['input', 'input.end'],
+  field: ['field.intrusion', 'field.intrusion.end'],
+}
+
+function zoneOf(n: Notification): string | undefined {
+  const s = n.source
+  const z = s['Rule'] ?? s['InputToken'] ?? s['Source'] ?? s['VideoSourceToken'] ?? s['VideoSourceConfigurationToken']
+  return z === undefined || z === '' ? undefined : z.slice(0, 64)
+}
+
+/** Maps a notification to a camera event type, or 'state', or 'other' for topics we do not know. */
+export function classify(n: Notification): Classified {
+  const zone = zoneOf(n)
+  const rule = n.topicNs === NS.tns1 ? RULES.find((r) => r.match(n.topicPath)) : undefined
+  const isState = n.operation === 'Initialized' || n.operation === 'Deleted'
+  if (!rule) return { signal: 'other', type: isState ? 'state' : 'other', active: undefined, zone }
+  if (rule.kind === 'line') return { signal: 'line', type: isState ? 'state' : 'line.crossed', active: true, zone }
+  let active: boolean | undefined
+  for (const name of rule.values) {
+    active = toBool(n.data[name])
+    if (active !== undefined) break
+  }
+  // A vendor's own value name: accept it when it is the only boolean in the data.
+  if (active === undefined) {
+    const bools = Object.values(n.data).map(toBool).filter((b) => b !== undefined)
+    if (bools.length === 1) active = bools[0]
+  }
+  if (active === undefined) return { signal: 'other', type: isState ? 'state' : 'other', active: undefined, zone }
+  const [on, off] = EVENT_TYPE[rule.kind]
+  return { signal: rule.kind, type: isState ? 'state' : active ? on : off, active, zone }
+}
