@@ -27,8 +27,11 @@ export const MqttUplinkSchema = z
     password: z.string().optional(),
     /** Defaults to `pingan-{site}`: one session per site on the platform broker. */
     clientId: z.string().max(128).optional(),
-    /** 5 (MQTT 5) or 4 (MQTT 3.1.1, for brokers that speak nothing newer). */
-    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
+    /**
+     * 4 (MQTT 3.1.1, the default: every platform broker speaks it, clustered ones best) or 5
+     * (MQTT 5: refusals come back as reason codes instead of a closed connection).
+     */
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(4),
     keepaliveSec: z.number().int().min(5).max(600).default(15),
     connectTimeoutMs: z.number().int().min(1000).default(10_000),
     /** Events published and not yet acknowledged, at most. */

@@ -1,0 +1,255 @@
+import type { Logger } from '../gateway/log.js'
+import type { Journal } from '../gateway/journal/journal.js'
+import type { OutboxRow } from '../gateway/journal/outbox.js'
+import { UplinkError, errorMessage } from '../gateway/errors.js'
+import type { Uplink } from './uplink.js'
+
+/** Rows read from the outbox at a time during a backlog. */
+const PAGE = 1000
+/** Rows the live path may hold before it falls back to reading the outbox. */
+const LIVE_MAX = 5000
+/** Priority 1 (life safety) and 2 (security) drain ahead of the rest during a backlog. */
+const URGENT_MAX_PRIORITY = 2
+/** After this many connections lost with events in flight and none acknowledged, send one at a time. */
+const PROBE_AFTER_DROPS = 2
+const PROBE_SUCCESSES_TO_LEAVE = 20
+
+export interface ForwarderOptions {
+  uplink: Uplink
+  journal: Journal
+  log: Logger
+  now(): number
+  /** A refused event is tried this many times, then parked. */
+  maxAttempts: number
+  /** Reported as an `uplink.parked` gateway event. */
+  onParked(row: OutboxRow, reason: string): void
+}
+
+export interface ForwarderStatus {
+  state: string
+  backlog: number
+  inflight: number
+  oldestUndeliveredAgeMs: number | null
+  delivered: number
+  deliveryRatePerSec: number
+  parked: number
+}
+
+/**
+ * Drains one uplink's outbox: at-least-once, in journal order per device, with a bounded window.
+ *
+ * Live path: events committed while the forwarder is caught up go straight from the journal's
+ * commit notification to the uplink. Backlog path: pages read from the outbox after `cursor`; before
+ * each page, urgent events (priority <= 2) after the cursor are sent first, each preceded by its own
+ * device's earlier undelivered events so no device's order changes. On a lost connection everything
+ * unacknowledged is read again from the journal.
+ */
+export class Forwarder {
+  private cursor = 0
+  private urgentCursor = 0
+  private lastCommitted = 0
+  private live = false
+  private reading = false
+  private stopped = true
+  private queue: OutboxRow[] = []
+  private readonly inflight = new Map<number, OutboxRow>()
+  private readonly sentAhead = new Set<number>()
+  private readonly attempts = new Map<number, number>()
+  private ackedSinceUp = 0
+  private drops = 0
+  private probe = false
+  private probeSuccesses = 0
+  private delivered = 0
+  private rateMark = { at: 0, delivered: 0, rate: 0 }
+  private readonly onCommitted = (rows: OutboxRow[]) => this.committed(rows)
+  private readonly onUp = () => this.restart()
+  private readonly onDown = () => this.lost()
+
+  constructor(private readonly opts: ForwarderOptions) {}
+
+  start(): void {
+    this.stopped = false
+    this.rateMark = { at: this.opts.now(), delivered: 0, rate: 0 }
+    this.opts.journal.on('committed', this.onCommitted)
+    this.opts.uplink.on('up', this.onUp)
+    this.opts.uplink.on('down', this.onDown)
+    if (this.opts.uplink.state === 'up') this.restart()
+  }
+
+  private committed(rows: OutboxRow[]): void {
+    const last = rows[rows.length - 1]
+    if (last) this.lastCommitted = Math.max(this.lastCommitted, last.pos)
+    if (!this.live) return
+    for (const r of rows) {
+      if (r.pos <= this.cursor) continue
+      this.queue.push(r)
+      this.cursor = r.pos
+    }
+    if (this.queue.length > LIVE_MAX) this.live = false // fall behind: read the rest from the outbox
+    this.pump()
+  }
+
+  /** Connected (again): forget what was in flight and read everything unacknowledged from the journal. */
+  private restart(): void {
+    this.resetReading()
+    this.ackedSinceUp = 0
+    this.pump()
+  }
+
+  private lost(): void {
+    if (this.inflight.size > 0 && this.ackedSinceUp === 0) {
+      this.drops++
+      if (this.probe && this.inflight.size === 1) this.countProbeFailure([...this.inflight.values()][0]!)
+      if (this.drops >= PROBE_AFTER_DROPS && !this.probe) {
+        this.probe = true
+        this.probeSuccesses = 0
+        this.opts.log.warn({ uplink: this.opts.uplink.id }, 'connection keeps dropping with events in flight: sending one at a time to find the one refused')
+      }
+    }
+    this.resetReading()
+  }
+
+  private resetReading(): void {
+    this.inflight.clear()
+    this.queue = []
+    this.sentAhead.clear()
+    this.cursor = 0
+    this.urgentCursor = 0
+    this.live = false
+  }
+
+  private window(): number {
+    return this.probe ? 1 : this.opts.uplink.window
+  }
+
+  private pump(): void {
+    const up = this.opts.uplink
+    while (!this.stopped && up.state === 'up' && this.inflight.size < this.window()) {
+      const row = this.queue.shift()
+      if (!row) {
+        if (!this.live) void this.refill()
+        return
+      }
+      if (this.inflight.has(row.pos)) continue
+      this.send(row)
+    }
+  }
+
+  private send(row: OutboxRow): void {
+    this.inflight.set(row.pos, row)
+    this.opts.uplink.send(row).then(
+      () => this.acked(row),
+      (err: unknown) => this.failed(row, err),
+    )
+  }
+
+  private acked(row: OutboxRow): void {
+    if (!this.inflight.delete(row.pos)) return // a reply from before a reconnect
+    this.opts.journal.ack(this.opts.uplink.id, [row.pos])
+    this.attempts.delete(row.pos)
+    this.delivered++
+    this.ackedSinceUp++
+    this.drops = 0
+    if (this.probe && ++this.probeSuccesses >= PROBE_SUCCESSES_TO_LEAVE) {
+      this.probe = false
+      this.opts.log.info({ uplink: this.opts.uplink.id }, 'uplink stable again: full window')
+    }
+    this.pump()
+  }
+
+  private failed(row: OutboxRow, err: unknown): void {
+    if (!this.inflight.delete(row.pos)) return
+    if (err instanceof UplinkError && err.refused) {
+      this.countProbeFailure(row, errorMessage(err))
+      return
+    }
+    // The link failed: `lost()` resets and the journal has the event; nothing else to do here.
+  }
+
+  /** Counts a failed attempt of one event; parks it after maxAttempts, else it is sent again later. */
+  private countProbeFailure(row: OutboxRow, reason = 'the connection closed each time it was sent'): void {
+    const n = (this.attempts.get(row.pos) ?? 0) + 1
+    this.attempts.set(row.pos, n)
+    if (n >= this.opts.maxAttempts) {
+      this.attempts.delete(row.pos)
+      this.opts.journal.park(this.opts.uplink.id, row.pos)
+      this.opts.log.error({ uplink: this.opts.uplink.id, event: row.id, device: row.device, attempts: n, reason }, 'event set aside: the platform keeps refusing it')
+      this.opts.onParked(row, reason)
+      return
+    }
+    this.opts.log.warn({ uplink: this.opts.uplink.id, event: row.id, device: row.device, attempt: n, reason }, 'platform refused an event; it will be sent again')
+    // Read again from the journal, where the refused event still waits, in order.
+    this.resetReading()
+    setTimeout(() => this.pump(), Math.min(30_000, 250 * 2 ** n)).unref()
+  }
+
+  private async refill(): Promise<void> {
+    if (this.reading || this.stopped) return
+    this.reading = true
+    const uplink = this.opts.uplink.id
+    const outbox = this.opts.journal.outbox
+    try {
+      const startCursor = this.cursor
+      const urgent = await outbox.urgent(uplink, Math.max(this.urgentCursor, startCursor), URGENT_MAX_PRIORITY, 100)
+      for (const u of urgent) {
+        this.urgentCursor = Math.max(this.urgentCursor, u.pos)
+        if (this.sentAhead.has(u.pos) || this.inflight.has(u.pos)) continue
+        for (const p of await outbox.devicePredecessors(uplink, u.device, startCursor, u.pos)) {
+          if (this.sentAhead.has(p.pos) || this.inflight.has(p.pos)) continue
+          this.queue.push(p)
+          this.sentAhead.add(p.pos)
+        }
+        this.queue.push(u)
+        this.sentAhead.add(u.pos)
+      }
+      if (this.cursor !== startCursor) return // reset while reading: start over
+      const page = await outbox.page(uplink, startCursor, PAGE)
+      if (this.cursor !== startCursor) return
+      for (const r of page) {
+        if (!this.sentAhead.delete(r.pos) && !this.inflight.has(r.pos)) this.queue.push(r)
+        this.cursor = r.pos
+      }
+      // Caught up: whatever commits next arrives through the live path.
+      if (page.length < PAGE && this.cursor >= this.lastCommitted) {
+        this.live = true
+        this.sentAhead.clear()
+      }
+    } catch (err) {
+      this.opts.log.error({ uplink, err: errorMessage(err) }, 'cannot read the outbox')
+    } finally {
+      this.reading = false
+    }
+    if (this.queue.length > 0 || !this.live) setImmediate(() => this.pump())
+  }
+
+  async status(): Promise<ForwarderStatus> {
+    const now = this.opts.now()
+    const dt = now - this.rateMark.at
+    if (dt >= 1000) {
+      this.rateMark = { at: now, delivered: this.delivered, rate: ((this.delivered - this.rateMark.delivered) * 1000) / dt }
+    }
+    const uplink = this.opts.uplink.id
+    const oldest = await this.opts.journal.outbox.oldest(uplink).catch(() => undefined)
+    return {
+      state: this.opts.uplink.state,
+      backlog: this.opts.journal.stats().pending[uplink] ?? 0,
+      inflight: this.inflight.size,
+      oldestUndeliveredAgeMs: oldest ? Math.max(0, now - oldest.receivedAt) : null,
+      delivered: this.delivered,
+      deliveryRatePerSec: Math.round(this.rateMark.rate * 10) / 10,
+      parked: await this.opts.journal.outbox.parkedCount(uplink).catch(() => 0),
+    }
+  }
+
+  /** Stops sending and waits (up to `graceMs`) for what is in flight to be acknowledged. */
+  async stop(graceMs = 2000): Promise<void> {
+    this.stopped = true
+    const until = Date.now() + graceMs
+    while (this.inflight.size > 0 && this.opts.uplink.state === 'up' && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    this.opts.journal.off('committed', this.onCommitted)
+    this.opts.uplink.off('up', this.onUp)
+    this.opts.uplink.off('down', this.onDown)
+  }
+}

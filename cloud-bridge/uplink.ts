@@ -1,0 +1,28 @@
+import type { EventEmitter } from 'node:events'
+import type { OutboxRow } from '../gateway/journal/outbox.js'
+
+export type UplinkState = 'connecting' | 'up' | 'down' | 'stopped'
+
+export interface UplinkEvents {
+  up: []
+  down: [reason: string]
+  /** A command from the platform for one device. */
+  command: [device: string, payload: Buffer]
+}
+
+/**
+ * One way to the platform. The forwarder drives any uplink through this: `send` resolves when the
+ * platform acknowledged the event and rejects with UplinkError otherwise (`refused` when the
+ * platform answered no, not when the link failed).
+ */
+export interface Uplink extends EventEmitter<UplinkEvents> {
+  readonly id: string
+  readonly state: UplinkState
+  /** Events the uplink can have outstanding (MQTT: unacknowledged QoS 1 publishes). */
+  readonly window: number
+  start(): void
+  send(row: OutboxRow): Promise<void>
+  publishStatus(status: unknown): void
+  publishCommandResult(device: string, payload: Buffer): void
+  stop(): Promise<void>
+}

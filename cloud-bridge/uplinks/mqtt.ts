@@ -1,0 +1,206 @@
+import { EventEmitter } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { connect as netConnect } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+import { MqttClient, type IClientOptions, type IClientPublishOptions } from 'mqtt'
+import type { Logger } from '../../gateway/log.js'
+import type { MqttUplinkConfig } from '../../config/uplinks.js'
+import type { OutboxRow } from '../../gateway/journal/outbox.js'
+import { parseTopic, topics } from '../../gateway/events/topics.js'
+import { UplinkError, errorMessage } from '../../gateway/errors.js'
+import { Backoff } from '../backoff.js'
+import type { Uplink, UplinkEvents, UplinkState } from '../uplink.js'
+
+/** MQTT 5 reason codes of 0x80 and above are refusals [MQTT5 §3.4.2.1]. */
+function isRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'number' && code >= 0x80
+}
+
+/**
+ * The MQTT uplink: QoS 1 publishes of journal events to the platform's broker, commands back.
+ *
+ * It owns reconnection (mqtt.js's own is off): each connection is a new MqttClient, so nothing
+ * that was in flight is resent behind the forwarder's back; the forwarder resends from the
+ * journal in order. TLS always verifies the broker's certificate.
+ */
+export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
+  readonly id: string
+  readonly window: number
+  private client: MqttClient | undefined
+  private generation = 0
+  private current: UplinkState = 'down'
+  private stopped = false
+  private timer: NodeJS.Timeout | undefined
+  private readonly backoff: Backoff
+  private readonly tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }
+  private readonly host: string
+  private readonly port: number
+  private lastStatus: string | undefined
+  private failures = 0
+  private lastError: string | undefined
+
+  constructor(
+    private readonly cfg: MqttUplinkConfig,
+    private readonly site: string,
+    private readonly log: Logger,
+    random: () => number = Math.random,
+  ) {
+    super()
+    this.id = cfg.id
+    this.window = cfg.inflightWindow
+    this.backoff = new Backoff(cfg.backoff, random)
+    const url = new URL(cfg.url)
+    this.host = url.hostname
+    this.port = Number(url.port) || (url.protocol === 'mqtts:' ? 8883 : 1883)
+    this.tls = {}
+    if (cfg.ca) this.tls.ca = readFileSync(cfg.ca)
+    if (cfg.cert) this.tls.cert = readFileSync(cfg.cert)
+    if (cfg.key) this.tls.key = readFileSync(cfg.key)
+  }
+
+  get state(): UplinkState {
+    return this.current
+  }
+
+  start(): void {
+    this.stopped = false
+    this.connect()
+  }
+
+  private options(): IClientOptions {
+    const statusTopic = topics.gatewayStatus(this.site)
+    const opts: IClientOptions = {
+      clientId: this.cfg.clientId ?? `pingan-${this.site}`,
+      protocolVersion: this.cfg.protocolVersion,
+      keepalive: this.cfg.keepaliveSec,
+      connectTimeout: this.cfg.connectTimeoutMs,
+      reconnectPeriod: 0,
+      // A kept session lets commands sent during a short outage arrive; see sessionExpirySec.
+      clean: false,
+      // The platform sees the gateway go offline without waiting for a status timeout.
+      will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ site: this.site, online: false, reason: 'connection lost' })), qos: 1, retain: true },
+      resubscribe: false,
+    }
+    if (this.cfg.protocolVersion === 5) opts.properties = { sessionExpiryInterval: this.cfg.sessionExpirySec }
+    if (this.cfg.username !== undefined) opts.username = this.cfg.username
+    if (this.cfg.password !== undefined) opts.password = this.cfg.password
+    return opts
+  }
+
+  private connect(): void {
+    if (this.stopped) return
+    const gen = ++this.generation
+    this.setState('connecting')
+    const secure = this.cfg.url.startsWith('mqtts://')
+    const client = new MqttClient(() => {
+      const socket = secure
+        ? tlsConnect({ host: this.host, port: this.port, servername: this.cfg.servername ?? this.host, rejectUnauthorized: true, ...this.tls })
+        : netConnect({ host: this.host, port: this.port })
+      socket.setNoDelay(true)
+      return socket
+    }, this.options())
+    this.client = client
+    client.on('connect', (connack) => {
+      if (gen !== this.generation) return
+      this.backoff.reset()
+      this.failures = 0
+      this.lastError = undefined
+      // Resubscribe unless the broker kept our session [MQTT-3.2.2-2].
+      if (!connack.sessionPresent) {
+        client.subscribe(topics.allCommands(this.site), { qos: 1 }, (err) => {
+          if (err) this.log.error({ err: err.message }, 'cannot subscribe to platform commands')
+        })
+      }
+      this.log.info({ host: this.host, port: this.port, sessionPresent: connack.sessionPresent }, 'uplink connected')
+      this.setState('up')
+      if (this.lastStatus !== undefined) this.publishRetained(topics.gatewayStatus(this.site), this.lastStatus)
+      this.emit('up')
+    })
+    client.on('message', (topic, payload) => {
+      const t = parseTopic(topic)
+      if (t?.type === 'cmd' && t.site === this.site) this.emit('command', t.device, payload)
+    })
+    client.on('error', (err) => {
+      if (gen !== this.generation) return
+      this.lastError = err.message
+      // Each failure while already down is routine; the change of state was logged once.
+      const level = this.current === 'down' && this.failures > 0 ? 'debug' : 'warn'
+      this.log[level]({ err: err.message, code: (err as { code?: unknown }).code }, 'uplink error')
+    })
+    client.on('close', () => this.lost(gen, client, 'connection closed'))
+    client.on('offline', () => this.lost(gen, client, 'offline'))
+  }
+
+  private lost(gen: number, client: MqttClient, reason: string): void {
+    if (gen !== this.generation) return
+    this.generation++ // late callbacks of this client no longer count
+    client.removeAllListeners('close')
+    client.end(true)
+    if (this.stopped) return
+    const delay = this.backoff.next()
+    const wasUp = this.current === 'up'
+    this.failures++
+    this.setState('down')
+    if (wasUp || this.failures === 1) {
+      this.log.warn({ reason, lastError: this.lastError, retryInMs: delay }, 'uplink down')
+      this.emit('down', reason)
+    } else {
+      this.log.debug({ reason, lastError: this.lastError, retryInMs: delay, attempt: this.failures }, 'uplink still down')
+    }
+    this.timer = setTimeout(() => this.connect(), delay)
+  }
+
+  private setState(s: UplinkState): void {
+    this.current = s
+  }
+
+  send(row: OutboxRow): Promise<void> {
+    const client = this.client
+    if (!client || this.current !== 'up') return Promise.reject(new UplinkError('uplink is not connected', false))
+    const gen = this.generation
+    const topic = topics.event(this.site, row.kind as Parameters<typeof topics.event>[1], row.device)
+    const opts: IClientPublishOptions = { qos: 1 }
+    return new Promise((resolve, reject) => {
+      client.publish(topic, row.body, opts, (err) => {
+        if (!err) return resolve()
+        const refused = gen === this.generation && isRefusal(err)
+        reject(new UplinkError(`platform did not acknowledge event ${row.id}: ${errorMessage(err)}`, refused, { cause: err }))
+      })
+    })
+  }
+
+  private publishRetained(topic: string, payload: string): void {
+    this.client?.publish(topic, payload, { qos: 1, retain: true }, () => undefined)
+  }
+
+  publishStatus(status: unknown): void {
+    this.lastStatus = JSON.stringify(status)
+    if (this.current === 'up') this.publishRetained(topics.gatewayStatus(this.site), this.lastStatus)
+  }
+
+  publishCommandResult(device: string, payload: Buffer): void {
+    if (this.current !== 'up') {
+      this.log.warn({ device }, 'command result not sent: uplink down')
+      return
+    }
+    this.client?.publish(topics.cmdResult(this.site, device), payload, { qos: 1 }, () => undefined)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+    const client = this.client
+    this.generation++
+    this.setState('stopped')
+    if (!client) return
+    if (client.connected) {
+      // A graceful stop replaces the retained status; the will is for crashes.
+      const offline = JSON.stringify({ site: this.site, online: false, reason: 'stopped' })
+      await new Promise<void>((r) => client.publish(topics.gatewayStatus(this.site), offline, { qos: 1, retain: true }, () => r()))
+      await new Promise<void>((r) => client.end(false, {}, () => r()))
+    } else {
+      client.end(true)
+    }
+  }
+}

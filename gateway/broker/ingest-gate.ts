@@ -1,0 +1,77 @@
+import { z } from 'zod'
+import type { Logger } from '../log.js'
+import { IngestPayloadSchema, UnknownTypeError, buildEvent, type DeviceIdentity, type EventInput } from '../events/event.js'
+import { errorMessage } from '../errors.js'
+import type { AppendInput, AppendResult } from '../journal/journal.js'
+
+export interface IngestRejection {
+  producer: string
+  device: string
+  reason: string
+}
+
+export interface IngestGateDeps {
+  devices: ReadonlyMap<string, DeviceIdentity>
+  maxPayloadBytes: number
+  newId(): string
+  now(): number
+  commit(input: AppendInput): Promise<AppendResult>
+  /** Records a refusal (as a gateway event) so the platform sees it too. */
+  reportRejection(r: IngestRejection): Promise<void>
+  log: Logger
+}
+
+export type IngestOutcome = { accepted: true; result: AppendResult } | { accepted: false; reason: string }
+
+/**
+ * Validates a third-party producer's event and commits it before the broker may PUBACK.
+ * A payload that can never be valid is refused: logged with the producer and the reason, counted,
+ * reported as an `ingest.rejected` gateway event, and acknowledged (a resend would fail the same way
+ * and stall the producer's queue). A journal failure is thrown: no PUBACK, the producer resends.
+ */
+export class IngestGate {
+  rejected = 0
+  accepted = 0
+
+  constructor(private readonly deps: IngestGateDeps) {}
+
+  async accept(device: string, payload: Buffer, producer: string): Promise<IngestOutcome> {
+    const checked = this.check(device, payload)
+    if (typeof checked === 'string') {
+      this.rejected++
+      this.deps.log.warn({ producer, device, reason: checked }, 'ingest payload refused')
+      await this.deps.reportRejection({ producer, device, reason: checked })
+      return { accepted: false, reason: checked }
+    }
+    const result = await this.deps.commit(checked)
+    this.accepted++
+    return { accepted: true, result }
+  }
+
+  /** Either the reason the payload is refused, or the event ready for the journal. */
+  private check(device: string, payload: Buffer): string | AppendInput {
+    const who = this.deps.devices.get(device)
+    if (!who) return `device "${device}" is not configured as an mqtt-ingest device`
+    if (payload.length > this.deps.maxPayloadBytes) return `payload is ${payload.length} bytes; the limit is ${this.deps.maxPayloadBytes}`
+    let json: unknown
+    try {
+      json = JSON.parse(payload.toString('utf8'))
+    } catch (err) {
+      return `payload is not JSON (${errorMessage(err)})`
+    }
+    const parsed = IngestPayloadSchema.safeParse(json)
+    if (!parsed.success) return z.prettifyError(parsed.error).replace(/\n/g, '; ')
+    const { id, kind, grid, building, unit, area, ...rest } = parsed.data
+    if (kind !== undefined && kind !== who.kind) return `kind "${kind}" does not match the device's configured kind "${who.kind}"`
+    const location = Object.fromEntries(Object.entries({ grid, building, unit, area }).filter(([, v]) => v !== undefined))
+    const input: EventInput = { ...rest, location }
+    try {
+      const event = buildEvent(who, input, id ?? this.deps.newId(), this.deps.now())
+      return { event, checkId: id !== undefined }
+    } catch (err) {
+      if (err instanceof UnknownTypeError) return err.message
+      throw err
+    }
+  }
+}
+

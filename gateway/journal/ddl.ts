@@ -1,0 +1,54 @@
+/**
+ * The journal's tables.
+ *
+ * - events.pos is the outbox position: AUTOINCREMENT so a position is never handed out twice,
+ *   even after the table drains empty (a forwarder reading `pos > cursor` would skip reused ones).
+ * - pending holds one row per (uplink, event) not yet acknowledged by that uplink: the outbox.
+ * - events.pending_uplinks counts them, so "delivered" is an indexed lookup for eviction.
+ * - devices keeps each device's last per-device sequence number, which must survive eviction.
+ */
+export const DDL = `
+CREATE TABLE IF NOT EXISTS events (
+  pos INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  device TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  pending_uplinks INTEGER NOT NULL,
+  dedupe_key TEXT,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_delivered ON events(pos) WHERE pending_uplinks = 0;
+CREATE INDEX IF NOT EXISTS events_priority ON events(priority, pos);
+CREATE INDEX IF NOT EXISTS events_received ON events(received_at);
+CREATE INDEX IF NOT EXISTS events_dedupe ON events(dedupe_key) WHERE dedupe_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS pending (
+  uplink TEXT NOT NULL,
+  pos INTEGER NOT NULL,
+  device TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  parked INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (uplink, pos)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pending_urgent ON pending(uplink, priority, pos) WHERE parked = 0;
+CREATE INDEX IF NOT EXISTS pending_device ON pending(uplink, device, pos);
+CREATE TABLE IF NOT EXISTS devices (
+  device TEXT PRIMARY KEY,
+  last_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+`
+
+/**
+ * WAL with synchronous=FULL: with NORMAL a power cut can roll back commits made since the last
+ * checkpoint, and an event already acknowledged to its device would be gone.
+ */
+export const PRAGMAS = `
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = OFF;
+PRAGMA temp_store = MEMORY;
+PRAGMA busy_timeout = 5000;
+`

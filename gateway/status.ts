@@ -1,0 +1,53 @@
+import type { Journal, JournalStats } from './journal/journal.js'
+import type { Forwarder, ForwarderStatus } from '../cloud-bridge/forwarder.js'
+import type { Uplink } from '../cloud-bridge/uplink.js'
+import type { DeviceStates } from './device-states.js'
+import type { LocalBroker } from './broker/broker.js'
+import type { IngestGate } from './broker/ingest-gate.js'
+
+/** What `gateway/status` (retained, local and on the platform) and `/api/v1/status` carry. */
+export interface GatewayStatus {
+  site: string
+  online: true
+  startedAt: string
+  at: string
+  uptimeSec: number
+  uplinks: Record<string, ForwarderStatus>
+  journal: JournalStats
+  devices: { total: number; online: number; offline: string[] }
+  broker: { clients: number; refusedLogins: number; refusedPublishes: number; refusedSubscribes: number }
+  ingest: { accepted: number; rejected: number }
+  memoryRssBytes: number
+}
+
+export interface StatusSources {
+  site: string
+  startedAt: number
+  now(): number
+  journal: Journal
+  forwarders: Forwarder[]
+  uplinks: Uplink[]
+  states: DeviceStates
+  broker: LocalBroker
+  gate: IngestGate
+}
+
+export async function buildStatus(s: StatusSources): Promise<GatewayStatus> {
+  const now = s.now()
+  const uplinks: Record<string, ForwarderStatus> = {}
+  for (let i = 0; i < s.forwarders.length; i++) uplinks[s.uplinks[i]!.id] = await s.forwarders[i]!.status()
+  const devices = s.states.all()
+  return {
+    site: s.site,
+    online: true,
+    startedAt: new Date(s.startedAt).toISOString(),
+    at: new Date(now).toISOString(),
+    uptimeSec: Math.round((now - s.startedAt) / 1000),
+    uplinks,
+    journal: s.journal.stats(),
+    devices: { total: devices.length, online: devices.filter((d) => d.online).length, offline: devices.filter((d) => !d.online).map((d) => d.device) },
+    broker: { clients: s.broker.connectedClients(), refusedLogins: s.broker.refusedLogins, refusedPublishes: s.broker.refusedPublishes, refusedSubscribes: s.broker.refusedSubscribes },
+    ingest: { accepted: s.gate.accepted, rejected: s.gate.rejected },
+    memoryRssBytes: process.memoryUsage.rss(),
+  }
+}

@@ -1,0 +1,202 @@
+import { createServer as createTcpServer, type Server, type Socket, type AddressInfo } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
+import { timingSafeEqual } from 'node:crypto'
+import { Aedes, type AuthenticateError, type PublishPacket } from 'aedes'
+import type { GatewayEvent } from '../../gateway/events/event.js'
+import { CommandResultSchema, type CommandResult } from '../../gateway/events/command.js'
+import { TOPIC_ROOT, parseTopic, topics } from '../../gateway/events/topics.js'
+import { Recorder, type PlatformReport } from './recorder.js'
+
+export interface PlatformSimOptions {
+  host?: string
+  port?: number
+  /** Accepted logins; none means anyone may connect. */
+  users?: Array<{ username: string; password: string }>
+  /** PEM key and certificate: serve MQTT over TLS. */
+  tls?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert?: boolean }
+  onEvent?(ev: GatewayEvent): void
+}
+
+export interface PlatformCommand {
+  id: string
+  action: string
+  params?: Record<string, unknown>
+  expiresAt?: string
+}
+
+type Waiter = { pred: (e: GatewayEvent) => boolean; resolve: (e: GatewayEvent) => void }
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/**
+ * The police command platform, simulated: an MQTT broker (aedes) that records every event sites
+ * send, checks them for duplicates, gaps and order, keeps each site's status, and sends commands.
+ */
+export class PlatformSim {
+  readonly recorder = new Recorder()
+  readonly statuses = new Map<string, unknown>()
+  port = 0
+  private aedes: Aedes | undefined
+  private server: Server | undefined
+  private readonly sockets = new Set<Socket>()
+  private waiters: Waiter[] = []
+  private readonly results = new Map<string, (r: CommandResult) => void>()
+
+  constructor(private readonly opts: PlatformSimOptions = {}) {}
+
+  get events(): GatewayEvent[] {
+    return this.recorder.events
+  }
+
+  get url(): string {
+    return `${this.opts.tls ? 'mqtts' : 'mqtt'}://${this.opts.host ?? '127.0.0.1'}:${this.port}`
+  }
+
+  async start(): Promise<this> {
+    const users = this.opts.users ?? []
+    const aedes = await Aedes.createBroker({
+      id: 'pingan-platform-sim',
+      authenticate: (_client, username, password, done) => {
+        if (users.length === 0) return done(null, true)
+        const ok = users.some((u) => u.username === username && password !== undefined && same(u.password, password.toString()))
+        if (ok) return done(null, true)
+        done(Object.assign(new Error('bad username or password'), { returnCode: 4 as const }) as AuthenticateError, false)
+      },
+    })
+    this.aedes = aedes
+    await new Promise<void>((r) => aedes.subscribe(`${TOPIC_ROOT}/+/event/#`, (p, cb) => { this.onEventPacket(p.payload as Buffer); cb() }, () => r()))
+    await new Promise<void>((r) => aedes.subscribe(`${TOPIC_ROOT}/+/gateway/status`, (p, cb) => { this.onStatus(p.topic, p.payload as Buffer); cb() }, () => r()))
+    await new Promise<void>((r) => aedes.subscribe(topics.allCommandResults(), (p, cb) => { this.onResult(p.payload as Buffer); cb() }, () => r()))
+    await this.listen(this.opts.port ?? 0)
+    return this
+  }
+
+  private async listen(port: number): Promise<void> {
+    const aedes = this.aedes!
+    const onSocket = (socket: Socket) => {
+      socket.setNoDelay(true)
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+      aedes.handle(socket)
+    }
+    const tls = this.opts.tls
+    const server = tls ? createTlsServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false, rejectUnauthorized: tls.requestCert ?? false }, onSocket) : createTcpServer(onSocket)
+    this.server = server
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, this.opts.host ?? '127.0.0.1', () => resolve())
+    })
+    this.port = (server.address() as AddressInfo).port
+  }
+
+  /** The platform goes away: connections cut and the port closed; what was recorded stays. */
+  async goOffline(): Promise<void> {
+    const server = this.server
+    this.server = undefined
+    if (!server) return
+    const closed = new Promise<void>((r) => server.close(() => r()))
+    for (const s of this.sockets) s.destroy()
+    await closed
+  }
+
+  /** The platform is back on the same port. */
+  async comeBack(): Promise<void> {
+    if (!this.server) await this.listen(this.port)
+  }
+
+
+  private onEventPacket(payload: Buffer): void {
+    const ev = this.recorder.record(payload)
+    if (!ev) return
+    this.opts.onEvent?.(ev)
+    const keep: Waiter[] = []
+    for (const w of this.waiters) (w.pred(ev) ? w.resolve(ev) : keep.push(w))
+    this.waiters = keep
+  }
+
+  private onStatus(topic: string, payload: Buffer): void {
+    const t = parseTopic(topic)
+    if (t?.type !== 'gateway-status') return
+    try {
+      this.statuses.set(t.site, JSON.parse(payload.toString()))
+    } catch {
+      this.statuses.set(t.site, { invalid: payload.toString() })
+    }
+  }
+
+  private onResult(payload: Buffer): void {
+    const parsed = CommandResultSchema.safeParse(JSON.parse(payload.toString()))
+    if (!parsed.success) return
+    const done = this.results.get(parsed.data.id)
+    if (done) {
+      this.results.delete(parsed.data.id)
+      done(parsed.data)
+    }
+  }
+
+  report(): PlatformReport {
+    return this.recorder.report()
+  }
+
+  /** The first recorded (or future) event that matches. */
+  waitForEvent(pred: (e: GatewayEvent) => boolean, timeoutMs = 10_000): Promise<GatewayEvent> {
+    const hit = this.events.find(pred)
+    if (hit) return Promise.resolve(hit)
+    return new Promise((resolve, reject) => {
+      const w: Waiter = { pred, resolve: (e) => { clearTimeout(timer); resolve(e) } }
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w)
+        reject(new Error(`no matching event within ${timeoutMs} ms (received ${this.events.length})`))
+      }, timeoutMs)
+      this.waiters.push(w)
+    })
+  }
+
+  /** Waits until `count` unique events have arrived. */
+  async waitForCount(count: number, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs
+    while (this.events.length < count) {
+      if (Date.now() > until) throw new Error(`received ${this.events.length} of ${count} events within ${timeoutMs} ms`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  /** Publishes a command to a site's device and resolves with its result. */
+  sendCommand(site: string, device: string, cmd: PlatformCommand, timeoutMs = 10_000): Promise<CommandResult> {
+    const aedes = this.aedes
+    if (!aedes) return Promise.reject(new Error('platform simulator not started'))
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.results.delete(cmd.id)
+        reject(new Error(`no result for command ${cmd.id} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.results.set(cmd.id, (r) => { clearTimeout(timer); resolve(r) })
+      const packet = { cmd: 'publish', topic: topics.cmd(site, device), payload: Buffer.from(JSON.stringify(cmd)), qos: 1, retain: false, dup: false } as PublishPacket
+      aedes.publish(packet, (err) => { if (err) { clearTimeout(timer); reject(err) } })
+    })
+  }
+
+  /** Drops every client connection (the platform restarting, or the link cut), keeping what was recorded. */
+  disconnectAll(): void {
+    for (const s of this.sockets) s.destroy()
+  }
+
+  async close(): Promise<void> {
+    const server = this.server
+    if (server) {
+      const closed = new Promise<void>((r) => server.close(() => r()))
+      for (const s of this.sockets) s.destroy()
+      await closed
+    }
+    const aedes = this.aedes
+    if (aedes && !aedes.closed) await new Promise<void>((r) => aedes.close(() => r()))
+  }
+}
+
+export async function startPlatformSim(opts: PlatformSimOptions = {}): Promise<PlatformSim> {
+  return new PlatformSim(opts).start()
+}

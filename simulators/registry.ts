@@ -1,0 +1,12 @@
+/**
+ * `pingan sim <name> ...`: each simulator's cli module exports `runCli(argv)`.
+ * Loaded on demand so one simulator never imports another's dependencies.
+ */
+export interface SimulatorCli {
+  summary: string
+  load(): Promise<{ runCli(argv: string[]): Promise<void> }>
+}
+
+export const SIMULATORS: Readonly<Record<string, SimulatorCli>> = {
+  platform: { summary: 'an MQTT broker standing in for the police command platform', load: () => import('./platform/cli.js') },
+}
