@@ -1,0 +1,16 @@
+/** mulberry32: a small seeded generator, so a simulated run can be replayed exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** An exponentially distributed delay with the given mean (arrivals of a Poisson process). */
+export function exponentialMs(random: () => number, meanMs: number): number {
+  return Math.max(1, Math.round(-Math.log(1 - random()) * meanMs))
+}
