@@ -1,0 +1,13 @@
+import type { Logger } from '../gateway/log.js'
+import type { DeviceConfig } from '../config/devices.js'
+
+/** A device simulator as `pingan demo` runs it: started on loopback, with the device configs that read it. */
+export interface DemoSimulator {
+  devices: DeviceConfig[]
+  stop(): Promise<void>
+}
+
+export type DemoStarter = (opts: { log: Logger; dir: string }) => Promise<DemoSimulator>
+
+/** The device simulators the demo starts, each loaded on demand. */
+export const DEMO_SIMULATORS: Readonly<Record<string, () => Promise<DemoStarter>>> = {}
