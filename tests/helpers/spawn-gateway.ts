@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { stringify } from 'yaml'
+import type { GatewayConfig } from '../../config/schema.js'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const CLI = join(ROOT, 'gateway/cli.ts')
+
+export interface SpawnedGateway {
+  child: ChildProcess
+  brokerPort: number
+  apiPort: number
+  /** Every log line so far (JSON). */
+  lines: Array<Record<string, unknown>>
+  /** SIGKILL: no shutdown code runs, as on a power cut or an OOM kill. */
+  kill9(): Promise<void>
+  /** SIGTERM and wait for a clean exit. */
+  stop(): Promise<number | null>
+}
+
+/** Writes the config as YAML next to the journal and returns its path. */
+export function writeConfig(config: GatewayConfig, dir: string): string {
+  const file = join(dir, 'gateway.yaml')
+  writeFileSync(file, stringify(config))
+  return file
+}
+
+/**
+ * Runs `pingan run --config FILE` as a child process (through tsx, from the sources) and waits for
+ * its "gateway started" log line, which carries the OS-chosen ports.
+ */
+export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}): Promise<SpawnedGateway> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', '--config', configFile], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: Array<Record<string, unknown>> = []
+  let stderr = ''
+  let buf = ''
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`gateway did not start within 20 s; stderr: ${stderr.slice(-2000)}`))
+    }, 20_000)
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`gateway exited with ${code} before starting; stderr: ${stderr.slice(-2000)}`))
+    })
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString()
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        let rec: Record<string, unknown>
+        try {
+          rec = JSON.parse(line) as Record<string, unknown>
+        } catch {
+          continue
+        }
+        lines.push(rec)
+        if (rec['msg'] === 'gateway started') {
+          clearTimeout(timer)
+          child.removeAllListeners('exit')
+          resolveStart({
+            child, lines,
+            brokerPort: Number(rec['brokerPort']),
+            apiPort: Number(rec['apiPort']),
+            async kill9() {
+              child.kill('SIGKILL')
+              await exited
+            },
+            async stop() {
+              child.kill('SIGTERM')
+              return exited
+            },
+          })
+        }
+      }
+    })
+  })
+}
