@@ -1,0 +1,114 @@
+import { once } from 'node:events'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Transport } from '../../../adapters/transport/transport.js'
+import { SerialPortTransportSchema } from '../../../adapters/transport/config.js'
+import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
+import { memoryLog } from '../../helpers/memory-log.js'
+
+const WAIT = { get signal() { return AbortSignal.timeout(8000) } }
+
+function serial(path: string, extra: Record<string, unknown> = {}) {
+  return SerialPortTransportSchema.parse({ path, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 200, ...extra })
+}
+
+/** Collects what arrives on a transport until `n` bytes are there. */
+async function receive(t: Transport, n: number): Promise<Buffer> {
+  const parts: Buffer[] = []
+  let size = 0
+  while (size < n) {
+    const [chunk] = (await once(t, 'data', { signal: AbortSignal.timeout(5000) })) as [Buffer]
+    parts.push(chunk)
+    size += chunk.length
+  }
+  return Buffer.concat(parts)
+}
+
+describe('serial transport over a socat PTY pair', () => {
+  let pair: PtyPair | undefined
+  const open: Transport[] = []
+  afterEach(async () => {
+    for (const t of open.splice(0)) await t.stop()
+    await pair?.close()
+    pair = undefined
+  })
+
+  function start(path: string, log = memoryLog().log): Transport {
+    const t = new Transport(serial(path), { log, random: () => 0.5 })
+    open.push(t)
+    t.start()
+    return t
+  }
+
+  it('carries bytes both ways with the configured line settings', async () => {
+    pair = await startPtyPair()
+    const host = start(pair.a)
+    const device = start(pair.b)
+    await Promise.all([once(host, 'open', WAIT), once(device, 'open', WAIT)])
+    expect(host.name).toBe(`${pair.a}@115200 8N1`)
+    const got = receive(device, 5)
+    await host.write(Buffer.from('hello'))
+    expect((await got).toString()).toBe('hello')
+    const back = receive(host, 3)
+    await device.write(Buffer.from([0x06, 0x15, 0x14]))
+    expect([...(await back)]).toEqual([0x06, 0x15, 0x14])
+  })
+
+  it('reopens after an unplug, raising close and open once and logging each change once', async () => {
+    pair = await startPtyPair()
+    const mem = memoryLog()
+    const host = start(pair.a, mem.log)
+    await once(host, 'open', WAIT)
+    const closes: string[] = []
+    host.on('close', (reason) => closes.push(reason))
+    const closed = once(host, 'close', WAIT)
+    await pair.unplug()
+    await closed
+    expect(closes).toHaveLength(1)
+    expect(closes[0]).not.toBe('')
+    expect(host.isOpen).toBe(false)
+    await expect(host.write(Buffer.from('x'))).rejects.toThrow(/not open/)
+    // Several failed attempts while unplugged (the link path is gone) before the replug.
+    await new Promise((r) => setTimeout(r, 400))
+    // Listen first: the transport may reopen before replug() has seen socat's ready line.
+    const reopened = once(host, 'open', WAIT)
+    await pair.replug()
+    await reopened
+    expect(host.opens).toBe(2)
+    expect(mem.find('transport closed, reopening', 'warn')).toHaveLength(1)
+    expect(mem.find('transport unavailable, retrying', 'warn')).toHaveLength(1)
+    expect(mem.find('transport reopened', 'info')).toHaveLength(1)
+    expect(mem.find('transport retry', 'debug').length).toBeGreaterThan(1)
+    // And the line works again.
+    const device = start(pair.b)
+    await once(device, 'open', WAIT)
+    const got = receive(device, 2)
+    await host.write(Buffer.from('ok'))
+    expect((await got).toString()).toBe('ok')
+  })
+
+  it('keeps retrying a path that does not exist yet and opens when it appears', async () => {
+    const mem = memoryLog()
+    const dir = (await import('node:fs')).mkdtempSync('/tmp/pingan-pty-late-')
+    const host = start(`${dir}/a`, mem.log)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(host.state).toBe('waiting')
+    const opened = once(host, 'open', WAIT)
+    pair = await startPtyPair({ dir })
+    await opened
+    expect(mem.find('transport unavailable, retrying', 'warn')).toHaveLength(1)
+    expect(mem.find('transport open', 'info')).toHaveLength(1)
+  })
+
+  it('stop() closes the port, emits close and stops retrying', async () => {
+    pair = await startPtyPair()
+    const host = start(pair.a)
+    await once(host, 'open', WAIT)
+    const closed = once(host, 'close', WAIT)
+    await host.stop()
+    expect(await closed).toEqual(['stopped'])
+    expect(host.state).toBe('stopped')
+    // The port is free again: another opener can take it (serialport locks it while open).
+    const again = start(pair.a)
+    await once(again, 'open', WAIT)
+  })
+})

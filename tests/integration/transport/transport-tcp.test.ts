@@ -1,0 +1,93 @@
+import { once } from 'node:events'
+import net from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Transport } from '../../../adapters/transport/transport.js'
+import { TcpTransportSchema } from '../../../adapters/transport/config.js'
+import { memoryLog } from '../../helpers/memory-log.js'
+
+const wait = () => ({ signal: AbortSignal.timeout(8000) })
+
+/** A stand-in for a serial device server: a real TCP server on 127.0.0.1 that can be "rebooted". */
+async function deviceServer(port = 0) {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+    s.on('error', () => undefined)
+  })
+  server.listen(port, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    server,
+    sockets,
+    async close() {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((r) => server.close(() => r()))
+    },
+  }
+}
+
+describe('serial transport over TCP to a device server', () => {
+  const cleanup: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c()
+  })
+
+  function start(port: number, log = memoryLog().log): Transport {
+    const t = new Transport(TcpTransportSchema.parse({ url: `tcp://127.0.0.1:${port}`, reconnectMinMs: 50, reconnectMaxMs: 200 }), { log, random: () => 0.5 })
+    cleanup.push(() => t.stop())
+    t.start()
+    return t
+  }
+
+  it('carries bytes both ways', async () => {
+    const dev = await deviceServer()
+    cleanup.push(() => dev.close())
+    const accepted = once(dev.server, 'connection', wait())
+    const t = start(dev.port)
+    await once(t, 'open', wait())
+    const [sock] = (await accepted) as [net.Socket]
+    const got = once(sock, 'data', wait())
+    await t.write(Buffer.from([0x06]))
+    expect([...((await got)[0] as Buffer)]).toEqual([0x06])
+    const back = once(t, 'data', wait())
+    sock.write('5011 18')
+    expect(((await back)[0] as Buffer).toString()).toBe('5011 18')
+  })
+
+  it('reconnects after the device server resets the connection', async () => {
+    const dev = await deviceServer()
+    cleanup.push(() => dev.close())
+    const mem = memoryLog()
+    const t = start(dev.port, mem.log)
+    await once(t, 'open', wait())
+    const closed = once(t, 'close', wait())
+    const reopened = new Promise<void>((r) => t.on('open', () => r()))
+    for (const s of dev.sockets) s.resetAndDestroy()
+    const [reason] = (await closed) as [string]
+    expect(reason).toMatch(/ECONNRESET|closed/)
+    await reopened
+    expect(t.opens).toBe(2)
+    expect(mem.find('transport closed, reopening', 'warn')).toHaveLength(1)
+    expect(mem.find('transport reopened', 'info')).toHaveLength(1)
+  })
+
+  it('keeps retrying while the device server is down and reconnects when it is back on the same port', async () => {
+    const first = await deviceServer()
+    const port = first.port
+    await first.close()
+    const mem = memoryLog()
+    const t = start(port, mem.log)
+    await new Promise((r) => setTimeout(r, 400))
+    expect(t.state).toBe('waiting')
+    const retries = mem.find('transport retry', 'debug').length
+    expect(retries).toBeGreaterThan(0)
+    // One warn for the outage, however many attempts it took.
+    expect(mem.find('transport unavailable, retrying', 'warn')).toHaveLength(1)
+    const again = await deviceServer(port)
+    cleanup.push(() => again.close())
+    await once(t, 'open', wait())
+    expect(t.isOpen).toBe(true)
+  })
+})
