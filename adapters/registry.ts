@@ -23,4 +23,5 @@ function entry<C extends DeviceConfigBase>(load: () => Promise<AdapterDefinition
 
 export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
   'mqtt-ingest': entry(async () => mqttIngest),
+  onvif: entry(() => import('./onvif/index.js').then((m) => m.definition)),
 }

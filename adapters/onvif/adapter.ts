@@ -1,0 +1,341 @@
+import http from 'node:http'
+import { XMLSerializer, type Element } from '@xmldom/xmldom'
+import { errorMessage } from '../../gateway/errors.js'
+import type { EventInput } from '../../gateway/events/event.js'
+import type { AdapterContext } from '../types.js'
+import type { LinkableAdapter, LinkedAlarm } from './linkage.js'
+import { OnvifClient, SoapFaultError } from './client.js'
+import { DEFAULT_SUPERVISION_MS, deviceServiceUrl, type OnvifDeviceConfig } from './config.js'
+import { MotionDebounce } from './debounce.js'
+import { toEventInput } from './decode.js'
+import { CameraAuthError } from './http.js'
+import { classify, parseNotification } from './notification.js'
+import type { Subscription, SubscriptionTimes } from './responses.js'
+import { SnapshotStore } from './snapshot-store.js'
+import { Snapshotter } from './snapshotter.js'
+import { Supervisor } from './supervisor.js'
+
+/** Counted, never silently dropped; read by the health API. */
+export interface OnvifCounters {
+  events: number
+  states: number
+  badMessages: number
+  pullErrors: number
+  resubscribes: number
+  renews: number
+  snapshots: number
+  snapshotErrors: number
+  linked: number
+  emitErrors: number
+}
+
+/** Capped exponential backoff with jitter in [50 %, 100 %] of the step. */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number, rng: () => number = Math.random): number {
+  const step = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 20))
+  return Math.round(step * (0.5 + rng() * 0.5))
+}
+
+/**
+ * One ONVIF camera: its own PullPoint loop (long-poll PullMessages, Renew only near termination,
+ * Unsubscribe on stop, re-subscribe on ResourceUnknown), motion debouncing, snapshots, linkage and
+ * supervision. The onvif package's event loop is not used: see SPEC.md.
+ */
+export class OnvifCameraAdapter implements LinkableAdapter {
+  readonly counters: OnvifCounters = { events: 0, states: 0, badMessages: 0, pullErrors: 0, resubscribes: 0, renews: 0, snapshots: 0, snapshotErrors: 0, linked: 0, emitErrors: 0 }
+  readonly client: OnvifClient
+  private readonly agent: http.Agent
+  private readonly sup: Supervisor
+  private readonly motion: MotionDebounce
+  private snapshots: Snapshotter | undefined
+  private sub: Subscription | undefined
+  /** When the subscription ends, on our clock. */
+  private subEndsAt = 0
+  private attempt = 0
+  private stopping = false
+  private loop: Promise<void> | undefined
+  private pullAbort: AbortController | undefined
+  private wake: (() => void) | undefined
+  private readonly timers: NodeJS.Timeout[] = []
+  private motionTimer: NodeJS.Timeout | undefined
+  private pendingEnd: EventInput | undefined
+  private pinging = false
+  private informed = false
+  private readonly serializer = new XMLSerializer()
+
+  constructor(
+    private readonly cfg: OnvifDeviceConfig,
+    private readonly ctx: AdapterContext,
+  ) {
+    // One small keep-alive pool per camera: the long poll holds one socket, pings and snapshots the other.
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
+    const creds = cfg.username !== undefined ? { username: cfg.username, password: cfg.password ?? '', basic: cfg.basicAuth } : undefined
+    this.client = new OnvifClient({
+      label: cfg.id,
+      deviceUrl: deviceServiceUrl(cfg.address),
+      ...(creds ? { creds } : {}),
+      now: () => ctx.now(),
+      timeoutMs: cfg.requestTimeoutMs,
+      maxResponseBytes: 4 * 1024 * 1024,
+      agent: this.agent,
+    })
+    this.sup = new Supervisor(cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS, ctx.now())
+    this.motion = new MotionDebounce(cfg.motionHoldMs)
+  }
+
+  async start(): Promise<void> {
+    if (this.cfg.snapshot.enabled) {
+      const store = new SnapshotStore({ root: this.cfg.snapshot.dir, camera: this.cfg.id, maxBytes: this.cfg.snapshot.maxBytes, maxAgeMs: this.cfg.snapshot.maxAgeMs, now: () => this.ctx.now() })
+      try {
+        await store.init()
+        this.snapshots = new Snapshotter(this.client, store, this.cfg.snapshot)
+      } catch (err) {
+        this.ctx.log.error({ device: this.cfg.id, dir: this.cfg.snapshot.dir, err: errorMessage(err) }, 'snapshot directory unusable: snapshots off')
+      }
+    }
+    const windowMs = this.cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS
+    this.timers.push(setInterval(() => void this.ping(), this.cfg.pingIntervalMs))
+    this.timers.push(setInterval(() => this.supervise(), Math.max(100, Math.min(1000, windowMs / 4))))
+    this.loop = this.run()
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true
+    for (const t of this.timers) clearInterval(t)
+    if (this.motionTimer) clearTimeout(this.motionTimer)
+    this.wake?.()
+    this.pullAbort?.abort()
+    await this.loop
+    const sub = this.sub
+    this.sub = undefined
+    if (sub) {
+      // [WS-BaseNotification §6.2] free the camera's slot now rather than at termination.
+      await this.client.unsubscribe(sub).catch((err: unknown) => this.ctx.log.debug({ device: this.cfg.id, err: errorMessage(err) }, 'unsubscribe failed'))
+    }
+    this.agent.destroy()
+  }
+
+  // ---- the PullPoint loop ------------------------------------------------------------------
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.session()
+      } catch (err) {
+        if (this.stopping) break
+        await this.sleep(this.failed(err))
+      }
+    }
+  }
+
+  private async session(): Promise<void> {
+    // [ONVIF Core §5.12.1] measure the clock before every (re)subscription: a reboot may reset it.
+    await this.client.measureClock()
+    this.sup.contact(this.ctx.now())
+    if (this.sub === undefined || this.subEndsAt <= this.ctx.now()) {
+      this.sub = undefined
+      if (Object.keys(this.client.services).length === 0) await this.client.discoverServices()
+      if (!this.informed) await this.inform()
+      this.sub = await this.client.createPullPoint(this.cfg.subscriptionMs)
+      this.track(this.sub, this.cfg.subscriptionMs)
+      this.ctx.log.info({ device: this.cfg.id, address: this.sub.address, clockOffsetMs: this.client.clockOffsetMs }, 'camera subscribed')
+    }
+    this.sup.authOk()
+    this.supervise()
+    while (!this.stopping) {
+      const sub = this.sub
+      if (this.subEndsAt - this.ctx.now() < this.cfg.pullTimeoutMs + this.cfg.renewMarginMs) {
+        this.track(await this.client.renew(sub, this.cfg.subscriptionMs), this.cfg.subscriptionMs)
+        this.counters.renews++
+      }
+      this.pullAbort = new AbortController()
+      const res = await this.client.pull(sub, this.cfg.pullTimeoutMs, this.cfg.messageLimit, this.pullAbort.signal)
+      this.attempt = 0
+      this.sup.contact(this.ctx.now())
+      this.track(res, undefined)
+      for (const m of res.messages) await this.handle(m)
+    }
+  }
+
+  /** Device information, once: logged and kept in the device's state for installers. */
+  private async inform(): Promise<void> {
+    const info = await this.client.deviceInformation()
+    this.informed = true
+    this.ctx.log.info({ device: this.cfg.id, ...info }, 'camera identified')
+    this.ctx.setState({ manufacturer: info.manufacturer, model: info.model, firmware: info.firmwareVersion })
+  }
+
+  /** Termination on our clock from the camera's CurrentTime/TerminationTime difference (skew-proof). */
+  private track(t: SubscriptionTimes, fallbackMs: number | undefined): void {
+    if (t.terminationTime !== undefined && t.currentTime !== undefined) {
+      this.subEndsAt = this.ctx.now() + (t.terminationTime - t.currentTime)
+    } else if (fallbackMs !== undefined) {
+      this.subEndsAt = this.ctx.now() + fallbackMs
+    }
+  }
+
+  /** Decides what a failure means and how long to wait before the next session. */
+  private failed(err: unknown): number {
+    const msg = errorMessage(err)
+    const backoff = backoffDelay(this.attempt++, this.cfg.backoffMinMs, this.cfg.backoffMaxMs)
+    if (err instanceof CameraAuthError) {
+      this.sup.authFailed(msg)
+      this.ctx.log.error({ device: this.cfg.id, err: msg }, 'camera refused the credentials')
+      this.supervise()
+      return backoff
+    }
+    this.counters.pullErrors++
+    if (err instanceof SoapFaultError && err.fault.resourceUnknown) {
+      // The camera forgot the subscription (a reboot, or it expired it): subscribe again at once.
+      this.counters.resubscribes++
+      this.sub = undefined
+      this.snapshots?.forget()
+      this.motion.reset(this.ctx.now())
+      this.armMotionEnd()
+      this.ctx.log.warn({ device: this.cfg.id, err: msg }, 'subscription lost: subscribing again')
+      return this.attempt === 1 ? 0 : backoff
+    }
+    this.sup.failure(msg)
+    this.ctx.log.warn({ device: this.cfg.id, err: msg, retryInMs: backoff }, 'camera request failed')
+    return backoff
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopping) return Promise.resolve()
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms)
+      function done(): void {
+        clearTimeout(t)
+        resolve()
+      }
+      this.wake = done
+    })
+  }
+
+  // ---- notifications -----------------------------------------------------------------------
+  private async handle(el: Element): Promise<void> {
+    let n
+    try {
+      n = parseNotification(el)
+    } catch (err) {
+      this.counters.badMessages++
+      this.ctx.log.warn({ device: this.cfg.id, err: errorMessage(err) }, 'notification dropped')
+      return
+    }
+    const c = classify(n)
+    if (c.type === 'state') {
+      this.counters.states++
+      if (c.signal !== 'other') this.ctx.setState({ [c.signal]: c.active })
+      return
+    }
+    const input = toEventInput(n, c, this.client.clockOffsetMs, this.serializer.serializeToString(el))
+    if (c.signal === 'motion') {
+      const source = `${n.topicPath}|${c.zone ?? ''}`
+      if (c.active !== true) {
+        this.motion.off(source, this.ctx.now())
+        this.pendingEnd = { ...input, type: 'motion.end' }
+        this.armMotionEnd()
+        return
+      }
+      if (!this.motion.on(source)) return
+      this.armMotionEnd()
+      this.ctx.setState({ motion: true })
+    }
+    await this.withSnapshot(input)
+    await this.emit(input)
+  }
+
+  private armMotionEnd(): void {
+    if (this.motionTimer) clearTimeout(this.motionTimer)
+    this.motionTimer = undefined
+    const at = this.motion.deadline()
+    if (at === undefined || this.stopping) return
+    this.motionTimer = setTimeout(() => {
+      this.motionTimer = undefined
+      if (!this.motion.due(this.ctx.now())) return this.armMotionEnd()
+      const end = this.pendingEnd ?? { type: 'motion.end', attrs: { reason: 'subscription lost' } }
+      this.pendingEnd = undefined
+      this.ctx.setState({ motion: false })
+      void this.emit(end)
+    }, Math.max(0, at - this.ctx.now()))
+  }
+
+  private async withSnapshot(input: EventInput): Promise<void> {
+    if (!this.snapshots || !this.cfg.snapshot.onTypes.includes(input.type)) return
+    const shot = await this.snapshots.take()
+    const attrs = (input.attrs ??= {})
+    if (shot.ok) {
+      this.counters.snapshots++
+      attrs['snapshot'] = shot.snapshot
+    } else {
+      this.counters.snapshotErrors++
+      attrs['snapshotError'] = shot.error
+      this.ctx.log.warn({ device: this.cfg.id, err: shot.error }, 'snapshot failed')
+    }
+  }
+
+  private async emit(input: EventInput): Promise<void> {
+    try {
+      await this.ctx.emit(input)
+      this.counters.events++
+    } catch (err) {
+      this.counters.emitErrors++
+      this.ctx.log.error({ device: this.cfg.id, type: input.type, err: errorMessage(err) }, 'camera event not committed')
+    }
+  }
+
+  // ---- linkage -----------------------------------------------------------------------------
+  /**
+   * Called by the gateway for every committed event: when this camera is linked to the event's
+   * device (and zone and type), it takes a snapshot and emits a `snapshot` event pointing at the
+   * alarm. Never throws.
+   */
+  async onLinkedAlarm(event: LinkedAlarm): Promise<void> {
+    if (event.device === this.cfg.id || event.type === 'snapshot' || !this.snapshots || this.stopping) return
+    const linked = this.cfg.linkage.some(
+      (l) =>
+        l.device === event.device &&
+        (l.zones === undefined || (event.zone !== undefined && l.zones.includes(event.zone))) &&
+        (l.types === undefined ? event.priority <= 2 : l.types.includes(event.type)),
+    )
+    if (!linked) return
+    this.counters.linked++
+    const shot = await this.snapshots.take()
+    if (!shot.ok) {
+      this.counters.snapshotErrors++
+      this.ctx.log.warn({ device: this.cfg.id, trigger: event.id, err: shot.error }, 'linked snapshot failed')
+      return
+    }
+    this.counters.snapshots++
+    const trigger: Record<string, unknown> = { id: event.id, device: event.device, type: event.type }
+    if (event.zone !== undefined) trigger['zone'] = event.zone
+    await this.emit({ type: 'snapshot', priority: Math.min(4, Math.max(1, event.priority)) as 1 | 2 | 3 | 4, attrs: { snapshot: shot.snapshot, trigger } })
+  }
+
+  // ---- supervision -------------------------------------------------------------------------
+  /** Unauthenticated GetSystemDateAndTime: proves the camera answers and keeps the clock offset fresh. */
+  private async ping(): Promise<void> {
+    if (this.pinging || this.stopping) return
+    this.pinging = true
+    try {
+      await this.client.measureClock()
+      this.sup.contact(this.ctx.now())
+    } catch (err) {
+      this.sup.failure(errorMessage(err))
+    } finally {
+      this.pinging = false
+    }
+    this.supervise()
+  }
+
+  private supervise(): void {
+    if (this.stopping) return
+    const before = this.sup.isOnline
+    const t = this.sup.check(this.ctx.now())
+    if (!t) return
+    this.ctx.setState({ online: t.online, reason: t.reason })
+    // The first verdict after start is state only: a gateway restart is not a camera coming back.
+    if (t.online && before === undefined) return
+    if (t.online) this.ctx.log.info({ device: this.cfg.id }, 'camera online')
+    else this.ctx.log.warn({ device: this.cfg.id, reason: t.reason }, 'camera offline')
+    void this.emit({ type: t.online ? 'device.online' : 'device.offline', attrs: { reason: t.reason } })
+  }
+}

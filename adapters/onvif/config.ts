@@ -1,0 +1,77 @@
+import { z } from 'zod'
+import { DeviceBaseShape } from '../../config/device-base.js'
+import { IdSchema } from '../../gateway/events/event.js'
+
+const MIB = 1024 * 1024
+
+/** Where JPEGs go and how much of them the gateway keeps (per camera). */
+export const SnapshotConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Directory of the stored JPEGs; each camera writes to its own sub-directory. Put it beside the journal. */
+  dir: z.string().min(1).default('./data/snapshots'),
+  /** Media profile token to take snapshots from; the first profile when absent. */
+  profile: z.string().max(64).optional(),
+  /** The camera's own events that take a snapshot. */
+  onTypes: z.array(z.string()).default(['motion', 'video.tamper', 'input', 'line.crossed', 'field.intrusion']),
+  maxBytes: z.number().int().min(MIB).default(256 * MIB),
+  maxAgeMs: z.number().int().min(60_000).default(7 * 86_400_000),
+  maxJpegBytes: z.number().int().min(16 * 1024).max(32 * MIB).default(4 * MIB),
+  timeoutMs: z.number().int().min(200).max(30_000).default(3000),
+})
+export type SnapshotConfig = z.infer<typeof SnapshotConfigSchema>
+
+/** An alarm elsewhere that should make this camera take a snapshot. */
+export const LinkSchema = z.strictObject({
+  /** The device whose alarm triggers the snapshot (a panel, a door reader). */
+  device: IdSchema,
+  /** Only alarms in these zones; every zone when absent. */
+  zones: z.array(z.string().max(64)).optional(),
+  /** Only these event types; every priority 1-2 (life safety, security) event when absent. */
+  types: z.array(z.string().max(64)).optional(),
+})
+export type LinkConfig = z.infer<typeof LinkSchema>
+
+const SNAPSHOT_DEFAULTS = SnapshotConfigSchema.parse({})
+
+/**
+ * An ONVIF camera. `address` is the camera's host (and port) or its device service URL.
+ * Credentials are the camera's ONVIF user; put the password in the environment ("${CAM_PASSWORD}").
+ */
+export const OnvifDeviceSchema = z.strictObject({
+  ...DeviceBaseShape,
+  adapter: z.literal('onvif'),
+  kind: z.literal('camera').default('camera'),
+  address: z.string().min(1).max(512),
+  username: z.string().max(128).optional(),
+  password: z.string().max(256).optional(),
+  /** Send Basic credentials for snapshots: only for old cameras that refuse Digest; it exposes the password. */
+  basicAuth: z.boolean().default(false),
+  /** How long one PullMessages may wait at the camera for events. */
+  pullTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
+  messageLimit: z.number().int().min(1).max(1000).default(100),
+  /** Subscription lifetime asked for at creation and on each Renew. */
+  subscriptionMs: z.number().int().min(10_000).max(3_600_000).default(120_000),
+  /** Renew when the subscription has less than pullTimeoutMs + this left. */
+  renewMarginMs: z.number().int().min(1000).max(600_000).default(15_000),
+  requestTimeoutMs: z.number().int().min(500).max(60_000).default(5000),
+  /** Period of the unauthenticated GetSystemDateAndTime that checks the camera is alive. */
+  pingIntervalMs: z.number().int().min(200).max(600_000).default(10_000),
+  /** Motion must stay off this long before `motion.end`; new motion in between extends the event. */
+  motionHoldMs: z.number().int().min(0).max(600_000).default(5000),
+  backoffMinMs: z.number().int().min(50).max(60_000).default(500),
+  backoffMaxMs: z.number().int().min(100).max(600_000).default(30_000),
+  snapshot: SnapshotConfigSchema.default(SNAPSHOT_DEFAULTS),
+  /** Devices and zones whose alarms make this camera take a snapshot. */
+  linkage: z.array(LinkSchema).default([]),
+})
+export type OnvifDeviceConfig = z.infer<typeof OnvifDeviceSchema>
+export type OnvifDeviceInput = z.input<typeof OnvifDeviceSchema>
+
+/** Default supervision window of a camera when the device sets none. */
+export const DEFAULT_SUPERVISION_MS = 30_000
+
+/** The device service URL from `address` [ONVIF Core §5.1.1: /onvif/device_service]. */
+export function deviceServiceUrl(address: string): string {
+  if (/^https?:\/\//i.test(address)) return address
+  return `http://${address}/onvif/device_service`
+}

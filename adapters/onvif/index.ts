@@ -1,0 +1,29 @@
+import type { AdapterDefinition } from '../types.js'
+import { OnvifDeviceSchema, type OnvifDeviceConfig } from './config.js'
+import type { LinkableAdapter } from './linkage.js'
+import type { OnvifCameraAdapter } from './adapter.js'
+
+/** ONVIF cameras. The SOAP client and XML parser are loaded when the first camera starts. */
+export const definition: AdapterDefinition<OnvifDeviceConfig> = {
+  adapter: 'onvif',
+  configSchema: OnvifDeviceSchema,
+  create(config, ctx): LinkableAdapter {
+    let camera: OnvifCameraAdapter | undefined
+    return {
+      async start() {
+        const { OnvifCameraAdapter } = await import('./adapter.js')
+        camera = new OnvifCameraAdapter(config, ctx)
+        await camera.start()
+      },
+      async stop() {
+        await camera?.stop()
+      },
+      async onLinkedAlarm(event) {
+        await camera?.onLinkedAlarm(event)
+      },
+    }
+  },
+}
+
+export { isLinkable, type LinkedAlarm, type LinkableAdapter } from './linkage.js'
+export { readStoredSnapshot, readSnapshot } from './snapshot-store.js'

@@ -1,0 +1,329 @@
+import http from 'node:http'
+import type { Socket } from 'node:net'
+import type { Document, Element } from '@xmldom/xmldom'
+import { NS, child, parseXml, soapBody, textOf } from '../../adapters/onvif/xml.js'
+import { CameraAuth } from './auth.js'
+import { snapshotJpeg } from './jpeg.js'
+import { CameraModel, type PropertyName } from './model.js'
+import * as R from './replies.js'
+
+/** Options of one simulated camera. */
+export interface CameraSimOptions {
+  id: string
+  username?: string
+  password?: string
+  /** Camera clock minus the host clock, e.g. 2 h. */
+  skewMs?: number
+  seed?: number
+  now?: () => number
+  /** WWW-Authenticate challenges for the snapshot, one header each. */
+  digestAlgorithms?: string[]
+  /** Some cameras push TerminationTime forward on every PullMessages; by default this one does not. */
+  pullExtendsTermination?: boolean
+  /** Refuse subscription-manager requests without wsa:Action, wsa:MessageID and wsa:To. */
+  strictAddressing?: boolean
+  host?: string
+  port?: number
+}
+
+export interface CameraSimStats {
+  creates: number
+  pulls: number
+  renews: number
+  unsubscribes: number
+  snapshots: number
+  authFailures: number
+  addressingFaults: number
+}
+
+interface Waiter {
+  res: http.ServerResponse
+  limit: number
+  timer: NodeJS.Timeout
+  relatesTo: string | undefined
+}
+
+const SOAP_TYPE = 'application/soap+xml; charset=utf-8'
+const PRE_AUTH = new Set(['GetSystemDateAndTime', 'GetServices', 'GetCapabilities'])
+const MAX_BODY_BYTES = 64 * 1024
+
+/** xs:duration of the PnDTnHnMnS form, in ms; NaN when unreadable. */
+export function parseDuration(s: string | undefined): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec((s ?? '').trim())
+  if (!m) return NaN
+  return (((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60 + Number(m[4] ?? 0)) * 1000
+}
+
+/** A simulated ONVIF camera on its own HTTP port: Device, Media and Events services and a JPEG. */
+export class CameraSim {
+  readonly model: CameraModel
+  readonly stats: CameraSimStats = { creates: 0, pulls: 0, renews: 0, unsubscribes: 0, snapshots: 0, authFailures: 0, addressingFaults: 0 }
+  private readonly auth: CameraAuth
+  private readonly server: http.Server
+  private readonly sockets = new Set<Socket>()
+  private readonly waiters = new Map<string, Waiter[]>()
+  private readonly held = new Set<http.ServerResponse>()
+  private silent = false
+  private downUntil = 0
+  private frame = 0
+  private readonly now: () => number
+  port = 0
+
+  constructor(private readonly o: CameraSimOptions) {
+    this.now = o.now ?? Date.now
+    this.model = new CameraModel({ id: o.id, username: o.username ?? 'admin', password: o.password ?? 'admin-pw', skewMs: o.skewMs ?? 0, now: this.now, seed: o.seed ?? 1 })
+    this.auth = new CameraAuth(this.model)
+    this.server = http.createServer((req, res) => this.onRequest(req, res))
+    this.server.on('connection', (s: Socket) => {
+      if (this.now() < this.downUntil) return void s.destroy()
+      s.setNoDelay(true)
+      this.sockets.add(s)
+      s.on('close', () => this.sockets.delete(s))
+    })
+  }
+
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', () => resolve())
+    })
+    this.port = (this.server.address() as { port: number }).port
+    return this
+  }
+
+  get base(): string {
+    return `http://${this.o.host ?? '127.0.0.1'}:${this.port}`
+  }
+  /** The device service address a client is configured with. */
+  get deviceUrl(): string {
+    return `${this.base}/onvif/device_service`
+  }
+  get id(): string {
+    return this.model.id
+  }
+
+  // ---- scripting -------------------------------------------------------------------------
+  set(name: PropertyName, active: boolean): void {
+    this.model.set(name, active)
+    this.wake()
+  }
+  motion(active: boolean): void {
+    this.set('cellMotion', active)
+  }
+  lineCrossed(objectId = 1): void {
+    this.model.lineCrossed(objectId)
+    this.wake()
+  }
+  publish(topic: string, data: Array<[string, string]>): void {
+    this.model.publish(topic, data)
+    this.wake()
+  }
+
+  /** Loses every subscription and drops every connection; refuses connections for `downMs`. */
+  reboot(opts: { downMs?: number; skewMs?: number } = {}): void {
+    this.model.reboot(opts.skewMs)
+    this.downUntil = this.now() + (opts.downMs ?? 0)
+    for (const list of this.waiters.values()) for (const w of list) clearTimeout(w.timer)
+    this.waiters.clear()
+    this.held.clear()
+    for (const s of this.sockets) s.destroy()
+  }
+
+  /** A silent camera accepts connections and never answers (a hung firmware, a cut cable beyond a switch). */
+  silence(on: boolean): void {
+    this.silent = on
+    if (!on) {
+      for (const res of this.held) res.destroy()
+      this.held.clear()
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const list of this.waiters.values()) for (const w of list) clearTimeout(w.timer)
+    this.waiters.clear()
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const s of this.sockets) s.destroy()
+    await closed
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.silent) {
+      this.held.add(res)
+      req.resume()
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > MAX_BODY_BYTES) req.destroy()
+      else chunks.push(c)
+    })
+    req.on('end', () => {
+      try {
+        if (req.method === 'GET' && req.url?.startsWith('/snapshot/')) return this.snapshot(req, res)
+        if (req.method !== 'POST') return this.send(res, 405, 'text/plain', 'method not allowed')
+        this.soap(req.url ?? '/', Buffer.concat(chunks).toString('utf8'), res)
+      } catch (err) {
+        this.send(res, 500, SOAP_TYPE, R.fault('Receiver', [], String(err)))
+      }
+    })
+  }
+
+  private send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string | string[]> = {}): void {
+    if (res.destroyed || res.headersSent) return
+    res.writeHead(status, { 'Content-Type': type, ...headers })
+    res.end(body)
+  }
+
+  private snapshot(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const algorithms = this.o.digestAlgorithms ?? ['MD5', 'SHA-256']
+    if (!this.auth.checkDigest(req.headers.authorization, 'GET', algorithms)) {
+      if (req.headers.authorization) this.stats.authFailures++
+      return this.send(res, 401, 'text/plain', 'authentication required', { 'WWW-Authenticate': this.auth.challenges(algorithms, 'IP Camera') })
+    }
+    this.stats.snapshots++
+    this.send(res, 200, 'image/jpeg', snapshotJpeg(this.model.id, ++this.frame, this.model.cameraTime()))
+  }
+
+  private soap(url: string, text: string, res: http.ServerResponse): void {
+    let doc: Document
+    try {
+      doc = parseXml(text)
+    } catch {
+      return this.send(res, 400, SOAP_TYPE, R.fault('Sender', ['ter:WellFormed'], 'malformed XML'))
+    }
+    const body = soapBody(doc)
+    const header = child(doc.documentElement!, NS.soap, 'Header')
+    if (!body) return this.send(res, 400, SOAP_TYPE, R.fault('Sender', ['ter:WellFormed'], 'not a SOAP 1.2 envelope'))
+    const op = body.localName ?? ''
+    const messageId = header ? textOf(child(header, NS.wsa, 'MessageID')) : undefined
+    if (!PRE_AUTH.has(op)) {
+      const verdict = this.auth.checkUsernameToken(header)
+      if (verdict !== 'ok') {
+        this.stats.authFailures++
+        // [ONVIF Core §5.12.2] a refused token is HTTP 400 with ter:NotAuthorized.
+        return this.send(res, 400, SOAP_TYPE, R.notAuthorized(verdict))
+      }
+    }
+    const ok = (action: string, xml: string): void => this.send(res, 200, SOAP_TYPE, R.reply(action, xml, messageId))
+    const sub = /^\/onvif\/subscription\/([\w-]+)$/.exec(url)
+    if (sub) return this.subscriptionOp(sub[1]!, op, body, header, messageId, res)
+    const t = this.model.cameraTime()
+    switch (op) {
+      case 'GetSystemDateAndTime':
+        return ok(`${NS.tds}/GetSystemDateAndTimeResponse`, R.systemDateAndTime(t))
+      case 'GetDeviceInformation':
+        return ok(`${NS.tds}/GetDeviceInformationResponse`, R.deviceInformation(this.model))
+      case 'GetServices':
+        return ok(`${NS.tds}/GetServicesResponse`, R.services(this.base))
+      case 'GetCapabilities':
+        return ok(`${NS.tds}/GetCapabilitiesResponse`, R.capabilities(this.base))
+      case 'GetProfiles':
+        return ok(`${NS.trt}/GetProfilesResponse`, R.profiles())
+      case 'GetVideoSources':
+        return ok(`${NS.trt}/GetVideoSourcesResponse`, R.videoSources())
+      case 'GetSnapshotUri': {
+        const token = textOf(child(body, NS.trt, 'ProfileToken')) ?? ''
+        if (!(R.PROFILE_TOKENS as readonly string[]).includes(token)) {
+          return this.send(res, 400, SOAP_TYPE, R.fault('Sender', ['ter:InvalidArgVal', 'ter:NoProfile'], 'no such profile'))
+        }
+        return ok(`${NS.trt}/GetSnapshotUriResponse`, R.snapshotUri(`${this.base}/snapshot/${token}.jpg`))
+      }
+      case 'CreatePullPointSubscription': {
+        const ms = parseDuration(textOf(child(body, NS.tev, 'InitialTerminationTime')))
+        const s = this.model.subscribe(Number.isFinite(ms) && ms > 0 ? ms : 60_000)
+        if (!s) return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:Action', 'ter:TooManySubscriptions'], 'too many subscriptions'))
+        this.stats.creates++
+        return ok(`${NS.tev}/EventPortType/CreatePullPointSubscriptionResponse`, R.subscription(`${this.base}/onvif/subscription/${s.id}`, t, s.terminationTime))
+      }
+      default:
+        return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], `${op} is not supported`))
+    }
+  }
+
+  private subscriptionOp(id: string, op: string, body: Element, header: Element | undefined, messageId: string | undefined, res: http.ServerResponse): void {
+    const address = `${this.base}/onvif/subscription/${id}`
+    // [WS-Addressing 1.0 SOAP Binding §6.4.1] strict cameras refuse a request without these headers.
+    const missing = ['Action', 'MessageID', 'To'].filter((h) => !header || !textOf(child(header, NS.wsa, h)))
+    if (this.o.strictAddressing !== false && missing.length > 0) {
+      this.stats.addressingFaults++
+      return this.send(res, 400, SOAP_TYPE, R.fault('Sender', ['wsa:MessageAddressingHeaderRequired'], `missing wsa:${missing.join(', wsa:')}`))
+    }
+    const sub = this.model.subscriptions.get(id)
+    this.model.expire()
+    if (!sub || !this.model.subscriptions.has(id)) return this.send(res, 400, SOAP_TYPE, R.resourceUnknown(address))
+    const t = this.model.cameraTime()
+    switch (op) {
+      case 'PullMessages': {
+        this.stats.pulls++
+        const timeout = Math.min(parseDuration(textOf(child(body, NS.tev, 'Timeout'))) || 10_000, 120_000)
+        const limit = Number(textOf(child(body, NS.tev, 'MessageLimit')) ?? '100') || 100
+        if (this.o.pullExtendsTermination) this.model.renew(id, 60_000)
+        if (sub.queue.length > 0) return this.answerPull(id, res, limit, messageId)
+        const w: Waiter = { res, limit, relatesTo: messageId, timer: setTimeout(() => this.releaseWaiter(id, w), timeout) }
+        const list = this.waiters.get(id) ?? []
+        list.push(w)
+        this.waiters.set(id, list)
+        res.on('close', () => this.dropWaiter(id, w))
+        return
+      }
+      case 'Renew': {
+        this.stats.renews++
+        const ms = parseDuration(textOf(child(body, NS.wsnt, 'TerminationTime')))
+        const s = this.model.renew(id, Number.isFinite(ms) && ms > 0 ? ms : 60_000)!
+        return this.send(res, 200, SOAP_TYPE, R.reply('http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/RenewResponse', R.renew(t, s.terminationTime), messageId))
+      }
+      case 'Unsubscribe':
+        this.stats.unsubscribes++
+        this.model.unsubscribe(id)
+        for (const w of this.waiters.get(id) ?? []) this.releaseWaiter(id, w)
+        return this.send(res, 200, SOAP_TYPE, R.reply('http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeResponse', '<wsnt:UnsubscribeResponse/>', messageId))
+      default:
+        return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], `${op} is not supported here`))
+    }
+  }
+
+  private answerPull(id: string, res: http.ServerResponse, limit: number, relatesTo: string | undefined): void {
+    const sub = this.model.subscriptions.get(id)
+    const t = this.model.cameraTime()
+    const messages = this.model.pull(id, limit) ?? []
+    const action = `${NS.tev}/PullPointSubscription/PullMessagesResponse`
+    this.send(res, 200, SOAP_TYPE, R.reply(action, R.pullMessages(t, sub?.terminationTime ?? t, messages), relatesTo))
+  }
+
+  private dropWaiter(id: string, w: Waiter): void {
+    clearTimeout(w.timer)
+    const list = (this.waiters.get(id) ?? []).filter((x) => x !== w)
+    if (list.length > 0) this.waiters.set(id, list)
+    else this.waiters.delete(id)
+  }
+
+  private releaseWaiter(id: string, w: Waiter): void {
+    this.dropWaiter(id, w)
+    this.answerPull(id, w.res, w.limit, w.relatesTo)
+  }
+
+  /** Answers the long polls of subscriptions that now have messages [ONVIF Core §9.1, item 4]. */
+  private wake(): void {
+    for (const [id, list] of [...this.waiters]) {
+      if ((this.model.subscriptions.get(id)?.queue.length ?? 0) === 0) continue
+      const w = list[0]
+      if (w) this.releaseWaiter(id, w)
+    }
+  }
+}
+
+export async function startCamera(o: CameraSimOptions): Promise<CameraSim> {
+  return new CameraSim(o).listen()
+}
+
+/** Many cameras from one process, each on its own port: `cam-001`, `cam-002`, ... */
+export async function startCameras(count: number, base: Omit<CameraSimOptions, 'id'> & { prefix?: string }): Promise<CameraSim[]> {
+  const out: CameraSim[] = []
+  for (let i = 1; i <= count; i++) {
+    out.push(await startCamera({ ...base, id: `${base.prefix ?? 'cam'}-${String(i).padStart(3, '0')}`, seed: (base.seed ?? 1) + i }))
+  }
+  return out
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto'
+import { Writable } from 'node:stream'
+import { createLogger } from '../../../gateway/log.js'
+import type { AdapterContext, DeviceState } from '../../../adapters/types.js'
+import type { EventInput } from '../../../gateway/events/event.js'
+
+/**
+ * The gateway's side of an adapter as a test sees it: emit() records the event and resolves as
+ * the journal would after its commit; log lines are kept for assertions.
+ */
+export function recordingContext() {
+  const events: EventInput[] = []
+  const states: Array<Partial<DeviceState>> = []
+  const lines: Array<Record<string, unknown>> = []
+  const controller = new AbortController()
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString('utf8').split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>)
+      cb()
+    },
+  })
+  const ctx: AdapterContext = {
+    log: createLogger({ level: 'debug', destination }),
+    now: () => Date.now(),
+    signal: controller.signal,
+    emit: async (e) => {
+      events.push(structuredClone(e))
+      return { id: randomUUID(), duplicate: false }
+    },
+    setState: (s) => void states.push(s),
+  }
+  async function waitFor<T>(find: () => T | undefined, timeoutMs = 5000, what = 'condition'): Promise<T> {
+    const end = Date.now() + timeoutMs
+    for (;;) {
+      const v = find()
+      if (v !== undefined && v !== false) return v
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  const waitForEvent = (type: string, timeoutMs?: number, from = 0): Promise<EventInput> =>
+    waitFor(() => events.slice(from).find((e) => e.type === type), timeoutMs, `a ${type} event`)
+  return { ctx, events, states, lines, waitFor, waitForEvent, abort: () => controller.abort() }
+}
