@@ -256,7 +256,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     await exec(this.db, 'BEGIN IMMEDIATE')
     try {
       const now = this.opts.now()
-      const dup = await findDuplicates(this.db, batch.map((q) => q.input), now)
+      const dup = await findDuplicates(this.db, batch.map((q) => q.input))
       const staged: StagedEvent[] = []
       const results: Array<AppendResult | undefined> = []
       for (let i = 0; i < batch.length; i++) {

@@ -26,9 +26,10 @@ function dedupeColumn(device: string, key: string): string {
 
 /**
  * For each input, the id of an already committed event it repeats (by producer id, or by dedupe
- * key inside its window), or undefined when it is new. Repeats inside the batch count too.
+ * key received within its window of the earlier one), or undefined when it is new. Repeats inside
+ * the batch count too.
  */
-export async function findDuplicates(db: Db, inputs: readonly AppendInput[], now: number): Promise<Array<string | undefined>> {
+export async function findDuplicates(db: Db, inputs: readonly AppendInput[]): Promise<Array<string | undefined>> {
   const ids = inputs.filter((i) => i.checkId).map((i) => i.event.id)
   const keyed = inputs.filter((i) => i.dedupeKey !== undefined)
   const knownIds = new Set<string>()
@@ -50,8 +51,10 @@ export async function findDuplicates(db: Db, inputs: readonly AppendInput[], now
     if (dup === undefined && i.dedupeKey !== undefined) {
       const k = dedupeColumn(i.event.device, i.dedupeKey)
       const hit = knownKeys.get(k)
-      if (hit && now - hit.at <= (i.dedupeWindowMs ?? 30_000)) dup = hit.id
-      else knownKeys.set(k, { id: i.event.id, at: now })
+      // The window runs between the two receive times.
+      const at = Date.parse(i.event.receivedAt)
+      if (hit && at - hit.at <= (i.dedupeWindowMs ?? 30_000)) dup = hit.id
+      else knownKeys.set(k, { id: i.event.id, at })
     }
     if (dup === undefined) batchIds.add(i.event.id)
     out.push(dup)
