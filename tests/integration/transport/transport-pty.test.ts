@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Transport } from '../../../adapters/transport/transport.js'
 import { SerialPortTransportSchema } from '../../../adapters/transport/config.js'
 import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
-import { memoryLog } from '../../helpers/memory-log.js'
+import { captureLog } from '../../helpers/logs.js'
 
 const WAIT = { get signal() { return AbortSignal.timeout(8000) } }
 
@@ -32,7 +32,7 @@ describe('serial transport over a socat PTY pair', () => {
     pair = undefined
   })
 
-  function start(path: string, log = memoryLog().log): Transport {
+  function start(path: string, log = captureLog().log): Transport {
     const t = new Transport(serial(path), { log, random: () => 0.5 })
     open.push(t)
     t.start()
@@ -55,7 +55,7 @@ describe('serial transport over a socat PTY pair', () => {
 
   it('reopens after an unplug, raising close and open once and logging each change once', async () => {
     pair = await startPtyPair()
-    const mem = memoryLog()
+    const mem = captureLog()
     const host = start(pair.a, mem.log)
     await once(host, 'open', WAIT)
     const closes: string[] = []
@@ -74,10 +74,10 @@ describe('serial transport over a socat PTY pair', () => {
     await pair.replug()
     await reopened
     expect(host.opens).toBe(2)
-    expect(mem.find('transport closed, reopening', 'warn')).toHaveLength(1)
-    expect(mem.find('transport unavailable, retrying', 'warn')).toHaveLength(1)
-    expect(mem.find('transport reopened', 'info')).toHaveLength(1)
-    expect(mem.find('transport retry', 'debug').length).toBeGreaterThan(1)
+    expect(mem.find('transport closed, reopening', { level: 40 })).toHaveLength(1)
+    expect(mem.find('transport unavailable, retrying', { level: 40 })).toHaveLength(1)
+    expect(mem.find('transport reopened', { level: 30 })).toHaveLength(1)
+    expect(mem.find('transport retry', { level: 20 }).length).toBeGreaterThan(1)
     // And the line works again.
     const device = start(pair.b)
     await once(device, 'open', WAIT)
@@ -87,7 +87,7 @@ describe('serial transport over a socat PTY pair', () => {
   })
 
   it('keeps retrying a path that does not exist yet and opens when it appears', async () => {
-    const mem = memoryLog()
+    const mem = captureLog()
     const dir = (await import('node:fs')).mkdtempSync('/tmp/pingan-pty-late-')
     const host = start(`${dir}/a`, mem.log)
     await new Promise((r) => setTimeout(r, 300))
@@ -95,8 +95,8 @@ describe('serial transport over a socat PTY pair', () => {
     const opened = once(host, 'open', WAIT)
     pair = await startPtyPair({ dir })
     await opened
-    expect(mem.find('transport unavailable, retrying', 'warn')).toHaveLength(1)
-    expect(mem.find('transport open', 'info')).toHaveLength(1)
+    expect(mem.find('transport unavailable, retrying', { level: 40 })).toHaveLength(1)
+    expect(mem.find('transport open', { level: 30 })).toHaveLength(1)
   })
 
   it('stop() closes the port, emits close and stops retrying', async () => {

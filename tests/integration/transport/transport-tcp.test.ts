@@ -3,7 +3,7 @@ import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Transport } from '../../../adapters/transport/transport.js'
 import { TcpTransportSchema } from '../../../adapters/transport/config.js'
-import { memoryLog } from '../../helpers/memory-log.js'
+import { captureLog } from '../../helpers/logs.js'
 
 const wait = () => ({ signal: AbortSignal.timeout(8000) })
 
@@ -34,7 +34,7 @@ describe('serial transport over TCP to a device server', () => {
     for (const c of cleanup.splice(0).reverse()) await c()
   })
 
-  function start(port: number, log = memoryLog().log): Transport {
+  function start(port: number, log = captureLog().log): Transport {
     const t = new Transport(TcpTransportSchema.parse({ url: `tcp://127.0.0.1:${port}`, reconnectMinMs: 50, reconnectMaxMs: 200 }), { log, random: () => 0.5 })
     cleanup.push(() => t.stop())
     t.start()
@@ -59,7 +59,7 @@ describe('serial transport over TCP to a device server', () => {
   it('reconnects after the device server resets the connection', async () => {
     const dev = await deviceServer()
     cleanup.push(() => dev.close())
-    const mem = memoryLog()
+    const mem = captureLog()
     const t = start(dev.port, mem.log)
     await once(t, 'open', wait())
     const closed = once(t, 'close', wait())
@@ -69,22 +69,22 @@ describe('serial transport over TCP to a device server', () => {
     expect(reason).toMatch(/ECONNRESET|closed/)
     await reopened
     expect(t.opens).toBe(2)
-    expect(mem.find('transport closed, reopening', 'warn')).toHaveLength(1)
-    expect(mem.find('transport reopened', 'info')).toHaveLength(1)
+    expect(mem.find('transport closed, reopening', { level: 40 })).toHaveLength(1)
+    expect(mem.find('transport reopened', { level: 30 })).toHaveLength(1)
   })
 
   it('keeps retrying while the device server is down and reconnects when it is back on the same port', async () => {
     const first = await deviceServer()
     const port = first.port
     await first.close()
-    const mem = memoryLog()
+    const mem = captureLog()
     const t = start(port, mem.log)
     await new Promise((r) => setTimeout(r, 400))
     expect(t.state).toBe('waiting')
-    const retries = mem.find('transport retry', 'debug').length
+    const retries = mem.find('transport retry', { level: 20 }).length
     expect(retries).toBeGreaterThan(0)
     // One warn for the outage, however many attempts it took.
-    expect(mem.find('transport unavailable, retrying', 'warn')).toHaveLength(1)
+    expect(mem.find('transport unavailable, retrying', { level: 40 })).toHaveLength(1)
     const again = await deviceServer(port)
     cleanup.push(() => again.close())
     await once(t, 'open', wait())
