@@ -1,0 +1,311 @@
+import { encodeFrame, type DecodedFrame, type Frame } from './codec.js'
+import * as C from './commands.js'
+import type { CommandPayload } from './commands.js'
+import type { ReaderKeyStore } from './key-store.js'
+import { NAK, REPLY, decodeNak, type Nak } from './replies.js'
+import { SecureSession } from './secure-session.js'
+import { Handshake } from './handshake.js'
+import { interpretReply, type LinkEvent } from './pd-replies.js'
+
+export type { LinkEvent } from './pd-replies.js'
+
+/** Timing and identity of one PD on the bus. */
+export interface PdLinkOptions {
+  address: number
+  /** The key store's name for this reader (device id and address). */
+  keyName: string
+  useCrc: boolean
+  /** Talk to this reader only inside a secure channel. */
+  secure: boolean
+  /** A reader with no stored key may be given one through a session under `installKey`. */
+  installKey: Buffer
+  replyTimeoutMs: number
+  offlineAfterMs: number
+  reconnectIntervalMs: number
+  pollIntervalMs: number
+  busyRetryMs: number
+  randomBytes(n: number): Buffer
+  keys: ReaderKeyStore
+}
+
+export type LinkState = 'offline' | 'starting' | 'online'
+
+export interface CommandOutcome {
+  status: 'ok' | 'refused' | 'offline'
+  reason?: string
+}
+
+interface Outstanding {
+  bytes: Buffer
+  sqn: number
+  code: number
+  step: Step | 'queued' | 'poll'
+  sentAt: number
+  tries: number
+  /** Resend no sooner than this (after BUSY). */
+  resendAt: number
+}
+
+type Step = 'chlng' | 'scrypt' | 'keyset' | 'id' | 'cap' | 'lstat' | 'istat' | 'ostat'
+
+interface Queued {
+  payload: CommandPayload
+  done(outcome: CommandOutcome): void
+}
+
+/** Counters for the health API. */
+export interface LinkCounters {
+  commands: number
+  replies: number
+  retries: number
+  timeouts: number
+  busy: number
+  naks: number
+  macFailures: number
+  offline: number
+}
+
+/**
+ * The control panel's side of one PD [OSDP 2.2 §5.6, §5.9]: one command outstanding, sequence
+ * numbers (0 resets; then 1, 2, 3, 1, ...; a resend keeps its number and its exact bytes, so the
+ * PD answers from its cache and the secure channel's MAC chain stays in step), retries inside the
+ * offline window, BUSY, NAK, and the start-up sequence after every return. No timers and no I/O:
+ * the bus scheduler calls `next(now)`, hands back replies and reports closed reply windows.
+ */
+export class PdLink {
+  state: LinkState = 'offline'
+  readonly counters: LinkCounters = { commands: 0, replies: 0, retries: 0, timeouts: 0, busy: 0, naks: 0, macFailures: 0, offline: 0 }
+  private sqn = 0
+  private outstanding: Outstanding | undefined
+  private steps: Step[] = []
+  private readonly queue: Queued[] = []
+  private session: SecureSession | undefined
+  private handshake: Handshake | undefined
+  private lastHeardAt = Number.NEGATIVE_INFINITY
+  private lastPollAt = Number.NEGATIVE_INFINITY
+  private nextAttemptAt = 0
+  /** What the adapter was last told: first contact, a return, or nothing new. */
+  private reported: 'unknown' | 'online' | 'offline' = 'unknown'
+  /** A handshake under the pending key failed: the KEYSET never landed, use the install key. */
+  private pendingFailed = false
+
+  constructor(readonly opts: PdLinkOptions) {}
+
+  get address(): number {
+    return this.opts.address
+  }
+
+  get secureActive(): boolean {
+    return this.session !== undefined
+  }
+
+  /** Queues an application command (OUT, LED, BUZ); sent ahead of the next POLL. */
+  enqueue(payload: CommandPayload): Promise<CommandOutcome> {
+    if (this.reported !== 'online') return Promise.resolve({ status: 'offline', reason: 'reader offline' })
+    return new Promise((done) => this.queue.push({ payload, done }))
+  }
+
+  /** The earliest time this link wants the bus (Infinity when it waits for a reply). */
+  dueAt(): number {
+    if (this.outstanding) return this.outstanding.sentAt === 0 ? this.outstanding.resendAt : Number.POSITIVE_INFINITY
+    if (this.state === 'offline') return this.nextAttemptAt
+    if (this.state === 'starting' || this.queue.length > 0) return 0
+    return this.lastPollAt + this.opts.pollIntervalMs
+  }
+
+  /** The bytes to put on the wire now, or undefined when nothing is due. */
+  next(now: number): Buffer | undefined {
+    if (this.outstanding) {
+      const o = this.outstanding
+      if (o.sentAt !== 0 || now < o.resendAt) return undefined
+      o.sentAt = now
+      o.tries++
+      this.counters.retries++
+      return o.bytes
+    }
+    if (!Number.isFinite(this.lastHeardAt)) this.lastHeardAt = now
+    if (this.state === 'offline') {
+      if (now < this.nextAttemptAt) return undefined
+      this.restart()
+    }
+    if (this.state === 'starting') return this.sendStep(now)
+    const q = this.queue[0]
+    if (q) return this.send(q.payload, 'queued', now)
+    if (now < this.lastPollAt + this.opts.pollIntervalMs) return undefined
+    this.lastPollAt = now
+    return this.send(C.poll(), 'poll', now)
+  }
+
+  /** A reply window closed with nothing (valid) from this PD. */
+  onTimeout(now: number): LinkEvent[] {
+    const o = this.outstanding
+    if (!o) return []
+    this.counters.timeouts++
+    // A reader already silent for the whole window gets one try per reconnect interval, so a dead
+    // reader does not eat the bus time of the live ones.
+    if (now - this.lastHeardAt >= this.opts.offlineAfterMs) return this.goOffline(now, `no reply for ${now - this.lastHeardAt} ms`)
+    o.sentAt = 0
+    o.resendAt = now
+    return []
+  }
+
+  /** A valid packet from this PD's address. */
+  onReply(f: DecodedFrame, now: number): LinkEvent[] {
+    const o = this.outstanding
+    if (!o || o.sentAt === 0) return [{ type: 'bad-reply', reason: 'reply with no command outstanding' }]
+    if (f.code === REPLY.BUSY) {
+      // [OSDP 2.2 §7.17] the PD is busy: repeat the same command, same sequence number.
+      this.counters.busy++
+      this.lastHeardAt = now
+      o.sentAt = 0
+      o.resendAt = now + this.opts.busyRetryMs
+      return []
+    }
+    if (f.sqn !== o.sqn) return [{ type: 'bad-reply', reason: `sequence number ${f.sqn}, expected ${o.sqn}` }]
+    let data = f.data
+    // A PD that lost its session NAKs in the clear; anything else in the clear is a failure.
+    if (this.session && (f.scb !== undefined || f.code !== REPLY.NAK)) {
+      const opened = this.session.open(f)
+      if (!opened.ok) {
+        this.counters.macFailures++
+        return [{ type: 'secure-failure', reason: opened.reason }, ...this.resync(now)]
+      }
+      data = opened.data
+    }
+    this.counters.replies++
+    this.lastHeardAt = now
+    this.outstanding = undefined
+    this.sqn = o.sqn === 3 ? 1 : o.sqn + 1
+    if (f.code === REPLY.NAK) return this.onNak(o, decodeNak(data), now)
+    const events = this.state === 'starting' && o.step !== 'queued' && o.step !== 'poll' ? this.onStepReply(o, f, data, now) : []
+    if (o.step === 'queued') this.queue.shift()?.done({ status: 'ok' })
+    return [...events, ...interpretReply(f.code, data, f.raw)]
+  }
+
+  private onNak(o: Outstanding, nak: Nak, now: number): LinkEvent[] {
+    this.counters.naks++
+    const events: LinkEvent[] = [{ type: 'nak', command: C.CMD_NAMES[o.code] ?? `0x${o.code.toString(16)}`, nak }]
+    if (o.step === 'queued') this.queue.shift()?.done({ status: 'refused', reason: nak.reason })
+    if (o.step === 'chlng' || o.step === 'scrypt' || o.step === 'keyset') {
+      this.notePendingFailure()
+      events.push({ type: 'secure-failure', reason: `reader refused ${C.CMD_NAMES[o.code]}: ${nak.reason}` })
+      return [...events, ...this.resync(now, true)]
+    }
+    // Sequence lost, or the PD dropped or demands the secure channel: start over [§5.9, Annex D.6].
+    if (nak.code === NAK.SEQUENCE || nak.code === NAK.SECURITY || nak.code === NAK.ENCRYPTION_REQUIRED) return [...events, ...this.resync(now)]
+    // Any other NAK during start-up: the reader lacks that function; carry on without it.
+    if (this.state === 'starting') this.advanceStep(now)
+    return events
+  }
+
+  private onStepReply(o: Outstanding, f: DecodedFrame, data: Buffer, now: number): LinkEvent[] {
+    const step = o.step as Step
+    if (step === 'chlng' || step === 'scrypt') {
+      const hs = this.handshake!
+      const r = step === 'chlng' ? hs.onCcrypt(f, data) : hs.onRmacI(f, data)
+      if (!r.ok) {
+        this.notePendingFailure()
+        return [{ type: 'secure-failure', reason: r.reason }, ...this.resync(now, true)]
+      }
+      if (r.session) {
+        this.session = r.session
+        if (hs.usedInstallKey) this.steps.splice(1, 0, 'keyset')
+      }
+    }
+    if (step === 'keyset') {
+      this.opts.keys.commit(this.opts.keyName, this.handshake!.newKey!)
+      this.advanceStep(now)
+      return [{ type: 'keyset' }]
+    }
+    return this.advanceStep(now)
+  }
+
+  private advanceStep(now: number): LinkEvent[] {
+    this.steps.shift()
+    if (this.steps.length > 0) return []
+    this.state = 'online'
+    this.lastPollAt = now - this.opts.pollIntervalMs
+    const was = this.reported
+    this.reported = 'online'
+    return was === 'online' ? [] : [{ type: 'online', secure: this.session !== undefined, first: was === 'unknown' }]
+  }
+
+  private sendStep(now: number): Buffer {
+    const step = this.steps[0]!
+    switch (step) {
+      case 'chlng':
+        this.handshake = new Handshake(this.opts, this.pendingFailed)
+        return this.sendRaw(this.handshake.chlng(), step, now)
+      case 'scrypt':
+        return this.sendRaw(this.handshake!.scrypt(), step, now)
+      case 'keyset': {
+        const key = this.opts.randomBytes(16)
+        this.handshake!.newKey = key
+        this.opts.keys.setPending(this.opts.keyName, key)
+        return this.send(C.keyset(key), step, now)
+      }
+      default:
+        return this.send({ id: C.id, cap: C.cap, lstat: C.lstat, istat: C.istat, ostat: C.ostat }[step](), step, now)
+    }
+  }
+
+  /** Frames and (inside a session) seals a command. */
+  private send(p: CommandPayload, step: Outstanding['step'], now: number): Buffer {
+    const plain = { addr: this.opts.address, reply: false, sqn: this.sqn, useCrc: this.opts.useCrc, code: p.code, data: p.data }
+    return this.sendRaw(this.session ? this.session.seal(plain) : plain, step, now)
+  }
+
+  private sendRaw(f: Omit<Frame, 'sqn' | 'addr' | 'reply' | 'useCrc'> & Partial<Frame>, step: Outstanding['step'], now: number): Buffer {
+    const frame: Frame = { addr: this.opts.address, reply: false, sqn: this.sqn, useCrc: this.opts.useCrc, ...f }
+    const bytes = encodeFrame(frame, { mark: true })
+    this.outstanding = { bytes, sqn: frame.sqn, code: frame.code, step, sentAt: now, tries: 1, resendAt: 0 }
+    this.counters.commands++
+    return bytes
+  }
+
+  /** Begins the start-up sequence with sequence number 0 (which also resets the PD's side). */
+  private restart(): void {
+    this.sqn = 0
+    this.session = undefined
+    this.handshake = undefined
+    this.outstanding = undefined
+    this.state = 'starting'
+    // A reader that needs the secure channel hears nothing in the clear, not even ID [Annex D.1].
+    this.steps = [...(this.opts.secure ? (['chlng', 'scrypt'] as Step[]) : []), 'id', 'cap', 'lstat', 'istat', 'ostat']
+  }
+
+  private notePendingFailure(): void {
+    if (this.handshake?.usedPendingKey) this.pendingFailed = true
+  }
+
+  /**
+   * Start over at sequence number 0 at the next turn, staying online meanwhile; a reader that
+   * keeps failing goes offline when the silence window runs out. `backOff` waits a reconnect
+   * interval first (after a refused handshake, so a wrong key does not flood the bus).
+   */
+  private resync(now: number, backOff = false): LinkEvent[] {
+    this.outstanding = undefined
+    this.session = undefined
+    if (now - this.lastHeardAt >= this.opts.offlineAfterMs) return this.goOffline(now, 'no valid reply in the offline window')
+    this.restart()
+    if (backOff) {
+      this.state = 'offline'
+      this.nextAttemptAt = now + this.opts.reconnectIntervalMs
+    }
+    return []
+  }
+
+  private goOffline(now: number, reason: string): LinkEvent[] {
+    this.state = 'offline'
+    this.outstanding = undefined
+    this.session = undefined
+    this.handshake = undefined
+    this.sqn = 0
+    this.nextAttemptAt = now + this.opts.reconnectIntervalMs
+    for (const q of this.queue.splice(0)) q.done({ status: 'offline', reason })
+    if (this.reported === 'offline') return []
+    this.reported = 'offline'
+    this.counters.offline++
+    return [{ type: 'offline', reason }]
+  }
+}

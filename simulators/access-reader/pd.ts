@@ -1,0 +1,295 @@
+import { SCS, encodeFrame, type DecodedFrame, type Frame } from '../../adapters/osdp/codec.js'
+import { SCBK_D, clientCryptogram, deriveSessionKeys, initialRmac, sameBytes, serverCryptogram, type SessionKeys } from '../../adapters/osdp/secure.js'
+import { SecureSession } from '../../adapters/osdp/secure-session.js'
+import { packCard, type SimCardFormat } from './cards.js'
+import * as P from './replies.js'
+
+/** Command codes the simulated PD understands [OSDP 2.2 §6]. */
+const CMD = { POLL: 0x60, ID: 0x61, CAP: 0x62, LSTAT: 0x64, ISTAT: 0x65, OSTAT: 0x66, OUT: 0x68, LED: 0x69, BUZ: 0x6a, KEYSET: 0x75, CHLNG: 0x76, SCRYPT: 0x77 } as const
+
+export interface SimPdOptions {
+  address: number
+  /** This reader talks only inside a secure channel. */
+  requireSecure?: boolean
+  /** The reader's own key; undefined = factory state (install mode: SCBK-D only). */
+  scbk?: Buffer
+  inputs?: number
+  outputs?: number
+  serial?: number
+  randomBytes(n: number): Buffer
+}
+
+export interface LedState {
+  color: number
+  /** The temporary state lasts until then (0: permanent colour). */
+  until: number
+  permanentColor: number
+}
+
+/** What a test or the CLI can see of a simulated reader. */
+export interface PdCounters {
+  commands: number
+  repeats: number
+  /** Application commands that reached a secure-only reader in the clear: must stay 0. */
+  clearCommands: number
+  macFailures: number
+  keysets: number
+  pulses: number
+}
+
+/**
+ * One OSDP peripheral: sequence numbers with a cached last reply [§5.9], the secure channel
+ * [Annex D], outputs with pulse timers, LEDs and buzzer that follow commands, inputs, tamper and
+ * power reported on the next POLL after they change, card and keypad reads queued for POLL.
+ * Pure: the clock comes in with each packet.
+ */
+export class SimPd {
+  readonly counters: PdCounters = { commands: 0, repeats: 0, clearCommands: 0, macFailures: 0, keysets: 0, pulses: 0 }
+  scbk: Buffer | undefined
+  inputs: boolean[]
+  /** Output i is on until outputUntil[i] (Infinity = permanently on, 0 = off). */
+  readonly outputUntil: number[]
+  readonly leds = new Map<number, LedState>()
+  buzzer: { tone: number; count: number; at: number } | undefined
+  tamper = false
+  powerLost = false
+  /** Replies to give instead of processing: BUSY n times, then a NAK code. */
+  busyCount = 0
+  nakNext: number | undefined
+  /** Silent (a cut cable, a powered-off reader) until this time. */
+  silentUntil = 0
+  private lastSqn = -1
+  private lastReply: Buffer | undefined
+  private session: SecureSession | undefined
+  private pendingKeys: { keys: SessionKeys; rndA: Buffer; rndB: Buffer } | undefined
+  private readonly pending: P.ReplyPayload[] = []
+  private reported = { lstat: '00', inputs: '', outputs: '' }
+
+  constructor(readonly opts: SimPdOptions) {
+    this.scbk = opts.scbk
+    this.inputs = new Array<boolean>(opts.inputs ?? 2).fill(false)
+    this.outputUntil = new Array<number>(opts.outputs ?? 2).fill(0)
+    this.reported.inputs = this.key(this.inputs)
+  }
+
+  /** A power cycle: volatile state (sequence, session, queued reads) is lost; the key is kept. */
+  restart(): void {
+    this.lastSqn = -1
+    this.lastReply = undefined
+    this.session = undefined
+    this.pendingKeys = undefined
+    this.pending.length = 0
+    this.outputUntil.fill(0)
+  }
+
+  outputOn(i: number, now: number): boolean {
+    return (this.outputUntil[i] ?? 0) > now
+  }
+
+  swipe(format: SimCardFormat, facility: number, card: number, reader = 0): void {
+    const packed = packCard(format, facility, card)
+    this.pending.push(P.raw(reader, packed.bits, packed.data))
+  }
+
+  keys(keys: string, reader = 0): void {
+    this.pending.push(P.keypad(reader, keys))
+  }
+
+  /** Handles one packet addressed to this PD; returns the reply bytes, or undefined for silence. */
+  handle(f: DecodedFrame, now: number): Buffer | undefined {
+    if (now < this.silentUntil) return undefined
+    this.counters.commands++
+    if (this.busyCount > 0) {
+      // Busy is decided before the MAC is checked, so the chain is untouched and the CP's resend fits.
+      this.busyCount--
+      return this.frame(f, P.BUSY, false)
+    }
+    if (f.sqn !== 0 && f.sqn === this.lastSqn && this.lastReply) {
+      this.counters.repeats++
+      return this.lastReply
+    }
+    const expected = this.lastSqn < 0 ? -1 : this.lastSqn === 3 ? 1 : this.lastSqn + 1
+    if (f.sqn !== 0 && f.sqn !== expected) return this.remember(f, this.frame(f, P.nak(0x04), false))
+    if (f.sqn === 0 && f.code !== CMD.CHLNG) this.session = undefined
+    if (this.nakNext !== undefined) {
+      const code = this.nakNext
+      this.nakNext = undefined
+      return this.remember(f, this.frame(f, P.nak(code), this.session !== undefined))
+    }
+    const reply = this.dispatch(f, now)
+    return this.remember(f, reply)
+  }
+
+  private remember(f: DecodedFrame, bytes: Buffer): Buffer {
+    this.lastSqn = f.sqn
+    this.lastReply = bytes
+    return bytes
+  }
+
+  private dispatch(f: DecodedFrame, now: number): Buffer {
+    if (f.code === CMD.CHLNG) return this.chlng(f)
+    if (f.code === CMD.SCRYPT) return this.scrypt(f)
+    let data = f.data
+    if (this.session) {
+      const opened = this.session.open(f)
+      if (!opened.ok) {
+        // [Annex D.6] a bad MAC ends the session; the CP must start over.
+        this.counters.macFailures++
+        this.session = undefined
+        return this.frame(f, P.nak(0x05), false)
+      }
+      data = opened.data
+    } else if (this.opts.requireSecure) {
+      this.counters.clearCommands++
+      return this.frame(f, P.nak(0x06), false)
+    }
+    return this.frame(f, this.command(f.code, data, now), this.session !== undefined)
+  }
+
+  private command(code: number, data: Buffer, now: number): P.ReplyPayload {
+    switch (code) {
+      case CMD.POLL:
+        return this.poll(now)
+      case CMD.ID:
+        return P.pdid({ vendor: Buffer.from('c3b2a1', 'hex'), model: 2, version: 1, serial: this.opts.serial ?? 0x12345678, firmware: [1, 2, 3] })
+      case CMD.CAP:
+        return P.pdcap([[1, 1, this.inputs.length], [2, 1, this.outputUntil.length], [3, 1, 0], [4, 1, 1], [5, 1, 1], [8, 1, 0], [9, 1, 0], [10, 0, 1], [16, 2, 0]])
+      case CMD.LSTAT:
+        this.reported.lstat = this.lstatKey()
+        return P.lstatr(this.tamper, this.powerLost)
+      case CMD.ISTAT:
+        this.reported.inputs = this.key(this.inputs)
+        return P.states(P.R.ISTATR, this.inputs)
+      case CMD.OSTAT:
+        return this.ostatr(now)
+      case CMD.OUT:
+        return this.out(data, now)
+      case CMD.LED:
+        return this.led(data, now)
+      case CMD.BUZ:
+        if (data.length < 5) return P.nak(0x02)
+        this.buzzer = { tone: data[1]!, count: data[4]!, at: now }
+        return P.ACK
+      case CMD.KEYSET:
+        // [§6.20] type 1 (SCBK), length 16; only inside a secure channel.
+        if (!this.session || data.length !== 18 || data[0] !== 1 || data[1] !== 16) return P.nak(0x05)
+        this.scbk = Buffer.from(data.subarray(2))
+        this.counters.keysets++
+        return P.ACK
+      default:
+        return P.nak(0x03)
+    }
+  }
+
+  /** A POLL returns one queued read or status change, else ACK [§6.1]. */
+  private poll(now: number): P.ReplyPayload {
+    const queued = this.pending.shift()
+    if (queued) return queued
+    if (this.lstatKey() !== this.reported.lstat) {
+      this.reported.lstat = this.lstatKey()
+      return P.lstatr(this.tamper, this.powerLost)
+    }
+    if (this.key(this.inputs) !== this.reported.inputs) {
+      this.reported.inputs = this.key(this.inputs)
+      return P.states(P.R.ISTATR, this.inputs)
+    }
+    if (this.outputsKey(now) !== this.reported.outputs) return this.ostatr(now)
+    return P.ACK
+  }
+
+  private ostatr(now: number): P.ReplyPayload {
+    this.reported.outputs = this.outputsKey(now)
+    return P.states(P.R.OSTATR, this.outputUntil.map((_, i) => this.outputOn(i, now)))
+  }
+
+  private out(data: Buffer, now: number): P.ReplyPayload {
+    if (data.length === 0 || data.length % 4 !== 0) return P.nak(0x02)
+    for (let o = 0; o < data.length; o += 4) {
+      const n = data[o]!
+      if (n >= this.outputUntil.length) return P.nak(0x09)
+      const ctl = data[o + 1]!
+      const timerMs = data.readUInt16LE(o + 2) * 100
+      // [§6.7] 1/3 off, 2/4 permanently on, 5 a timed pulse on, 6 a timed pulse off.
+      if (ctl === 1 || ctl === 3) this.outputUntil[n] = 0
+      else if (ctl === 2 || ctl === 4) this.outputUntil[n] = Number.POSITIVE_INFINITY
+      else if (ctl === 5) {
+        this.outputUntil[n] = now + timerMs
+        this.counters.pulses++
+      } else if (ctl === 6) this.outputUntil[n] = 0
+    }
+    return P.ACK
+  }
+
+  private led(data: Buffer, now: number): P.ReplyPayload {
+    if (data.length === 0 || data.length % 14 !== 0) return P.nak(0x02)
+    for (let o = 0; o < data.length; o += 14) {
+      const cur = this.leds.get(data[o + 1]!) ?? { color: 0, until: 0, permanentColor: 0 }
+      if (data[o + 9] === 1) cur.permanentColor = data[o + 12]!
+      if (data[o + 2] === 2) {
+        cur.color = data[o + 5]!
+        cur.until = now + data.readUInt16LE(o + 7) * 100
+      }
+      this.leds.set(data[o + 1]!, cur)
+    }
+    return P.ACK
+  }
+
+  /** The LED colour showing now. */
+  ledColor(led: number, now: number): number {
+    const s = this.leds.get(led)
+    if (!s) return 0
+    return s.until > now ? s.color : s.permanentColor
+  }
+
+  private chlng(f: DecodedFrame): Buffer {
+    const kk = f.scb?.type === SCS.S11 ? f.scb.data[0] : undefined
+    // kk 0 (SCBK-D) only in install mode; kk 1 only once the reader has its own key [Annex D.3].
+    const scbk = kk === 0 && !this.scbk ? SCBK_D : kk === 1 ? this.scbk : undefined
+    if (!scbk || f.data.length < 8) return this.frame(f, P.nak(0x05), false)
+    const rndA = Buffer.from(f.data.subarray(0, 8))
+    const rndB = this.opts.randomBytes(8)
+    const keys = deriveSessionKeys(scbk, rndA)
+    this.session = undefined
+    this.pendingKeys = { keys, rndA, rndB }
+    const cuid = Buffer.from([0xc3, 0xb2, 0x02, 0x00, 0, 0, 0, 0])
+    cuid.writeUInt32LE(this.opts.serial ?? 0x12345678, 4)
+    const data = Buffer.concat([cuid, rndB, clientCryptogram(keys, rndA, rndB)])
+    return this.encode({ ...this.replyTo(f), scb: { type: SCS.S12, data: Buffer.from([kk!]) }, code: P.R.CCRYPT, data })
+  }
+
+  private scrypt(f: DecodedFrame): Buffer {
+    const p = this.pendingKeys
+    this.pendingKeys = undefined
+    if (!p || f.scb?.type !== SCS.S13) return this.frame(f, P.nak(0x05), false)
+    const expected = serverCryptogram(p.keys, p.rndA, p.rndB)
+    if (!sameBytes(expected, f.data.subarray(0, 16))) return this.frame(f, P.nak(0x05), false)
+    const rmacI = initialRmac(p.keys, expected)
+    this.session = new SecureSession(p.keys, rmacI, 'pd')
+    return this.encode({ ...this.replyTo(f), scb: { type: SCS.S14, data: Buffer.from([0x01]) }, code: P.R.RMAC_I, data: rmacI })
+  }
+
+  private replyTo(f: DecodedFrame): Pick<Frame, 'addr' | 'reply' | 'sqn' | 'useCrc'> {
+    return { addr: this.opts.address, reply: true, sqn: f.sqn, useCrc: f.useCrc }
+  }
+
+  private frame(f: DecodedFrame, p: P.ReplyPayload, secure: boolean): Buffer {
+    const plain = { ...this.replyTo(f), code: p.code, data: p.data }
+    return this.encode(secure && this.session ? this.session.seal(plain) : plain)
+  }
+
+  private encode(f: Frame): Buffer {
+    return encodeFrame(f, { mark: true })
+  }
+
+  private key(values: boolean[]): string {
+    return values.map((v) => (v ? '1' : '0')).join('')
+  }
+
+  private lstatKey(): string {
+    return this.key([this.tamper, this.powerLost])
+  }
+
+  private outputsKey(now: number): string {
+    return this.key(this.outputUntil.map((_, i) => this.outputOn(i, now)))
+  }
+}

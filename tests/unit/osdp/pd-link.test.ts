@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest'
+import * as C from '../../../adapters/osdp/commands.js'
+import { AccessBusModel } from '../../../simulators/access-reader/model.js'
+import { VirtualBus, flipMac, keyStore, link } from './bus-driver.js'
+
+const START = [0x61, 0x62, 0x64, 0x65, 0x66]
+const secureBus = (seed = 7) => new AccessBusModel({ seed, readers: [{ address: 1, requireSecure: true }] })
+
+describe('osdp PD link against the simulated reader', () => {
+  it('starts with ID, CAP, LSTAT, ISTAT, OSTAT at sequence 0,1,2,3,1 then polls, cycling 2,3,1', () => {
+    const bus = new VirtualBus([link(0)], new AccessBusModel({ readers: [{ address: 0 }] }))
+    bus.run(1000)
+    expect(bus.codes(0).slice(0, 6)).toEqual([...START, 0x60])
+    expect(bus.sent.slice(0, 9).map((f) => f.sqn)).toEqual([0, 1, 2, 3, 1, 2, 3, 1, 2])
+    expect(bus.events('identity')[0]?.event).toMatchObject({ id: { serial: 0x12345678, firmware: '1.2.3' } })
+    expect(bus.events('online')[0]?.event).toEqual({ type: 'online', secure: false, first: true })
+    expect(bus.events('capabilities')).toHaveLength(1)
+  })
+
+  it('polls several readers on one bus, each well inside its offline window', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }, { address: 1 }, { address: 2 }] })
+    const bus = new VirtualBus([link(0), link(1), link(2)], model)
+    bus.run(3000)
+    for (const a of [0, 1, 2]) expect(bus.codes(a).filter((c) => c === 0x60).length).toBeGreaterThan(10)
+  })
+
+  it.each([
+    ['H10301', 123, 4567],
+    ['H10306', 1234, 56789],
+    ['C1000-35', 2345, 678901],
+    ['H10304', 4321, 300000],
+  ] as const)('reports a %s swipe with facility and card number', (format, facility, card) => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const bus = new VirtualBus([link(0)], model)
+    bus.run(500)
+    model.swipe(0, format, facility, card)
+    bus.run(300)
+    expect(bus.events('card')[0]?.event).toMatchObject({ type: 'card', reader: 0, card: { format, facility, card: String(card) } })
+  })
+
+  it('reports keypad keys with * and #', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const bus = new VirtualBus([link(0)], model)
+    bus.run(500)
+    model.keypad(0, '1234#')
+    bus.run(300)
+    expect(bus.events('keypad')[0]?.event).toMatchObject({ keys: '1234#' })
+  })
+
+  it('resends a command whose reply was lost with the same number and bytes; the reader answers from its cache', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const bus = new VirtualBus([link(0)], model)
+    bus.run(500)
+    let drop = 1
+    bus.tamper = (r) => (drop-- > 0 ? undefined : r)
+    const before = bus.sent.length
+    bus.run(500)
+    const [lost, resent] = bus.sent.slice(before, before + 2)
+    expect(resent?.raw.equals(lost!.raw)).toBe(true)
+    expect(model.pd(0).counters.repeats).toBe(1)
+    expect(bus.events('offline')).toHaveLength(0)
+  })
+
+  it('goes offline after about 8 s of silence, keeps retrying, and runs the start sequence when the reader returns', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const l = link(0)
+    const bus = new VirtualBus([l], model)
+    bus.run(1000)
+    const silentFrom = bus.now
+    model.silence(0, bus.now, 15_000)
+    bus.run(20_000)
+    const off = bus.events('offline')
+    expect(off).toHaveLength(1)
+    expect(off[0]!.at - silentFrom).toBeGreaterThanOrEqual(8000)
+    expect(off[0]!.at - silentFrom).toBeLessThan(8500)
+    const back = bus.events('online').at(-1)!
+    expect(back.event).toMatchObject({ first: false })
+    expect(back.at - (silentFrom + 15_000)).toBeLessThan(1500)
+    // Retried while offline (one ID at sequence 0 per reconnect interval), then the full start.
+    const attempts = bus.sent.filter((f) => f.code === 0x61)
+    expect(attempts.length).toBeGreaterThan(4)
+    expect(attempts.every((f) => f.sqn === 0)).toBe(true)
+    const codes = bus.codes(0)
+    const lastId = codes.lastIndexOf(0x61)
+    expect(codes.slice(lastId, lastId + 6)).toEqual([...START, 0x60])
+    expect(l.counters.timeouts).toBeGreaterThan(30)
+  })
+
+  it('reports a reader that never answers as offline once, about 8 s after start', () => {
+    const bus = new VirtualBus([link(5)], new AccessBusModel({ readers: [{ address: 0 }] }))
+    bus.run(20_000)
+    expect(bus.events('offline')).toHaveLength(1)
+  })
+
+  it('repeats a command the reader answered BUSY to, same sequence number', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const l = link(0)
+    const bus = new VirtualBus([l], model)
+    bus.run(500)
+    model.busy(0, 2)
+    const p = l.enqueue(C.pulse(0, 3000))
+    bus.run(500)
+    expect(l.counters.busy).toBe(2)
+    expect(model.strikeOn(0, bus.now)).toBe(true)
+    return expect(p).resolves.toEqual({ status: 'ok' })
+  })
+
+  it('refuses a command the reader NAKs, with the decoded reason', async () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const l = link(0)
+    const bus = new VirtualBus([l], model)
+    bus.run(500)
+    model.nak(0, 0x09)
+    const p = l.enqueue(C.pulse(0, 1000))
+    bus.run(300)
+    await expect(p).resolves.toEqual({ status: 'refused', reason: 'unable to process command record' })
+    expect(bus.events('nak')[0]?.event).toMatchObject({ command: 'OUT', nak: { code: 9 } })
+  })
+
+  it('starts over at sequence 0 after a sequence NAK (reader restarted)', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const bus = new VirtualBus([link(0)], model)
+    bus.run(500)
+    model.restart(0)
+    bus.run(500)
+    expect(bus.codes(0).filter((c) => c === 0x61)).toHaveLength(2)
+    expect(bus.events('offline')).toHaveLength(0)
+  })
+
+  it('answers commands for an offline reader at once', async () => {
+    const l = link(3)
+    await expect(l.enqueue(C.poll())).resolves.toMatchObject({ status: 'offline' })
+  })
+})
+
+describe('osdp PD link secure channel', () => {
+  it('sets up a session under the install key, installs a new key with KEYSET, never speaks in the clear', () => {
+    const keys = keyStore()
+    const model = secureBus()
+    const bus = new VirtualBus([link(1, { secure: true, keys, keyName: 'r1' })], model)
+    bus.run(1000)
+    expect(bus.codes(1).slice(0, 4)).toEqual([0x76, 0x77, 0x75, 0x61])
+    expect(bus.sent[0]!.scb?.data[0]).toBe(0)
+    expect(bus.events('keyset')).toHaveLength(1)
+    expect(bus.events('online')[0]?.event).toMatchObject({ secure: true })
+    expect(keys.get('r1').active?.equals(model.pd(1).scbk!)).toBe(true)
+    expect(bus.sent.slice(2).every((f) => f.scb && f.mac)).toBe(true)
+    expect(model.pd(1).counters).toMatchObject({ clearCommands: 0, macFailures: 0, keysets: 1 })
+  })
+
+  it('re-establishes the session under the installed key after the reader restarts', () => {
+    const keys = keyStore()
+    const model = secureBus()
+    const bus = new VirtualBus([link(1, { secure: true, keys, keyName: 'r1' })], model)
+    bus.run(1000)
+    model.restart(1)
+    bus.run(1000)
+    const chlngs = bus.sent.filter((f) => f.code === 0x76)
+    expect(chlngs).toHaveLength(2)
+    expect(chlngs[1]!.scb?.data[0]).toBe(1)
+    expect(model.pd(1).counters).toMatchObject({ clearCommands: 0, keysets: 1 })
+    model.swipe(1, 'H10301', 1, 1)
+    bus.run(300)
+    expect(bus.events('card')).toHaveLength(1)
+    expect(bus.events('offline')).toHaveLength(0)
+  })
+
+  it('reports a reader whose key we do not hold and never talks to it in the clear', () => {
+    const keys = keyStore()
+    keys.commit('r1', Buffer.alloc(16, 0xaa))
+    const model = new AccessBusModel({ seed: 3, readers: [{ address: 1, requireSecure: true, scbk: Buffer.alloc(16, 0xbb) }] })
+    const bus = new VirtualBus([link(1, { secure: true, keys, keyName: 'r1' })], model)
+    bus.run(3000)
+    expect(bus.events('secure-failure').length).toBeGreaterThan(0)
+    expect(bus.events('secure-failure')[0]?.event).toMatchObject({ reason: /matches none of the keys/ })
+    expect(bus.events('online')).toHaveLength(0)
+    expect(model.pd(1).counters.clearCommands).toBe(0)
+  })
+
+  it('treats a MAC failure as a secure-channel failure and sets up a new session', () => {
+    const model = secureBus()
+    const bus = new VirtualBus([link(1, { secure: true, keyName: 'r1' })], model)
+    bus.run(1000)
+    let once = true
+    bus.tamper = (r) => (once && r.length > 12 ? ((once = false), flipMac(r)) : r)
+    bus.run(1000)
+    expect(bus.events('secure-failure')[0]?.event).toMatchObject({ reason: 'MAC mismatch' })
+    expect(bus.sent.filter((f) => f.code === 0x76).length).toBe(2)
+    expect(bus.events('offline')).toHaveLength(0)
+  })
+
+  it('uses the stored key when the KEYSET was acknowledged but not seen, recovering the pending key', () => {
+    const keys = keyStore()
+    const model = secureBus()
+    const bus = new VirtualBus([link(1, { secure: true, keys, keyName: 'r1' })], model)
+    // The reader takes the new key, its ACK is lost and it restarts before our resend.
+    let n = 0
+    bus.tamper = (r) => (++n === 3 ? (model.restart(1), undefined) : r)
+    bus.run(250)
+    bus.tamper = undefined
+    expect(keys.get('r1').pending).toBeDefined()
+    expect(keys.get('r1').active).toBeUndefined()
+    bus.run(3000)
+    expect(keys.get('r1').active?.equals(model.pd(1).scbk!)).toBe(true)
+    expect(bus.events('online')).toHaveLength(1)
+  })
+})
