@@ -24,4 +24,5 @@ function entry<C extends DeviceConfigBase>(load: () => Promise<AdapterDefinition
 export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
   'mqtt-ingest': entry(async () => mqttIngest),
   onvif: entry(() => import('./onvif/index.js').then((m) => m.definition)),
+  modbus: entry(() => import('./modbus/index.js').then((m) => m.definition)),
 }

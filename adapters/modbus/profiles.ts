@@ -42,10 +42,7 @@ const PARKING_LOCK: ProfileInput = {
     raise: {
       write: { table: 'holding', address: 1, value: 1 },
       await: { point: 'position', state: 'raised' },
-      refuseWhen: [
-        { point: 'vehicle', state: 'occupied', reason: 'vehicle present' },
-        { point: 'commandStatus', state: 'refused', reason: 'vehicle present' },
-      ],
+      refuseWhen: [{ point: 'vehicle', state: 'occupied', reason: 'vehicle present' }],
       faultWhen: [{ point: 'position', state: 'fault', reason: 'lock fault while raising' }],
       timeoutMs: 15_000,
     },

@@ -1,0 +1,203 @@
+import type { Adapter, AdapterCommandResult, AdapterContext } from '../types.js'
+import type { Command } from '../../gateway/events/command.js'
+import { errorMessage } from '../../gateway/errors.js'
+import type { EventInput } from '../../gateway/events/event.js'
+import { ModbusException, type ModbusRequest } from './codec.js'
+import { runCommand } from './command.js'
+import { profileOf, type ModbusDeviceConfig } from './config.js'
+import { UnitDecoder } from './decode.js'
+import { planReads, rawValue, readRequest, type ReadBlock } from './plan.js'
+import type { BusPool, SharedBus } from './pool.js'
+import type { Profile } from './profile.js'
+
+type Presence = 'unknown' | 'online' | 'offline'
+
+/**
+ * One Modbus unit on a shared bus: polls its profile's points, reports state and events,
+ * supervises the unit (offline after missed polls, online when it answers again) and carries
+ * out commands. Timing lives here; bytes live in the codec and the bus.
+ */
+export class ModbusUnitAdapter implements Adapter {
+  private readonly profile: Profile
+  private readonly blocks: ReadBlock[]
+  private readonly decoder: UnitDecoder
+  private shared: SharedBus | undefined
+  private presence: Presence = 'unknown'
+  private misses = 0
+  private downSince = 0
+  private lastError = ''
+  private running = false
+  private loop: Promise<void> | undefined
+  private wake: (() => void) | undefined
+  /** Commands to one unit run one after another. */
+  private commandChain: Promise<unknown> = Promise.resolve()
+  readonly counters = { polls: 0, missed: 0, exceptions: 0, events: 0 }
+
+  constructor(
+    private readonly cfg: ModbusDeviceConfig,
+    private readonly ctx: AdapterContext,
+    private readonly pool: BusPool,
+  ) {
+    this.profile = profileOf(cfg)
+    this.blocks = planReads(this.profile)
+    this.decoder = new UnitDecoder(this.profile, cfg.kind, cfg.unit)
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.shared = this.pool.acquire(this.cfg.transport, this.cfg.id, this.ctx.log)
+    } catch (err) {
+      this.ctx.log.error({ err: errorMessage(err) }, 'cannot use the bus')
+      this.ctx.setState({ online: false, reason: errorMessage(err), unit: this.cfg.unit })
+      return
+    }
+    this.ctx.setState({ online: false, reason: 'not polled yet', unit: this.cfg.unit, bus: this.shared.name })
+    this.running = true
+    this.loop = this.pollLoop()
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    this.wake?.()
+    await this.loop
+    await this.commandChain.catch(() => undefined)
+    if (this.shared) await this.pool.release(this.shared, this.cfg.id)
+    this.shared = undefined
+  }
+
+  command(cmd: Command): Promise<AdapterCommandResult> {
+    const run = this.commandChain.then(() => this.runOne(cmd))
+    this.commandChain = run.catch(() => undefined)
+    return run
+  }
+
+  private async runOne(cmd: Command): Promise<AdapterCommandResult> {
+    const def = this.profile.commands[cmd.action]
+    if (def === undefined) {
+      const known = Object.keys(this.profile.commands)
+      return { status: 'unsupported', reason: `this unit takes ${known.length ? known.join(', ') : 'no commands'}` }
+    }
+    if (!this.running || this.shared === undefined) return { status: 'offline', reason: 'the adapter is not running' }
+    // An offline unit fails at once: no write is queued behind other units' polls.
+    if (this.presence === 'offline') return { status: 'offline', reason: `unit ${this.cfg.unit} does not answer (${this.lastError})` }
+    return runCommand(
+      {
+        unit: this.cfg.unit,
+        refresh: () => this.pollOnce('command'),
+        write: (req) => this.write(req),
+        stateOf: (p) => this.decoder.stateOf(p),
+        readings: () => this.readings(),
+        now: () => this.ctx.now(),
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        pollIntervalMs: this.cfg.commandPollIntervalMs,
+      },
+      def,
+    )
+  }
+
+  private readings(): Record<string, string | number> {
+    const out: Record<string, string | number> = {}
+    for (const p of Object.keys(this.profile.points)) {
+      const r = this.decoder.reading(p)
+      if (r !== undefined) out[p] = r
+    }
+    return out
+  }
+
+  private async write(req: ModbusRequest): Promise<void> {
+    if (!this.shared) throw new Error('no bus')
+    await this.shared.bus.transact(req, { timeoutMs: this.cfg.responseTimeoutMs, retries: this.cfg.retries, priority: 'command' })
+  }
+
+  private async pollLoop(): Promise<void> {
+    while (this.running) {
+      const started = Date.now()
+      try {
+        await this.pollOnce('poll')
+      } catch (err) {
+        await this.missed(err)
+      }
+      // Fixed rate: the next poll is due an interval after this one started. An offline unit is
+      // tried seldom, so a dead unit costs the bus one timeout per offline interval.
+      const interval = this.presence === 'offline' ? this.cfg.offlinePollIntervalMs : this.cfg.pollIntervalMs
+      await this.sleep(Math.max(0, started + interval - Date.now()))
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms)
+      function done(): void {
+        clearTimeout(t)
+        resolve()
+      }
+      this.wake = done
+    })
+  }
+
+  /** Reads every block, then decodes, publishes state and emits events. Rejects when a read fails. */
+  private async pollOnce(priority: 'poll' | 'command'): Promise<void> {
+    const shared = this.shared
+    if (!shared) throw new Error('no bus')
+    const raws: Record<string, number> = {}
+    const frames: string[] = []
+    // While offline: one attempt, no retries, so a dead unit holds the bus for one timeout only.
+    const retries = this.presence === 'offline' ? 0 : this.cfg.retries
+    for (const b of this.blocks) {
+      const reply = await shared.bus.transact(readRequest(this.cfg.unit, b), { timeoutMs: this.cfg.responseTimeoutMs, retries, priority })
+      if (reply === null) continue
+      frames.push(reply.frame.toString('hex'))
+      for (const name of b.points) raws[name] = rawValue(this.profile.points[name]!, b, reply.res)
+    }
+    this.counters.polls++
+    await this.answered()
+    const { state, events } = this.decoder.update(raws, this.ctx.now(), frames.join(' '))
+    this.ctx.setState(state)
+    for (const e of events) await this.emit(e)
+  }
+
+  private async answered(): Promise<void> {
+    this.misses = 0
+    const was = this.presence
+    if (was === 'online') return
+    this.presence = 'online'
+    this.ctx.setState({ online: true, reason: undefined })
+    if (was === 'offline') {
+      this.ctx.log.info({ unit: this.cfg.unit, downMs: this.ctx.now() - this.downSince }, 'unit answers again')
+      await this.emit({ type: 'device.online', attrs: { unit: this.cfg.unit, downMs: this.ctx.now() - this.downSince } })
+    } else {
+      this.ctx.log.info({ unit: this.cfg.unit }, 'unit answers')
+    }
+  }
+
+  private async missed(err: unknown): Promise<void> {
+    if (!this.running) return
+    if (err instanceof ModbusException) {
+      // The unit is alive but refuses a read: the profile does not fit this unit.
+      this.counters.exceptions++
+      this.ctx.log.warn({ unit: this.cfg.unit, err: err.message }, 'poll refused by the unit: check the profile addresses')
+      await this.answered()
+      return
+    }
+    this.counters.missed++
+    this.misses++
+    this.lastError = errorMessage(err)
+    this.ctx.log.debug({ unit: this.cfg.unit, misses: this.misses, err: this.lastError }, 'poll missed')
+    if (this.presence === 'offline' || this.misses < this.cfg.offlineAfterMisses) return
+    this.presence = 'offline'
+    this.downSince = this.ctx.now()
+    const reason = `no answer to ${this.misses} polls: ${this.lastError}`
+    this.ctx.log.warn({ unit: this.cfg.unit, reason }, 'unit offline')
+    this.ctx.setState({ online: false, reason })
+    await this.emit({ type: 'device.offline', attrs: { unit: this.cfg.unit, reason, bus: this.shared?.name } })
+  }
+
+  private async emit(e: EventInput): Promise<void> {
+    try {
+      await this.ctx.emit(e)
+      this.counters.events++
+    } catch (err) {
+      this.ctx.log.warn({ type: e.type, err: errorMessage(err) }, 'event not stored')
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod'
+import { DeviceBaseShape } from '../../config/device-base.js'
+import { isKnownType } from '../../gateway/events/types.js'
+import { TransportSchema } from '../transport/config.js'
+import { ProfileSchema, type Profile } from './profile.js'
+import { BUILTIN_PROFILES, BUILTIN_PROFILE_NAMES } from './profiles.js'
+
+/**
+ * One Modbus unit (a lock, a sensor) is one device: its own id in events, its own location,
+ * state and command topic. Units on one RS-485 bus name the same `transport` (path or url); the
+ * gateway opens the bus once and polls them in turn. Write the bus settings once with a YAML
+ * anchor (`transport: &bus1 {...}` then `transport: *bus1`).
+ */
+export const ModbusDeviceSchema = z
+  .strictObject({
+    ...DeviceBaseShape,
+    adapter: z.literal('modbus'),
+    /** `/dev/ttyUSB0` (9600 8N1 unless set), `{ path, baudRate, parity, stopBits }`, or `tcp://host:port` (RTU over TCP). */
+    transport: TransportSchema,
+    /** The unit (slave) address set on the device, 1-247. */
+    unit: z.number().int().min(1).max(247),
+    /** A built-in register map by name, or a vendor's map written out (see SPEC.md). */
+    profile: z.union([z.enum(BUILTIN_PROFILE_NAMES), ProfileSchema]),
+    pollIntervalMs: z.number().int().min(20).max(3_600_000).default(1000),
+    /** How long to wait for a reply; at 9600 baud a 125-register reply alone takes 270 ms. */
+    responseTimeoutMs: z.number().int().min(10).max(10_000).default(300),
+    /** Resends of a request that got no (valid) reply, before the poll counts as missed. */
+    retries: z.number().int().min(0).max(5).default(1),
+    /** Missed polls in a row before device.offline. */
+    offlineAfterMisses: z.number().int().min(1).max(100).default(3),
+    /** While offline the unit is tried this often, once, so it costs the bus little. */
+    offlinePollIntervalMs: z.number().int().min(100).max(3_600_000).default(5000),
+    /** While a command waits for its target position, the unit is polled this often. */
+    commandPollIntervalMs: z.number().int().min(20).max(10_000).default(200),
+  })
+  .superRefine((d, ctx) => {
+    // Event types come from the device kind's closed list: report a typo at its path in the file.
+    if (typeof d.profile === 'string') return
+    for (const [name, p] of Object.entries(d.profile.points)) {
+      for (const [value, s] of Object.entries(p.states ?? {})) {
+        for (const key of ['event', 'restoreEvent'] as const) {
+          const t = s[key]
+          if (t !== undefined && !isKnownType(d.kind, t)) ctx.addIssue({ code: 'custom', path: ['profile', 'points', name, 'states', value, key], message: `"${t}" is not an event type of kind "${d.kind}"` })
+        }
+      }
+      if (p.low) {
+        for (const key of ['event', 'restoreEvent'] as const) {
+          const t = p.low[key]
+          if (!isKnownType(d.kind, t)) ctx.addIssue({ code: 'custom', path: ['profile', 'points', name, 'low', key], message: `"${t}" is not an event type of kind "${d.kind}"` })
+        }
+      }
+    }
+  })
+export type ModbusDeviceConfig = z.infer<typeof ModbusDeviceSchema>
+
+/** The register map a device uses: its built-in profile or its own. */
+export function profileOf(d: Pick<ModbusDeviceConfig, 'profile'>): Profile {
+  return typeof d.profile === 'string' ? BUILTIN_PROFILES[d.profile] : d.profile
+}

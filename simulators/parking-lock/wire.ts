@@ -1,0 +1,113 @@
+import { createServer, type Socket } from 'node:net'
+import { SerialPort } from 'serialport'
+import { RtuFramer, type FramerDrop } from '../../adapters/modbus/framer.js'
+import type { Logger } from '../../gateway/log.js'
+import type { ParkingBusModel } from './model.js'
+
+/**
+ * The simulated bus on a real port: a TCP server (like a serial device server in raw TCP mode)
+ * or one end of a socat PTY pair. Each connection gets its own request framer.
+ */
+export interface WireOptions {
+  log?: Logger
+  /**
+   * Emulates the line: each reply waits for the request's and the reply's bytes at this rate
+   * (10 bits a character, 8N1), so a benchmark meets the bus's real ceiling. Off when unset.
+   */
+  baudRate?: number
+  /** The unit's own processing time before it answers. */
+  replyDelayMs?: number
+}
+
+export interface WireServer {
+  /** `tcp://127.0.0.1:port` or the PTY path. */
+  address: string
+  port?: number
+  close(): Promise<void>
+}
+
+/** Wires a byte stream (write function) to the model. Returns the function taking inbound bytes. */
+function endpoint(model: ParkingBusModel, write: (b: Buffer) => void, opts: WireOptions): { input(b: Buffer): void; close(): void } {
+  const framer = new RtuFramer({ role: 'slave' })
+  const timers = new Set<NodeJS.Timeout>()
+  framer.on('data', (req: Buffer) => {
+    const reply = model.handle(req)
+    if (reply === null) return
+    const lineMs = opts.baudRate ? ((req.length + reply.length) * 10 * 1000) / opts.baudRate : 0
+    const delay = lineMs + (opts.replyDelayMs ?? 0)
+    if (delay <= 0) {
+      write(reply)
+      return
+    }
+    const t = setTimeout(() => {
+      timers.delete(t)
+      write(reply)
+    }, delay)
+    timers.add(t)
+  })
+  framer.on('drop', (d: FramerDrop) => opts.log?.debug({ reason: d.reason, bytes: d.bytes.length }, 'simulator dropped bytes'))
+  return {
+    input: (b) => framer.write(b),
+    close: () => {
+      for (const t of timers) clearTimeout(t)
+      framer.destroy()
+    },
+  }
+}
+
+/** Listens on 127.0.0.1 (port 0: the OS picks one). */
+export function serveTcp(model: ParkingBusModel, opts: WireOptions & { host?: string; port?: number } = {}): Promise<WireServer> {
+  const sockets = new Set<Socket>()
+  const server = createServer((sock) => {
+    sock.setNoDelay(true)
+    sockets.add(sock)
+    const ep = endpoint(model, (b) => sock.write(b), opts)
+    sock.on('data', (b) => ep.input(b))
+    sock.on('error', (err) => opts.log?.debug({ err: err.message }, 'simulator socket error'))
+    sock.on('close', () => {
+      ep.close()
+      sockets.delete(sock)
+    })
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      const addr = server.address()
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0
+      resolve({
+        address: `tcp://${opts.host ?? '127.0.0.1'}:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy()
+            server.close(() => done())
+          }),
+      })
+    })
+  })
+}
+
+/** Serves on a serial device (the simulator's end of a PTY pair, or a real RS-485 adapter). */
+export function servePort(model: ParkingBusModel, path: string, opts: WireOptions = {}): Promise<WireServer> {
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path, baudRate: opts.baudRate ?? 9600, autoOpen: false })
+    port.open((err) => {
+      if (err) {
+        reject(err)
+        return
+      }
+      const ep = endpoint(model, (b) => port.write(b), opts)
+      port.on('data', (b: Buffer) => ep.input(b))
+      port.on('error', (e: Error) => opts.log?.warn({ err: e.message }, 'simulator port error'))
+      resolve({
+        address: path,
+        close: () =>
+          new Promise<void>((done) => {
+            ep.close()
+            if (!port.isOpen) done()
+            else port.close(() => done())
+          }),
+      })
+    })
+  })
+}

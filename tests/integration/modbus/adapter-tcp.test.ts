@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ModbusDeviceSchema, type ModbusDeviceConfig } from '../../../adapters/modbus/config.js'
+import { createModbusDefinition } from '../../../adapters/modbus/index.js'
+import type { Adapter } from '../../../adapters/types.js'
+import { ParkingBusModel } from '../../../simulators/parking-lock/model.js'
+import { serveTcp, type WireServer } from '../../../simulators/parking-lock/wire.js'
+import { captureLog } from '../../helpers/logs.js'
+import { recorder, type Recorder } from './context.js'
+
+/**
+ * The adapter against the simulated bus over real TCP (RTU over TCP, as through a serial device
+ * server): four units on one bus, each its own device.
+ */
+const UNITS = [
+  { id: 'lock-1', unit: 1, type: 'lock' as const },
+  { id: 'lock-2', unit: 2, type: 'lock' as const },
+  { id: 'space-3', unit: 3, type: 'sensor' as const },
+  { id: 'lock-4', unit: 4, type: 'lock' as const },
+]
+
+let model: ParkingBusModel
+let server: WireServer
+const adapters = new Map<string, Adapter>()
+const rec = new Map<string, Recorder>()
+const logs = captureLog()
+
+function device(id: string, unit: number, type: 'lock' | 'sensor', url: string): ModbusDeviceConfig {
+  return ModbusDeviceSchema.parse({
+    id, adapter: 'modbus', kind: 'parking', unit,
+    transport: { url, reconnectMinMs: 50, reconnectMaxMs: 200 },
+    profile: type === 'lock' ? 'parking-lock' : 'occupancy-sensor',
+    pollIntervalMs: 100, responseTimeoutMs: 100, retries: 1, offlineAfterMisses: 2,
+    offlinePollIntervalMs: 1000, commandPollIntervalMs: 50,
+  })
+}
+
+beforeAll(async () => {
+  model = new ParkingBusModel(UNITS, { now: () => Date.now(), travelMs: 300, seed: 5 })
+  server = await serveTcp(model)
+  const def = createModbusDefinition()
+  for (const u of UNITS) {
+    const r = recorder(u.id, logs)
+    rec.set(u.id, r)
+    const a = def.create!(device(u.id, u.unit, u.type, server.address), r.ctx)
+    adapters.set(u.id, a)
+    await a.start()
+  }
+  await Promise.all([...rec.values()].map((r) => r.waitState((s) => s.online === true)))
+})
+
+afterAll(async () => {
+  for (const a of adapters.values()) await a.stop()
+  await server?.close()
+})
+
+const cmd = (id: string, action: string) => adapters.get(id)!.command!({ id: `c-${Math.random()}`, action, params: {} })
+
+describe('modbus adapter over TCP', () => {
+  it('reports each unit as its own device with its profile state', () => {
+    expect(rec.get('lock-1')!.state).toMatchObject({ online: true, unit: 1, position: 'lowered', vehicle: 'vacant', battery: 12.6, faultCode: 'none' })
+    expect(rec.get('space-3')!.state).toMatchObject({ online: true, unit: 3, occupied: 'vacant', distance: 180, battery: 3.6, tamper: 'ok', signal: 200 })
+  })
+
+  it('an arriving vehicle is reported after the sensor debounce', async () => {
+    const r = rec.get('space-3')!
+    model.sensor(3).setVehicle(true)
+    const e = await r.waitFor((x) => x.type === 'parking.occupied', 4000)
+    expect(e.attrs).toMatchObject({ unit: 3, point: 'occupied', state: 'occupied' })
+    expect(e.raw).toMatch(/^0302/)
+  })
+
+  it('raise then lower: ok with the position reached, and lock.raised / lock.lowered events', async () => {
+    const r = rec.get('lock-2')!
+    const up = await cmd('lock-2', 'raise')
+    expect(up).toMatchObject({ status: 'ok', data: { position: 'raised' } })
+    await r.waitFor((e) => e.type === 'lock.raised')
+    expect(model.lock(2).position).toBe(1)
+    const down = await cmd('lock-2', 'lower')
+    expect(down.status).toBe('ok')
+    await r.waitFor((e) => e.type === 'lock.lowered')
+  })
+
+  it('refuses to raise with a vehicle present, without writing', async () => {
+    model.lock(1).setVehicle(true)
+    await rec.get('lock-1')!.waitFor((e) => e.type === 'parking.occupied', 3000)
+    const writesBefore = model.history.filter((h) => h.unit === 1 && h.fc === 6).length
+    expect(await cmd('lock-1', 'raise')).toMatchObject({ status: 'refused', reason: 'vehicle present' })
+    expect(model.history.filter((h) => h.unit === 1 && h.fc === 6).length).toBe(writesBefore)
+    expect(model.lock(1).position).toBe(0)
+    model.lock(1).setVehicle(false)
+  })
+
+  it('a jam fails the command with fault and raises lock.fault; clear-fault restores', async () => {
+    const r = rec.get('lock-4')!
+    model.lock(4).jamNext = true
+    const res = await cmd('lock-4', 'raise')
+    expect(res).toMatchObject({ status: 'fault', data: { faultCode: 'jammed' } })
+    const fault = await r.waitFor((e) => e.type === 'lock.fault')
+    expect(fault.attrs).toMatchObject({ unit: 4, points: { faultCode: 'jammed' } })
+    expect(await cmd('lock-4', 'lower')).toMatchObject({ status: 'fault', reason: /clear the fault first/ })
+    expect(await cmd('lock-4', 'clear-fault')).toMatchObject({ status: 'ok' })
+    await r.waitFor((e) => e.type === 'lock.fault.restore')
+  })
+
+  it('an unknown action is unsupported and names the ones there are', async () => {
+    expect(await cmd('lock-1', 'fly')).toMatchObject({ status: 'unsupported', reason: /raise, lower, clear-fault/ })
+  })
+
+  it('survives CRC errors and exception replies without going offline', async () => {
+    const r = rec.get('lock-1')!
+    const offlineBefore = r.events.filter((e) => e.type === 'device.offline').length
+    model.corruptNext(3)
+    await new Promise((res) => setTimeout(res, 300))
+    // After the corruptions, or the exception reply itself could be the one corrupted.
+    model.failNextWith(1, 6)
+    await new Promise((res) => setTimeout(res, 300))
+    expect(r.events.filter((e) => e.type === 'device.offline').length).toBe(offlineBefore)
+    expect(r.state.online).toBe(true)
+    expect(logs.find('bytes dropped on the bus').length).toBeGreaterThan(0)
+    expect(logs.find('poll refused by the unit').length).toBeGreaterThan(0)
+  })
+
+  it('a silent unit goes offline while the others keep being polled on time, and comes back', async () => {
+    const r = rec.get('lock-2')!
+    model.setSilent(2, true)
+    await r.waitFor((e) => e.type === 'device.offline', 3000)
+    expect(r.state).toMatchObject({ online: false, reason: /no answer to 2 polls/ })
+    // A command to an offline unit fails at once.
+    const t0 = Date.now()
+    expect(await cmd('lock-2', 'raise')).toMatchObject({ status: 'offline', reason: /does not answer/ })
+    expect(Date.now() - t0).toBeLessThan(50)
+    // Watch the others for 1.5 s: each is polled at about its 100 ms interval.
+    const from = Date.now()
+    await new Promise((res) => setTimeout(res, 1500))
+    for (const unit of [1, 3, 4]) {
+      const times = model.history.filter((h) => h.unit === unit && h.at >= from && h.fc !== 6).map((h) => h.at)
+      const starts = times.filter((t, i) => i === 0 || t - times[i - 1]! > 30)
+      const gaps = starts.slice(1).map((t, i) => t - starts[i]!)
+      expect(starts.length, `unit ${unit} polls`).toBeGreaterThanOrEqual(10)
+      expect(Math.max(...gaps), `unit ${unit} longest gap`).toBeLessThan(260)
+    }
+    // The dead unit is tried about once a second, once each time.
+    expect(model.history.filter((h) => h.unit === 2 && h.at >= from).length).toBeLessThanOrEqual(4)
+    model.setSilent(2, false)
+    await r.waitFor((e) => e.type === 'device.online', 3000)
+    expect(r.state.online).toBe(true)
+  })
+})

@@ -1,0 +1,50 @@
+import type { AdapterContext, DeviceState } from '../../../adapters/types.js'
+import type { EventInput } from '../../../gateway/events/event.js'
+import { captureLog, type CapturedLog } from '../../helpers/logs.js'
+
+/** What one device's adapter reported: its events in order and its merged state. */
+export interface Recorder {
+  ctx: AdapterContext
+  events: EventInput[]
+  state: Partial<DeviceState>
+  logs: CapturedLog
+  waitFor(pred: (e: EventInput) => boolean, timeoutMs?: number): Promise<EventInput>
+  waitState(pred: (s: Partial<DeviceState>) => boolean, timeoutMs?: number): Promise<void>
+}
+
+/**
+ * An adapter's whole world for a test without the gateway: `emit` records and resolves at once
+ * (as the journal would after its commit), `setState` merges.
+ */
+export function recorder(device: string, logs: CapturedLog = captureLog()): Recorder {
+  const events: EventInput[] = []
+  const state: Partial<DeviceState> = {}
+  const poll = async (ok: () => boolean, what: string, timeoutMs: number) => {
+    const until = Date.now() + timeoutMs
+    while (!ok()) {
+      if (Date.now() > until) throw new Error(`${device}: ${what} not seen within ${timeoutMs} ms; events: ${events.map((e) => e.type).join(', ')}; state: ${JSON.stringify(state)}`)
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
+  const abort = new AbortController()
+  return {
+    events,
+    state,
+    logs,
+    ctx: {
+      log: logs.log.child({ device }),
+      now: () => Date.now(),
+      signal: abort.signal,
+      emit: async (e) => {
+        events.push(e)
+        return { id: `${device}-${events.length}`, duplicate: false }
+      },
+      setState: (s) => Object.assign(state, s),
+    },
+    async waitFor(pred, timeoutMs = 5000) {
+      await poll(() => events.some(pred), 'event', timeoutMs)
+      return events.find(pred)!
+    },
+    waitState: (pred, timeoutMs = 5000) => poll(() => pred(state), 'state', timeoutMs),
+  }
+}
