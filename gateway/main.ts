@@ -108,11 +108,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const states = new DeviceStates((device, s) => void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true), now)
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
-  journal.on('committed', (_rows, events: GatewayEvent[]) => {
+  journal.on('committed', (rows, events: GatewayEvent[]) => {
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!
-      states.seen(ev)
-      void broker.publish(topics.event(site, ev.kind, ev.device), _rows[i]!.body, 1, false)
+      // State after its event: aedes 1.2 drops one of two QoS 1 publishes to the same subscriber
+      // when a retained one is stored concurrently (seen with event/# and state/+ subscribed).
+      void broker.publish(topics.event(site, ev.kind, ev.device), rows[i]!.body, 1, false).then(() => states.seen(ev), () => states.seen(ev))
     }
   })
   journal.on('evicted', (r) => {

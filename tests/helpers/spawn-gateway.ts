@@ -46,10 +46,11 @@ export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}): P
       reject(new Error(`gateway did not start within 20 s; stderr: ${stderr.slice(-2000)}`))
     }, 20_000)
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
-    child.once('exit', (code) => {
+    const early = (code: number | null) => {
       clearTimeout(timer)
       reject(new Error(`gateway exited with ${code} before starting; stderr: ${stderr.slice(-2000)}`))
-    })
+    }
+    child.once('exit', early)
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString()
       let nl: number
@@ -65,7 +66,7 @@ export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}): P
         lines.push(rec)
         if (rec['msg'] === 'gateway started') {
           clearTimeout(timer)
-          child.removeAllListeners('exit')
+          child.off('exit', early)
           resolveStart({
             child, lines,
             brokerPort: Number(rec['brokerPort']),
