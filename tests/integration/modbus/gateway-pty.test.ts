@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../../config/load.js'
+import { ConfigError } from '../../../gateway/errors.js'
+import { ParkingBusModel } from '../../../simulators/parking-lock/model.js'
+import { servePort, type WireServer } from '../../../simulators/parking-lock/wire.js'
+import { startHarness, SITE, type Harness } from '../../helpers/harness.js'
+import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
+
+/**
+ * The whole chain over a real serial line: the simulated bus on one end of a socat PTY pair, the
+ * gateway on the other, events and command results through the real broker, journal and uplink
+ * to the platform simulator.
+ */
+let pair: PtyPair
+let model: ParkingBusModel
+let sim: WireServer
+let h: Harness
+
+const timing = { pollIntervalMs: 100, responseTimeoutMs: 100, retries: 1, offlineAfterMisses: 2, offlinePollIntervalMs: 1000, commandPollIntervalMs: 50 }
+
+beforeAll(async () => {
+  pair = await startPtyPair()
+  model = new ParkingBusModel(
+    [
+      { unit: 1, type: 'lock' },
+      { unit: 2, type: 'lock' },
+      { unit: 3, type: 'sensor' },
+    ],
+    { now: () => Date.now(), travelMs: 300, seed: 9 },
+  )
+  sim = await servePort(model, pair.b)
+  const transport = { path: pair.a, baudRate: 19200, parity: 'even', reconnectMinMs: 50, reconnectMaxMs: 200 }
+  h = await startHarness({
+    devices: [
+      { id: 'lock-1', adapter: 'modbus', kind: 'parking', location: { building: 'B2', area: 'P1-001' }, transport, unit: 1, profile: 'parking-lock', ...timing },
+      { id: 'lock-2', adapter: 'modbus', kind: 'parking', location: { building: 'B2', area: 'P1-002' }, transport, unit: 2, profile: 'parking-lock', ...timing },
+      { id: 'space-3', adapter: 'modbus', kind: 'parking', location: { building: 'B2', area: 'P1-003' }, transport, unit: 3, profile: 'occupancy-sensor', ...timing },
+    ],
+  })
+})
+
+afterAll(async () => {
+  await h?.stop()
+  await sim?.close()
+  await pair?.close()
+})
+
+let n = 0
+const send = (device: string, action: string) => h.platform.sendCommand(SITE, device, { id: `cmd-${++n}`, action }, 10_000)
+
+describe('modbus through the gateway over a PTY', () => {
+  it('occupancy changes reach the platform with the space location', async () => {
+    model.sensor(3).setVehicle(true)
+    const ev = await h.platform.waitForEvent((e) => e.device === 'space-3' && e.type === 'parking.occupied', 6000)
+    expect(ev).toMatchObject({ site: SITE, kind: 'parking', priority: 4, building: 'B2', area: 'P1-003', attrs: { unit: 3, state: 'occupied' } })
+    model.sensor(3).setVehicle(false)
+    await h.platform.waitForEvent((e) => e.device === 'space-3' && e.type === 'parking.vacant', 6000)
+  })
+
+  it('raise and lower round trip with results via the platform', async () => {
+    const up = await send('lock-1', 'raise')
+    expect(up).toMatchObject({ id: `cmd-${n}`, device: 'lock-1', action: 'raise', status: 'ok' })
+    await h.platform.waitForEvent((e) => e.device === 'lock-1' && e.type === 'lock.raised', 3000)
+    const down = await send('lock-1', 'lower')
+    expect(down).toMatchObject({ status: 'ok', data: { position: 'lowered' } })
+    await h.platform.waitForEvent((e) => e.device === 'lock-1' && e.type === 'lock.lowered', 3000)
+  })
+
+  it('a raise with a vehicle present is refused', async () => {
+    model.lock(2).setVehicle(true)
+    await h.platform.waitForEvent((e) => e.device === 'lock-2' && e.type === 'parking.occupied', 3000)
+    expect(await send('lock-2', 'raise')).toMatchObject({ status: 'refused', reason: 'vehicle present' })
+    expect(model.lock(2).position).toBe(0)
+    model.lock(2).setVehicle(false)
+  })
+
+  it('a jam fails the raise and reaches the platform as lock.fault', async () => {
+    model.lock(1).jamNext = true
+    expect(await send('lock-1', 'raise')).toMatchObject({ status: 'fault', data: { faultCode: 'jammed' } })
+    const ev = await h.platform.waitForEvent((e) => e.device === 'lock-1' && e.type === 'lock.fault', 3000)
+    expect(ev).toMatchObject({ priority: 3, attrs: { points: { faultCode: 'jammed' } } })
+    expect(await send('lock-1', 'clear-fault')).toMatchObject({ status: 'ok' })
+  })
+
+  it('a silent unit goes offline while the others keep being polled; commands to it fail at once', async () => {
+    model.setSilent(2, true)
+    const off = await h.platform.waitForEvent((e) => e.device === 'lock-2' && e.type === 'device.offline', 4000)
+    expect(off).toMatchObject({ priority: 3, attrs: { unit: 2, reason: expect.stringMatching(/no answer/) } })
+    const from = Date.now()
+    await new Promise((r) => setTimeout(r, 1000))
+    for (const unit of [1, 3]) {
+      // One poll reads holding registers (a lock) or discrete inputs (a sensor) once.
+      const polls = model.history.filter((x) => x.unit === unit && x.at >= from && (x.fc === 3 || x.fc === 2))
+      expect(polls.length, `unit ${unit} polls in 1 s`).toBeGreaterThanOrEqual(6)
+    }
+    expect(await send('lock-2', 'lower')).toMatchObject({ status: 'offline' })
+    model.setSilent(2, false)
+    await h.platform.waitForEvent((e) => e.device === 'lock-2' && e.type === 'device.online', 4000)
+  })
+})
+
+describe('a profile error in config', () => {
+  it('is reported with its path in the file', () => {
+    const yaml = `
+version: 1
+site: { id: s1, name: Test }
+journal: { path: ':memory:' }
+devices:
+  - id: lock-9
+    adapter: modbus
+    kind: parking
+    transport: /dev/ttyUSB0
+    unit: 9
+    profile:
+      points:
+        pos:
+          table: holding
+          address: 16
+          states:
+            0: { state: down, event: lock.lowerd }
+            1: { state: up, event: lock.raised }
+      commands:
+        raise:
+          write: { table: holding, address: 17, value: 1 }
+          await: { point: pos, state: raised }
+`
+    let err: unknown
+    try {
+      parseConfig(yaml, 'site.yaml', '/tmp', {})
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(ConfigError)
+    const problems = (err as ConfigError).problems
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'devices.0.profile.commands.raise.await.state', message: expect.stringMatching(/no state "raised" \(states: down, up\)/) }),
+      ]),
+    )
+  })
+
+  it('a misspelt event type is reported at its path', () => {
+    const yaml = `
+version: 1
+site: { id: s1, name: Test }
+journal: { path: ':memory:' }
+devices:
+  - id: lock-9
+    adapter: modbus
+    kind: parking
+    transport: tcp://10.0.0.7:4001
+    unit: 9
+    profile:
+      points:
+        pos:
+          table: holding
+          address: 16
+          states:
+            0: { state: down, event: lock.lowerd }
+`
+    const err = (() => {
+      try {
+        parseConfig(yaml, 'site.yaml', '/tmp', {})
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    expect(err).toBeInstanceOf(ConfigError)
+    expect((err as ConfigError).problems).toContainEqual(expect.objectContaining({ path: 'devices.0.profile.points.pos.states.0.event', message: expect.stringMatching(/"lock.lowerd" is not an event type/) }))
+  })
+})
