@@ -1,3 +1,5 @@
+import { seededRandom } from '../parking-lock/rng.js'
+
 /**
  * An ONVIF camera as a pure state machine: its clock (ours plus a skew), credentials, the
  * properties it reports as events, and its pull-point subscriptions. No I/O and no timers: the
@@ -49,18 +51,6 @@ export interface CameraModelOptions {
   maxSubscriptions?: number
 }
 
-/** mulberry32: small, seeded, good enough for nonces in a simulator. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export class CameraModel {
   readonly id: string
   readonly username: string
@@ -82,7 +72,7 @@ export class CameraModel {
     this.username = o.username
     this.password = o.password
     this.skewMs = o.skewMs ?? 0
-    this.rng = seededRng(o.seed ?? 1)
+    this.rng = seededRandom(o.seed ?? 1)
     this.manufacturer = o.manufacturer ?? 'Pingan Sim'
     this.model = o.model ?? 'SIM-IPC-2000'
     this.serial = `SN${Math.floor(this.rng() * 1e10).toString().padStart(10, '0')}`
@@ -146,7 +136,7 @@ export class CameraModel {
     this.expire()
     for (const sub of this.subscriptions.values()) {
       sub.queue.push(m)
-      if (sub.queue.length > this.queueLimit) {
+      while (sub.queue.length > this.queueLimit) {
         sub.queue.shift()
         sub.dropped++
       }

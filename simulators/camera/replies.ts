@@ -86,7 +86,11 @@ export function profiles(): string {
   const p = (token: string, name: string, w: number, h: number): string =>
     `<trt:Profiles token="${token}" fixed="true"><tt:Name>${name}</tt:Name>` +
     '<tt:VideoSourceConfiguration token="VideoSourceConfig_0"><tt:Name>VideoSource</tt:Name><tt:UseCount>2</tt:UseCount><tt:SourceToken>VideoSource_0</tt:SourceToken>' +
-    `<tt:Bounds x="0" y="0" width="${w}" height="${h}"/></tt:VideoSourceConfiguration></trt:Profiles>`
+    `<tt:Bounds x="0" y="0" width="${w}" height="${h}"/></tt:VideoSourceConfiguration>` +
+    `<tt:VideoEncoderConfiguration token="VideoEncoder_${token}"><tt:Name>${name}</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding>` +
+    `<tt:Resolution><tt:Width>${w}</tt:Width><tt:Height>${h}</tt:Height></tt:Resolution><tt:Quality>4</tt:Quality>` +
+    '<tt:RateControl><tt:FrameRateLimit>25</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval><tt:BitrateLimit>4096</tt:BitrateLimit></tt:RateControl>' +
+    '</tt:VideoEncoderConfiguration></trt:Profiles>'
   return `<trt:GetProfilesResponse>${p('Profile_1', 'mainStream', 1920, 1080)}${p('Profile_2', 'subStream', 640, 360)}</trt:GetProfilesResponse>`
 }
 
