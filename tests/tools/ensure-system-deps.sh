@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # System tools the tests need beyond node_modules: socat makes the pseudo-terminal pairs that
-# stand in for serial cables. Installs it when missing and we are root; otherwise says what to do.
+# stand in for serial cables; mosquitto is the standard broker the uplink is tested against;
+# openssl makes the test certificates. Installs what is missing when we are root; otherwise says
+# what to do.
 set -euo pipefail
 
 missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v mosquitto >/dev/null 2>&1 || command -v /usr/sbin/mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
