@@ -113,14 +113,15 @@ export class OnvifClient {
 
   /**
    * Unauthenticated GetSystemDateAndTime [ONVIF Core §5.12.1]: measures the clock offset against the
-   * midpoint of the exchange (the camera reports whole seconds, so the error is under ~1 s).
+   * midpoint of the exchange (the camera reports whole seconds, so the error is about ±0.5 s).
    */
   async measureClock(timeoutMs?: number): Promise<number> {
     const t0 = this.o.now()
     const doc = await this.call(this.o.deviceUrl, ops.getSystemDateAndTime(), { auth: false, ...(timeoutMs ? { timeoutMs } : {}) })
     const t1 = this.o.now()
     const camera = rsp.parseSystemDateAndTime(doc)
-    this.clockOffsetMs = camera - Math.round((t0 + t1) / 2)
+    // The camera truncates to whole seconds: its true time is half a second later on average.
+    this.clockOffsetMs = camera + 500 - Math.round((t0 + t1) / 2)
     return this.clockOffsetMs
   }
 

@@ -1,0 +1,149 @@
+import dgram from 'node:dgram'
+import { randomUUID } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { errorMessage } from '../../gateway/errors.js'
+import { OnvifClient } from './client.js'
+import { CameraAuthError, type Credentials } from './http.js'
+import { DISCOVERY_ADDRESS, DISCOVERY_PORT, NVT_TYPE, buildProbe, parseProbeMatches, type ProbeMatch } from './ws-discovery.js'
+
+/**
+ * `pingan discover`: finds ONVIF cameras on the LAN with a WS-Discovery probe and, for each, prints
+ * its address, model and whether the given credentials work.
+ */
+
+export interface ProbeOptions {
+  /** Where to send the probe: the multicast group by default, or one host (a unicast probe). */
+  target?: { host: string; port: number }
+  timeoutMs: number
+  /** Local address to send from (picks the interface on a multi-homed box). */
+  bindAddress?: string
+}
+
+export interface Found extends ProbeMatch {
+  /** The address the answer came from. */
+  from: string
+}
+
+/** Sends one Probe and collects the distinct ProbeMatches that answer it within the timeout. */
+export async function probe(o: ProbeOptions): Promise<{ found: Found[]; unreadable: number }> {
+  const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true })
+  const messageId = `urn:uuid:${randomUUID()}`
+  const found = new Map<string, Found>()
+  let unreadable = 0
+  socket.on('message', (msg, rinfo) => {
+    try {
+      const r = parseProbeMatches(msg.toString('utf8'))
+      // [WS-Discovery §5.3] a match answers our probe only if it relates to our MessageID.
+      if (r.relatesTo !== messageId) return
+      for (const m of r.matches) if (!found.has(m.endpoint)) found.set(m.endpoint, { ...m, from: rinfo.address })
+    } catch {
+      unreadable++
+    }
+  })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(0, o.bindAddress, () => resolve())
+  })
+  try {
+    const packet = Buffer.from(buildProbe(messageId), 'utf8')
+    const host = o.target?.host ?? DISCOVERY_ADDRESS
+    const port = o.target?.port ?? DISCOVERY_PORT
+    if (!o.target) socket.setMulticastTTL(1)
+    // UDP may drop the probe: send it twice [WS-Discovery §3.1.3, MULTICAST_UDP_REPEAT].
+    for (let i = 0; i < 2; i++) await new Promise<void>((resolve, reject) => socket.send(packet, port, host, (err) => (err ? reject(err) : resolve())))
+    await new Promise((r) => setTimeout(r, o.timeoutMs))
+  } finally {
+    socket.close()
+  }
+  return { found: [...found.values()], unreadable }
+}
+
+export interface CameraReport {
+  endpoint: string
+  address: string
+  from: string
+  name: string | undefined
+  model: string | undefined
+  manufacturer: string | undefined
+  firmware: string | undefined
+  clockOffsetMs: number | undefined
+  /** 'ok', 'refused', 'not checked' (no credentials), or the error. */
+  credentials: string
+}
+
+/** The device service address to use: the one on the interface the answer came from, if listed. */
+function pickXaddr(m: Found): string | undefined {
+  return m.xaddrs.find((x) => URL.canParse(x) && new URL(x).hostname === m.from) ?? m.xaddrs[0]
+}
+
+/** Probes, then checks each camera: clock, identity and credentials. */
+export async function discover(o: ProbeOptions & { creds?: Credentials; requestTimeoutMs?: number }): Promise<CameraReport[]> {
+  const { found } = await probe(o)
+  return Promise.all(
+    found
+      .filter((m) => m.types.includes(NVT_TYPE) || m.types.length === 0)
+      .map(async (m): Promise<CameraReport> => {
+        const address = pickXaddr(m) ?? ''
+        const report: CameraReport = { endpoint: m.endpoint, address, from: m.from, name: m.name, model: m.hardware, manufacturer: undefined, firmware: undefined, clockOffsetMs: undefined, credentials: 'not checked' }
+        if (!address) return { ...report, credentials: 'no device address in the answer' }
+        const client = new OnvifClient({ label: m.name ?? address, deviceUrl: address, ...(o.creds ? { creds: o.creds } : {}), now: Date.now, timeoutMs: o.requestTimeoutMs ?? 3000, maxResponseBytes: 1024 * 1024 })
+        try {
+          report.clockOffsetMs = await client.measureClock()
+          if (!o.creds) return report
+          const info = await client.deviceInformation()
+          return { ...report, model: info.model || report.model, manufacturer: info.manufacturer, firmware: info.firmwareVersion, credentials: 'ok' }
+        } catch (err) {
+          return { ...report, credentials: err instanceof CameraAuthError ? 'refused' : `error: ${errorMessage(err)}` }
+        }
+      }),
+  )
+}
+
+const USAGE = `usage: pingan discover [--timeout MS] [--user NAME] [--password PW] [--target HOST:PORT] [--bind ADDR] [--json]
+
+Finds ONVIF cameras on the local network (WS-Discovery probe to 239.255.255.250:3702) and prints
+each camera's address, model, clock offset and whether the credentials work.
+  --user, --password   credentials to check (or PINGAN_CAMERA_USER / PINGAN_CAMERA_PASSWORD)
+  --target HOST:PORT   probe one host by unicast instead of the multicast group
+  --bind ADDR          send from this local address (choose the interface)
+  --timeout MS         how long to wait for answers (default 3000)
+  --json               one JSON object per camera`
+
+/** Entry point of `pingan discover`. */
+export async function runDiscover(argv: string[], out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      timeout: { type: 'string', default: '3000' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      target: { type: 'string' },
+      bind: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) return out(USAGE)
+  const user = values.user ?? process.env['PINGAN_CAMERA_USER']
+  const password = values.password ?? process.env['PINGAN_CAMERA_PASSWORD']
+  let target: ProbeOptions['target']
+  if (values.target) {
+    const m = /^(.+):(\d+)$/.exec(values.target)
+    if (!m) throw new Error(`--target wants HOST:PORT, got "${values.target}"`)
+    target = { host: m[1]!, port: Number(m[2]) }
+  }
+  const reports = await discover({
+    timeoutMs: Number(values.timeout) || 3000,
+    ...(target ? { target } : {}),
+    ...(values.bind ? { bindAddress: values.bind } : {}),
+    ...(user !== undefined ? { creds: { username: user, password: password ?? '' } } : {}),
+  })
+  if (values.json) return reports.forEach((r) => out(JSON.stringify(r)))
+  if (reports.length === 0) return out('no ONVIF cameras answered (is this box on the cameras\u2019 network? try --bind)')
+  out(['ADDRESS', 'NAME', 'MODEL', 'CLOCK', 'CREDENTIALS'].join('\t'))
+  for (const r of reports) {
+    const secs = r.clockOffsetMs === undefined ? undefined : Math.round(r.clockOffsetMs / 1000) || 0
+    const clock = secs === undefined ? '?' : `${secs > 0 ? '+' : ''}${secs}s`
+    out([r.address, r.name ?? '-', [r.manufacturer, r.model].filter(Boolean).join(' ') || '-', clock, r.credentials].join('\t'))
+  }
+}

@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { discover, runDiscover } from '../../../adapters/onvif/discover.js'
+import { startDiscoveryResponder, type DiscoveryResponder } from '../../../simulators/camera/discovery.js'
+import { startCameras, type CameraSim } from '../../../simulators/camera/wire.js'
+
+let cams: CameraSim[] = []
+let responder: DiscoveryResponder | undefined
+afterEach(async () => {
+  await responder?.close()
+  for (const c of cams) await c.stop()
+  cams = []
+})
+
+describe('pingan discover against simulated cameras (unicast probe on loopback)', () => {
+  it('finds every camera with its address, model, and whether the credentials work', async () => {
+    cams = await startCameras(3, { username: 'admin', password: 'pw-3', prefix: 'gate', skewMs: 3600_000 })
+    responder = await startDiscoveryResponder(cams)
+    const reports = await discover({ target: { host: '127.0.0.1', port: responder.port }, timeoutMs: 400, creds: { username: 'admin', password: 'pw-3' } })
+    expect(reports.map((r) => r.name).sort()).toEqual(['gate-001', 'gate-002', 'gate-003'])
+    for (const r of reports) {
+      expect(r.credentials).toBe('ok')
+      expect(r.model).toBe('SIM-IPC-2000')
+      expect(r.address).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/onvif\/device_service$/)
+      expect(Math.abs(r.clockOffsetMs! - 3600_000)).toBeLessThan(1500)
+    }
+    expect(responder.probes).toBe(2)
+  })
+
+  it('says so when the credentials are refused, and prints a table', async () => {
+    cams = await startCameras(1, { username: 'admin', password: 'pw-3', prefix: 'door' })
+    responder = await startDiscoveryResponder(cams)
+    const lines: string[] = []
+    await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', '300', '--user', 'admin', '--password', 'nope'], (l) => lines.push(l))
+    expect(lines[0]).toBe('ADDRESS\tNAME\tMODEL\tCLOCK\tCREDENTIALS')
+    expect(lines[1]).toMatch(/\tdoor-001\tSIM-IPC-2000\t0s\trefused$/)
+  })
+})
