@@ -30,11 +30,16 @@ export interface WireServer {
 function endpoint(model: ParkingBusModel, write: (b: Buffer) => void, opts: WireOptions): { input(b: Buffer): void; close(): void } {
   const framer = new RtuFramer({ role: 'slave' })
   const timers = new Set<NodeJS.Timeout>()
+  // A virtual line clock: timers fire on whole milliseconds, so each reply is due when the line
+  // (kept to the fraction) is free, and rounding never lets the bus beat its baud rate on average.
+  let lineFreeAt = 0
   framer.on('data', (req: Buffer) => {
     const reply = model.handle(req)
     if (reply === null) return
+    const now = performance.now()
     const lineMs = opts.baudRate ? ((req.length + reply.length) * 10 * 1000) / opts.baudRate : 0
-    const delay = lineMs + (opts.replyDelayMs ?? 0)
+    lineFreeAt = Math.max(lineFreeAt, now) + lineMs + (opts.replyDelayMs ?? 0)
+    const delay = lineFreeAt - now
     if (delay <= 0) {
       write(reply)
       return
