@@ -25,4 +25,6 @@ export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
   'mqtt-ingest': entry(async () => mqttIngest),
   onvif: entry(() => import('./onvif/index.js').then((m) => m.definition)),
   modbus: entry(() => import('./modbus/index.js').then((m) => m.definition)),
+  osdp: entry(() => import('./osdp/index.js').then((m) => m.definition)),
+  'contact-id': entry(() => import('./contact-id/index.js').then((m) => m.definition)),
 }

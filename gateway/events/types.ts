@@ -40,6 +40,7 @@ const ALARM = {
   panic: 1,
   'panic.restore': 4,
   duress: 1,
+  'duress.restore': 4,
   gas: 1,
   'gas.restore': 4,
   intrusion: 2,

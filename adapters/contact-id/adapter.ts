@@ -1,0 +1,173 @@
+import type { Adapter, AdapterContext } from '../types.js'
+import { errorMessage } from '../../gateway/errors.js'
+import { Transport, type TransportOptions } from '../transport/transport.js'
+import type { FramerDrop, FramerItem } from '../transport/framer.js'
+import { ACK, NAK, printable } from './codec.js'
+import { DEFAULT_SUPERVISION_MS, type ContactIdDeviceConfig } from './config.js'
+import { createDecoder, decodeEvent, type Decoder } from './decode.js'
+import { ContactIdFramer, type ContactIdFrame } from './framer.js'
+
+const ACK_BYTE = Buffer.from([ACK])
+const NAK_BYTE = Buffer.from([NAK])
+/** Counters reach the retained state at most this often (noise can make them change per byte). */
+const STATS_EVERY_MS = 5000
+
+/** What the adapter counted, in the device's retained state. */
+export interface ContactIdCounters {
+  events: number
+  duplicates: number
+  heartbeats: number
+  unknown: number
+  naks: number
+  notCommitted: number
+  droppedBytes: number
+  overflows: number
+}
+
+/**
+ * A receiver's automation port: frames from the transport, one message at a time, each answered
+ * with ACK only after its event is committed (`emit()` resolved), NAK when garbled. Heartbeats and
+ * the port itself supervise the link.
+ */
+export class ContactIdAdapter implements Adapter {
+  private transport: Transport | undefined
+  private framer: ContactIdFramer | undefined
+  private readonly decoder: Decoder
+  private readonly supervisionMs: number
+  /** Messages are handled strictly in order: the receiver sends the next only after our ACK. */
+  private chain: Promise<void> = Promise.resolve()
+  private silence: NodeJS.Timeout | undefined
+  /** undefined until we know; device.online / device.offline are raised on changes only. */
+  private online: boolean | undefined
+  private statsAt = 0
+  private stopped = false
+  readonly counters: ContactIdCounters = { events: 0, duplicates: 0, heartbeats: 0, unknown: 0, naks: 0, notCommitted: 0, droppedBytes: 0, overflows: 0 }
+
+  constructor(
+    private readonly cfg: ContactIdDeviceConfig,
+    private readonly ctx: AdapterContext,
+    private readonly transportOptions: Partial<TransportOptions> = {},
+  ) {
+    this.decoder = createDecoder(cfg)
+    this.supervisionMs = cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS
+  }
+
+  async start(): Promise<void> {
+    const framer = new ContactIdFramer({ lineDigits: this.cfg.lineDigits, maxBufferBytes: this.cfg.maxFrameBytes })
+    const transport = new Transport(this.cfg.transport, { log: this.ctx.log, ...this.transportOptions })
+    this.framer = framer
+    this.transport = transport
+    framer.on('data', (item: FramerItem<ContactIdFrame>) => {
+      this.chain = this.chain.then(() => this.handle(item))
+    })
+    framer.on('drop', (d: FramerDrop) => {
+      this.ctx.log.warn({ bytes: d.bytes, reason: d.reason }, 'bytes dropped')
+      this.syncCounters()
+    })
+    transport.on('data', (chunk) => framer.write(chunk))
+    transport.on('open', () => framer.reset())
+    transport.on('close', (reason) => {
+      if (!this.stopped) this.setOnline(false, `port closed: ${reason}`)
+    })
+    this.armSupervision()
+    transport.start()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.silence)
+    await this.transport?.stop()
+    await this.chain
+    this.framer?.destroy()
+  }
+
+  private async handle(item: FramerItem<ContactIdFrame>): Promise<void> {
+    if (this.stopped) return
+    if (!item.ok) {
+      this.counters.naks++
+      this.ctx.log.warn({ reason: item.reason, raw: printable(item.raw) }, 'garbled message, NAK')
+      this.syncCounters()
+      return this.reply(NAK_BYTE)
+    }
+    const { message, text } = item.frame
+    this.heard()
+    switch (message.kind) {
+      case 'heartbeat':
+        this.counters.heartbeats++
+        this.ctx.log.debug({ receiver: message.receiver }, 'heartbeat')
+        return this.reply(ACK_BYTE)
+      case 'unknown':
+        // [MLR2 automation] every message needs an answer or the receiver stalls on it; a format
+        // we do not decode is acknowledged and logged so an installer can act on it.
+        this.counters.unknown++
+        this.ctx.log.warn({ protocol: message.protocol, raw: text }, 'message in a protocol not decoded, acknowledged')
+        this.syncCounters()
+        return this.reply(ACK_BYTE)
+      case 'event':
+      case 'panel-line': {
+        const via = message.kind === 'event' ? { receiver: message.receiver, line: message.line } : {}
+        const input = decodeEvent(message.event, via, text, this.decoder)
+        try {
+          const r = await this.ctx.emit(input)
+          if (r.duplicate) {
+            this.counters.duplicates++
+            this.ctx.log.info({ raw: text, id: r.id }, 'repeated message already committed, acknowledged again')
+          } else {
+            this.counters.events++
+            this.ctx.log.debug({ raw: text, id: r.id, type: input.type }, 'event committed')
+          }
+        } catch (err) {
+          // No ACK: the receiver repeats the message in 4 s, by which time the journal may take it.
+          this.counters.notCommitted++
+          this.ctx.log.warn({ raw: text, err: errorMessage(err) }, 'event not committed, not acknowledged')
+          return
+        }
+        return this.reply(ACK_BYTE)
+      }
+    }
+  }
+
+  private async reply(byte: Buffer): Promise<void> {
+    try {
+      await this.transport?.write(byte)
+    } catch (err) {
+      // The port went away between the message and the answer: the receiver will repeat it.
+      this.ctx.log.debug({ err: errorMessage(err) }, 'answer not sent')
+    }
+  }
+
+  private heard(): void {
+    this.armSupervision()
+    this.setOnline(true)
+  }
+
+  private armSupervision(): void {
+    clearTimeout(this.silence)
+    if (this.stopped) return
+    this.silence = setTimeout(() => this.setOnline(false, `no heartbeat for ${Math.round(this.supervisionMs / 1000)} s`), this.supervisionMs)
+  }
+
+  private setOnline(online: boolean, reason?: string): void {
+    if (this.online === online) return
+    this.online = online
+    if (online) this.ctx.log.info('receiver online')
+    else this.ctx.log.warn({ reason }, 'receiver offline')
+    const type = online ? 'device.online' : 'device.offline'
+    this.ctx.setState(online ? { online, transport: this.transport?.name } : { online, reason: reason ?? 'offline' })
+    this.ctx.emit({ type, attrs: reason === undefined ? {} : { reason } }).catch((err: unknown) => {
+      this.ctx.log.warn({ err: errorMessage(err), type }, 'supervision event not committed')
+    })
+  }
+
+  private syncCounters(): void {
+    const f = this.framer?.stats
+    if (f) {
+      this.counters.droppedBytes = f.droppedBytes
+      this.counters.overflows = f.overflows
+    }
+    const now = this.ctx.now()
+    if (now - this.statsAt < STATS_EVERY_MS) return
+    this.statsAt = now
+    this.ctx.setState({ counters: { ...this.counters } })
+  }
+}
