@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import mqtt from 'mqtt'
+import { startHarness, API_TOKEN, OPERATOR, SITE, type Harness } from '../helpers/harness.js'
+import { topics } from '../../gateway/events/topics.js'
+
+const devices = [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' }]
+
+describe('HTTP API', () => {
+  let h: Harness | undefined
+  afterEach(async () => { await h?.stop(); h = undefined })
+
+  it('answers probes without credentials and the status only with a bearer token', async () => {
+    h = await startHarness({ devices })
+    const base = `http://127.0.0.1:${h.gateway.apiPort}`
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' })
+    const ready = await fetch(`${base}/readyz`)
+    expect(ready.status).toBe(200)
+    const refused = await fetch(`${base}/api/v1/status`)
+    expect(refused.status).toBe(401)
+    expect((await fetch(`${base}/api/v1/status`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401)
+    await h.logs.waitFor('api request refused: missing or wrong bearer token')
+    const ok = await fetch(`${base}/api/v1/status`, { headers: { authorization: `Bearer ${API_TOKEN}` } })
+    expect(ok.status).toBe(200)
+    const status = (await ok.json()) as Record<string, unknown>
+    expect(status).toMatchObject({ site: SITE, online: true, devices: { total: 1 } })
+    expect(status['uplinks']).toHaveProperty('platform')
+    expect(h.logs.text()).not.toContain(API_TOKEN)
+  })
+
+  it('publishes the gateway status with backlog figures to the platform', async () => {
+    h = await startHarness({ devices })
+    for (let i = 0; i < 100 && !h.platform.statuses.get(SITE); i++) await new Promise((r) => setTimeout(r, 20))
+    for (let i = 0; i < 100 && !(h.platform.statuses.get(SITE) as { uplinks?: { platform?: { state?: string } } } | undefined)?.uplinks?.platform?.state?.includes('up'); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(h.platform.statuses.get(SITE)).toMatchObject({ online: true, uplinks: { platform: { state: 'up', backlog: expect.any(Number), deliveryRatePerSec: expect.any(Number) } } })
+  })
+})
+
+describe('commands', () => {
+  let h: Harness | undefined
+  afterEach(async () => { await h?.stop(); h = undefined })
+
+  it('answers a platform command to a device the gateway does not have', async () => {
+    h = await startHarness({ devices, producerDevices: [] })
+    await new Promise((r) => setTimeout(r, 200))
+    const unknown = await h.platform.sendCommand(SITE, 'nobody', { id: 'c1', action: 'unlock' })
+    expect(unknown).toMatchObject({ id: 'c1', status: 'invalid', reason: 'no device "nobody" on this gateway' })
+  })
+
+  it('a local operator sends a command and reads its result; an invalid command is answered invalid', async () => {
+    h = await startHarness({ devices })
+    const op = await mqtt.connectAsync(h.brokerUrl, { username: OPERATOR.username, password: OPERATOR.password })
+    const results: Array<Record<string, unknown>> = []
+    op.on('message', (_t, p) => results.push(JSON.parse(p.toString()) as Record<string, unknown>))
+    await op.subscribeAsync(topics.allCommandResults(SITE), { qos: 1 })
+    await op.publishAsync(topics.cmd(SITE, 'ghost'), JSON.stringify({ id: 'c2', action: 'raise', expiresAt: '2000-01-01T00:00:00Z' }), { qos: 1 })
+    await op.publishAsync(topics.cmd(SITE, 'ghost'), JSON.stringify({ id: 'c3', verb: 'raise' }), { qos: 1 })
+    for (let i = 0; i < 100 && results.length < 2; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(results.find((r) => r['id'] === 'c2')).toMatchObject({ status: 'invalid' })
+    expect(results.find((r) => r['id'] === 'c3')).toMatchObject({ status: 'invalid', reason: expect.stringMatching(/action/) })
+    await op.endAsync()
+  })
+})
