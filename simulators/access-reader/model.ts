@@ -82,6 +82,11 @@ export class AccessBusModel {
     this.pd(address).nakNext = code
   }
 
+  /** The reader's next secure reply carries a wrong MAC. */
+  corruptMac(address: number): void {
+    this.pd(address).corruptNextMac = true
+  }
+
   /** A power cycle of the reader: session and sequence lost, its key kept. */
   restart(address: number): void {
     this.pd(address).restart()

@@ -58,6 +58,8 @@ export class SimPd {
   nakNext: number | undefined
   /** Silent (a cut cable, a powered-off reader) until this time. */
   silentUntil = 0
+  /** Damage the MAC of the next secure reply (a forged or corrupted packet). */
+  corruptNextMac = false
   private lastSqn = -1
   private lastReply: Buffer | undefined
   private session: SecureSession | undefined
@@ -274,7 +276,12 @@ export class SimPd {
 
   private frame(f: DecodedFrame, p: P.ReplyPayload, secure: boolean): Buffer {
     const plain = { ...this.replyTo(f), code: p.code, data: p.data }
-    return this.encode(secure && this.session ? this.session.seal(plain) : plain)
+    const out: Frame = secure && this.session ? this.session.seal(plain) : plain
+    if (out.mac && this.corruptNextMac) {
+      this.corruptNextMac = false
+      out.mac = Buffer.from(out.mac.map((b) => b ^ 0x5a))
+    }
+    return this.encode(out)
   }
 
   private encode(f: Frame): Buffer {

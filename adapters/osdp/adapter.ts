@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto'
+import type { Logger } from '../../gateway/log.js'
+import { errorMessage } from '../../gateway/errors.js'
+import type { EventInput } from '../../gateway/events/event.js'
+import type { Command } from '../../gateway/events/command.js'
+import { Transport, isTcpTransport } from '../transport/index.js'
+import type { Adapter, AdapterCommandResult, AdapterContext } from '../types.js'
+import { OsdpBus } from './bus.js'
+import { parseCommand } from './command.js'
+import * as C from './commands.js'
+import type { OsdpDeviceConfig, OsdpReaderConfig } from './config.js'
+import * as D from './decode.js'
+import { DoorLogic, type DoorEvent } from './door.js'
+import { OsdpFramer, type OsdpFramerCounters } from './framer.js'
+import { KeyStore, type ReaderKeyStore } from './key-store.js'
+import { PdLink, type LinkEvent } from './pd-link.js'
+import type { LocalStatus } from './replies.js'
+import type { Card } from './wiegand.js'
+
+/** One reader and its door, as the adapter tracks them. */
+interface Reader {
+  cfg: OsdpReaderConfig
+  link: PdLink
+  door: DoorLogic
+  status: LocalStatus | undefined
+  state: Record<string, unknown>
+}
+
+/** How often held-open doors are checked. */
+const DOOR_CHECK_MS = 250
+/** At most one warning per this interval about bad bytes on the line. */
+const LINE_WARN_MS = 10_000
+
+/** Used when no key store is configured (no reader uses the secure channel, enforced by the config). */
+const NO_KEYS: ReaderKeyStore = {
+  get: () => ({}),
+  setPending: () => {
+    throw new Error('no keyStorePath configured')
+  },
+  commit: () => {
+    throw new Error('no keyStorePath configured')
+  },
+}
+
+/**
+ * The gateway as OSDP control panel on one RS-485 bus: owns the transport, the framer, the poll
+ * loop and each door's logic; turns what readers report into events and commands into OUT, LED
+ * and BUZ. The protocol itself lives in the pure modules beside this one.
+ */
+export class OsdpAdapter implements Adapter {
+  private readonly log: Logger
+  private readonly readers = new Map<number, Reader>()
+  private readonly byDoor = new Map<string, Reader>()
+  private transport: Transport | undefined
+  private framer: OsdpFramer | undefined
+  private bus: OsdpBus | undefined
+  private doorTimer: NodeJS.Timeout | undefined
+  private lastLineWarn = 0
+  private warned: OsdpFramerCounters | undefined
+  emitErrors = 0
+
+  constructor(
+    private readonly cfg: OsdpDeviceConfig,
+    private readonly ctx: AdapterContext,
+  ) {
+    this.log = ctx.log.child({ component: 'adapter', kind: 'osdp', device: cfg.id })
+  }
+
+  async start(): Promise<void> {
+    const keys = this.cfg.keyStorePath ? new KeyStore(this.cfg.keyStorePath) : NO_KEYS
+    for (const r of this.cfg.readers) {
+      const link = new PdLink({
+        address: r.address,
+        keyName: `${this.cfg.id}:${r.address}`,
+        useCrc: r.useCrc,
+        secure: r.secureChannel,
+        installKey: Buffer.from(this.cfg.installKey, 'hex'),
+        replyTimeoutMs: this.cfg.replyTimeoutMs,
+        offlineAfterMs: this.cfg.offlineAfterMs,
+        reconnectIntervalMs: this.cfg.reconnectIntervalMs,
+        pollIntervalMs: this.cfg.pollIntervalMs,
+        busyRetryMs: this.cfg.busyRetryMs,
+        randomBytes,
+        keys,
+      })
+      const reader: Reader = { cfg: r, link, door: new DoorLogic(r), status: undefined, state: { address: r.address, online: false } }
+      this.readers.set(r.address, reader)
+      this.byDoor.set(r.door, reader)
+    }
+    const framer = new OsdpFramer({ maxFrameBytes: this.cfg.maxFrameBytes })
+    const transport = new Transport(this.cfg.transport, { log: this.log })
+    const baud = isTcpTransport(this.cfg.transport) ? 0 : this.cfg.transport.baudRate
+    const bus = new OsdpBus({
+      links: [...this.readers.values()].map((r) => r.link),
+      replyTimeoutMs: this.cfg.replyTimeoutMs,
+      msPerByte: baud > 0 ? 10_000 / baud : 0,
+      now: this.ctx.now,
+      write: (b) => transport.write(b),
+      onEvents: (link, events) => this.onEvents(this.readers.get(link.address)!, events),
+      onWindowClosed: () => framer.discardPartial(),
+    })
+    framer.on('data', (f) => bus.onFrame(f))
+    transport.on('data', (chunk) => {
+      framer.write(chunk)
+      this.warnLine(framer)
+    })
+    transport.on('open', () => this.ctx.setState({ online: true, transport: transport.name }))
+    transport.on('close', (reason) => this.ctx.setState({ online: false, reason: `port closed: ${reason}` }))
+    this.framer = framer
+    this.transport = transport
+    this.bus = bus
+    this.ctx.setState({ online: false, reason: 'opening the port', readers: this.readerStates() })
+    bus.start()
+    transport.start()
+    this.doorTimer = setInterval(() => this.checkDoors(), DOOR_CHECK_MS)
+    this.log.info({ readers: this.cfg.readers.length, transport: transport.name }, 'osdp bus started')
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.doorTimer)
+    this.bus?.stop()
+    await this.transport?.stop()
+    this.framer?.end()
+  }
+
+  async command(cmd: Command): Promise<AdapterCommandResult> {
+    const parsed = parseCommand(cmd, [...this.byDoor.keys()])
+    if (!parsed.ok) return { status: parsed.status, reason: parsed.reason }
+    const reader = this.byDoor.get(parsed.door)!
+    const pulseMs = parsed.action === 'unlock' ? (parsed.durationMs ?? reader.cfg.strikePulseMs) : 0
+    if (parsed.action === 'unlock') reader.door.grant(this.ctx.now(), pulseMs)
+    const payload =
+      parsed.action === 'unlock' ? C.pulse(reader.cfg.strikeOutput, pulseMs) : parsed.action === 'lock' ? C.out([{ output: reader.cfg.strikeOutput, code: C.OUT_CODE.PERMANENT_OFF_ABORT_TIMED, timer100ms: 0 }]) : parsed.payload
+    const outcome = await this.send(reader, payload)
+    if (outcome.status === 'ok' && parsed.action === 'unlock') await this.emit(D.unlockEvent(reader.cfg, pulseMs, cmd.issuedBy ?? 'platform'))
+    const result: AdapterCommandResult = { status: outcome.status }
+    if (outcome.reason !== undefined) result.reason = outcome.reason
+    return result
+  }
+
+  private send(reader: Reader, payload: C.CommandPayload): Promise<{ status: 'ok' | 'refused' | 'offline'; reason?: string }> {
+    const p = reader.link.enqueue(payload)
+    this.bus?.kick()
+    return p
+  }
+
+  /** Everything one reply meant; the link's next command waits for this to resolve. */
+  private async onEvents(reader: Reader, events: LinkEvent[]): Promise<void> {
+    const out: EventInput[] = []
+    for (const e of events) out.push(...this.interpret(reader, e))
+    for (const ev of out) await this.emit(ev)
+  }
+
+  private interpret(reader: Reader, e: LinkEvent): EventInput[] {
+    const r = reader.cfg
+    const now = this.ctx.now()
+    switch (e.type) {
+      case 'card':
+        return [this.onCard(reader, e.card, e.raw)]
+      case 'keypad':
+        return [D.keypadEvent(r, e.keys, e.raw)]
+      case 'inputs':
+        this.updateReader(reader, { inputs: e.inputs })
+        return this.doorEvents(reader, reader.door.inputs(e.inputs, now))
+      case 'outputs':
+        this.updateReader(reader, { strike: e.outputs[r.strikeOutput] ?? false })
+        return []
+      case 'local-status': {
+        const evs = D.localStatusEvents(r, reader.status, e.status)
+        reader.status = e.status
+        this.updateReader(reader, { tamper: e.status.tamper, powerLost: e.status.powerLost })
+        return evs
+      }
+      case 'identity':
+        this.updateReader(reader, { vendor: e.id.vendor, model: e.id.model, serial: e.id.serial, firmware: e.id.firmware })
+        return []
+      case 'capabilities':
+        this.updateReader(reader, { capabilities: e.caps })
+        return []
+      case 'online':
+        this.log.info({ door: r.door, reader: r.address, secure: e.secure }, 'reader online')
+        this.updateReader(reader, { online: true, secure: e.secure })
+        return [D.onlineEvent(r, true, { secure: e.secure, serial: reader.state['serial'], firmware: reader.state['firmware'] })]
+      case 'offline':
+        this.log.warn({ door: r.door, reader: r.address, reason: e.reason }, 'reader offline')
+        this.updateReader(reader, { online: false, secure: false })
+        return [D.onlineEvent(r, false, { reason: e.reason })]
+      case 'secure-failure':
+        this.log.error({ door: r.door, reader: r.address, reason: e.reason }, 'secure channel failure')
+        return [D.secureFailureEvent(r, e.reason)]
+      case 'keyset':
+        this.log.info({ door: r.door, reader: r.address }, 'reader given its own secure channel key')
+        return []
+      case 'nak':
+        this.log.warn({ door: r.door, reader: r.address, command: e.command, nak: e.nak.code, reason: e.nak.reason }, 'reader refused a command')
+        return []
+      case 'bad-reply':
+        this.log.warn({ door: r.door, reader: r.address, reason: e.reason }, 'bad reply dropped')
+        return []
+    }
+  }
+
+  private onCard(reader: Reader, card: Card, raw: Buffer): EventInput {
+    const r = reader.cfg
+    const decision = D.decideCard(this.cfg.allowList, card, r.door)
+    if (decision.kind === 'grant') {
+      reader.door.grant(this.ctx.now())
+      // Queued now, sent the moment this reply's events are committed (the link is held till then).
+      void this.send(reader, C.pulse(r.strikeOutput, r.strikePulseMs))
+      void this.send(reader, C.led([{ reader: 0, led: 0, temporary: { onColor: C.COLOR.GREEN, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0, timer100ms: Math.ceil(r.strikePulseMs / 100) } }]))
+    } else if (decision.kind === 'deny') {
+      void this.send(reader, C.led([{ reader: 0, led: 0, temporary: { onColor: C.COLOR.RED, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0, timer100ms: 20 } }]))
+      void this.send(reader, C.buz({ reader: 0, tone: 2, on100ms: 2, off100ms: 2, count: 2 }))
+    }
+    return D.cardEvent(r, card, decision, raw)
+  }
+
+  private doorEvents(reader: Reader, evs: DoorEvent[]): EventInput[] {
+    if (reader.door.open !== undefined) this.updateReader(reader, { doorOpen: reader.door.open })
+    return evs.map((e) => D.doorEvent(reader.cfg, e))
+  }
+
+  private checkDoors(): void {
+    const now = this.ctx.now()
+    for (const reader of this.readers.values()) {
+      if (now < reader.door.nextCheckAt()) continue
+      for (const ev of this.doorEvents(reader, reader.door.tick(now))) void this.emit(ev)
+    }
+  }
+
+  private async emit(ev: EventInput): Promise<void> {
+    try {
+      await this.ctx.emit(ev)
+    } catch (err) {
+      this.emitErrors++
+      this.log.error({ err: errorMessage(err), type: ev.type, zone: ev.zone }, 'event not committed')
+    }
+  }
+
+  private updateReader(reader: Reader, patch: Record<string, unknown>): void {
+    Object.assign(reader.state, patch)
+    this.ctx.setState({ readers: this.readerStates() })
+  }
+
+  private readerStates(): Record<string, unknown> {
+    return Object.fromEntries([...this.byDoor].map(([door, r]) => [door, { ...r.state, link: { ...r.link.counters } }]))
+  }
+
+  /** Bad bytes on the line: counted always, warned about at most once per interval. */
+  private warnLine(framer: OsdpFramer): void {
+    const c = framer.counters
+    const w = this.warned
+    if (w && c.badFrames === w.badFrames && c.droppedRuns === w.droppedRuns) return
+    if (!w && c.badFrames === 0 && c.droppedRuns === 0) return
+    const now = this.ctx.now()
+    if (now - this.lastLineWarn < LINE_WARN_MS) return
+    this.lastLineWarn = now
+    this.warned = { ...c }
+    this.log.warn({ ...c, last: framer.lastError }, 'bad bytes on the OSDP line')
+  }
+}

@@ -1,0 +1,131 @@
+import type { DecodedFrame } from './codec.js'
+import type { LinkEvent, PdLink } from './pd-link.js'
+
+export interface BusOptions {
+  links: PdLink[]
+  replyTimeoutMs: number
+  /** Time one byte takes on the line (10 bits per byte at the baud rate); 0 for a TCP server. */
+  msPerByte: number
+  now(): number
+  /** Puts bytes on the line; rejects when the port is down. */
+  write(bytes: Buffer): Promise<void>
+  /**
+   * Handles what a reply meant. The link's next command (which tells the PD its reply was taken)
+   * waits until this resolves: the events are committed before the reader forgets them.
+   */
+  onEvents(link: PdLink, events: LinkEvent[]): Promise<void>
+  /** The reply window closed: drop any half-received packet. */
+  onWindowClosed(): void
+}
+
+export interface BusCounters {
+  exchanges: number
+  strayReplies: number
+  writeErrors: number
+}
+
+/** Longest sleep between checks, so a clock step cannot strand the loop. */
+const MAX_IDLE_MS = 250
+
+/**
+ * The multi-drop bus: exactly one command on the wire at a time [OSDP 2.2 §5.7], the readers
+ * served round-robin whenever they are due, each reply handed to its link. A link whose events are
+ * still being committed is skipped until they are; the others carry on.
+ */
+export class OsdpBus {
+  readonly counters: BusCounters = { exchanges: 0, strayReplies: 0, writeErrors: 0 }
+  private current: { link: PdLink; timer: NodeJS.Timeout | undefined } | undefined
+  private readonly held = new Set<PdLink>()
+  private idleTimer: NodeJS.Timeout | undefined
+  private running = false
+  private rr = 0
+
+  constructor(private readonly opts: BusOptions) {}
+
+  start(): void {
+    this.running = true
+    this.pump()
+  }
+
+  stop(): void {
+    this.running = false
+    clearTimeout(this.idleTimer)
+    if (this.current) clearTimeout(this.current.timer)
+    this.current = undefined
+  }
+
+  /** Something was queued: send it now if the line is free. */
+  kick(): void {
+    if (this.running && !this.current) this.pump()
+  }
+
+  /** A packet from the framer. Commands (our own echo on a two-wire bus) are ignored. */
+  onFrame(f: DecodedFrame): void {
+    if (!f.reply) return
+    const cur = this.current
+    // The reply may beat the write's callback (a fast TCP peer): match on the address alone.
+    if (!cur || cur.link.address !== f.addr) {
+      this.counters.strayReplies++
+      return
+    }
+    clearTimeout(cur.timer)
+    this.finish(cur.link, cur.link.onReply(f, this.opts.now()))
+  }
+
+  private pump(): void {
+    if (!this.running || this.current) return
+    clearTimeout(this.idleTimer)
+    const now = this.opts.now()
+    const n = this.opts.links.length
+    for (let i = 0; i < n; i++) {
+      const link = this.opts.links[(this.rr + i) % n]!
+      if (this.held.has(link)) continue
+      const bytes = link.next(now)
+      if (!bytes) continue
+      this.rr = (this.rr + i + 1) % n
+      this.send(link, bytes)
+      return
+    }
+    let due = Number.POSITIVE_INFINITY
+    for (const l of this.opts.links) if (!this.held.has(l)) due = Math.min(due, l.dueAt())
+    const wait = Math.min(MAX_IDLE_MS, Math.max(1, Math.ceil(due - now)))
+    this.idleTimer = setTimeout(() => this.pump(), wait)
+  }
+
+  private send(link: PdLink, bytes: Buffer): void {
+    const cur: { link: PdLink; timer: NodeJS.Timeout | undefined } = { link, timer: undefined }
+    this.current = cur
+    this.counters.exchanges++
+    // The window opens once our bytes are on the line: count their transmission time in.
+    const windowMs = this.opts.replyTimeoutMs + Math.ceil(bytes.length * this.opts.msPerByte)
+    const closeWindow = (): void => {
+      if (this.current !== cur) return
+      this.opts.onWindowClosed()
+      this.finish(link, link.onTimeout(this.opts.now()))
+    }
+    this.opts.write(bytes).then(
+      () => {
+        if (this.current === cur && this.running) cur.timer = setTimeout(closeWindow, windowMs)
+      },
+      () => {
+        // Port down: the exchange fails like a silent reader, so readers go offline on time.
+        this.counters.writeErrors++
+        if (this.current === cur && this.running) cur.timer = setTimeout(closeWindow, windowMs)
+      },
+    )
+  }
+
+  private finish(link: PdLink, events: LinkEvent[]): void {
+    this.current = undefined
+    if (events.length > 0) {
+      this.held.add(link)
+      const release = (): void => {
+        this.held.delete(link)
+        this.kick()
+      }
+      // onEvents handles its own failures; release the link whatever happens.
+      this.opts.onEvents(link, events).then(release, release)
+    }
+    this.pump()
+  }
+}

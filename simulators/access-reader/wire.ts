@@ -1,0 +1,91 @@
+import net from 'node:net'
+import type { Logger } from '../../gateway/log.js'
+import { OsdpFramer } from '../../adapters/osdp/framer.js'
+import type { DecodedFrame } from '../../adapters/osdp/codec.js'
+import { SerialPortTransportSchema, Transport } from '../../adapters/transport/index.js'
+import type { AccessBusModel } from './model.js'
+
+export interface WireOptions {
+  model: AccessBusModel
+  log: Logger
+  now?: () => number
+  /**
+   * Emulate an RS-485 line at this baud rate: a reply goes out only after the command and the reply
+   * would have crossed the wire (10 bits a byte). 0 = as fast as the port allows. A PTY or TCP
+   * socket has no baud rate of its own, so this is what makes bus timing realistic.
+   */
+  lineBaudRate?: number
+  /** The reader's turnaround before it answers [OSDP 2.2 §5.7 allows up to 3 ms typical]. */
+  turnaroundMs?: number
+}
+
+export interface RunningWire {
+  /** The TCP port (TCP mode) or 0. */
+  port: number
+  close(): Promise<void>
+}
+
+/** Frames bytes from the control panel, asks the model, writes replies in order with line timing. */
+function responder(opts: WireOptions, write: (b: Buffer) => void): (chunk: Buffer) => void {
+  const now = opts.now ?? Date.now
+  const framer = new OsdpFramer()
+  const msPerByte = opts.lineBaudRate ? 10_000 / opts.lineBaudRate : 0
+  let lineFreeAt = 0
+  framer.on('data', (f: DecodedFrame) => {
+    const t = now()
+    const reply = opts.model.handle(f, t)
+    if (!reply) return
+    // The command occupied the line, then our turnaround, then the reply itself.
+    const start = Math.max(t + msPerByte * f.raw.length, lineFreeAt)
+    const doneAt = start + (opts.turnaroundMs ?? 0) + msPerByte * reply.length
+    lineFreeAt = doneAt
+    const delay = doneAt - t
+    if (delay < 1) write(reply)
+    else setTimeout(() => write(reply), delay)
+  })
+  return (chunk) => framer.write(chunk)
+}
+
+/** Serves the bus on a TCP port, as a serial device server would (127.0.0.1, port 0 by default). */
+export function serveTcp(opts: WireOptions & { host?: string; port?: number }): Promise<RunningWire> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((sock) => {
+    sock.setNoDelay(true)
+    sockets.add(sock)
+    const feed = responder(opts, (b) => {
+      if (!sock.destroyed) sock.write(b)
+    })
+    sock.on('data', feed)
+    sock.on('error', (err) => opts.log.debug({ err: err.message }, 'simulator socket error'))
+    sock.on('close', () => sockets.delete(sock))
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port
+      opts.log.info({ port, readers: [...opts.model.pds.keys()] }, 'OSDP reader simulator listening')
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy()
+            server.close(() => done())
+          }),
+      })
+    })
+  })
+}
+
+/** Serves the bus on a serial port or one end of a socat PTY pair. */
+export async function serveSerial(opts: WireOptions & { path: string }): Promise<RunningWire> {
+  const transport = new Transport(SerialPortTransportSchema.parse({ path: opts.path, reconnectMinMs: 50, reconnectMaxMs: 500 }), { log: opts.log })
+  const feed = responder(opts, (b) => {
+    transport.write(b).catch((err: unknown) => opts.log.debug({ err }, 'simulator write failed'))
+  })
+  transport.on('data', feed)
+  const opened = new Promise<void>((resolve) => transport.once('open', () => resolve()))
+  transport.start()
+  await opened
+  opts.log.info({ path: opts.path, readers: [...opts.model.pds.keys()] }, 'OSDP reader simulator on serial port')
+  return { port: 0, close: () => transport.stop() }
+}
