@@ -9,5 +9,6 @@ export interface SimulatorCli {
 
 export const SIMULATORS: Readonly<Record<string, SimulatorCli>> = {
   platform: { summary: 'an MQTT broker standing in for the police command platform', load: () => import('./platform/cli.js') },
+  camera: { summary: 'ONVIF cameras over HTTP: events, snapshots behind Digest, reboots, clock skew', load: () => import('./camera/cli.js') },
   parking: { summary: 'a Modbus RTU bus of parking locks and space sensors (TCP or serial)', load: () => import('./parking-lock/cli.js') },
 }
