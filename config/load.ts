@@ -62,7 +62,11 @@ export function parseConfig(text: string, source: string, baseDir: string, env: 
   const problems: ConfigProblem[] = []
   const raw = substituteEnv(doc.toJS(), env, [], problems)
   const parsed = ConfigSchema.safeParse(raw)
-  if (!parsed.success) problems.push(...zodProblems(parsed.error))
+  if (!parsed.success) {
+    // A value left empty by a missing variable is already reported once, at its path.
+    const envPaths = new Set(problems.map((p) => p.path))
+    problems.push(...zodProblems(parsed.error).filter((p) => !envPaths.has(p.path)))
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, source)
   return resolvePaths(parsed.data, baseDir)
 }

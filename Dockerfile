@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# Build stage: native modules (sqlite3 compiles from source; serialport ships its binding) and tsc.
+FROM node:20-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY gateway ./gateway
+COPY adapters ./adapters
+COPY cloud-bridge ./cloud-bridge
+COPY simulators ./simulators
+COPY config ./config
+COPY bench ./bench
+RUN npm run build && npm prune --omit=dev
+
+# Runtime stage: no compiler, a non-root user in the dialout group (serial ports), config and
+# journal on volumes.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+RUN groupadd --system pingan \
+ && useradd --system --gid pingan --groups dialout --home-dir /var/lib/pingan --shell /usr/sbin/nologin pingan \
+ && mkdir -p /var/lib/pingan /etc/pingan \
+ && chown pingan:pingan /var/lib/pingan
+WORKDIR /opt/pingan
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER pingan
+# /etc/pingan: gateway.yaml (and certificates); /var/lib/pingan: the journal (journal.path there).
+VOLUME ["/etc/pingan", "/var/lib/pingan"]
+EXPOSE 1883 8080
+HEALTHCHECK --interval=30s --timeout=5s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PINGAN_API_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["node", "dist/gateway/cli.js"]
+CMD ["run", "--config", "/etc/pingan/gateway.yaml"]
