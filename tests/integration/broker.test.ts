@@ -122,7 +122,7 @@ describe('broker', () => {
 
     const producer = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, reconnectPeriod: 0 })
     producer.on('error', () => undefined)
-    const closed = new Promise((r) => producer.once('close', r))
+    const closed = new Promise<void>((r) => producer.once('close', () => r()))
     producer.publish(topics.ingest(SITE, 'intercom-2'), JSON.stringify({ type: 'door.open' }), { qos: 1 })
     await closed
     await h.logs.waitFor('publish refused by the ACL', { username: PRODUCER.username, topic: topics.ingest(SITE, 'intercom-2') })
