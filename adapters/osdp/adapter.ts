@@ -202,7 +202,7 @@ export class OsdpAdapter implements Adapter {
 
   private onCard(reader: Reader, card: Card, raw: Buffer): EventInput {
     const r = reader.cfg
-    const decision = D.decideCard(this.cfg.allowList, card, r.door)
+    const decision = D.decideCard(r.localDecisions === false ? undefined : this.cfg.allowList, card, r.door)
     if (decision.kind === 'grant') {
       reader.door.grant(this.ctx.now())
       // Queued now, sent the moment this reply's events are committed (the link is held till then).

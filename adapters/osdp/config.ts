@@ -29,6 +29,11 @@ export const OsdpReaderSchema = z.strictObject({
   strikePulseMs: z.number().int().min(100).max(60_000).default(3000),
   /** A door open longer than this after a grant is held open (`door.held`). */
   heldOpenMs: z.number().int().min(1000).max(3_600_000).default(30_000),
+  /**
+   * Grant or deny at this door from the device's allow-list (true by default when there is one);
+   * false reports `credential` and leaves the decision to the platform.
+   */
+  localDecisions: z.boolean().optional(),
   /** After the strike pulse ends, opening is still a granted opening for this long (slow pushers). */
   grantGraceMs: z.number().int().min(0).max(60_000).default(2000),
 })
