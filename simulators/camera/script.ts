@@ -7,7 +7,7 @@ import type { CameraSim } from './wire.js'
  */
 export const SCRIPT_HELP = `commands (ID is a camera id or "all"):
   motion ID on|off    tamper ID on|off    input ID on|off    field ID on|off
-  line ID             reboot ID [DOWN-MS] silence ID on|off  list`
+  line ID [OBJECT]    reboot ID [DOWN-MS] silence ID on|off  list`
 
 /** Runs one command line; returns what to print. */
 export function runCommand(cams: readonly CameraSim[], line: string): string {
@@ -23,7 +23,7 @@ export function runCommand(cams: readonly CameraSim[], line: string): string {
       case 'tamper': c.set('tamper', on); break
       case 'input': c.set('input', on); break
       case 'field': c.set('field', on); break
-      case 'line': c.lineCrossed(); break
+      case 'line': c.lineCrossed(Number(arg) || 1); break
       case 'reboot': c.reboot({ downMs: Number(arg ?? 2000) || 0 }); break
       case 'silence': c.silence(on); break
       default: return SCRIPT_HELP
