@@ -1,0 +1,160 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import sqlite3 from 'sqlite3'
+import { ReceiverModel, type SimEvent } from '../../../simulators/alarm-receiver/model.js'
+import { openSerial, serveTcp, type ReceiverPort } from '../../../simulators/alarm-receiver/wire.js'
+import { startHarness, SITE, type Harness } from '../../helpers/harness.js'
+import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
+import { captureLog } from '../../helpers/logs.js'
+import type { GatewayEvent } from '../../../gateway/events/event.js'
+
+const DEVICE = 'alarm-rx'
+const ZONES = {
+  15: { name: 'infrared beam, north fence', location: { building: '3', area: 'north fence' } },
+  2: { name: 'lobby PIR', location: { building: '1', unit: 'lobby' } },
+}
+
+function device(transport: unknown, extra: Record<string, unknown> = {}) {
+  return {
+    id: DEVICE, adapter: 'contact-id', name: 'Guard room receiver', location: { grid: 'G-07' },
+    transport, supervisionMs: 1500, zones: ZONES, ...extra,
+  }
+}
+
+const ev = (code: string, zone: string, qualifier: 'E' | 'R' = 'E'): SimEvent => ({ account: '1234', qualifier, code, group: '01', zone })
+const alarms = (h: Harness) => h.platform.events.filter((e) => e.device === DEVICE && !e.type.startsWith('device.'))
+
+async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('Contact ID through the whole gateway', () => {
+  const cleanup: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c()
+  })
+
+  async function tcpSetup(modelOpts: ConstructorParameters<typeof ReceiverModel>[0] = {}, extra: Record<string, unknown> = {}) {
+    const model = new ReceiverModel({ heartbeatMs: 400, ackTimeoutMs: 1000, ...modelOpts }, Date.now())
+    const sim = await serveTcp(model, { log: captureLog().log })
+    cleanup.push(() => sim.close())
+    const h = await startHarness({ devices: [device({ url: sim.address, reconnectMinMs: 50, reconnectMaxMs: 200 }, extra)] })
+    cleanup.push(() => h.stop())
+    return { model, sim, h }
+  }
+
+  it('delivers events over TCP to the platform with zone names and locations, ACKed once committed', async () => {
+    const { model, sim, h } = await tcpSetup()
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    model.enqueue(ev('131', '015'), ev('131', '015', 'R'), ev('401', '007', 'R'), ev('999', '002'))
+    sim.poke()
+    const beam = await h.platform.waitForEvent((e) => e.type === 'intrusion')
+    expect(beam).toMatchObject({
+      site: SITE, device: DEVICE, kind: 'alarm', priority: 2, zone: 'infrared beam, north fence',
+      building: '3', area: 'north fence', grid: 'G-07', raw: '5011 181234E13101015',
+      attrs: { account: '1234', code: '131', qualifier: 'new', zone: '015', description: 'Perimeter' },
+    })
+    await h.platform.waitForEvent((e) => e.type === 'intrusion.restore')
+    expect(await h.platform.waitForEvent((e) => e.type === 'arm')).toMatchObject({ user: '007' })
+    expect(await h.platform.waitForEvent((e) => e.type === 'other')).toMatchObject({ zone: 'lobby PIR', unit: 'lobby', attrs: { code: '999' } })
+    await until('all ACKed', () => model.stats.delivered === 4)
+    expect(alarms(h)).toHaveLength(4)
+    expect(model.stats.naks).toBe(0)
+  })
+
+  it('does not ACK while the journal cannot commit, and the repeats become one event', async () => {
+    const { model, sim, h } = await tcpSetup({ ackTimeoutMs: 1200 })
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    // A second connection holds SQLite's write lock: the journal's commit waits (busy_timeout).
+    const db = new sqlite3.Database(h.config.journal.path)
+    await new Promise<void>((res, rej) => db.exec('BEGIN EXCLUSIVE', (err) => (err ? rej(err) : res())))
+    model.enqueue(ev('130', '002'))
+    sim.poke()
+    await new Promise((r) => setTimeout(r, 3000))
+    expect(model.stats.delivered).toBe(0)
+    // It timed out and repeated at least once while the commit was blocked.
+    expect(model.stats.retransmissions).toBeGreaterThan(0)
+    await new Promise<void>((res, rej) => db.exec('COMMIT', (err) => (err ? rej(err) : res())))
+    await new Promise<void>((res) => db.close(() => res()))
+    await until('delivered', () => model.stats.delivered === 1)
+    await h.platform.waitForEvent((e) => e.type === 'intrusion')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(alarms(h).filter((e) => e.type === 'intrusion')).toHaveLength(1)
+    expect(h.logs.find('repeated message already committed').length).toBeGreaterThan(0)
+  })
+
+  it('a message whose ACKs are all lost is repeated and still stored once', async () => {
+    const { model, sim, h } = await tcpSetup({ ackTimeoutMs: 300 })
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    sim.setDeaf(true)
+    model.enqueue(ev('137', '015'))
+    sim.poke()
+    // 1 try + 3 repeats, then the receiver gives up and holds the message.
+    await until('gave up', () => model.stats.gaveUp === 1)
+    sim.setDeaf(false)
+    // Resumed on the next heartbeat ACK, the message goes out a fifth time and is ACKed.
+    await until('delivered', () => model.stats.delivered === 1)
+    await h.platform.waitForEvent((e) => e.type === 'tamper')
+    await new Promise((r) => setTimeout(r, 300))
+    expect(alarms(h)).toHaveLength(1)
+    expect(model.stats.sent).toBeGreaterThanOrEqual(5)
+  })
+
+  it('raises device.offline when heartbeats stop and device.online when they return', async () => {
+    const { sim, h } = await tcpSetup()
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    sim.pause(true)
+    const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', 5000)
+    expect(off.attrs['reason']).toMatch(/no heartbeat for 2 s/)
+    sim.pause(false)
+    await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq, 5000)
+  })
+
+  it('unplug and replug of a PTY: offline, online, and the events queued meanwhile all arrive', async () => {
+    const pair: PtyPair = await startPtyPair()
+    cleanup.push(() => pair.close())
+    const model = new ReceiverModel({ heartbeatMs: 300, ackTimeoutMs: 500, noiseRate: 0.3, corruptRate: 0.2, seed: 7 }, Date.now())
+    const sim: ReceiverPort = await openSerial(model, { path: pair.b, baudRate: 115200, log: captureLog().log })
+    cleanup.push(() => sim.close())
+    const h = await startHarness({ devices: [device({ path: pair.a, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 300 })] })
+    cleanup.push(() => h.stop())
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    model.enqueue(ev('131', '015'), ev('132', '002'))
+    sim.poke()
+    await until('first two', () => model.stats.delivered === 2)
+    await pair.unplug()
+    const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', 5000)
+    expect(off.attrs['reason']).toMatch(/port closed/)
+    model.enqueue(ev('110', '015'), ev('301', '000'), ev('602', '000'))
+    sim.poke()
+    await new Promise((r) => setTimeout(r, 600))
+    await pair.replug()
+    await until('all five', () => model.stats.delivered === 5, 15_000)
+    await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq)
+    await h.platform.waitForEvent((e) => e.type === 'test')
+    const types = alarms(h).map((e: GatewayEvent) => e.type).sort()
+    expect(types).toEqual(['fire', 'intrusion', 'intrusion', 'power.lost', 'test'])
+    // The noise and garbled copies were refused and repeated, never stored.
+    expect(model.stats.naks).toBeGreaterThan(0)
+  })
+
+  it('a rebooting device server (TCP) drops the link; the gateway reconnects and nothing queued is lost', async () => {
+    const model = new ReceiverModel({ heartbeatMs: 300, ackTimeoutMs: 500 }, Date.now())
+    const sim = await serveTcp(model, { log: captureLog().log })
+    cleanup.push(() => sim.close())
+    const h = await startHarness({ devices: [device({ url: sim.address, reconnectMinMs: 50, reconnectMaxMs: 300 })] })
+    cleanup.push(() => h.stop())
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    const down = sim.unplug(1000)
+    model.enqueue(ev('120', '002'), ev('121', '003'))
+    sim.poke()
+    await down
+    await until('both', () => model.stats.delivered === 2, 15_000)
+    await h.platform.waitForEvent((e) => e.type === 'duress')
+    expect(alarms(h).map((e) => e.type).sort()).toEqual(['duress', 'panic'])
+    expect(h.platform.events.some((e) => e.type === 'device.offline')).toBe(true)
+  })
+})
