@@ -52,7 +52,14 @@ function words(s: string | undefined): string[] {
 function scopeValue(scopes: string[], key: string): string | undefined {
   const prefix = `onvif://www.onvif.org/${key}/`
   const s = scopes.find((x) => x.startsWith(prefix))
-  return s === undefined ? undefined : decodeURIComponent(s.slice(prefix.length))
+  if (s === undefined) return undefined
+  const raw = s.slice(prefix.length)
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    // A malformed %-escape in a camera's scope: show it as sent.
+    return raw
+  }
 }
 
 function readMatch(m: Element): ProbeMatch | undefined {
