@@ -28,7 +28,8 @@ export class ModbusUnitAdapter implements Adapter {
   private lastError = ''
   private running = false
   private loop: Promise<void> | undefined
-  private wake: (() => void) | undefined
+  /** Aborted on stop: ends the poll loop's and commands' waits at once. */
+  private readonly stopSignal = new AbortController()
   /** Commands to one unit run one after another. */
   private commandChain: Promise<unknown> = Promise.resolve()
   readonly counters = { polls: 0, missed: 0, exceptions: 0, events: 0 }
@@ -58,7 +59,7 @@ export class ModbusUnitAdapter implements Adapter {
 
   async stop(): Promise<void> {
     this.running = false
-    this.wake?.()
+    this.stopSignal.abort()
     await this.loop
     await this.commandChain.catch(() => undefined)
     if (this.shared) await this.pool.release(this.shared, this.cfg.id)
@@ -88,7 +89,8 @@ export class ModbusUnitAdapter implements Adapter {
         stateOf: (p) => this.decoder.stateOf(p),
         readings: () => this.readings(),
         now: () => this.ctx.now(),
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        sleep: (ms) => this.sleep(ms),
+        stopping: () => !this.running || this.ctx.signal.aborted,
         pollIntervalMs: this.cfg.commandPollIntervalMs,
       },
       def,
@@ -125,13 +127,16 @@ export class ModbusUnitAdapter implements Adapter {
   }
 
   private sleep(ms: number): Promise<void> {
+    const signal = this.stopSignal.signal
+    if (signal.aborted) return Promise.resolve()
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms)
-      function done(): void {
+      const done = (): void => {
         clearTimeout(t)
+        signal.removeEventListener('abort', done)
         resolve()
       }
-      this.wake = done
+      const t = setTimeout(done, ms)
+      signal.addEventListener('abort', done)
     })
   }
 
@@ -150,9 +155,9 @@ export class ModbusUnitAdapter implements Adapter {
       for (const name of b.points) raws[name] = rawValue(this.profile.points[name]!, b, reply.res)
     }
     this.counters.polls++
-    await this.answered()
     const { state, events } = this.decoder.update(raws, this.ctx.now(), frames.join(' '))
     this.ctx.setState(state)
+    await this.answered()
     for (const e of events) await this.emit(e)
   }
 

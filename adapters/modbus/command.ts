@@ -14,7 +14,10 @@ export interface CommandUnit {
   /** Every point's reading, reported with the result. */
   readings(): Record<string, string | number>
   now(): number
+  /** Resolves after `ms`, or early when the adapter stops. */
   sleep(ms: number): Promise<void>
+  /** True once the adapter is stopping: a command in progress gives up rather than hold the stop. */
+  stopping(): boolean
   pollIntervalMs: number
 }
 
@@ -71,6 +74,7 @@ export async function runCommand(u: CommandUnit, def: CommandDef): Promise<Adapt
   const deadline = started + def.timeoutMs
   for (;;) {
     await u.sleep(Math.min(u.pollIntervalMs, Math.max(0, deadline - u.now())))
+    if (u.stopping()) return { status: 'error', reason: `the gateway stopped while ${target.point} was not yet ${target.state}`, data: u.readings() }
     try {
       await u.refresh()
     } catch (err) {

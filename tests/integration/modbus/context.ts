@@ -8,7 +8,8 @@ export interface Recorder {
   events: EventInput[]
   state: Partial<DeviceState>
   logs: CapturedLog
-  waitFor(pred: (e: EventInput) => boolean, timeoutMs?: number): Promise<EventInput>
+  /** The first matching event at or after index `since` (default 0) of `events`. */
+  waitFor(pred: (e: EventInput) => boolean, timeoutMs?: number, since?: number): Promise<EventInput>
   waitState(pred: (s: Partial<DeviceState>) => boolean, timeoutMs?: number): Promise<void>
 }
 
@@ -41,9 +42,9 @@ export function recorder(device: string, logs: CapturedLog = captureLog()): Reco
       },
       setState: (s) => Object.assign(state, s),
     },
-    async waitFor(pred, timeoutMs = 5000) {
-      await poll(() => events.some(pred), 'event', timeoutMs)
-      return events.find(pred)!
+    async waitFor(pred, timeoutMs = 5000, since = 0) {
+      await poll(() => events.slice(since).some(pred), 'event', timeoutMs)
+      return events.slice(since).find(pred)!
     },
     waitState: (pred, timeoutMs = 5000) => poll(() => pred(state), 'state', timeoutMs),
   }

@@ -37,6 +37,12 @@ beforeAll(async () => {
       { id: 'space-3', adapter: 'modbus', kind: 'parking', location: { building: 'B2', area: 'P1-003' }, transport, unit: 3, profile: 'occupancy-sensor', ...timing },
     ],
   })
+  // Every unit read once: a change made after this is a change, not the first reading.
+  const until = Date.now() + 10_000
+  while (![1, 2, 3].every((u) => model.history.filter((x) => x.unit === u && x.answered).length >= 3)) {
+    if (Date.now() > until) throw new Error('the gateway did not poll every unit')
+    await new Promise((r) => setTimeout(r, 20))
+  }
 })
 
 afterAll(async () => {
@@ -83,8 +89,10 @@ describe('modbus through the gateway over a PTY', () => {
   })
 
   it('a silent unit goes offline while the others keep being polled; commands to it fail at once', async () => {
+    const t0 = Date.now() - 1
+    const after = (e: { receivedAt: string }) => Date.parse(e.receivedAt) >= t0
     model.setSilent(2, true)
-    const off = await h.platform.waitForEvent((e) => e.device === 'lock-2' && e.type === 'device.offline', 4000)
+    const off = await h.platform.waitForEvent((e) => e.device === 'lock-2' && e.type === 'device.offline' && after(e), 4000)
     expect(off).toMatchObject({ priority: 3, attrs: { unit: 2, reason: expect.stringMatching(/no answer/) } })
     const from = Date.now()
     await new Promise((r) => setTimeout(r, 1000))
@@ -95,7 +103,7 @@ describe('modbus through the gateway over a PTY', () => {
     }
     expect(await send('lock-2', 'lower')).toMatchObject({ status: 'offline' })
     model.setSilent(2, false)
-    await h.platform.waitForEvent((e) => e.device === 'lock-2' && e.type === 'device.online', 4000)
+    await h.platform.waitForEvent((e) => e.device === 'lock-2' && e.type === 'device.online' && after(e), 4000)
   })
 })
 
