@@ -97,13 +97,19 @@ export async function requestWithAuth(
     throw new CameraAuthError(`camera ${label} asks for authentication we do not use (${offered}); Basic is off unless configured`)
   }
   const u = new URL(url)
-  const authorization = digestAuthorization(challenge, creds, {
-    method: req.method,
-    uri: u.pathname + u.search,
-    cnonce: randomBytes(16).toString('hex'),
-    nc: 1,
+  const answer = (c: NonNullable<typeof challenge>): HttpRequest => ({
+    ...req,
+    headers: {
+      ...req.headers,
+      Authorization: digestAuthorization(c, creds, { method: req.method, uri: u.pathname + u.search, cnonce: randomBytes(16).toString('hex'), nc: 1 }),
+    },
   })
-  const second = await httpRequest(url, { ...req, headers: { ...req.headers, Authorization: authorization } })
+  let second = await httpRequest(url, answer(challenge))
+  if (second.status === 401) {
+    // [RFC 7616 §3.3] stale=true: our answer was right but the nonce expired; answer the new one once.
+    const fresh = pickDigest(parseChallenges(second.authenticate))
+    if (fresh && fresh.params['stale']?.toLowerCase() === 'true') second = await httpRequest(url, answer(fresh))
+  }
   if (second.status === 401) {
     throw new CameraAuthError(`camera ${label} refused the user name "${creds.username}" or its password (HTTP Digest)`)
   }
