@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ModbusDeviceSchema } from '../../../adapters/modbus/config.js'
+import { createModbusDefinition } from '../../../adapters/modbus/index.js'
+import { BUILTIN_PROFILES } from '../../../adapters/modbus/profiles.js'
+import type { Adapter } from '../../../adapters/types.js'
+import { ParkingBusModel } from '../../../simulators/parking-lock/model.js'
+import { servePort, type WireServer } from '../../../simulators/parking-lock/wire.js'
+import { captureLog } from '../../helpers/logs.js'
+import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
+import { recorder, type Recorder } from './context.js'
+
+/**
+ * The adapter on a real serial line (a socat PTY pair): writes with functions 0F and 10, and the
+ * cable pulled and plugged back.
+ */
+const LOCK = BUILTIN_PROFILES['parking-lock']
+/** The built-in lock map, but written with the multiple-write functions (some vendors take only those). */
+const MULTI_WRITE_LOCK = {
+  ...LOCK,
+  commands: {
+    raise: { ...LOCK.commands['raise']!, write: { ...LOCK.commands['raise']!.write, multiple: true } },
+    lower: { ...LOCK.commands['lower']!, write: { ...LOCK.commands['lower']!.write, multiple: true } },
+    'clear-fault': { ...LOCK.commands['clear-fault']!, write: { ...LOCK.commands['clear-fault']!.write, multiple: true } },
+  },
+}
+
+let pair: PtyPair
+let model: ParkingBusModel
+let sim: WireServer | undefined
+const adapters: Adapter[] = []
+const recs: Recorder[] = []
+
+beforeAll(async () => {
+  pair = await startPtyPair()
+  model = new ParkingBusModel([{ unit: 1, type: 'lock' }, { unit: 2, type: 'sensor' }], { now: () => Date.now(), travelMs: 200 })
+  sim = await servePort(model, pair.b)
+  const def = createModbusDefinition()
+  const logs = captureLog()
+  const transport = { path: pair.a, baudRate: 9600, reconnectMinMs: 50, reconnectMaxMs: 200 }
+  const timing = { pollIntervalMs: 100, responseTimeoutMs: 150, retries: 1, offlineAfterMisses: 2, offlinePollIntervalMs: 300, commandPollIntervalMs: 50 }
+  for (const [id, unit, profile] of [['lock-1', 1, MULTI_WRITE_LOCK], ['space-2', 2, 'occupancy-sensor']] as const) {
+    const r = recorder(id, logs)
+    recs.push(r)
+    const a = def.create!(ModbusDeviceSchema.parse({ id, adapter: 'modbus', kind: 'parking', unit, transport, profile, ...timing }), r.ctx)
+    adapters.push(a)
+    await a.start()
+  }
+  await Promise.all(recs.map((r) => r.waitState((s) => s.online === true)))
+})
+
+afterAll(async () => {
+  for (const a of adapters) await a.stop()
+  await sim?.close()
+  await pair?.close()
+})
+
+describe('modbus adapter over a PTY', () => {
+  it('raises, lowers and clears a fault with write-multiple functions (10 and 0F)', async () => {
+    const [lock] = adapters
+    expect(await lock!.command!({ id: 'a', action: 'raise', params: {} })).toMatchObject({ status: 'ok' })
+    expect(model.history.some((h) => h.unit === 1 && h.fc === 0x10)).toBe(true)
+    model.lock(1).jamNext = true
+    expect(await lock!.command!({ id: 'b', action: 'lower', params: {} })).toMatchObject({ status: 'fault' })
+    expect(await lock!.command!({ id: 'c', action: 'clear-fault', params: {} })).toMatchObject({ status: 'ok' })
+    expect(model.history.some((h) => h.unit === 1 && h.fc === 0x0f)).toBe(true)
+    expect(model.lock(1).position).toBe(0)
+  })
+
+  it('the line pulled: every unit goes offline with the reason; plugged back: online again', async () => {
+    const since = recs.map((r) => r.events.length)
+    await sim?.close()
+    sim = undefined
+    await pair.unplug()
+    await Promise.all(recs.map((r, i) => r.waitFor((e) => e.type === 'device.offline', 5000, since[i])))
+    expect(recs[0]!.state).toMatchObject({ online: false, reason: expect.stringMatching(/no answer to 2 polls/) })
+    await pair.replug()
+    sim = await servePort(model, pair.b)
+    await Promise.all(recs.map((r, i) => r.waitFor((e) => e.type === 'device.online', 8000, since[i])))
+    const online = recs[1]!.events.slice(since[1]).find((e) => e.type === 'device.online')!
+    expect(online.attrs).toMatchObject({ unit: 2, downMs: expect.any(Number) })
+  })
+})
