@@ -78,7 +78,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       maxResponseBytes: 4 * 1024 * 1024,
       agent: this.agent,
     })
-    this.sup = new Supervisor(cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS, ctx.now())
+    this.sup = new Supervisor(this.windowMs(), ctx.now())
     this.motion = new MotionDebounce(cfg.motionHoldMs)
   }
 
@@ -92,7 +92,10 @@ export class OnvifCameraAdapter implements LinkableAdapter {
         this.ctx.log.error({ device: this.cfg.id, dir: this.cfg.snapshot.dir, err: errorMessage(err) }, 'snapshot directory unusable: snapshots off')
       }
     }
-    const windowMs = this.cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS
+    const windowMs = this.windowMs()
+    if (windowMs !== (this.cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS)) {
+      this.ctx.log.warn({ device: this.cfg.id, supervisionMs: this.cfg.supervisionMs, usedMs: windowMs }, 'supervision window shorter than one long poll: lengthened')
+    }
     this.timers.push(setInterval(() => void this.ping(), this.cfg.pingIntervalMs))
     this.timers.push(setInterval(() => this.supervise(), Math.max(100, Math.min(1000, windowMs / 4))))
     this.loop = this.run()
@@ -139,6 +142,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.ctx.log.info({ device: this.cfg.id, address: this.sub.address, clockOffsetMs: this.client.clockOffsetMs }, 'camera subscribed')
     }
     this.sup.authOk()
+    this.sup.eventsOk(this.ctx.now())
     this.supervise()
     while (!this.stopping) {
       const sub = this.sub
@@ -149,10 +153,16 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.pullAbort = new AbortController()
       const res = await this.client.pull(sub, this.cfg.pullTimeoutMs, this.cfg.messageLimit, this.pullAbort.signal)
       this.attempt = 0
-      this.sup.contact(this.ctx.now())
+      this.sup.eventsOk(this.ctx.now())
       this.track(res, undefined)
       for (const m of res.messages) await this.handle(m)
     }
+  }
+
+  /** The supervision window; never shorter than one long poll and its network margin. */
+  private windowMs(): number {
+    const wanted = this.cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS
+    return Math.max(wanted, this.cfg.pullTimeoutMs + this.cfg.requestTimeoutMs + 1000)
   }
 
   /** Device information, once: logged and kept in the device's state for installers. */
@@ -183,6 +193,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       return backoff
     }
     this.counters.pullErrors++
+    this.sup.eventsFailed(msg)
     if (err instanceof SoapFaultError && err.fault.resourceUnknown) {
       // The camera forgot the subscription (a reboot, or it expired it): subscribe again at once.
       this.counters.resubscribes++

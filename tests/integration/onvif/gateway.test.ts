@@ -25,7 +25,7 @@ beforeAll(async () => {
       {
         id: 'cam-east', adapter: 'onvif', location: { building: '3', area: 'East gate' },
         address: `127.0.0.1:${cam.port}`, username: 'admin', password: 'cam-east-pw',
-        pullTimeoutMs: 1000, requestTimeoutMs: 1000, pingIntervalMs: 300, supervisionMs: 2000, motionHoldMs: 200,
+        pullTimeoutMs: 1000, requestTimeoutMs: 1000, pingIntervalMs: 300, supervisionMs: 3000, motionHoldMs: 200,
         snapshot: { dir: snapDir },
         linkage: [{ device: 'panel-1', zones: ['7'] }],
       },
@@ -67,7 +67,7 @@ describe('ONVIF camera through the gateway to the platform', () => {
 
   it('reports a camera that stops answering as offline, with the reason, then online again', async () => {
     cam.silence(true)
-    const off = await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'device.offline', 5000)
+    const off = await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'device.offline', 6000)
     expect(String(off.attrs['reason'])).toMatch(/no answer for/)
     cam.silence(false)
     await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'device.online', 8000)

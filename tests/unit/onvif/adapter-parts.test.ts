@@ -36,16 +36,26 @@ describe('motion debounce', () => {
 })
 
 describe('supervisor', () => {
-  it('goes online on the first answer, offline after the window of silence, online again', () => {
+  it('goes online once events flow, offline after the window of silence, online again', () => {
     const s = new Supervisor(1000, 0)
-    expect(s.check(10)).toBeUndefined()
-    s.contact(20)
+    s.contact(5)
+    expect(s.check(10)).toBeUndefined() // answers, but no subscription yet
+    s.eventsOk(20)
     expect(s.check(30)).toEqual({ online: true, reason: 'answering' })
     expect(s.check(500)).toBeUndefined()
     s.failure('connect ECONNREFUSED')
     expect(s.check(1021)).toEqual({ online: false, reason: 'no answer for 1 s (connect ECONNREFUSED)' })
-    s.contact(1500)
+    s.eventsOk(1500)
     expect(s.check(1500)?.online).toBe(true)
+  })
+
+  it('counts a camera that answers pings but gives no events as offline, with the event error', () => {
+    const s = new Supervisor(1000, 0)
+    s.eventsOk(10)
+    s.check(10)
+    s.eventsFailed('PullMessages answered HTTP 500')
+    for (let t = 100; t <= 1100; t += 100) s.contact(t)
+    expect(s.check(1100)).toEqual({ online: false, reason: 'answers, but no events for 1 s (PullMessages answered HTTP 500)' })
   })
 
   it('counts a camera that answers but refuses our credentials as offline, with that reason', () => {
@@ -54,6 +64,7 @@ describe('supervisor', () => {
     s.authFailed('camera c1 refused the user name "admin"')
     expect(s.check(2)).toEqual({ online: false, reason: 'camera c1 refused the user name "admin"' })
     s.authOk()
+    s.eventsOk(3)
     expect(s.check(3)?.online).toBe(true)
   })
 
