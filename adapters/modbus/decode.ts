@@ -15,6 +15,8 @@ interface PointMemory {
   lowActive: boolean | undefined
 }
 
+const RAW_MAX_CHARS = 4096
+
 export interface DecodeResult {
   /** What goes into the retained device state: a state label or the scaled value, per point. */
   state: Record<string, string | number>
@@ -68,7 +70,8 @@ export class UnitDecoder {
     }
     for (const e of events) {
       e.attrs = { ...e.attrs, points: state }
-      if (raw !== undefined) e.raw = raw
+      // The event schema keeps at most 4096 characters of raw frame.
+      if (raw !== undefined) e.raw = raw.length > RAW_MAX_CHARS ? raw.slice(0, RAW_MAX_CHARS) : raw
     }
     return { state, events }
   }

@@ -88,3 +88,11 @@ describe('UnitDecoder (occupancy sensor)', () => {
     expect(types(d.update(raw({ occupied: 1, tamper: 0 }), 3000))).toEqual(['parking.occupied', 'tamper.restore'])
   })
 })
+
+describe('UnitDecoder raw frames', () => {
+  it('keeps at most 4096 characters of raw frame', () => {
+    const d = new UnitDecoder(LOCK, 'parking', 4)
+    d.update(lockRaw(), 0)
+    expect(d.update(lockRaw({ position: 1 }), 1, 'ab'.repeat(3000)).events[0]!.raw).toHaveLength(4096)
+  })
+})
