@@ -25,9 +25,23 @@ export interface RunningWire {
   close(): Promise<void>
 }
 
+/** Sub-millisecond wall clock: at 115200 baud a whole exchange takes about 1.5 ms. */
+const hrNow = (): number => performance.timeOrigin + performance.now()
+
+/**
+ * Calls `fn` at absolute time `at` (hrNow), never early: timers sleep to within a millisecond, then
+ * setImmediate spins the rest (timers alone have millisecond granularity and may fire early).
+ */
+function runAt(at: number, fn: () => void): void {
+  const left = at - hrNow()
+  if (left <= 0) fn()
+  else if (left > 1.5) setTimeout(() => runAt(at, fn), left - 1)
+  else setImmediate(() => runAt(at, fn))
+}
+
 /** Frames bytes from the control panel, asks the model, writes replies in order with line timing. */
 function responder(opts: WireOptions, write: (b: Buffer) => void): (chunk: Buffer) => void {
-  const now = opts.now ?? Date.now
+  const now = opts.now ?? hrNow
   const framer = new OsdpFramer()
   const msPerByte = opts.lineBaudRate ? 10_000 / opts.lineBaudRate : 0
   let lineFreeAt = 0
@@ -35,13 +49,16 @@ function responder(opts: WireOptions, write: (b: Buffer) => void): (chunk: Buffe
     const t = now()
     const reply = opts.model.handle(f, t)
     if (!reply) return
-    // The command occupied the line, then our turnaround, then the reply itself.
-    const start = Math.max(t + msPerByte * f.raw.length, lineFreeAt)
+    if (msPerByte === 0 && !opts.turnaroundMs) {
+      write(reply)
+      return
+    }
+    // The command occupied the line (mark byte included), then our turnaround, then the reply.
+    const arrived = hrNow()
+    const start = Math.max(arrived + msPerByte * (f.raw.length + 1), lineFreeAt)
     const doneAt = start + (opts.turnaroundMs ?? 0) + msPerByte * reply.length
     lineFreeAt = doneAt
-    const delay = doneAt - t
-    if (delay < 1) write(reply)
-    else setTimeout(() => write(reply), delay)
+    runAt(doneAt, () => write(reply))
   })
   return (chunk) => framer.write(chunk)
 }

@@ -32,7 +32,8 @@ describe('osdp local allow-list over a PTY', () => {
   it('grants a listed card by itself: access.granted with the user, strike pulsed, LED green', async () => {
     rig.model.swipe(3, 'H10301', 123, 4567)
     await until(() => rig.model.strikeOn(3, Date.now()))
-    expect(rig.model.pd(3).ledColor(0, Date.now())).toBe(2)
+    // The LED command follows the OUT on the bus.
+    await until(() => rig.model.pd(3).ledColor(0, Date.now()) === 2)
     const ev = await waitFor('access.granted')
     expect(ev).toMatchObject({ user: 'resident-0301', zone: 'gate', attrs: { card: '4567', facility: 123, door: 'Main gate' } })
     rig.model.setDoor(3, true)
