@@ -15,7 +15,7 @@ import { startPlatformSim } from '../simulators/platform/platform.js'
  * gateway (with the platform simulator): its CPU time is what one gateway core spends on N cameras,
  * each with an open PullPoint (long poll of PULL_MS) and a ping every PING_MS.
  */
-const CAMERAS = 200
+const CAMERAS = Number(process.env['PINGAN_BENCH_ONVIF_CAMERAS'] ?? 200)
 const PULL_MS = 10_000
 const PING_MS = 10_000
 const IDLE_MS = 10_000

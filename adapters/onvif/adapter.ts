@@ -96,14 +96,16 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     if (windowMs !== (this.cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS)) {
       this.ctx.log.warn({ device: this.cfg.id, supervisionMs: this.cfg.supervisionMs, usedMs: windowMs }, 'supervision window shorter than one long poll: lengthened')
     }
-    this.timers.push(setInterval(() => void this.ping(), this.cfg.pingIntervalMs))
-    this.timers.push(setInterval(() => this.supervise(), Math.max(100, Math.min(1000, windowMs / 4))))
+    // Pings start at a random phase: hundreds of cameras started together must not ping in bursts.
+    const phase = setTimeout(() => this.timers.push(setInterval(() => void this.ping(), this.cfg.pingIntervalMs)), Math.random() * this.cfg.pingIntervalMs)
+    this.timers.push(phase)
+    this.timers.push(setInterval(() => this.supervise(), Math.max(100, Math.min(500, windowMs / 10))))
     this.loop = this.run()
   }
 
   async stop(): Promise<void> {
     this.stopping = true
-    for (const t of this.timers) clearInterval(t)
+    for (const t of this.timers) clearTimeout(t)
     if (this.motionTimer) clearTimeout(this.motionTimer)
     this.wake?.()
     this.pullAbort?.abort()
