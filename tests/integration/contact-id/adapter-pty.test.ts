@@ -1,0 +1,125 @@
+import { once } from 'node:events'
+import { closeSync, openSync, writeSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ContactIdAdapter } from '../../../adapters/contact-id/adapter.js'
+import { ContactIdDeviceSchema } from '../../../adapters/contact-id/config.js'
+import type { AdapterContext, DeviceState, EmitResult } from '../../../adapters/types.js'
+import type { EventInput } from '../../../gateway/events/event.js'
+import { Transport } from '../../../adapters/transport/transport.js'
+import { SerialPortTransportSchema } from '../../../adapters/transport/config.js'
+import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
+import { captureLog } from '../../helpers/logs.js'
+
+const ACK = 0x06
+const NAK = 0x15
+const DC4 = '\x14'
+
+/**
+ * The adapter on one end of a real PTY, the test writing raw receiver bytes on the other. The
+ * gateway's emit() is a deferred the test resolves, to see exactly when the answer goes out.
+ */
+describe('Contact ID adapter on a PTY, byte by byte', () => {
+  let pair: PtyPair | undefined
+  const stops: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const s of stops.splice(0).reverse()) await s()
+    await pair?.close()
+  })
+
+  async function setup(extra: Record<string, unknown> = {}) {
+    pair = await startPtyPair()
+    const emitted: Array<{ input: EventInput; resolve: (r: EmitResult) => void }> = []
+    const states: Array<Partial<DeviceState>> = []
+    const logs = captureLog()
+    const ctx: AdapterContext = {
+      log: logs.log, now: () => Date.now(), signal: new AbortController().signal,
+      emit: (input) => new Promise<EmitResult>((resolve) => {
+        // Supervision events commit at once; alarm events wait for the test.
+        if (input.type.startsWith('device.')) resolve({ id: 'sup', duplicate: false })
+        else emitted.push({ input, resolve })
+      }),
+      setState: (s) => void states.push(s),
+    }
+    const cfg = ContactIdDeviceSchema.parse({ id: 'rx', adapter: 'contact-id', transport: { path: pair.a, baudRate: 115200 }, supervisionMs: 1000, ...extra })
+    const adapter = new ContactIdAdapter(cfg, ctx)
+    await adapter.start()
+    stops.push(() => adapter.stop())
+    const receiver = new Transport(SerialPortTransportSchema.parse({ path: pair.b, baudRate: 115200 }), { log: logs.log })
+    const answers: number[] = []
+    receiver.on('data', (c) => answers.push(...c))
+    const opened = once(receiver, 'open')
+    receiver.start()
+    await opened
+    stops.push(() => receiver.stop())
+    const send = (text: string) => receiver.write(Buffer.from(text + DC4, 'latin1'))
+    const answer = async (n: number) => {
+      const end = Date.now() + 3000
+      while (answers.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+      return answers.slice(0, n)
+    }
+    return { adapter, emitted, states, answers, answer, send, logs }
+  }
+
+  it('answers heartbeat ACK, garbled NAK, bad checksum NAK, other protocol ACK', async () => {
+    const { send, answer, logs, adapter } = await setup()
+    await send('1011           @    ')
+    await send('5011 181234X12101001')
+    await send('1234181131010159')
+    await send('2011 #1234|NBA01')
+    expect(await answer(4)).toEqual([ACK, NAK, NAK, ACK])
+    expect(logs.find('garbled message, NAK')).toHaveLength(2)
+    expect(logs.find('message in a protocol not decoded, acknowledged')[0]).toMatchObject({ protocol: '2' })
+    expect(adapter.counters).toMatchObject({ heartbeats: 1, naks: 2, unknown: 1 })
+  })
+
+  it('sends ACK only after emit() resolves, and handles the next message only then', async () => {
+    const { send, answer, answers, emitted } = await setup()
+    await send('5011 181234E13101015')
+    await send('1011           @    ')
+    const end = Date.now() + 2000
+    while (emitted.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    expect(emitted[0]!.input).toMatchObject({ type: 'intrusion', dedupeKey: 'cid:5011 181234E13101015' })
+    await new Promise((r) => setTimeout(r, 300))
+    // Committed yet? No: so no ACK, and the heartbeat behind it waits its turn.
+    expect(answers).toEqual([])
+    emitted[0]!.resolve({ id: 'e1', duplicate: false })
+    expect(await answer(2)).toEqual([ACK, ACK])
+  })
+
+  it('acknowledges a repeat the journal reports as a duplicate, counting it', async () => {
+    const { send, answer, emitted, adapter } = await setup()
+    await send('5011 181234E13101015')
+    await send('5011 181234E13101015')
+    const end = Date.now() + 2000
+    while (emitted.length < 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    emitted[0]!.resolve({ id: 'e1', duplicate: false })
+    while (emitted.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    emitted[1]!.resolve({ id: 'e1', duplicate: true })
+    expect(await answer(2)).toEqual([ACK, ACK])
+    expect(adapter.counters).toMatchObject({ events: 1, duplicates: 1 })
+  })
+
+  it('goes online on the first message and offline after supervisionMs of silence, once each', async () => {
+    const { send, answer, states } = await setup()
+    await send('1011           @    ')
+    await answer(1)
+    expect(states).toContainEqual(expect.objectContaining({ online: true }))
+    await new Promise((r) => setTimeout(r, 1400))
+    const offline = states.filter((s) => s.online === false)
+    expect(offline).toEqual([{ online: false, reason: 'no heartbeat for 1 s' }])
+  })
+
+  it('resyncs after noise and a half message, and decodes what follows', async () => {
+    const { answer, emitted, answers } = await setup()
+    const raw = Buffer.concat([Buffer.from([0x00, 0xff, 0x13]), Buffer.from('5011 18', 'latin1'), Buffer.from([0x07]), Buffer.from('34E13101015\x145011 181234E13101015\x14', 'latin1')])
+    // One write, so the noise, the cut message and the good one arrive together.
+    const fd = openSync(pair!.b, 'w')
+    writeSync(fd, raw)
+    closeSync(fd)
+    const end = Date.now() + 2000
+    while (emitted.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    emitted[0]!.resolve({ id: 'e1', duplicate: false })
+    expect(await answer(2)).toEqual([NAK, ACK])
+    expect(answers).toHaveLength(2)
+  })
+})
