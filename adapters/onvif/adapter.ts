@@ -2,7 +2,8 @@ import http from 'node:http'
 import { XMLSerializer, type Element } from '@xmldom/xmldom'
 import { errorMessage } from '../../gateway/errors.js'
 import type { EventInput } from '../../gateway/events/event.js'
-import type { AdapterContext } from '../types.js'
+import type { Command } from '../../gateway/events/command.js'
+import type { AdapterCommandResult, AdapterContext } from '../types.js'
 import type { LinkableAdapter, LinkedAlarm } from './linkage.js'
 import { OnvifClient, SoapFaultError } from './client.js'
 import { DEFAULT_SUPERVISION_MS, deviceServiceUrl, type OnvifDeviceConfig } from './config.js'
@@ -321,6 +322,25 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     const trigger: Record<string, unknown> = { id: event.id, device: event.device, type: event.type }
     if (event.zone !== undefined) trigger['zone'] = event.zone
     await this.emit({ type: 'snapshot', priority: Math.min(4, Math.max(1, event.priority)) as 1 | 2 | 3 | 4, attrs: { snapshot: shot.snapshot, trigger } })
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+  /**
+   * `snapshot`: take one now. The result carries the snapshot reference, and a `snapshot` event
+   * records it in the journal for the platform. Other actions are unsupported.
+   */
+  async command(cmd: Command): Promise<AdapterCommandResult> {
+    if (cmd.action !== 'snapshot') return { status: 'unsupported', reason: `a camera takes "snapshot" only, not "${cmd.action}"` }
+    if (!this.snapshots) return { status: 'refused', reason: 'snapshots are off for this camera' }
+    if (this.sup.isOnline === false) return { status: 'offline', reason: 'camera offline' }
+    const shot = await this.snapshots.take()
+    if (!shot.ok) {
+      this.counters.snapshotErrors++
+      return { status: 'error', reason: shot.error }
+    }
+    this.counters.snapshots++
+    await this.emit({ type: 'snapshot', attrs: { snapshot: shot.snapshot, command: cmd.id } })
+    return { status: 'ok', data: { snapshot: shot.snapshot } }
   }
 
   // ---- supervision -------------------------------------------------------------------------

@@ -21,6 +21,9 @@ export const definition: AdapterDefinition<OnvifDeviceConfig> = {
       async onLinkedAlarm(event) {
         await camera?.onLinkedAlarm(event)
       },
+      async command(cmd) {
+        return camera ? camera.command(cmd) : { status: 'offline', reason: 'camera adapter not started' }
+      },
     }
   },
 }

@@ -57,6 +57,17 @@ describe('ONVIF camera through the gateway to the platform', () => {
     expect(h.platform.events.filter((e) => e.device === 'cam-east' && e.type === 'motion')).toHaveLength(1)
   })
 
+  it('takes a snapshot on command from the platform', async () => {
+    const r = await h.platform.sendCommand(SITE, 'cam-east', { id: 'cmd-snap-1', action: 'snapshot', params: {} }, 5000)
+    expect(r.status).toBe('ok')
+    const id = (r.data?.['snapshot'] as { id: string }).id
+    expect((await readStoredSnapshot(h.config.devices, id))?.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
+    const ev = await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'snapshot' && e.attrs['command'] === 'cmd-snap-1', 5000)
+    expect((ev.attrs['snapshot'] as { id: string }).id).toBe(id)
+    const bad = await h.platform.sendCommand(SITE, 'cam-east', { id: 'cmd-pan-1', action: 'pan', params: {} }, 5000)
+    expect(bad.status).toBe('unsupported')
+  })
+
   // Needs gateway/main.ts to offer committed events to linkable adapters (isLinkable/onLinkedAlarm).
   it.skipIf(!process.env['PINGAN_LINKAGE_WIRED'])('snapshots from the camera linked to an intrusion on another device', async () => {
     const alarm = await h.gateway.emitAs('panel-1', { type: 'intrusion', zone: '7' })
