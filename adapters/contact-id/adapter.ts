@@ -11,6 +11,10 @@ const ACK_BYTE = Buffer.from([ACK])
 const NAK_BYTE = Buffer.from([NAK])
 /** Counters reach the retained state at most this often (noise can make them change per byte). */
 const STATS_EVERY_MS = 5000
+/** A noisy line drops bytes all the time: one warning per interval, the rest at debug. */
+const DROP_WARN_EVERY_MS = 5000
+/** How long stop() waits for a message whose commit is still pending. */
+const STOP_WAIT_MS = 5000
 
 /** What the adapter counted, in the device's retained state. */
 export interface ContactIdCounters {
@@ -40,6 +44,7 @@ export class ContactIdAdapter implements Adapter {
   /** undefined until we know; device.online / device.offline are raised on changes only. */
   private online: boolean | undefined
   private statsAt = 0
+  private dropWarnAt = -Infinity
   private stopped = false
   readonly counters: ContactIdCounters = { events: 0, duplicates: 0, heartbeats: 0, unknown: 0, naks: 0, notCommitted: 0, droppedBytes: 0, overflows: 0 }
 
@@ -61,7 +66,10 @@ export class ContactIdAdapter implements Adapter {
       this.chain = this.chain.then(() => this.handle(item))
     })
     framer.on('drop', (d: FramerDrop) => {
-      this.ctx.log.warn({ bytes: d.bytes, reason: d.reason }, 'bytes dropped')
+      const now = this.ctx.now()
+      const warn = now - this.dropWarnAt >= DROP_WARN_EVERY_MS
+      if (warn) this.dropWarnAt = now
+      this.ctx.log[warn ? 'warn' : 'debug']({ bytes: d.bytes, reason: d.reason, droppedBytes: framer.stats.droppedBytes }, 'bytes dropped')
       this.syncCounters()
     })
     transport.on('data', (chunk) => framer.write(chunk))
@@ -77,7 +85,10 @@ export class ContactIdAdapter implements Adapter {
     this.stopped = true
     clearTimeout(this.silence)
     await this.transport?.stop()
-    await this.chain
+    // A commit still pending is not answered anyway (the port is closed); do not hang on it.
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.chain, new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))])
+    clearTimeout(timer)
     this.framer?.destroy()
   }
 
