@@ -52,6 +52,7 @@ export class OsdpBus {
     clearTimeout(this.idleTimer)
     if (this.current) clearTimeout(this.current.timer)
     this.current = undefined
+    for (const l of this.opts.links) l.close('gateway stopping')
   }
 
   /** Something was queued: send it now if the line is free. */
@@ -68,8 +69,14 @@ export class OsdpBus {
       this.counters.strayReplies++
       return
     }
+    const events = cur.link.onReply(f, this.opts.now())
+    if (cur.link.awaitingReply) {
+      // Ignored (a late duplicate with an old sequence number): keep the window open for the real one.
+      if (events.length > 0) void this.opts.onEvents(cur.link, events)
+      return
+    }
     clearTimeout(cur.timer)
-    this.finish(cur.link, cur.link.onReply(f, this.opts.now()))
+    this.finish(cur.link, events)
   }
 
   private pump(): void {

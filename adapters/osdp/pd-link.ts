@@ -99,6 +99,16 @@ export class PdLink {
     return this.session !== undefined
   }
 
+  /** A command is on the wire and its reply window is open. */
+  get awaitingReply(): boolean {
+    return this.outstanding !== undefined && this.outstanding.sentAt !== 0
+  }
+
+  /** The bus is stopping: queued commands are answered offline. */
+  close(reason: string): void {
+    for (const q of this.queue.splice(0)) q.done({ status: 'offline', reason })
+  }
+
   /** Queues an application command (OUT, LED, BUZ); sent ahead of the next POLL. */
   enqueue(payload: CommandPayload): Promise<CommandOutcome> {
     if (this.reported !== 'online') return Promise.resolve({ status: 'offline', reason: 'reader offline' })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as C from '../../../adapters/osdp/commands.js'
 import { AccessBusModel } from '../../../simulators/access-reader/model.js'
-import { VirtualBus, flipMac, keyStore, link } from './bus-driver.js'
+import { encodeFrame } from '../../../adapters/osdp/codec.js'
+import { VirtualBus, flipMac, keyStore, link, unmark } from './bus-driver.js'
 
 const START = [0x61, 0x62, 0x64, 0x65, 0x66]
 const secureBus = (seed = 7) => new AccessBusModel({ seed, readers: [{ address: 1, requireSecure: true }] })
@@ -125,6 +126,19 @@ describe('osdp PD link against the simulated reader', () => {
     bus.run(500)
     expect(bus.codes(0).filter((c) => c === 0x61)).toHaveLength(2)
     expect(bus.events('offline')).toHaveLength(0)
+  })
+
+  it('ignores a late reply with an old sequence number and keeps waiting for the real one', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const l = link(0)
+    const bus = new VirtualBus([l], model)
+    bus.run(500)
+    const cmd = unmark(l.next(bus.now + 200)!)
+    const stale = encodeFrame({ addr: 0, reply: true, sqn: cmd.sqn === 1 ? 3 : cmd.sqn - 1, useCrc: true, code: 0x40, data: Buffer.alloc(0) })
+    expect(l.onReply(unmark(stale), bus.now + 201)).toEqual([{ type: 'bad-reply', reason: expect.stringMatching(/sequence number/) }])
+    expect(l.awaitingReply).toBe(true)
+    l.onReply(unmark(model.handle(cmd, bus.now + 202)!), bus.now + 202)
+    expect(l.awaitingReply).toBe(false)
   })
 
   it('answers commands for an offline reader at once', async () => {
