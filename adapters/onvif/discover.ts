@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { errorMessage } from '../../gateway/errors.js'
 import { OnvifClient } from './client.js'
+import { deviceServiceUrl } from './config.js'
 import { CameraAuthError, type Credentials } from './http.js'
 import { DISCOVERY_ADDRESS, DISCOVERY_PORT, NVT_TYPE, buildProbe, parseProbeMatches, type ProbeMatch } from './ws-discovery.js'
 
@@ -69,6 +70,18 @@ export interface CameraReport {
   clockOffsetMs: number | undefined
   /** 'ok', 'refused', 'not checked' (no credentials), or the error. */
   credentials: string
+  /** The configured device at this address (with --config). */
+  device?: string
+}
+
+/** Configured cameras by "host:port" of their device service, for matching found cameras. */
+export function configuredCameras(devices: ReadonlyArray<{ id: string; adapter: string; address?: string; username?: string; password?: string }>): (address: string) => { device: string; creds: Credentials } | undefined {
+  const byHost = new Map<string, { device: string; creds: Credentials }>()
+  for (const d of devices) {
+    if (d.adapter !== 'onvif' || d.address === undefined || !URL.canParse(deviceServiceUrl(d.address))) continue
+    byHost.set(new URL(deviceServiceUrl(d.address)).host, { device: d.id, creds: { username: d.username ?? '', password: d.password ?? '' } })
+  }
+  return (address) => (URL.canParse(address) ? byHost.get(new URL(address).host) : undefined)
 }
 
 /** The device service address to use: the one on the interface the answer came from, if listed. */
@@ -76,8 +89,11 @@ function pickXaddr(m: Found): string | undefined {
   return m.xaddrs.find((x) => URL.canParse(x) && new URL(x).hostname === m.from) ?? m.xaddrs[0]
 }
 
+/** Credentials for a found camera: the same for all, or looked up per device address. */
+export type CredentialSource = Credentials | ((address: string) => { device?: string; creds: Credentials } | undefined)
+
 /** Probes, then checks each camera: clock, identity and credentials. */
-export async function discover(o: ProbeOptions & { creds?: Credentials; requestTimeoutMs?: number }): Promise<CameraReport[]> {
+export async function discover(o: ProbeOptions & { creds?: CredentialSource; requestTimeoutMs?: number }): Promise<CameraReport[]> {
   const { found } = await probe(o)
   return Promise.all(
     found
@@ -86,10 +102,13 @@ export async function discover(o: ProbeOptions & { creds?: Credentials; requestT
         const address = pickXaddr(m) ?? ''
         const report: CameraReport = { endpoint: m.endpoint, address, from: m.from, name: m.name, model: m.hardware, manufacturer: undefined, firmware: undefined, clockOffsetMs: undefined, credentials: 'not checked' }
         if (!address) return { ...report, credentials: 'no device address in the answer' }
-        const client = new OnvifClient({ label: m.name ?? address, deviceUrl: address, ...(o.creds ? { creds: o.creds } : {}), now: Date.now, timeoutMs: o.requestTimeoutMs ?? 3000, maxResponseBytes: 1024 * 1024 })
+        const found = typeof o.creds === 'function' ? o.creds(address) : o.creds ? { creds: o.creds } : undefined
+        if (found?.device !== undefined) report.device = found.device
+        const creds = found?.creds
+        const client = new OnvifClient({ label: m.name ?? address, deviceUrl: address, ...(creds ? { creds } : {}), now: Date.now, timeoutMs: o.requestTimeoutMs ?? 3000, maxResponseBytes: 1024 * 1024 })
         try {
           report.clockOffsetMs = await client.measureClock()
-          if (!o.creds) return report
+          if (!creds) return report
           const info = await client.deviceInformation()
           return { ...report, model: info.model || report.model, manufacturer: info.manufacturer, firmware: info.firmwareVersion, credentials: 'ok' }
         } catch (err) {
@@ -99,10 +118,11 @@ export async function discover(o: ProbeOptions & { creds?: Credentials; requestT
   )
 }
 
-const USAGE = `usage: pingan discover [--timeout MS] [--user NAME] [--password PW] [--target HOST:PORT] [--bind ADDR] [--json]
+const USAGE = `usage: pingan discover [--config FILE] [--user NAME] [--password PW] [--timeout MS] [--target HOST:PORT] [--bind ADDR] [--json]
 
 Finds ONVIF cameras on the local network (WS-Discovery probe to 239.255.255.250:3702) and prints
 each camera's address, model, clock offset and whether the credentials work.
+  --config FILE        check each camera configured at a found address with its own credentials
   --user, --password   credentials to check (or PINGAN_CAMERA_USER / PINGAN_CAMERA_PASSWORD)
   --target HOST:PORT   probe one host by unicast instead of the multicast group
   --bind ADDR          send from this local address (choose the interface)
@@ -120,6 +140,7 @@ export async function runDiscover(argv: string[], out: (line: string) => void = 
       target: { type: 'string' },
       bind: { type: 'string' },
       json: { type: 'boolean', default: false },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -132,18 +153,24 @@ export async function runDiscover(argv: string[], out: (line: string) => void = 
     if (!m) throw new Error(`--target wants HOST:PORT, got "${values.target}"`)
     target = { host: m[1]!, port: Number(m[2]) }
   }
+  const shared = user !== undefined ? { username: user, password: password ?? '' } : undefined
+  let creds: CredentialSource | undefined = shared
+  if (values.config) {
+    const lookup = configuredCameras((await import('../../config/load.js')).loadConfigFile(values.config).devices)
+    creds = (address) => lookup(address) ?? (shared ? { creds: shared } : undefined)
+  }
   const reports = await discover({
     timeoutMs: Number(values.timeout) || 3000,
     ...(target ? { target } : {}),
     ...(values.bind ? { bindAddress: values.bind } : {}),
-    ...(user !== undefined ? { creds: { username: user, password: password ?? '' } } : {}),
+    ...(creds ? { creds } : {}),
   })
   if (values.json) return reports.forEach((r) => out(JSON.stringify(r)))
   if (reports.length === 0) return out('no ONVIF cameras answered (is this box on the cameras\u2019 network? try --bind)')
-  out(['ADDRESS', 'NAME', 'MODEL', 'CLOCK', 'CREDENTIALS'].join('\t'))
+  out(['ADDRESS', 'NAME', 'MODEL', 'CLOCK', 'CREDENTIALS', 'DEVICE'].join('\t'))
   for (const r of reports) {
     const secs = r.clockOffsetMs === undefined ? undefined : Math.round(r.clockOffsetMs / 1000) || 0
     const clock = secs === undefined ? '?' : `${secs > 0 ? '+' : ''}${secs}s`
-    out([r.address, r.name ?? '-', [r.manufacturer, r.model].filter(Boolean).join(' ') || '-', clock, r.credentials].join('\t'))
+    out([r.address, r.name ?? '-', [r.manufacturer, r.model].filter(Boolean).join(' ') || '-', clock, r.credentials, r.device ?? '-'].join('\t'))
   }
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { discover, runDiscover } from '../../../adapters/onvif/discover.js'
 import { startDiscoveryResponder, type DiscoveryResponder } from '../../../simulators/camera/discovery.js'
@@ -31,7 +34,32 @@ describe('pingan discover against simulated cameras (unicast probe on loopback)'
     responder = await startDiscoveryResponder(cams)
     const lines: string[] = []
     await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', '300', '--user', 'admin', '--password', 'nope'], (l) => lines.push(l))
-    expect(lines[0]).toBe('ADDRESS\tNAME\tMODEL\tCLOCK\tCREDENTIALS')
-    expect(lines[1]).toMatch(/\tdoor-001\tSIM-IPC-2000\t0s\trefused$/)
+    expect(lines[0]).toBe('ADDRESS\tNAME\tMODEL\tCLOCK\tCREDENTIALS\tDEVICE')
+    expect(lines[1]).toMatch(/\tdoor-001\tSIM-IPC-2000\t0s\trefused\t-$/)
+  })
+
+  it("checks each configured camera with the credentials in the site's config file", async () => {
+    cams = await startCameras(3, { username: 'admin', password: 'right-pw', prefix: 'yard' })
+    responder = await startDiscoveryResponder(cams)
+    const dir = await mkdtemp(join(tmpdir(), 'pingan-discover-'))
+    const file = join(dir, 'site.yaml')
+    await writeFile(file, [
+      'version: 1',
+      'site: { id: yard, name: Yard }',
+      `journal: { path: ${join(dir, 'j.db')} }`,
+      'devices:',
+      `  - { id: cam-yard-a, adapter: onvif, address: "127.0.0.1:${cams[0]!.port}", username: admin, password: right-pw }`,
+      `  - { id: cam-yard-b, adapter: onvif, address: "127.0.0.1:${cams[1]!.port}", username: admin, password: old-pw }`,
+    ].join('\n'))
+    const lines: string[] = []
+    try {
+      await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', '300', '--config', file], (l) => lines.push(l))
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+    const byName = new Map(lines.slice(1).map((l) => [l.split('\t')[1], l.split('\t')]))
+    expect(byName.get('yard-001')?.slice(4)).toEqual(['ok', 'cam-yard-a'])
+    expect(byName.get('yard-002')?.slice(4)).toEqual(['refused', 'cam-yard-b'])
+    expect(byName.get('yard-003')?.slice(4)).toEqual(['not checked', '-'])
   })
 })
