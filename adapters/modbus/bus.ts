@@ -1,7 +1,8 @@
 import { CodecError, PinganError, TransportError, errorMessage } from '../../gateway/errors.js'
 import type { Logger } from '../../gateway/log.js'
 import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest, type ModbusResponse } from './codec.js'
-import { RtuFramer, type FramerDrop } from './framer.js'
+import type { FramerDrop } from './framer.js'
+import { rtuFraming, type BusFramer, type Framing } from './framing.js'
 
 /** A request that got no valid reply in time, after every retry. The unit may be dead. */
 export class ModbusTimeoutError extends PinganError {
@@ -39,6 +40,8 @@ export interface ModbusBusOptions {
   interFrameDelayMs?: number
   /** How long a broadcast is given to act before the next request. [SL §2.2 "turnaround delay"] */
   turnaroundMs?: number
+  /** RTU (default) or Modbus TCP. */
+  framing?: Framing
 }
 
 interface Pending {
@@ -68,7 +71,7 @@ export interface BusStats {
  */
 export class ModbusBus {
   readonly stats: BusStats = { requests: 0, replies: 0, timeouts: 0, exceptions: 0, strayFrames: 0, retries: 0 }
-  readonly framer = new RtuFramer({ role: 'master' })
+  private readonly framing: Framing
   private readonly queue: Pending[] = []
   private current: Pending | undefined
   private timer: NodeJS.Timeout | undefined
@@ -76,8 +79,13 @@ export class ModbusBus {
   private closed = false
 
   constructor(private readonly opts: ModbusBusOptions) {
+    this.framing = opts.framing ?? rtuFraming()
     this.framer.on('data', (f: Buffer) => this.onFrame(f))
     this.framer.on('drop', (d: FramerDrop) => this.onDrop(d))
+  }
+
+  get framer(): BusFramer {
+    return this.framing.framer
   }
 
   /** Bytes from the link. */
@@ -141,7 +149,7 @@ export class ModbusBus {
     const wait = reply ? p.opts.timeoutMs : (this.opts.turnaroundMs ?? 100)
     clearTimeout(this.timer)
     this.timer = setTimeout(() => (reply ? this.onTimeout(p) : this.finish(p, null)), wait)
-    this.opts.link.write(p.frame).catch((err: unknown) => {
+    this.opts.link.write(this.framing.wrap(p.frame)).catch((err: unknown) => {
       if (this.current !== p) return
       // No link (port unplugged, device server down): the poll fails now, not after a timeout.
       this.finish(p, err instanceof TransportError ? err : new TransportError(errorMessage(err), { cause: err }))
@@ -155,10 +163,16 @@ export class ModbusBus {
       this.opts.log.debug({ frame: frame.toString('hex') }, 'reply with no request outstanding')
       return
     }
+    const rtu = this.framing.unwrap(frame)
+    if (rtu === null) {
+      this.stats.strayFrames++
+      this.opts.log.debug({ unit: p.req.unit, frame: frame.toString('hex') }, 'reply to another transaction ignored')
+      return
+    }
     try {
-      const res = decodeResponse(frame, p.req)
+      const res = decodeResponse(rtu, p.req)
       this.stats.replies++
-      this.finish(p, { res, frame })
+      this.finish(p, { res, frame: rtu })
     } catch (err) {
       if (err instanceof ModbusException) {
         this.stats.exceptions++

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { DeviceBaseShape } from '../../config/device-base.js'
 import { isKnownType } from '../../gateway/events/types.js'
-import { TransportSchema } from '../transport/config.js'
+import { isTcpTransport, TransportSchema } from '../transport/config.js'
 import { ProfileSchema, type Profile } from './profile.js'
 import { BUILTIN_PROFILES, BUILTIN_PROFILE_NAMES } from './profiles.js'
 
@@ -17,6 +17,11 @@ export const ModbusDeviceSchema = z
     adapter: z.literal('modbus'),
     /** `/dev/ttyUSB0` (9600 8N1 unless set), `{ path, baudRate, parity, stopBits }`, or `tcp://host:port` (RTU over TCP). */
     transport: TransportSchema,
+    /**
+     * `rtu` on a serial line or through a transparent device server (RTU over TCP); `mbap` for
+     * Modbus TCP (a Modbus TCP gateway or device, usually port 502).
+     */
+    framing: z.enum(['rtu', 'mbap']).default('rtu'),
     /** The unit (slave) address set on the device, 1-247. */
     unit: z.number().int().min(1).max(247),
     /** A built-in register map by name, or a vendor's map written out (see SPEC.md). */
@@ -34,6 +39,9 @@ export const ModbusDeviceSchema = z
     commandPollIntervalMs: z.number().int().min(20).max(10_000).default(200),
   })
   .superRefine((d, ctx) => {
+    if (d.framing === 'mbap' && !isTcpTransport(d.transport)) {
+      ctx.addIssue({ code: 'custom', path: ['framing'], message: 'Modbus TCP (mbap) needs a tcp://host:port transport' })
+    }
     // Event types come from the device kind's closed list: report a typo at its path in the file.
     if (typeof d.profile === 'string') return
     for (const [name, p] of Object.entries(d.profile.points)) {

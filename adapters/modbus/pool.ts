@@ -3,6 +3,7 @@ import type { Logger } from '../../gateway/log.js'
 import { describeTransport, isTcpTransport, Transport, type TransportConfig } from '../transport/index.js'
 import type { OpenLink } from '../transport/link.js'
 import { interFrameDelayMs, ModbusBus } from './bus.js'
+import { mbapFraming, rtuFraming } from './framing.js'
 
 /** One physical bus shared by the units that name its port or url. */
 export interface SharedBus {
@@ -39,9 +40,9 @@ export class BusPool {
 
   constructor(private readonly opts: BusPoolOptions = {}) {}
 
-  acquire(t: TransportConfig, owner: string, log: Logger): SharedBus {
+  acquire(t: TransportConfig, framing: 'rtu' | 'mbap', owner: string, log: Logger): SharedBus {
     const key = isTcpTransport(t) ? t.url : t.path
-    const settings = describeTransport(t)
+    const settings = `${describeTransport(t)}${framing === 'mbap' ? ' (Modbus TCP)' : ''}`
     const found = this.entries.get(key)
     if (found !== undefined) {
       if (found.settings !== settings) {
@@ -55,7 +56,7 @@ export class BusPool {
     const transport = new Transport(t, { log: busLog, ...(open ? { open } : {}) })
     // A device server's TCP link has no line timing of its own; its serial side keeps t3.5 for us.
     const gap = isTcpTransport(t) ? 0 : interFrameDelayMs(t.baudRate)
-    const bus = new ModbusBus({ log: busLog, link: transport, interFrameDelayMs: gap })
+    const bus = new ModbusBus({ log: busLog, link: transport, interFrameDelayMs: gap, framing: framing === 'mbap' ? mbapFraming() : rtuFraming() })
     transport.on('data', (chunk) => bus.onData(chunk))
     // A reopened link starts clean: bytes of a frame cut by the outage will never complete.
     transport.on('close', () => bus.framer.resync('resync'))

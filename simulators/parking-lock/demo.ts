@@ -1,3 +1,4 @@
+import { ModbusDeviceSchema } from '../../adapters/modbus/config.js'
 import type { DeviceConfig } from '../../config/devices.js'
 import type { Logger } from '../../gateway/log.js'
 import { ParkingBusModel, type UnitSpec } from './model.js'
@@ -29,15 +30,15 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
   }, 3000)
   drain.unref()
   opts.log.info({ address: server.address, units: UNITS.length }, 'parking bus simulator listening')
-  const devices = UNITS.map((u) => ({
+  const devices = UNITS.map((u) => ModbusDeviceSchema.parse({
     id: u.id,
     name: u.type === 'lock' ? `Parking lock ${u.area}` : `Space sensor ${u.area}`,
-    adapter: 'modbus' as const,
-    kind: 'parking' as const,
+    adapter: 'modbus',
+    kind: 'parking',
     location: { building: 'B1', area: u.area },
     transport: { url: server.address, connectTimeoutMs: 5000, reconnectMinMs: 500, reconnectMaxMs: 30_000 },
     unit: u.unit,
-    profile: u.type === 'lock' ? ('parking-lock' as const) : ('occupancy-sensor' as const),
+    profile: u.type === 'lock' ? 'parking-lock' : 'occupancy-sensor',
     pollIntervalMs: 1000,
     responseTimeoutMs: 300,
     retries: 1,

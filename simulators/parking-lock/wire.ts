@@ -1,5 +1,6 @@
 import { createServer, type Socket } from 'node:net'
 import { SerialPort } from 'serialport'
+import { crc16 } from '../../adapters/modbus/crc.js'
 import { RtuFramer, type FramerDrop } from '../../adapters/modbus/framer.js'
 import type { Logger } from '../../gateway/log.js'
 import type { ParkingBusModel } from './model.js'
@@ -17,6 +18,8 @@ export interface WireOptions {
   baudRate?: number
   /** The unit's own processing time before it answers. */
   replyDelayMs?: number
+  /** TCP only: `mbap` answers as a Modbus TCP gateway instead of a transparent device server. */
+  framing?: 'rtu' | 'mbap'
 }
 
 export interface WireServer {
@@ -26,37 +29,83 @@ export interface WireServer {
   close(): Promise<void>
 }
 
-/** Wires a byte stream (write function) to the model. Returns the function taking inbound bytes. */
-function endpoint(model: ParkingBusModel, write: (b: Buffer) => void, opts: WireOptions): { input(b: Buffer): void; close(): void } {
-  const framer = new RtuFramer({ role: 'slave' })
+interface Endpoint {
+  input(b: Buffer): void
+  close(): void
+}
+
+/** Answers whole RTU requests from the model, paced like the line when asked to. */
+function responder(model: ParkingBusModel, opts: WireOptions) {
   const timers = new Set<NodeJS.Timeout>()
   // A virtual line clock: timers fire on whole milliseconds, so each reply is due when the line
   // (kept to the fraction) is free, and rounding never lets the bus beat its baud rate on average.
   let lineFreeAt = 0
-  framer.on('data', (req: Buffer) => {
-    const reply = model.handle(req)
-    if (reply === null) return
-    const now = performance.now()
-    const lineMs = opts.baudRate ? ((req.length + reply.length) * 10 * 1000) / opts.baudRate : 0
-    lineFreeAt = Math.max(lineFreeAt, now) + lineMs + (opts.replyDelayMs ?? 0)
-    const delay = lineFreeAt - now
-    if (delay <= 0) {
-      write(reply)
-      return
-    }
-    const t = setTimeout(() => {
-      timers.delete(t)
-      write(reply)
-    }, delay)
-    timers.add(t)
-  })
+  return {
+    respond(req: Buffer, send: (reply: Buffer) => void): void {
+      const reply = model.handle(req)
+      if (reply === null) return
+      const now = performance.now()
+      const lineMs = opts.baudRate ? ((req.length + reply.length) * 10 * 1000) / opts.baudRate : 0
+      lineFreeAt = Math.max(lineFreeAt, now) + lineMs + (opts.replyDelayMs ?? 0)
+      const delay = lineFreeAt - now
+      if (delay <= 0) {
+        send(reply)
+        return
+      }
+      const t = setTimeout(() => {
+        timers.delete(t)
+        send(reply)
+      }, delay)
+      timers.add(t)
+    },
+    close(): void {
+      for (const t of timers) clearTimeout(t)
+    },
+  }
+}
+
+/** RTU bytes in and out: requests found by the slave framer (pinned by the test vectors). */
+function rtuEndpoint(model: ParkingBusModel, write: (b: Buffer) => void, opts: WireOptions): Endpoint {
+  const framer = new RtuFramer({ role: 'slave' })
+  const r = responder(model, opts)
+  framer.on('data', (req: Buffer) => r.respond(req, write))
   framer.on('drop', (d: FramerDrop) => opts.log?.debug({ reason: d.reason, bytes: d.bytes.length }, 'simulator dropped bytes'))
   return {
     input: (b) => framer.write(b),
     close: () => {
-      for (const t of timers) clearTimeout(t)
+      r.close()
       framer.destroy()
     },
+  }
+}
+
+/**
+ * Modbus TCP in front of the model: unwraps each MBAP request [MB-TCP §3.1.3] into an RTU frame
+ * and wraps the reply with the request's transaction id. Written here on its own, not with the
+ * gateway's MBAP codec, so one cannot hide the other's mistake.
+ */
+function mbapEndpoint(model: ParkingBusModel, write: (b: Buffer) => void, opts: WireOptions): Endpoint {
+  const r = responder(model, opts)
+  let buf = Buffer.alloc(0)
+  return {
+    input(b) {
+      buf = Buffer.concat([buf, b])
+      while (buf.length >= 6) {
+        const len = buf.readUInt16BE(4)
+        if (buf.length < 6 + len) break
+        const head = Buffer.from(buf.subarray(0, 6))
+        const body = buf.subarray(6, 6 + len)
+        buf = buf.subarray(6 + len)
+        const frame = Buffer.alloc(body.length + 2)
+        body.copy(frame)
+        frame.writeUInt16LE(crc16(body), body.length)
+        r.respond(frame, (reply) => {
+          head.writeUInt16BE(reply.length - 2, 4)
+          write(Buffer.concat([head, reply.subarray(0, reply.length - 2)]))
+        })
+      }
+    },
+    close: () => r.close(),
   }
 }
 
@@ -66,7 +115,7 @@ export function serveTcp(model: ParkingBusModel, opts: WireOptions & { host?: st
   const server = createServer((sock) => {
     sock.setNoDelay(true)
     sockets.add(sock)
-    const ep = endpoint(model, (b) => sock.write(b), opts)
+    const ep = (opts.framing === 'mbap' ? mbapEndpoint : rtuEndpoint)(model, (b) => sock.write(b), opts)
     sock.on('data', (b) => ep.input(b))
     sock.on('error', (err) => opts.log?.debug({ err: err.message }, 'simulator socket error'))
     sock.on('close', () => {
@@ -101,7 +150,7 @@ export function servePort(model: ParkingBusModel, path: string, opts: WireOption
         reject(err)
         return
       }
-      const ep = endpoint(model, (b) => port.write(b), opts)
+      const ep = rtuEndpoint(model, (b) => port.write(b), opts)
       port.on('data', (b: Buffer) => ep.input(b))
       port.on('error', (e: Error) => opts.log?.warn({ err: e.message }, 'simulator port error'))
       resolve({

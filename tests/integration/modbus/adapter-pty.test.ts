@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ModbusDeviceSchema } from '../../../adapters/modbus/config.js'
-import { createModbusDefinition } from '../../../adapters/modbus/index.js'
 import { BUILTIN_PROFILES } from '../../../adapters/modbus/profiles.js'
 import type { Adapter } from '../../../adapters/types.js'
 import { ParkingBusModel } from '../../../simulators/parking-lock/model.js'
 import { servePort, type WireServer } from '../../../simulators/parking-lock/wire.js'
-import { captureLog } from '../../helpers/logs.js'
 import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
-import { recorder, type Recorder } from './context.js'
+import { startUnits, type Recorder } from './context.js'
 
 /**
  * The adapter on a real serial line (a socat PTY pair): writes with functions 0F and 10, and the
@@ -27,25 +24,19 @@ const MULTI_WRITE_LOCK = {
 let pair: PtyPair
 let model: ParkingBusModel
 let sim: WireServer | undefined
-const adapters: Adapter[] = []
-const recs: Recorder[] = []
+let adapters: Adapter[] = []
+let recs: Recorder[] = []
 
 beforeAll(async () => {
   pair = await startPtyPair()
   model = new ParkingBusModel([{ unit: 1, type: 'lock' }, { unit: 2, type: 'sensor' }], { now: () => Date.now(), travelMs: 200 })
   sim = await servePort(model, pair.b)
-  const def = createModbusDefinition()
-  const logs = captureLog()
   const transport = { path: pair.a, baudRate: 9600, reconnectMinMs: 50, reconnectMaxMs: 200 }
-  const timing = { pollIntervalMs: 100, responseTimeoutMs: 150, retries: 1, offlineAfterMisses: 2, offlinePollIntervalMs: 300, commandPollIntervalMs: 50 }
-  for (const [id, unit, profile] of [['lock-1', 1, MULTI_WRITE_LOCK], ['space-2', 2, 'occupancy-sensor']] as const) {
-    const r = recorder(id, logs)
-    recs.push(r)
-    const a = def.create!(ModbusDeviceSchema.parse({ id, adapter: 'modbus', kind: 'parking', unit, transport, profile, ...timing }), r.ctx)
-    adapters.push(a)
-    await a.start()
-  }
-  await Promise.all(recs.map((r) => r.waitState((s) => s.online === true)))
+  const timing = { transport, pollIntervalMs: 100, responseTimeoutMs: 150, retries: 1, offlineAfterMisses: 2, offlinePollIntervalMs: 300, commandPollIntervalMs: 50 }
+  ;({ adapters, recs } = await startUnits([
+    { id: 'lock-1', unit: 1, profile: MULTI_WRITE_LOCK, ...timing },
+    { id: 'space-2', unit: 2, profile: 'occupancy-sensor', ...timing },
+  ]))
 })
 
 afterAll(async () => {

@@ -1,4 +1,6 @@
-import type { AdapterContext, DeviceState } from '../../../adapters/types.js'
+import { ModbusDeviceSchema } from '../../../adapters/modbus/config.js'
+import { createModbusDefinition } from '../../../adapters/modbus/index.js'
+import type { Adapter, AdapterContext, DeviceState } from '../../../adapters/types.js'
 import type { EventInput } from '../../../gateway/events/event.js'
 import { captureLog, type CapturedLog } from '../../helpers/logs.js'
 
@@ -48,4 +50,24 @@ export function recorder(device: string, logs: CapturedLog = captureLog()): Reco
     },
     waitState: (pred, timeoutMs = 5000) => poll(() => pred(state), 'state', timeoutMs),
   }
+}
+
+/**
+ * Starts one adapter per device config (input form, parsed here) from one definition, so units
+ * naming the same transport share a bus; resolves once every unit has answered.
+ */
+export async function startUnits(devices: Record<string, unknown>[], logs: CapturedLog = captureLog()): Promise<{ adapters: Adapter[]; recs: Recorder[] }> {
+  const def = createModbusDefinition()
+  const adapters: Adapter[] = []
+  const recs: Recorder[] = []
+  for (const d of devices) {
+    const cfg = ModbusDeviceSchema.parse({ adapter: 'modbus', kind: 'parking', ...d })
+    const r = recorder(cfg.id, logs)
+    recs.push(r)
+    const a = def.create!(cfg, r.ctx)
+    adapters.push(a)
+    await a.start()
+  }
+  await Promise.all(recs.map((r) => r.waitState((s) => s.online === true)))
+  return { adapters, recs }
 }
