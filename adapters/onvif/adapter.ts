@@ -61,6 +61,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private pendingEnd: EventInput | undefined
   private pinging = false
   private informed = false
+  private authLogged: string | undefined
   private readonly serializer = new XMLSerializer()
 
   constructor(
@@ -143,10 +144,11 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.sub = await this.client.createPullPoint(this.cfg.subscriptionMs)
       this.track(this.sub, this.cfg.subscriptionMs)
       this.ctx.log.info({ device: this.cfg.id, address: this.sub.address, clockOffsetMs: this.client.clockOffsetMs }, 'camera subscribed')
+      this.sup.authOk()
+      this.authLogged = undefined
+      this.sup.eventsOk(this.ctx.now())
+      this.supervise()
     }
-    this.sup.authOk()
-    this.sup.eventsOk(this.ctx.now())
-    this.supervise()
     while (!this.stopping) {
       const sub = this.sub
       if (this.subEndsAt - this.ctx.now() < this.cfg.pullTimeoutMs + this.cfg.renewMarginMs) {
@@ -191,7 +193,10 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     const backoff = backoffDelay(this.attempt++, this.cfg.backoffMinMs, this.cfg.backoffMaxMs)
     if (err instanceof CameraAuthError) {
       this.sup.authFailed(msg)
-      this.ctx.log.error({ device: this.cfg.id, err: msg }, 'camera refused the credentials')
+      // A person must act: say it once per new refusal, not on every retry.
+      if (this.authLogged !== msg) this.ctx.log.error({ device: this.cfg.id, err: msg }, 'camera refused the credentials')
+      else this.ctx.log.debug({ device: this.cfg.id, err: msg }, 'camera still refuses the credentials')
+      this.authLogged = msg
       this.supervise()
       return backoff
     }
