@@ -12,6 +12,7 @@ or on a serial device (a real RS-485 adapter, or one end of a socat PTY pair:
 
 Options:
   --tcp PORT            listen on 127.0.0.1:PORT (default 0: any free port)
+  --mbap                answer Modbus TCP (MBAP) on the TCP port instead of RTU over TCP
   --serial PATH         serve on this serial device instead of TCP
   --baud N              serial baud rate; with --pace, also the emulated line rate (default 9600)
   --pace                delay each reply by the bytes' time on the line at --baud
@@ -41,6 +42,7 @@ export async function runCli(argv: string[]): Promise<void> {
     args: argv,
     options: {
       tcp: { type: 'string', default: '0' },
+      mbap: { type: 'boolean', default: false },
       serial: { type: 'string' },
       baud: { type: 'string', default: '9600' },
       pace: { type: 'boolean', default: false },
@@ -68,7 +70,7 @@ export async function runCli(argv: string[]): Promise<void> {
   const log = createLogger({ level: 'info' })
   const baudRate = Number(values.baud)
   const wire = { log, ...(values.pace ? { baudRate } : {}) }
-  const server: WireServer = values.serial ? await servePort(model, values.serial, { ...wire, baudRate }) : await serveTcp(model, { ...wire, port: Number(values.tcp) })
+  const server: WireServer = values.serial ? await servePort(model, values.serial, { ...wire, baudRate }) : await serveTcp(model, { ...wire, port: Number(values.tcp), framing: values.mbap ? 'mbap' : 'rtu' })
   const clock = setInterval(() => model.advance(), 100)
   console.log(`parking bus on ${server.address}: locks ${values.locks || 'none'}, sensors ${values.sensors || 'none'}`)
 
