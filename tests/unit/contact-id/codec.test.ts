@@ -106,3 +106,26 @@ describe('receiver automation messages [MLR2]', () => {
     expect(printable(Buffer.from([0x35, 0x00, 0x14, 0xff]))).toBe('5<00><DC4><ff>')
   })
 })
+
+describe('receiver message parsing, property-style', () => {
+  it('never throws on random printable text, and every event it accepts is written back identically', () => {
+    let seed = 7
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
+    const alphabet = '0123456789ABCDEF ERP518@#[|'
+    let accepted = 0
+    for (let i = 0; i < 20_000; i++) {
+      // Half mutations of a real message, half random strings, so both paths are exercised.
+      const base = '5011 181234E13101015'
+      const text = rnd() < 0.5
+        ? [...base].map((c) => (rnd() < 0.1 ? alphabet[Math.floor(rnd() * alphabet.length)]! : c)).join('')
+        : Array.from({ length: Math.floor(rnd() * 30) }, () => alphabet[Math.floor(rnd() * alphabet.length)]!).join('')
+      const r = parseReceiverMessage(text)
+      if (r.ok && r.value.kind === 'event') {
+        accepted++
+        expect(formatReceiverEvent(r.value.receiver, r.value.line, r.value.event)).toBe(text)
+      }
+      if (r.ok && r.value.kind === 'panel-line') expect(encodePanelLine(r.value.event)).toBe(text)
+    }
+    expect(accepted).toBeGreaterThan(100)
+  })
+})
