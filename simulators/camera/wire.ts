@@ -66,6 +66,7 @@ export class CameraSim {
   private silent = false
   private downUntil = 0
   private frame = 0
+  private corrupt = 0
   private readonly now: () => number
   port = 0
 
@@ -171,8 +172,17 @@ export class CameraSim {
     })
   }
 
+  /** The next `n` SOAP replies are cut in half (a flaky firmware, a proxy in the way). */
+  corruptNext(n: number): void {
+    this.corrupt = n
+  }
+
   private send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string | string[]> = {}): void {
     if (res.destroyed || res.headersSent) return
+    if (this.corrupt > 0 && type === SOAP_TYPE) {
+      this.corrupt--
+      body = typeof body === 'string' ? body.slice(0, Math.floor(body.length / 2)) : body.subarray(0, Math.floor(body.length / 2))
+    }
     res.writeHead(status, { 'Content-Type': type, ...headers })
     res.end(body)
   }

@@ -114,6 +114,17 @@ describe('ONVIF adapter against the camera simulator over HTTP', () => {
     expect(adapter.counters.resubscribes).toBeGreaterThanOrEqual(1)
   })
 
+  it('survives malformed replies: counts them, retries, and carries on', async () => {
+    const { cam, rec, adapter } = await setup()
+    await rec.waitFor(subscribed(cam), 5000, 'a subscription')
+    cam.corruptNext(3)
+    cam.lineCrossed(1)
+    await rec.waitFor(() => adapter.counters.pullErrors >= 1 || undefined, 5000, 'a counted error')
+    cam.lineCrossed(2)
+    await rec.waitFor(() => rec.events.some((e) => (e.attrs?.['data'] as Record<string, string>)?.['ObjectId'] === '2') || undefined, 5000, 'the next event')
+    expect(rec.lines.some((l) => l['level'] === 40 && l['device'] === 'cam-gate-1' && String(l['err']).includes('malformed XML'))).toBe(true)
+  })
+
   it('authenticates against a camera whose clock is two hours off', async () => {
     const { cam, rec } = await setup({ skewMs: -2 * 3600_000 })
     await rec.waitFor(subscribed(cam), 5000, 'a subscription')
