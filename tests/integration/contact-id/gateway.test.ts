@@ -37,9 +37,9 @@ describe('Contact ID through the whole gateway', () => {
     for (const c of cleanup.splice(0).reverse()) await c()
   })
 
-  async function tcpSetup(modelOpts: ConstructorParameters<typeof ReceiverModel>[0] = {}, extra: Record<string, unknown> = {}) {
+  async function tcpSetup(modelOpts: ConstructorParameters<typeof ReceiverModel>[0] = {}, extra: Record<string, unknown> = {}, byteDelayMs = 0) {
     const model = new ReceiverModel({ heartbeatMs: 400, ackTimeoutMs: 1000, ...modelOpts }, Date.now())
-    const sim = await serveTcp(model, { log: captureLog().log })
+    const sim = await serveTcp(model, { log: captureLog().log, byteDelayMs })
     cleanup.push(() => sim.close())
     const h = await startHarness({ devices: [device({ url: sim.address, reconnectMinMs: 50, reconnectMaxMs: 200 }, extra)] })
     cleanup.push(() => h.stop())
@@ -62,6 +62,16 @@ describe('Contact ID through the whole gateway', () => {
     expect(await h.platform.waitForEvent((e) => e.type === 'other')).toMatchObject({ zone: 'lobby PIR', unit: 'lobby', attrs: { code: '999' } })
     await until('all ACKed', () => model.stats.delivered === 4)
     expect(alarms(h)).toHaveLength(4)
+    expect(model.stats.naks).toBe(0)
+  })
+
+  it('reassembles messages from a slow link that delivers one byte at a time', async () => {
+    const { model, sim, h } = await tcpSetup({ ackTimeoutMs: 2000 }, {}, 4)
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    model.enqueue(ev('131', '015'), ev('110', '002'))
+    sim.poke()
+    await until('both', () => model.stats.delivered === 2)
+    expect(alarms(h).map((e) => e.type).sort()).toEqual(['fire', 'intrusion'])
     expect(model.stats.naks).toBe(0)
   })
 
