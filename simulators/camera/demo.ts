@@ -5,11 +5,14 @@ import { OnvifDeviceSchema } from '../../adapters/onvif/config.js'
 import { streetLife } from './script.js'
 import { startCamera } from './wire.js'
 
-/** The demo's cameras: the north gate (linked to the intercom there) and the car park ramp. */
+/**
+ * The demo's cameras: the north gate (a forced door at the intercom there takes its snapshot) and
+ * the car park ramp (a fire alarm from the basement panel takes its snapshot).
+ */
 const CAMERAS = [
   { id: 'cam-gate-north', name: 'North gate camera', area: 'North gate', linkage: [{ device: 'intercom-north' }], skewMs: 0 },
   // This one's clock is two hours off, as cameras nobody set up often are: the gateway copes.
-  { id: 'cam-ramp-b1', name: 'Car park ramp camera', area: 'B1 ramp', linkage: [], skewMs: 2 * 3600_000 },
+  { id: 'cam-ramp-b1', name: 'Car park ramp camera', area: 'B1 ramp', linkage: [{ device: 'fire-panel-b3' }], skewMs: 2 * 3600_000 },
 ]
 const USER = 'admin'
 const PASSWORD = 'demo-camera-pw'
