@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ReceiverModel, type SimEvent } from '../../../simulators/alarm-receiver/model.js'
+import { openSerial, serveTcp, type ReceiverPort } from '../../../simulators/alarm-receiver/wire.js'
+import { startHarness, type Harness } from '../../helpers/harness.js'
+import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
+import { captureLog } from '../../helpers/logs.js'
+import type { GatewayEvent } from '../../../gateway/events/event.js'
+
+const DEVICE = 'alarm-rx'
+
+function device(transport: unknown) {
+  return { id: DEVICE, adapter: 'contact-id', transport, supervisionMs: 1500 }
+}
+
+const ev = (code: string, zone: string): SimEvent => ({ account: '1234', qualifier: 'E', code, group: '01', zone })
+const alarms = (h: Harness) => h.platform.events.filter((e) => e.device === DEVICE && !e.type.startsWith('device.'))
+
+async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('Contact ID through the gateway when the link goes away', () => {
+  const cleanup: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const c of cleanup.splice(0).reverse()) await c()
+  })
+
+  it('unplug and replug of a PTY: offline, online, and the events queued meanwhile all arrive', async () => {
+    const pair: PtyPair = await startPtyPair()
+    cleanup.push(() => pair.close())
+    const model = new ReceiverModel({ heartbeatMs: 300, ackTimeoutMs: 500, noiseRate: 0.3, corruptRate: 0.2, seed: 7 }, Date.now())
+    const sim: ReceiverPort = await openSerial(model, { path: pair.b, baudRate: 115200, log: captureLog().log })
+    cleanup.push(() => sim.close())
+    const h = await startHarness({ devices: [device({ path: pair.a, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 300 })] })
+    cleanup.push(() => h.stop())
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    model.enqueue(ev('131', '015'), ev('132', '002'))
+    sim.poke()
+    await until('first two', () => model.stats.delivered === 2)
+    await pair.unplug()
+    const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', 5000)
+    expect(off.attrs['reason']).toMatch(/port closed/)
+    model.enqueue(ev('110', '015'), ev('301', '000'), ev('602', '000'))
+    sim.poke()
+    await new Promise((r) => setTimeout(r, 600))
+    await pair.replug()
+    await until('all five', () => model.stats.delivered === 5, 15_000)
+    await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq)
+    await h.platform.waitForEvent((e) => e.type === 'test')
+    const types = alarms(h).map((e: GatewayEvent) => e.type).sort()
+    expect(types).toEqual(['fire', 'intrusion', 'intrusion', 'power.lost', 'test'])
+    // The noise and garbled copies were refused and repeated, never stored.
+    expect(model.stats.naks).toBeGreaterThan(0)
+  })
+
+  it('a rebooting device server (TCP) drops the link; the gateway reconnects and nothing queued is lost', async () => {
+    const model = new ReceiverModel({ heartbeatMs: 300, ackTimeoutMs: 500 }, Date.now())
+    const sim = await serveTcp(model, { log: captureLog().log })
+    cleanup.push(() => sim.close())
+    const h = await startHarness({ devices: [device({ url: sim.address, reconnectMinMs: 50, reconnectMaxMs: 300 })] })
+    cleanup.push(() => h.stop())
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    const down = sim.unplug(1000)
+    model.enqueue(ev('120', '002'), ev('121', '003'))
+    sim.poke()
+    await down
+    await until('both', () => model.stats.delivered === 2, 15_000)
+    await h.platform.waitForEvent((e) => e.type === 'duress')
+    expect(alarms(h).map((e) => e.type).sort()).toEqual(['duress', 'panic'])
+    expect(h.platform.events.some((e) => e.type === 'device.offline')).toBe(true)
+  })
+})
