@@ -26,6 +26,7 @@ export class ModbusUnitAdapter implements Adapter {
   private misses = 0
   private downSince = 0
   private lastError = ''
+  private lastPublished = ''
   private running = false
   private loop: Promise<void> | undefined
   /** Aborted on stop: ends the poll loop's and commands' waits at once. */
@@ -156,9 +157,28 @@ export class ModbusUnitAdapter implements Adapter {
     }
     this.counters.polls++
     const { state, events } = this.decoder.update(raws, this.ctx.now(), frames.join(' '))
-    this.ctx.setState(state)
+    this.publishReadings(state)
     await this.answered()
     for (const e of events) await this.emit(e)
+  }
+
+  /**
+   * Readings and error counts into the retained state, only when something changed: a state
+   * publish per poll would be a retained MQTT message per unit per second for nothing.
+   */
+  private publishReadings(readings: Record<string, string | number>): void {
+    const bus = this.shared?.bus
+    const errors = {
+      missedPolls: this.counters.missed,
+      exceptionReplies: this.counters.exceptions,
+      busTimeouts: bus?.stats.timeouts ?? 0,
+      busBadCrc: bus?.framer.stats.badCrc ?? 0,
+      busDroppedBytes: bus?.framer.stats.droppedBytes ?? 0,
+    }
+    const key = JSON.stringify([readings, errors])
+    if (key === this.lastPublished) return
+    this.lastPublished = key
+    this.ctx.setState({ ...readings, errors })
   }
 
   private async answered(): Promise<void> {

@@ -69,6 +69,16 @@ describe('modbus adapter over TCP', () => {
     expect(rec.get('space-3')!.state).toMatchObject({ online: true, unit: 3, occupied: 'vacant', distance: 180, battery: 3.6, tamper: 'ok', signal: 200 })
   })
 
+  it('publishes state only when a reading changes, not on every poll', async () => {
+    const r = rec.get('lock-1')!
+    const before = r.updates
+    const polls = model.history.filter((h) => h.unit === 1).length
+    await new Promise((res) => setTimeout(res, 500))
+    expect(model.history.filter((h) => h.unit === 1).length - polls).toBeGreaterThanOrEqual(4)
+    // Nothing changed, so no update: at most one, should a loaded machine make a poll time out.
+    expect(r.updates - before).toBeLessThanOrEqual(1)
+  })
+
   it('an arriving vehicle is reported after the sensor debounce', async () => {
     const r = rec.get('space-3')!
     model.sensor(3).setVehicle(true)
@@ -125,6 +135,8 @@ describe('modbus adapter over TCP', () => {
     expect(r.events.filter((e) => e.type === 'device.offline').length).toBe(offlineBefore)
     expect(r.state.online).toBe(true)
     expect(logs.find('bytes dropped on the bus').length).toBeGreaterThan(0)
+    // The counts are in the state (and so on the state topic and in the API).
+    expect((r.state['errors'] as Record<string, number>)['busBadCrc']).toBeGreaterThanOrEqual(1)
     expect(logs.find('poll refused by the unit').length).toBeGreaterThan(0)
   })
 

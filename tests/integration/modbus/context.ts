@@ -9,6 +9,8 @@ export interface Recorder {
   ctx: AdapterContext
   events: EventInput[]
   state: Partial<DeviceState>
+  /** Calls of setState so far. */
+  readonly updates: number
   logs: CapturedLog
   /** The first matching event at or after index `since` (default 0) of `events`. */
   waitFor(pred: (e: EventInput) => boolean, timeoutMs?: number, since?: number): Promise<EventInput>
@@ -30,10 +32,14 @@ export function recorder(device: string, logs: CapturedLog = captureLog()): Reco
     }
   }
   const abort = new AbortController()
+  let updates = 0
   return {
     events,
     state,
     logs,
+    get updates() {
+      return updates
+    },
     ctx: {
       log: logs.log.child({ device }),
       now: () => Date.now(),
@@ -42,7 +48,10 @@ export function recorder(device: string, logs: CapturedLog = captureLog()): Reco
         events.push(e)
         return { id: `${device}-${events.length}`, duplicate: false }
       },
-      setState: (s) => Object.assign(state, s),
+      setState: (s) => {
+        updates++
+        Object.assign(state, s)
+      },
     },
     async waitFor(pred, timeoutMs = 5000, since = 0) {
       await poll(() => events.slice(since).some(pred), 'event', timeoutMs)
