@@ -12,7 +12,8 @@ export interface HandshakeOptions {
   randomBytes(n: number): Buffer
 }
 
-type Step = { ok: true; session?: SecureSession } | { ok: false; reason: string }
+/** `definitive`: the reader really holds another key (not a damaged or unexpected reply). */
+type Step = { ok: true; session?: SecureSession } | { ok: false; reason: string; definitive: boolean }
 
 /**
  * The control panel's half of secure channel set-up [OSDP 2.2 Annex D.3]:
@@ -63,7 +64,8 @@ export class Handshake {
   }
 
   onCcrypt(f: DecodedFrame, data: Buffer): Step {
-    if (f.code !== REPLY.CCRYPT || f.scb?.type !== SCS.S12) return { ok: false, reason: `expected CCRYPT, got reply 0x${f.code.toString(16)}` }
+    if (f.code !== REPLY.CCRYPT || f.scb?.type !== SCS.S12) return { ok: false, reason: `expected CCRYPT, got reply 0x${f.code.toString(16)}`, definitive: false }
+    if (data.length < 32) return { ok: false, reason: `CCRYPT too short: ${data.length} bytes`, definitive: false }
     const c = decodeCcrypt(data)
     for (const scbk of this.candidates) {
       const keys = deriveSessionKeys(scbk, this.rndA)
@@ -77,7 +79,7 @@ export class Handshake {
         return { ok: true }
       }
     }
-    return { ok: false, reason: this.kk === 1 ? "reader's cryptogram matches none of the keys we hold for it" : "reader's cryptogram does not match the install key" }
+    return { ok: false, reason: this.kk === 1 ? "reader's cryptogram matches none of the keys we hold for it" : "reader's cryptogram does not match the install key", definitive: true }
   }
 
   scrypt(): Omit<Frame, 'addr' | 'reply' | 'sqn' | 'useCrc'> {
@@ -85,9 +87,10 @@ export class Handshake {
   }
 
   onRmacI(f: DecodedFrame, data: Buffer): Step {
-    if (f.code !== REPLY.RMAC_I || f.scb?.type !== SCS.S14) return { ok: false, reason: `expected RMAC_I, got reply 0x${f.code.toString(16)}` }
+    if (f.code !== REPLY.RMAC_I || f.scb?.type !== SCS.S14) return { ok: false, reason: `expected RMAC_I, got reply 0x${f.code.toString(16)}`, definitive: false }
+    if (data.length < 16) return { ok: false, reason: `RMAC_I too short: ${data.length} bytes`, definitive: false }
     const rmacI = decodeRmacI(data)
-    if (!sameBytes(rmacI, initialRmac(this.keysInUse!, this.serverCrypt!))) return { ok: false, reason: 'reader rejected our cryptogram (RMAC-I mismatch)' }
+    if (!sameBytes(rmacI, initialRmac(this.keysInUse!, this.serverCrypt!))) return { ok: false, reason: 'reader rejected our cryptogram (RMAC-I mismatch)', definitive: false }
     return { ok: true, session: new SecureSession(this.keysInUse!, rmacI, 'cp') }
   }
 

@@ -182,6 +182,8 @@ export class PdLink {
       }
       data = opened.data
     }
+    // A NAK without its code is damaged: ignore it like noise and keep the window open.
+    if (f.code === REPLY.NAK && data.length === 0) return [{ type: 'bad-reply', reason: 'NAK without an error code' }]
     this.counters.replies++
     this.lastHeardAt = now
     this.outstanding = undefined
@@ -197,7 +199,8 @@ export class PdLink {
     const events: LinkEvent[] = [{ type: 'nak', command: C.CMD_NAMES[o.code] ?? `0x${o.code.toString(16)}`, nak }]
     if (o.step === 'queued') this.queue.shift()?.done({ status: 'refused', reason: nak.reason })
     if (o.step === 'chlng' || o.step === 'scrypt' || o.step === 'keyset') {
-      this.notePendingFailure()
+      // A NAK to CHLNG says the reader has no use for the key we named.
+      this.noteKeyFailure(o.step === 'chlng')
       events.push({ type: 'secure-failure', reason: `reader refused ${C.CMD_NAMES[o.code]}: ${nak.reason}` })
       return [...events, ...this.resync(now, true)]
     }
@@ -214,7 +217,7 @@ export class PdLink {
       const hs = this.handshake!
       const r = step === 'chlng' ? hs.onCcrypt(f, data) : hs.onRmacI(f, data)
       if (!r.ok) {
-        this.notePendingFailure()
+        this.noteKeyFailure(r.definitive)
         return [{ type: 'secure-failure', reason: r.reason }, ...this.resync(now, true)]
       }
       if (r.session) {
@@ -284,8 +287,15 @@ export class PdLink {
     this.steps = [...(this.opts.secure ? (['chlng', 'scrypt'] as Step[]) : []), 'id', 'cap', 'lstat', 'istat', 'ostat']
   }
 
-  private notePendingFailure(): void {
-    if (this.handshake?.usedPendingKey) this.pendingFailed = true
+  /**
+   * Which key to name next time, when a KEYSET's fate is unknown (a pending key, no active one):
+   * a definitive refusal of the pending key means the reader kept the install key, and one of the
+   * install key means it took the pending key. A damaged reply proves nothing either way.
+   */
+  private noteKeyFailure(definitive: boolean): void {
+    if (!definitive || !this.handshake) return
+    if (this.handshake.usedPendingKey) this.pendingFailed = true
+    else if (this.handshake.usedInstallKey) this.pendingFailed = false
   }
 
   /**

@@ -141,6 +141,9 @@ export class SimPd {
         return this.frame(f, P.nak(0x05), false)
       }
       data = opened.data
+    } else if (f.scb) {
+      // A secure packet but no session here (we restarted): security conditions not met.
+      return this.frame(f, P.nak(0x05), false)
     } else if (this.opts.requireSecure) {
       this.counters.clearCommands++
       return this.frame(f, P.nak(0x06), false)

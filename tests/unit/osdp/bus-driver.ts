@@ -68,7 +68,9 @@ export class VirtualBus {
         this.now += 2
         let reply = this.model.handle(cmd, this.now)
         if (reply && this.tamper) reply = this.tamper(reply)
-        const events = reply ? l.onReply(unmark(reply), this.now) : ((this.now += 200), l.onTimeout(this.now))
+        const events = reply ? l.onReply(unmark(reply), this.now) : []
+        // No reply, or one the link ignored: the window closes as the bus's timer would close it.
+        if (!reply || l.awaitingReply) events.push(...((this.now += 200), l.onTimeout(this.now)))
         for (const event of events) this.seen.push({ at: this.now, address: l.address, event })
       }
       if (!sentAny) this.now = Math.min(end, Math.max(this.now + 1, Math.min(...this.links.map((l) => l.dueAt()))))
