@@ -8,14 +8,7 @@ import { captureLog } from '../helpers/logs.js'
 import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
 import { ReceiverModel } from '../../simulators/alarm-receiver/model.js'
 import { serveTcp } from '../../simulators/alarm-receiver/wire.js'
-
-async function until(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+import { until } from '../integration/contact-id/support.js'
 
 describe('end to end: Contact ID across kill -9', () => {
   const cleanup: Array<() => Promise<void>> = []

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import sqlite3 from 'sqlite3'
-import { ReceiverModel, type SimEvent } from '../../../simulators/alarm-receiver/model.js'
+import { ReceiverModel } from '../../../simulators/alarm-receiver/model.js'
 import { serveTcp } from '../../../simulators/alarm-receiver/wire.js'
-import { startHarness, SITE, type Harness } from '../../helpers/harness.js'
+import { startHarness, SITE } from '../../helpers/harness.js'
 import { captureLog } from '../../helpers/logs.js'
+import { DEVICE, alarms, ev, until } from './support.js'
 
-const DEVICE = 'alarm-rx'
 const ZONES = {
   15: { name: 'infrared beam, north fence', location: { building: '3', area: 'north fence' } },
   2: { name: 'lobby PIR', location: { building: '1', unit: 'lobby' } },
@@ -15,17 +15,6 @@ function device(transport: unknown, extra: Record<string, unknown> = {}) {
   return {
     id: DEVICE, adapter: 'contact-id', name: 'Guard room receiver', location: { grid: 'G-07' },
     transport, supervisionMs: 1500, zones: ZONES, ...extra,
-  }
-}
-
-const ev = (code: string, zone: string, qualifier: 'E' | 'R' = 'E'): SimEvent => ({ account: '1234', qualifier, code, group: '01', zone })
-const alarms = (h: Harness) => h.platform.events.filter((e) => e.device === DEVICE && !e.type.startsWith('device.'))
-
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
   }
 }
 

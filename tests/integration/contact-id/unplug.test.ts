@@ -1,26 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ReceiverModel, type SimEvent } from '../../../simulators/alarm-receiver/model.js'
+import { ReceiverModel } from '../../../simulators/alarm-receiver/model.js'
 import { openSerial, serveTcp, type ReceiverPort } from '../../../simulators/alarm-receiver/wire.js'
-import { startHarness, type Harness } from '../../helpers/harness.js'
+import { startHarness } from '../../helpers/harness.js'
 import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
+import { DEVICE, alarms, ev, until } from './support.js'
 import type { GatewayEvent } from '../../../gateway/events/event.js'
-
-const DEVICE = 'alarm-rx'
 
 function device(transport: unknown) {
   return { id: DEVICE, adapter: 'contact-id', transport, supervisionMs: 1500 }
-}
-
-const ev = (code: string, zone: string): SimEvent => ({ account: '1234', qualifier: 'E', code, group: '01', zone })
-const alarms = (h: Harness) => h.platform.events.filter((e) => e.device === DEVICE && !e.type.startsWith('device.'))
-
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 describe('Contact ID through the gateway when the link goes away', () => {
