@@ -47,7 +47,7 @@ export class ModbusUnitAdapter implements Adapter {
 
   async start(): Promise<void> {
     try {
-      this.shared = this.pool.acquire(this.cfg.transport, this.cfg.framing, this.cfg.id, this.ctx.log)
+      this.shared = this.pool.acquire(this.cfg.transport, this.cfg, this.cfg.id, this.ctx.log)
     } catch (err) {
       this.ctx.log.error({ err: errorMessage(err) }, 'cannot use the bus')
       this.ctx.setState({ online: false, reason: errorMessage(err), unit: this.cfg.unit })

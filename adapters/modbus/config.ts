@@ -22,6 +22,12 @@ export const ModbusDeviceSchema = z
      * Modbus TCP (a Modbus TCP gateway or device, usually port 502).
      */
     framing: z.enum(['rtu', 'mbap']).default('rtu'),
+    /**
+     * On a serial line: give up on a partial frame after this much silence (the 3.5-character
+     * gap of the spec, used as a hint). Unset by default: USB adapters deliver bytes in bursts
+     * up to their latency timer (16 ms on FTDI), and a timed-out reply resyncs the framer anyway.
+     */
+    frameSilenceMs: z.number().int().min(2).max(1000).optional(),
     /** The unit (slave) address set on the device, 1-247. */
     unit: z.number().int().min(1).max(247),
     /** A built-in register map by name, or a vendor's map written out (see SPEC.md). */

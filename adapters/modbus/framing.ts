@@ -22,8 +22,9 @@ export interface Framing {
 }
 
 /** RTU on a serial line, or RTU over TCP through a transparent device server. */
-export function rtuFraming(): Framing {
-  return { name: 'rtu', framer: new RtuFramer({ role: 'master' }), wrap: (rtu) => rtu, unwrap: (frame) => frame }
+export function rtuFraming(silenceMs?: number): Framing {
+  const framer = new RtuFramer({ role: 'master', ...(silenceMs !== undefined ? { silenceMs } : {}) })
+  return { name: 'rtu', framer, wrap: (rtu) => rtu, unwrap: (frame) => frame }
 }
 
 /** Modbus TCP: each attempt gets a new transaction id, and only a reply with that id counts. [MB-TCP §3.1.3] */

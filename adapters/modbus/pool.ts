@@ -40,9 +40,10 @@ export class BusPool {
 
   constructor(private readonly opts: BusPoolOptions = {}) {}
 
-  acquire(t: TransportConfig, framing: 'rtu' | 'mbap', owner: string, log: Logger): SharedBus {
+  acquire(t: TransportConfig, line: { framing: 'rtu' | 'mbap'; frameSilenceMs?: number | undefined }, owner: string, log: Logger): SharedBus {
     const key = isTcpTransport(t) ? t.url : t.path
-    const settings = `${describeTransport(t)}${framing === 'mbap' ? ' (Modbus TCP)' : ''}`
+    const { framing, frameSilenceMs } = line
+    const settings = `${describeTransport(t)}${framing === 'mbap' ? ' (Modbus TCP)' : ''}${frameSilenceMs !== undefined ? `, frame silence ${frameSilenceMs} ms` : ''}`
     const found = this.entries.get(key)
     if (found !== undefined) {
       if (found.settings !== settings) {
@@ -56,7 +57,7 @@ export class BusPool {
     const transport = new Transport(t, { log: busLog, ...(open ? { open } : {}) })
     // A device server's TCP link has no line timing of its own; its serial side keeps t3.5 for us.
     const gap = isTcpTransport(t) ? 0 : interFrameDelayMs(t.baudRate)
-    const bus = new ModbusBus({ log: busLog, link: transport, interFrameDelayMs: gap, framing: framing === 'mbap' ? mbapFraming() : rtuFraming() })
+    const bus = new ModbusBus({ log: busLog, link: transport, interFrameDelayMs: gap, framing: framing === 'mbap' ? mbapFraming() : rtuFraming(frameSilenceMs) })
     transport.on('data', (chunk) => bus.onData(chunk))
     // A reopened link starts clean: bytes of a frame cut by the outage will never complete.
     transport.on('close', () => bus.framer.resync('resync'))
