@@ -91,12 +91,12 @@ export class OnvifCameraAdapter implements LinkableAdapter {
         await store.init()
         this.snapshots = new Snapshotter(this.client, store, this.cfg.snapshot)
       } catch (err) {
-        this.ctx.log.error({ device: this.cfg.id, dir: this.cfg.snapshot.dir, err: errorMessage(err) }, 'snapshot directory unusable: snapshots off')
+        this.ctx.log.error({ dir: this.cfg.snapshot.dir, err: errorMessage(err) }, 'snapshot directory unusable: snapshots off')
       }
     }
     const windowMs = this.windowMs()
     if (windowMs !== (this.cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS)) {
-      this.ctx.log.warn({ device: this.cfg.id, supervisionMs: this.cfg.supervisionMs, usedMs: windowMs }, 'supervision window shorter than one long poll: lengthened')
+      this.ctx.log.warn({ supervisionMs: this.cfg.supervisionMs, usedMs: windowMs }, 'supervision window shorter than one long poll: lengthened')
     }
     // Pings start at a random phase: hundreds of cameras started together must not ping in bursts.
     const phase = setTimeout(() => this.timers.push(setInterval(() => void this.ping(), this.cfg.pingIntervalMs)), Math.random() * this.cfg.pingIntervalMs)
@@ -116,7 +116,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     this.sub = undefined
     if (sub) {
       // [WS-BaseNotification §6.2] free the camera's slot now rather than at termination.
-      await this.client.unsubscribe(sub).catch((err: unknown) => this.ctx.log.debug({ device: this.cfg.id, err: errorMessage(err) }, 'unsubscribe failed'))
+      await this.client.unsubscribe(sub).catch((err: unknown) => this.ctx.log.debug({ err: errorMessage(err) }, 'unsubscribe failed'))
     }
     this.agent.destroy()
   }
@@ -143,7 +143,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       if (!this.informed) await this.inform()
       this.sub = await this.client.createPullPoint(this.cfg.subscriptionMs)
       this.track(this.sub, this.cfg.subscriptionMs)
-      this.ctx.log.info({ device: this.cfg.id, address: this.sub.address, clockOffsetMs: this.client.clockOffsetMs }, 'camera subscribed')
+      this.ctx.log.info({ address: this.sub.address, clockOffsetMs: this.client.clockOffsetMs }, 'camera subscribed')
       this.sup.authOk()
       this.authLogged = undefined
       this.sup.eventsOk(this.ctx.now())
@@ -174,7 +174,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private async inform(): Promise<void> {
     const info = await this.client.deviceInformation()
     this.informed = true
-    this.ctx.log.info({ device: this.cfg.id, ...info }, 'camera identified')
+    this.ctx.log.info(info, 'camera identified')
     this.ctx.setState({ manufacturer: info.manufacturer, model: info.model, firmware: info.firmwareVersion })
   }
 
@@ -194,8 +194,8 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     if (err instanceof CameraAuthError) {
       this.sup.authFailed(msg)
       // A person must act: say it once per new refusal, not on every retry.
-      if (this.authLogged !== msg) this.ctx.log.error({ device: this.cfg.id, err: msg }, 'camera refused the credentials')
-      else this.ctx.log.debug({ device: this.cfg.id, err: msg }, 'camera still refuses the credentials')
+      if (this.authLogged !== msg) this.ctx.log.error({ err: msg }, 'camera refused the credentials')
+      else this.ctx.log.debug({ err: msg }, 'camera still refuses the credentials')
       this.authLogged = msg
       this.supervise()
       return backoff
@@ -209,11 +209,11 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.snapshots?.forget()
       this.motion.reset(this.ctx.now())
       this.armMotionEnd()
-      this.ctx.log.warn({ device: this.cfg.id, err: msg }, 'subscription lost: subscribing again')
+      this.ctx.log.warn({ err: msg }, 'subscription lost: subscribing again')
       return this.attempt === 1 ? 0 : backoff
     }
     this.sup.failure(msg)
-    this.ctx.log.warn({ device: this.cfg.id, err: msg, retryInMs: backoff }, 'camera request failed')
+    this.ctx.log.warn({ err: msg, retryInMs: backoff }, 'camera request failed')
     return backoff
   }
 
@@ -236,7 +236,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       n = parseNotification(el)
     } catch (err) {
       this.counters.badMessages++
-      this.ctx.log.warn({ device: this.cfg.id, err: errorMessage(err) }, 'notification dropped')
+      this.ctx.log.warn({ err: errorMessage(err) }, 'notification dropped')
       return
     }
     const c = classify(n)
@@ -287,7 +287,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     } else {
       this.counters.snapshotErrors++
       attrs['snapshotError'] = shot.error
-      this.ctx.log.warn({ device: this.cfg.id, err: shot.error }, 'snapshot failed')
+      this.ctx.log.warn({ err: shot.error }, 'snapshot failed')
     }
   }
 
@@ -297,7 +297,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.counters.events++
     } catch (err) {
       this.counters.emitErrors++
-      this.ctx.log.error({ device: this.cfg.id, type: input.type, err: errorMessage(err) }, 'camera event not committed')
+      this.ctx.log.error({ type: input.type, err: errorMessage(err) }, 'camera event not committed')
     }
   }
 
@@ -320,7 +320,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     const shot = await this.snapshots.take()
     if (!shot.ok) {
       this.counters.snapshotErrors++
-      this.ctx.log.warn({ device: this.cfg.id, trigger: event.id, err: shot.error }, 'linked snapshot failed')
+      this.ctx.log.warn({ trigger: event.id, err: shot.error }, 'linked snapshot failed')
       return
     }
     this.counters.snapshots++
@@ -372,8 +372,8 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     this.ctx.setState({ online: t.online, reason: t.reason })
     // The first verdict after start is state only: a gateway restart is not a camera coming back.
     if (t.online && before === undefined) return
-    if (t.online) this.ctx.log.info({ device: this.cfg.id }, 'camera online')
-    else this.ctx.log.warn({ device: this.cfg.id, reason: t.reason }, 'camera offline')
+    if (t.online) this.ctx.log.info('camera online')
+    else this.ctx.log.warn({ reason: t.reason }, 'camera offline')
     void this.emit({ type: t.online ? 'device.online' : 'device.offline', attrs: { reason: t.reason } })
   }
 }

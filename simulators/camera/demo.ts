@@ -34,7 +34,7 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
       address: `127.0.0.1:${cams[i]!.port}`,
       username: USER,
       password: PASSWORD,
-      supervisionMs: 15_000,
+      supervisionMs: 30_000,
       snapshot: { dir: join(opts.dir, 'snapshots'), maxBytes: 16 * 1024 * 1024 },
       linkage: c.linkage,
     }),

@@ -8,7 +8,7 @@ import type { EventInput } from '../../../gateway/events/event.js'
  * The gateway's side of an adapter as a test sees it: emit() records the event and resolves as
  * the journal would after its commit; log lines are kept for assertions.
  */
-export function recordingContext() {
+export function recordingContext(device = 'cam-gate-1') {
   const events: EventInput[] = []
   const states: Array<Partial<DeviceState>> = []
   const lines: Array<Record<string, unknown>> = []
@@ -20,7 +20,8 @@ export function recordingContext() {
     },
   })
   const ctx: AdapterContext = {
-    log: createLogger({ level: 'debug', destination }),
+    // As the gateway does: the adapter's logger is already bound to its device.
+    log: createLogger({ level: 'debug', destination }).child({ device }),
     now: () => Date.now(),
     signal: controller.signal,
     emit: async (e) => {
