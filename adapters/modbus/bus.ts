@@ -10,8 +10,11 @@ export class ModbusTimeoutError extends PinganError {
     readonly unit: number,
     readonly attempts: number,
     timeoutMs: number,
+    /** How many of the attempts got a reply with a bad CRC (a noisy line rather than a dead unit). */
+    readonly badReplies = 0,
   ) {
-    super('PINGAN_ERR_TRANSPORT', `unit ${unit} did not answer within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'})`)
+    const noisy = badReplies > 0 ? `; ${badReplies} repl${badReplies === 1 ? 'y' : 'ies'} had a bad CRC` : ''
+    super('PINGAN_ERR_TRANSPORT', `unit ${unit} did not answer within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}${noisy})`)
   }
 }
 
@@ -49,6 +52,7 @@ interface Pending {
   frame: Buffer
   opts: TransactOptions
   attempts: number
+  badReplies: number
   resolve(r: Reply | null): void
   reject(err: Error): void
 }
@@ -103,7 +107,7 @@ export class ModbusBus {
       return Promise.reject(err instanceof Error ? err : new CodecError(String(err)))
     }
     return new Promise((resolve, reject) => {
-      const p: Pending = { req, frame, opts, attempts: 0, resolve, reject }
+      const p: Pending = { req, frame, opts, attempts: 0, badReplies: 0, resolve, reject }
       // Commands go behind other commands but ahead of every poll.
       const at = opts.priority === 'command' ? this.queue.findIndex((q) => q.opts.priority === 'poll') : -1
       if (at === -1) this.queue.push(p)
@@ -189,7 +193,10 @@ export class ModbusBus {
     this.opts.log.warn({ unit: this.current?.req.unit, reason: d.reason, bytes: d.bytes.toString('hex') }, 'bytes dropped on the bus')
     // A corrupted reply will not be followed by a good one: resend now rather than at the timeout.
     const p = this.current
-    if (d.reason === 'crc' && p !== undefined && expectsReply(p.req)) this.retryOrFail(p)
+    if (d.reason === 'crc' && p !== undefined && expectsReply(p.req)) {
+      p.badReplies++
+      this.retryOrFail(p)
+    }
   }
 
   private onTimeout(p: Pending): void {
@@ -209,7 +216,7 @@ export class ModbusBus {
       return
     }
     this.stats.timeouts++
-    this.finish(p, new ModbusTimeoutError(p.req.unit, p.attempts, p.opts.timeoutMs))
+    this.finish(p, new ModbusTimeoutError(p.req.unit, p.attempts, p.opts.timeoutMs, p.badReplies))
   }
 
   private finish(p: Pending, outcome: Reply | null | Error): void {
@@ -220,8 +227,8 @@ export class ModbusBus {
     this.gapUntil = Date.now() + (this.opts.interFrameDelayMs ?? 0)
     if (outcome instanceof Error) p.reject(outcome)
     else p.resolve(outcome)
-    // Let the caller queue its next request first, so one unit's multi-request poll is not split
-    // by a command that arrived in between only when it truly has priority.
+    // Deferred so the caller's next request (the rest of its poll) is queued before the next pick;
+    // the pick is still commands first, then first come, first served.
     setImmediate(() => this.pump())
   }
 }

@@ -102,6 +102,12 @@ describe('ModbusBus', () => {
     expect(bus.framer.stats.badCrc).toBe(1)
   })
 
+  it('replies that all fail their CRC: the error says so, not just "did not answer"', async () => {
+    const { bus, model } = rig()
+    model.corruptNext(2)
+    await expect(bus.transact(read(1), POLL)).rejects.toThrow(/2 attempts; 2 replies had a bad CRC/)
+  })
+
   it('a late reply to a timed-out request does not answer the next one', async () => {
     const { bus } = rig(150)
     await expect(bus.transact(read(1), { ...POLL, retries: 0 })).rejects.toBeInstanceOf(ModbusTimeoutError)
