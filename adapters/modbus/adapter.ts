@@ -81,7 +81,7 @@ export class ModbusUnitAdapter implements Adapter {
     }
     if (!this.running || this.shared === undefined) return { status: 'offline', reason: 'the adapter is not running' }
     // An offline unit fails at once: no write is queued behind other units' polls.
-    if (this.presence === 'offline') return { status: 'offline', reason: `unit ${this.cfg.unit} does not answer (${this.lastError})` }
+    if (this.presence === 'offline') return { status: 'offline', reason: `unit ${this.cfg.unit} is offline and does not answer: ${this.lastError}` }
     return runCommand(
       {
         unit: this.cfg.unit,
@@ -118,7 +118,7 @@ export class ModbusUnitAdapter implements Adapter {
       try {
         await this.pollOnce('poll')
       } catch (err) {
-        await this.missed(err)
+        await this.missed(err).catch((e: unknown) => this.ctx.log.error({ err: errorMessage(e) }, 'supervision failed'))
       }
       // Fixed rate: the next poll is due an interval after this one started. An offline unit is
       // tried seldom, so a dead unit costs the bus one timeout per offline interval.
