@@ -28,6 +28,8 @@ interface Reader {
 
 /** How often held-open doors are checked. */
 const DOOR_CHECK_MS = 250
+/** How often the line's counters are published in device state (when they changed). */
+const LINE_STATE_MS = 5000
 /** At most one warning per this interval about bad bytes on the line. */
 const LINE_WARN_MS = 10_000
 
@@ -57,6 +59,8 @@ export class OsdpAdapter implements Adapter {
   private doorTimer: NodeJS.Timeout | undefined
   private lastLineWarn = 0
   private warned: OsdpFramerCounters | undefined
+  private lineTimer: NodeJS.Timeout | undefined
+  private lastLineState = ''
   emitErrors = 0
 
   constructor(
@@ -113,11 +117,13 @@ export class OsdpAdapter implements Adapter {
     bus.start()
     transport.start()
     this.doorTimer = setInterval(() => this.checkDoors(), DOOR_CHECK_MS)
+    this.lineTimer = setInterval(() => this.publishLine(), LINE_STATE_MS)
     this.log.info({ readers: this.cfg.readers.length, transport: transport.name }, 'osdp bus started')
   }
 
   async stop(): Promise<void> {
     clearInterval(this.doorTimer)
+    clearInterval(this.lineTimer)
     this.bus?.stop()
     await this.transport?.stop()
     this.framer?.end()
@@ -244,6 +250,16 @@ export class OsdpAdapter implements Adapter {
 
   private readerStates(): Record<string, unknown> {
     return Object.fromEntries([...this.byDoor].map(([door, r]) => [door, { ...r.state, link: { ...r.link.counters } }]))
+  }
+
+  /** Every drop on the line, visible in device state (and so in the health API). */
+  private publishLine(): void {
+    if (!this.framer || !this.bus) return
+    const line = { ...this.framer.counters, ...this.bus.counters, emitErrors: this.emitErrors }
+    const key = JSON.stringify(line)
+    if (key === this.lastLineState) return
+    this.lastLineState = key
+    this.ctx.setState({ line })
   }
 
   /** Bad bytes on the line: counted always, warned about at most once per interval. */
