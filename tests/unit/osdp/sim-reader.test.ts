@@ -3,6 +3,7 @@ import { decodeFrame, encodeFrame } from '../../../adapters/osdp/codec.js'
 import { packCard } from '../../../simulators/access-reader/cards.js'
 import { AccessBusModel } from '../../../simulators/access-reader/model.js'
 import * as P from '../../../simulators/access-reader/replies.js'
+import { runLine } from '../../../simulators/access-reader/script.js'
 import { CARDS, hex, plain } from './vectors.js'
 import { unmark } from './bus-driver.js'
 
@@ -62,5 +63,23 @@ describe('access-reader simulator, pinned by the vectors', () => {
     expect(model.handle(decodeFrame(plain('NAK 0x04')), 0)).toBeUndefined()
     expect(model.handle({ ...decodeFrame(plain('POLL to addr 0')), addr: 9 }, 0)).toBeUndefined()
     expect(() => new AccessBusModel({ readers: [{ address: 1 }, { address: 1 }] })).toThrow(RangeError)
+  })
+
+  it('takes its stdin commands: swipe, keys, door, tamper, power, busy, nak, silence, restart, status', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0, contactInput: 1 }] })
+    expect(runLine(model, 'swipe 0 H10304 4321 300000', 0)).toBe('reader 0: H10304 4321/300000 swiped')
+    runLine(model, 'door 0 open', 0)
+    expect(model.pd(0).inputs).toEqual([false, true])
+    runLine(model, 'tamper 0 on', 0)
+    runLine(model, 'power 0 lost', 0)
+    expect(model.pd(0)).toMatchObject({ tamper: true, powerLost: true })
+    runLine(model, 'busy 0 2', 0)
+    runLine(model, 'nak 0 9', 0)
+    runLine(model, 'silence 0 5000', 100)
+    expect(model.pd(0)).toMatchObject({ busyCount: 2, nakNext: 9, silentUntil: 5100 })
+    expect(runLine(model, 'status', 0)).toMatch(/^reader 0: strike off/)
+    expect(() => runLine(model, 'swipe 0 H99999 1 1', 0)).toThrow(/usage/)
+    expect(() => runLine(model, 'fly 0', 0)).toThrow(/unknown command/)
+    expect(runLine(model, '   ', 0)).toBe('')
   })
 })
