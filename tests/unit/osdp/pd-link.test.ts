@@ -18,6 +18,14 @@ describe('osdp PD link against the simulated reader', () => {
     expect(bus.events('capabilities')).toHaveLength(1)
   })
 
+  it('talks to an old reader in checksum mode, and the reader answers in kind', () => {
+    const model = new AccessBusModel({ readers: [{ address: 4 }] })
+    const bus = new VirtualBus([link(4, { useCrc: false })], model)
+    bus.run(1000)
+    expect(bus.events('online')).toHaveLength(1)
+    expect(bus.sent.every((f) => !f.useCrc)).toBe(true)
+  })
+
   it('polls several readers on one bus, each well inside its offline window', () => {
     const model = new AccessBusModel({ readers: [{ address: 0 }, { address: 1 }, { address: 2 }] })
     const bus = new VirtualBus([link(0), link(1), link(2)], model)
