@@ -108,9 +108,15 @@ export function snapshotUri(uri: string): string {
   )
 }
 
-export function subscription(address: string, currentMs: number, terminationMs: number): string {
+/** Axis cameras name the subscription in a reference parameter instead of the address. */
+export const AXIS_EVENT_NS = 'http://www.axis.com/2009/event'
+
+export function subscription(address: string, currentMs: number, terminationMs: number, referenceId?: string): string {
+  const params = referenceId
+    ? `<wsa:ReferenceParameters><dom0:SubscriptionId xmlns:dom0="${AXIS_EVENT_NS}">${escapeXml(referenceId)}</dom0:SubscriptionId></wsa:ReferenceParameters>`
+    : ''
   return (
-    `<tev:CreatePullPointSubscriptionResponse><tev:SubscriptionReference><wsa:Address>${escapeXml(address)}</wsa:Address></tev:SubscriptionReference>` +
+    `<tev:CreatePullPointSubscriptionResponse><tev:SubscriptionReference><wsa:Address>${escapeXml(address)}</wsa:Address>${params}</tev:SubscriptionReference>` +
     `<wsnt:CurrentTime>${iso(currentMs)}</wsnt:CurrentTime><wsnt:TerminationTime>${iso(terminationMs)}</wsnt:TerminationTime></tev:CreatePullPointSubscriptionResponse>`
   )
 }

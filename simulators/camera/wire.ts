@@ -22,6 +22,11 @@ export interface CameraSimOptions {
   pullExtendsTermination?: boolean
   /** Refuse subscription-manager requests without wsa:Action, wsa:MessageID and wsa:To. */
   strictAddressing?: boolean
+  /**
+   * Axis style: one subscription manager address for all, the subscription named by a
+   * wsa:ReferenceParameters SubscriptionId the client must echo as a header.
+   */
+  referenceParameters?: boolean
   host?: string
   port?: number
 }
@@ -220,6 +225,11 @@ export class CameraSim {
     const ok = (action: string, xml: string): void => this.send(res, 200, SOAP_TYPE, R.reply(action, xml, messageId))
     const sub = /^\/onvif\/subscription\/([\w-]+)$/.exec(url)
     if (sub) return this.subscriptionOp(sub[1]!, op, body, header, messageId, res)
+    if (url === '/onvif/subscription_manager') {
+      // [WS-Addressing 1.0 Core §3.3] the reference parameter comes back as a header of its own.
+      const id = header ? textOf(child(header, R.AXIS_EVENT_NS, 'SubscriptionId')) : undefined
+      return this.subscriptionOp(id ?? 'none', op, body, header, messageId, res)
+    }
     const t = this.model.cameraTime()
     switch (op) {
       case 'GetSystemDateAndTime':
@@ -246,7 +256,10 @@ export class CameraSim {
         const s = this.model.subscribe(Number.isFinite(ms) && ms > 0 ? ms : 60_000)
         if (!s) return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:Action', 'ter:TooManySubscriptions'], 'too many subscriptions'))
         this.stats.creates++
-        return ok(`${NS.tev}/EventPortType/CreatePullPointSubscriptionResponse`, R.subscription(`${this.base}/onvif/subscription/${s.id}`, t, s.terminationTime))
+        const reply = this.o.referenceParameters
+          ? R.subscription(`${this.base}/onvif/subscription_manager`, t, s.terminationTime, s.id)
+          : R.subscription(`${this.base}/onvif/subscription/${s.id}`, t, s.terminationTime)
+        return ok(`${NS.tev}/EventPortType/CreatePullPointSubscriptionResponse`, reply)
       }
       default:
         return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], `${op} is not supported`))

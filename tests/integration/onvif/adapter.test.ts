@@ -125,6 +125,18 @@ describe('ONVIF adapter against the camera simulator over HTTP', () => {
     expect(rec.lines.some((l) => l['level'] === 40 && l['device'] === 'cam-gate-1' && String(l['err']).includes('malformed XML'))).toBe(true)
   })
 
+  it('echoes the subscription reference parameters of an Axis-style camera', async () => {
+    const { cam, rec, adapter } = await setup({ referenceParameters: true }, {}, { subscriptionMs: 3000, renewMarginMs: 1000, pullTimeoutMs: 500 })
+    await rec.waitFor(subscribed(cam), 5000, 'a subscription')
+    cam.set('tamper', true)
+    await rec.waitForEvent('video.tamper')
+    await rec.waitFor(() => cam.stats.renews >= 1 || undefined, 5000, 'a renew')
+    await adapter.stop()
+    expect(cam.stats.unsubscribes).toBe(1)
+    expect(cam.model.subscriptions.size).toBe(0)
+    expect(adapter.counters.resubscribes).toBe(0)
+  })
+
   it('authenticates against a camera whose clock is two hours off', async () => {
     const { cam, rec } = await setup({ skewMs: -2 * 3600_000 })
     await rec.waitFor(subscribed(cam), 5000, 'a subscription')
