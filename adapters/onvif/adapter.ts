@@ -243,6 +243,11 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     if (c.type === 'state') {
       this.counters.states++
       if (c.signal !== 'other') this.ctx.setState({ [c.signal]: c.active })
+      // After a lost subscription, "still moving" keeps the motion event we had open (no new alarm).
+      if (c.signal === 'motion' && c.active === true && this.motion.active) {
+        this.motion.on(`${n.topicPath}|${c.zone ?? ''}`)
+        this.armMotionEnd()
+      }
       return
     }
     const input = toEventInput(n, c, this.client.clockOffsetMs, this.serializer.serializeToString(el))

@@ -85,6 +85,20 @@ describe('ONVIF adapter against the camera simulator over HTTP', () => {
     expect(rec.events.filter((e) => e.type.startsWith('motion')).map((e) => e.type)).toEqual(['motion', 'motion.end'])
   })
 
+  it('keeps a motion event open across a lost subscription while the camera still reports motion', async () => {
+    const { cam, rec, adapter } = await setup()
+    await rec.waitFor(subscribed(cam), 5000, 'a subscription')
+    cam.motion(true)
+    await rec.waitForEvent('motion')
+    cam.model.subscriptions.clear() // the camera forgets the subscription, motion still on
+    await rec.waitFor(() => (adapter.counters.resubscribes >= 1 && cam.model.subscriptions.size > 0) || undefined, 5000, 'a new subscription')
+    await new Promise((r) => setTimeout(r, 800)) // longer than motionHoldMs
+    expect(rec.events.map((e) => e.type)).toEqual(['motion'])
+    cam.motion(false)
+    await rec.waitForEvent('motion.end')
+    expect(rec.events.map((e) => e.type)).toEqual(['motion', 'motion.end'])
+  })
+
   it('maps tamper, input, line crossing, field intrusion, and keeps unknown topics', async () => {
     const { cam, rec } = await setup({}, { snapshot: { dir: join(dir, 'snapshots'), onTypes: [] } })
     await rec.waitFor(subscribed(cam), 5000, 'a subscription')
