@@ -362,7 +362,11 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       await this.client.measureClock()
       this.sup.contact(this.ctx.now())
     } catch (err) {
-      this.sup.failure(errorMessage(err))
+      // A camera that wants credentials even for the clock did answer: it is there.
+      if (err instanceof CameraAuthError) {
+        this.sup.contact(this.ctx.now())
+        this.sup.authFailed(errorMessage(err))
+      } else this.sup.failure(errorMessage(err))
     } finally {
       this.pinging = false
     }

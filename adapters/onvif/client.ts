@@ -80,7 +80,9 @@ export class OnvifClient {
         ...(this.o.agent ? { agent: this.o.agent } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
-      auth ? this.o.creds : undefined,
+      // Pre-authentication operations go without a token; if the firmware asks for HTTP Digest anyway
+      // (some want it on every request), answer it, but never volunteer Basic for them.
+      auth ? this.o.creds : this.o.creds && { ...this.o.creds, basic: false },
       this.o.label,
     )
     let doc: Document | undefined

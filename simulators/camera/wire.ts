@@ -27,6 +27,8 @@ export interface CameraSimOptions {
    * wsa:ReferenceParameters SubscriptionId the client must echo as a header.
    */
   referenceParameters?: boolean
+  /** 'digest': every SOAP request needs HTTP Digest as well (WS-UsernameToken is still checked). */
+  soapAuth?: 'token' | 'digest'
   host?: string
   port?: number
 }
@@ -170,6 +172,7 @@ export class CameraSim {
       try {
         if (req.method === 'GET' && req.url?.startsWith('/snapshot/')) return this.snapshot(req, res)
         if (req.method !== 'POST') return this.send(res, 405, 'text/plain', 'method not allowed')
+        if (this.o.soapAuth === 'digest' && !this.soapDigestOk(req, res)) return
         this.soap(req.url ?? '/', Buffer.concat(chunks).toString('utf8'), res)
       } catch (err) {
         this.send(res, 500, SOAP_TYPE, R.fault('Receiver', [], String(err)))
@@ -190,6 +193,15 @@ export class CameraSim {
     }
     res.writeHead(status, { 'Content-Type': type, ...headers })
     res.end(body)
+  }
+
+  /** HTTP Digest on SOAP requests too, as some firmware wants [ONVIF Core §5.12.1 allows either]. */
+  private soapDigestOk(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const algorithms = this.o.digestAlgorithms ?? ['MD5', 'SHA-256']
+    if (this.auth.checkDigest(req.headers.authorization, 'POST', algorithms)) return true
+    if (req.headers.authorization) this.stats.authFailures++
+    this.send(res, 401, 'text/plain', 'authentication required', { 'WWW-Authenticate': this.auth.challenges(algorithms, 'IP Camera') })
+    return false
   }
 
   private snapshot(req: http.IncomingMessage, res: http.ServerResponse): void {
