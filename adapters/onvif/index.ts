@@ -1,13 +1,13 @@
 import type { AdapterDefinition } from '../types.js'
 import { OnvifDeviceSchema, type OnvifDeviceConfig } from './config.js'
 import type { LinkableAdapter } from './linkage.js'
-import type { OnvifCameraAdapter } from './adapter.js'
+import type { OnvifCameraAdapter, OnvifCounters } from './adapter.js'
 
 /** ONVIF cameras. The SOAP client and XML parser are loaded when the first camera starts. */
 export const definition: AdapterDefinition<OnvifDeviceConfig> = {
   adapter: 'onvif',
   configSchema: OnvifDeviceSchema,
-  create(config, ctx): LinkableAdapter {
+  create(config, ctx): LinkableAdapter & { stats(): Partial<OnvifCounters> } {
     let camera: OnvifCameraAdapter | undefined
     return {
       async start() {
@@ -20,6 +20,10 @@ export const definition: AdapterDefinition<OnvifDeviceConfig> = {
       },
       async onLinkedAlarm(event) {
         await camera?.onLinkedAlarm(event)
+      },
+      /** Counters for the health API: events, dropped notifications, pull errors, snapshots... */
+      stats() {
+        return { ...(camera?.counters ?? {}) }
       },
       async command(cmd) {
         return camera ? camera.command(cmd) : { status: 'offline', reason: 'camera adapter not started' }
