@@ -3,7 +3,7 @@ import { crcOk, withCrc } from './crc.js'
 
 /**
  * Modbus RTU application data units, as a pure codec: requests to bytes, response bytes to values.
- * Sources: Modbus Application Protocol Specification V1.1b3 (MBAP) and Modbus over Serial Line
+ * Sources: Modbus Application Protocol Specification V1.1b3 (MB-AP) and Modbus over Serial Line
  * V1.02 (SL). An RTU frame is unit (1 byte), PDU (function code + data), CRC-16 low byte first.
  */
 export const FC = {
@@ -18,10 +18,10 @@ export const FC = {
   REPORT_SERVER_ID: 0x11,
 } as const
 
-/** Function code bit 7 marks an exception response. [MBAP §7] */
+/** Function code bit 7 marks an exception response. [MB-AP §7] */
 export const EXCEPTION_FLAG = 0x80
 
-/** Exception codes and what an installer should read. [MBAP §7] */
+/** Exception codes and what an installer should read. [MB-AP §7] */
 export const EXCEPTION_TEXT: Readonly<Record<number, string>> = {
   0x01: 'illegal function (the unit does not support this function code)',
   0x02: 'illegal data address (the register or coil does not exist on this unit; check the profile addresses, 0-based)',
@@ -40,7 +40,7 @@ export const MAX_UNIT = 247
 /** An RTU ADU is at most 256 bytes. [SL §2.5.1.1] */
 export const MAX_ADU_BYTES = 256
 
-/** Quantity limits per request. [MBAP §6.1-6.12] */
+/** Quantity limits per request. [MB-AP §6.1-6.12] */
 const MAX_READ_BITS = 2000
 const MAX_READ_REGISTERS = 125
 const MAX_WRITE_BITS = 1968
@@ -100,7 +100,7 @@ function checkRange(address: number, quantity: number, max: number): void {
   check(address + quantity <= 0x10000, `address ${address} + quantity ${quantity} runs past 65535`)
 }
 
-/** Packs booleans LSB first, first bit in the first byte. [MBAP §6.1, §6.11] */
+/** Packs booleans LSB first, first bit in the first byte. [MB-AP §6.1, §6.11] */
 export function packBits(bits: readonly boolean[]): Buffer {
   const out = Buffer.alloc(Math.ceil(bits.length / 8))
   bits.forEach((b, i) => {
@@ -137,7 +137,7 @@ export function encodeRequest(req: ModbusRequest): Buffer {
       return withCrc(head)
     }
     case FC.WRITE_SINGLE_COIL:
-      // ON is 0xFF00, OFF 0x0000; any other value is illegal. [MBAP §6.5]
+      // ON is 0xFF00, OFF 0x0000; any other value is illegal. [MB-AP §6.5]
       head.writeUInt16BE(req.value ? 0xff00 : 0x0000, 4)
       return withCrc(head)
     case FC.WRITE_SINGLE_REGISTER:
@@ -219,7 +219,7 @@ export function decodeResponse(frame: Uint8Array, req: ModbusRequest): ModbusRes
     }
     case FC.WRITE_SINGLE_COIL:
     case FC.WRITE_SINGLE_REGISTER: {
-      // The normal response is an echo of the request. [MBAP §6.5, §6.6]
+      // The normal response is an echo of the request. [MB-AP §6.5, §6.6]
       check(body.length === 4, `write echo of ${body.length} bytes, expected 4`)
       const address = body.readUInt16BE(0)
       const raw = body.readUInt16BE(2)
@@ -240,7 +240,7 @@ export function decodeResponse(frame: Uint8Array, req: ModbusRequest): ModbusRes
       return { unit, fc: req.fc, address, quantity }
     }
     case FC.REPORT_SERVER_ID: {
-      // Byte count, server id (device specific length), run indicator 0x00/0xFF, extra data. [MBAP §6.13]
+      // Byte count, server id (device specific length), run indicator 0x00/0xFF, extra data. [MB-AP §6.13]
       const n = body[0] as number
       check(n >= 2 && body.length === n + 1, `byte count ${n} does not match the frame`)
       const data = body.subarray(1)

@@ -24,7 +24,7 @@ export function responseLength(buf: Uint8Array): number {
   if (unit === 0 || unit > MAX_UNIT) return NOISE
   if (buf.length < 2) return NEED_MORE
   const fc = buf[1] as number
-  // A unit may answer any function code with an exception (01 for one it lacks). [MBAP §7]
+  // A unit may answer any function code with an exception (01 for one it lacks). [MB-AP §7]
   if ((fc & EXCEPTION_FLAG) !== 0) return fc !== EXCEPTION_FLAG ? 5 : NOISE
   switch (fc) {
     case FC.READ_COILS:
@@ -34,7 +34,7 @@ export function responseLength(buf: Uint8Array): number {
     case FC.REPORT_SERVER_ID: {
       if (buf.length < 3) return NEED_MORE
       const n = buf[2] as number
-      // Registers come in pairs of bytes; an ADU never passes 256 bytes. [MBAP §6.3, SL §2.5.1.1]
+      // Registers come in pairs of bytes; an ADU never passes 256 bytes. [MB-AP §6.3, SL §2.5.1.1]
       const registers = fc === FC.READ_HOLDING_REGISTERS || fc === FC.READ_INPUT_REGISTERS
       if (n === 0 || (registers && n % 2 !== 0) || 5 + n > MAX_ADU_BYTES) return NOISE
       return 5 + n

@@ -16,7 +16,7 @@ const READ_FC: Record<Table, ReadFc> = {
   holding: FC.READ_HOLDING_REGISTERS,
   input: FC.READ_INPUT_REGISTERS,
 }
-/** Per-request limits. [MBAP §6.1-6.4] */
+/** Per-request limits. [MB-AP §6.1-6.4] */
 const MAX_QUANTITY: Record<Table, number> = { coil: 2000, discrete: 2000, holding: 125, input: 125 }
 
 /** Registers (or bits) a point occupies. */

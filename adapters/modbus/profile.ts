@@ -4,7 +4,7 @@ import { z } from 'zod'
  * A register map, declared in config: which registers and coils a unit has, how to read them
  * and what their values mean. An installer adds a vendor's map here without touching code.
  *
- * Addresses are the 0-based protocol addresses on the wire [MBAP §4.4]: the register a vendor
+ * Addresses are the 0-based protocol addresses on the wire [MB-AP §4.4]: the register a vendor
  * manual calls "40001" (or "holding register 1") is `table: holding, address: 0`.
  */
 export const TABLES = ['coil', 'discrete', 'holding', 'input'] as const

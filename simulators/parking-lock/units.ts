@@ -4,7 +4,7 @@
  * Pure: time comes in as `now`; nothing here touches a port or a timer.
  */
 
-/** Exception codes the units answer with. [MBAP §7] */
+/** Exception codes the units answer with. [MB-AP §7] */
 export const ILLEGAL_FUNCTION = 0x01
 export const ILLEGAL_ADDRESS = 0x02
 export const ILLEGAL_VALUE = 0x03

@@ -30,7 +30,7 @@ describe('encodeRequest', () => {
     expect(encodeRequest({ unit: 7, fc: 1, address: 0, quantity: 2 }).subarray(0, 6).toString('hex')).toBe('070100000002')
     expect(encodeRequest({ unit: 7, fc: 2, address: 0, quantity: 5 }).subarray(0, 6).toString('hex')).toBe('070200000005')
     expect(encodeRequest({ unit: 7, fc: 4, address: 0x10, quantity: 3 }).subarray(0, 6).toString('hex')).toBe('070400100003')
-    // [MBAP §6.11] example: 10 coils from 20 (0x13), values CD 01.
+    // [MB-AP §6.11] example: 10 coils from 20 (0x13), values CD 01.
     const bits = [true, false, true, true, false, false, true, true, true, false]
     expect(encodeRequest({ unit: 17, fc: 15, address: 19, values: bits }).subarray(0, -2).toString('hex')).toBe('110f0013000a02cd01')
     expect(encodeRequest({ unit: 17, fc: 17 }).subarray(0, 2).toString('hex')).toBe('1111')
