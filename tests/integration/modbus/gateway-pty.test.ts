@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../config/load.js'
 import { ConfigError } from '../../../gateway/errors.js'
@@ -104,6 +106,18 @@ describe('modbus through the gateway over a PTY', () => {
     expect(await send('lock-2', 'lower')).toMatchObject({ status: 'offline' })
     model.setSilent(2, false)
     await h.platform.waitForEvent((e) => e.device === 'lock-2' && e.type === 'device.online' && after(e), 4000)
+  })
+})
+
+describe('modbus config', () => {
+  it('the SPEC example (units sharing a bus through a YAML anchor) parses', () => {
+    const spec = readFileSync(fileURLToPath(new URL('../../../adapters/modbus/SPEC.md', import.meta.url)), 'utf8')
+    const example = /```yaml\n(devices:[\s\S]*?)```/.exec(spec)![1]!
+    const cfg = parseConfig(`version: 1\nsite: { id: s1, name: Test }\njournal: { path: ':memory:' }\n${example}`, 'SPEC.md', '/tmp', {})
+    expect(cfg.devices.map((d) => [d.id, (d as { transport: { path: string } }).transport.path])).toEqual([
+      ['lock-b2-017', '/dev/ttyUSB0'],
+      ['space-b2-018', '/dev/ttyUSB0'],
+    ])
   })
 })
 
