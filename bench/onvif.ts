@@ -121,14 +121,16 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
 
     // Motion with a snapshot (Digest-authenticated JPEG fetch, written to disk) before the event.
     const snapSent = new Map<string, number>()
-    for (let i = 0; i < SNAPSHOT_EVENTS; i++) {
+    // One motion start per camera (a second "on" without an "off" is no change, so no event).
+    const snapshotEvents = Math.min(SNAPSHOT_EVENTS, ids.length)
+    for (let i = 0; i < snapshotEvents; i++) {
       const cam = ids[i % ids.length]!
       snapSent.set(cam, performance.timeOrigin + performance.now())
       fleet.send(`motion ${cam} on`)
       await new Promise((r) => setTimeout(r, 20))
     }
     const sEnd = Date.now() + 15_000
-    while (snapshotReceived.size < SNAPSHOT_EVENTS && Date.now() < sEnd) await new Promise((r) => setTimeout(r, 50))
+    while (snapshotReceived.size < snapshotEvents && Date.now() < sEnd) await new Promise((r) => setTimeout(r, 50))
     const slat = [...snapSent].filter(([c]) => snapshotReceived.has(c)).map(([c, t]) => snapshotReceived.get(c)! - t).sort((a, b) => a - b)
 
     const result = {
