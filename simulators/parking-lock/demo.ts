@@ -29,6 +29,12 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
     model.lock(2).setBatteryVolts(volts)
   }, 3000)
   drain.unref()
+  // Sensor B1-04 loses power for 25 s every three minutes, so the demo shows device.offline/online.
+  const outage = setInterval(() => {
+    model.setSilent(4, true)
+    setTimeout(() => model.setSilent(4, false), 25_000).unref()
+  }, 180_000)
+  outage.unref()
   opts.log.info({ address: server.address, units: UNITS.length }, 'parking bus simulator listening')
   const devices = UNITS.map((u) => ModbusDeviceSchema.parse({
     id: u.id,
@@ -51,6 +57,7 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
     async stop() {
       clearInterval(clock)
       clearInterval(drain)
+      clearInterval(outage)
       await server.close()
     },
   }
