@@ -13,7 +13,8 @@ export const SnapshotConfigSchema = z.strictObject({
   profile: z.string().max(64).optional(),
   /** The camera's own events that take a snapshot. */
   onTypes: z.array(z.string()).default(['motion', 'video.tamper', 'input', 'line.crossed', 'field.intrusion']),
-  maxBytes: z.number().int().min(MIB).default(256 * MIB),
+  /** Per camera: size it as the disk set aside for snapshots divided by the number of cameras. */
+  maxBytes: z.number().int().min(MIB).default(32 * MIB),
   maxAgeMs: z.number().int().min(60_000).default(7 * 86_400_000),
   maxJpegBytes: z.number().int().min(16 * 1024).max(32 * MIB).default(4 * MIB),
   timeoutMs: z.number().int().min(200).max(30_000).default(3000),
