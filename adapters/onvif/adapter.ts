@@ -152,8 +152,8 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     while (!this.stopping) {
       const sub = this.sub
       if (this.subEndsAt - this.ctx.now() < this.cfg.pullTimeoutMs + this.cfg.renewMarginMs) {
-        this.track(await this.client.renew(sub, this.cfg.subscriptionMs), this.cfg.subscriptionMs)
-        this.counters.renews++
+        await this.renewOrReplace(sub)
+        continue
       }
       this.pullAbort = new AbortController()
       const res = await this.client.pull(sub, this.cfg.pullTimeoutMs, this.cfg.messageLimit, this.pullAbort.signal)
@@ -162,6 +162,26 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.track(res, undefined)
       for (const m of res.messages) await this.handle(m)
     }
+  }
+
+  /**
+   * Renew [WS-BaseNotification §6.1]. A camera that refuses Renew (some firmware faults with
+   * ActionNotSupported) gets a fresh subscription before the old one ends; its Initialized
+   * messages are state, so no alarm is repeated.
+   */
+  private async renewOrReplace(sub: Subscription): Promise<void> {
+    try {
+      this.track(await this.client.renew(sub, this.cfg.subscriptionMs), this.cfg.subscriptionMs)
+      this.counters.renews++
+      return
+    } catch (err) {
+      if (!(err instanceof SoapFaultError) || err.fault.resourceUnknown) throw err
+      this.ctx.log.warn({ err: errorMessage(err) }, 'renew refused: replacing the subscription')
+    }
+    await this.client.unsubscribe(sub).catch(() => undefined)
+    this.sub = await this.client.createPullPoint(this.cfg.subscriptionMs)
+    this.track(this.sub, this.cfg.subscriptionMs)
+    this.counters.resubscribes++
   }
 
   /** The supervision window; never shorter than one long poll and its network margin. */

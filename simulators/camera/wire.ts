@@ -27,6 +27,8 @@ export interface CameraSimOptions {
    * wsa:ReferenceParameters SubscriptionId the client must echo as a header.
    */
   referenceParameters?: boolean
+  /** Fault Renew with ActionNotSupported, as some firmware does. */
+  renewUnsupported?: boolean
   /** 'digest': every SOAP request needs HTTP Digest as well (WS-UsernameToken is still checked). */
   soapAuth?: 'token' | 'digest'
   host?: string
@@ -305,6 +307,7 @@ export class CameraSim {
         return
       }
       case 'Renew': {
+        if (this.o.renewUnsupported) return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], 'Renew is not supported'))
         this.stats.renews++
         const ms = parseDuration(textOf(child(body, NS.wsnt, 'TerminationTime')))
         const s = this.model.renew(id, Number.isFinite(ms) && ms > 0 ? ms : 60_000)!

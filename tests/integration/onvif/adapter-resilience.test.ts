@@ -30,6 +30,16 @@ describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription 
     expect(rec.lines.some((l) => l['level'] === 40 && l['device'] === 'cam-gate-1' && String(l['err']).includes('malformed XML'))).toBe(true)
   })
 
+  it('replaces the subscription in time on a camera that refuses Renew', async () => {
+    const { cam, rec, adapter } = await setup({ renewUnsupported: true }, {}, { subscriptionMs: 3000, renewMarginMs: 1000, pullTimeoutMs: 500 })
+    await rec.waitFor(subscribed(cam), 5000, 'a subscription')
+    await rec.waitFor(() => cam.stats.creates >= 2 || undefined, 5000, 'a replacement subscription')
+    expect(cam.model.subscriptions.size).toBe(1) // the old one was unsubscribed
+    cam.set('field', true)
+    await rec.waitForEvent('field.intrusion')
+    expect(adapter.counters.pullErrors).toBe(0)
+  })
+
   it('echoes the subscription reference parameters of an Axis-style camera', async () => {
     const { cam, rec, adapter } = await setup({ referenceParameters: true }, {}, { subscriptionMs: 3000, renewMarginMs: 1000, pullTimeoutMs: 500 })
     await rec.waitFor(subscribed(cam), 5000, 'a subscription')
