@@ -1,5 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import type { Socket } from 'node:net'
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes'
 import type { Logger } from '../log.js'
 import { parseTopic } from '../events/topics.js'
@@ -7,6 +6,7 @@ import { errorMessage } from '../errors.js'
 import { canPublish, canSubscribe, type Principal, type Role } from './acl.js'
 import { verifyPassword } from './passwords.js'
 import type { IngestGate } from './ingest-gate.js'
+import { closeAedes, listenMqtt, type MqttListener } from './listener.js'
 
 export interface BrokerUser {
   username: string
@@ -38,10 +38,9 @@ function authError(message: string): AuthenticateError {
  */
 export class LocalBroker {
   private aedes: Aedes | undefined
-  private server: Server | undefined
+  private listener: MqttListener | undefined
   private readonly principals = new WeakMap<Client, Principal>()
   private readonly users: Map<string, BrokerUser>
-  private readonly sockets = new Set<Socket>()
   refusedLogins = 0
   refusedPublishes = 0
   refusedSubscribes = 0
@@ -70,19 +69,8 @@ export class LocalBroker {
     aedes.on('clientError', (client, err) => log.debug({ client: client.id, err: err.message }, 'mqtt client error'))
     aedes.on('connectionError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'mqtt connection error'))
     this.aedes = aedes
-    const server = createServer((socket) => {
-      // Nagle's algorithm holds small QoS 1 packets back by tens of ms; measured p99 30 ms vs 2 ms.
-      socket.setNoDelay(true)
-      this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
-      aedes.handle(socket)
-    })
-    this.server = server
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.opts.port, this.opts.host, () => resolve())
-    })
-    const port = (server.address() as AddressInfo).port
+    this.listener = await listenMqtt(aedes, this.opts.host, this.opts.port)
+    const port = this.listener.port
     log.info({ host: this.opts.host, port }, 'local broker listening')
     return port
   }
@@ -155,13 +143,8 @@ export class LocalBroker {
 
   /** Stops accepting, closes every client, then the broker. */
   async stop(): Promise<void> {
-    const server = this.server
-    if (server) {
-      const closed = new Promise<void>((r) => server.close(() => r()))
-      for (const s of this.sockets) s.destroy()
-      await closed
-    }
-    const aedes = this.aedes
-    if (aedes && !aedes.closed) await new Promise<void>((r) => aedes.close(() => r()))
+    await this.listener?.close()
+    this.listener = undefined
+    await closeAedes(this.aedes)
   }
 }

