@@ -1,0 +1,218 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import mqtt, { type MqttClient } from 'mqtt'
+import sqlite3 from 'sqlite3'
+import { ConfigSchema, type GatewayConfig } from '../config/schema.js'
+import { Journal } from '../gateway/journal/journal.js'
+import { buildEvent } from '../gateway/events/event.js'
+import { UuidV7Generator } from '../gateway/events/uuidv7.js'
+import { topics } from '../gateway/events/topics.js'
+import { createLogger } from '../gateway/log.js'
+import { nowMs, percentile, round, sleep } from './lib/stats.js'
+import { rssBytes, startGatewayProcess, startRawBroker, type Child } from './lib/procs.js'
+
+const SITE = 'bench'
+const PRODUCERS = 10
+const PRODUCER = { username: 'bench-producer', password: 'bench-producer-pw' }
+const DRAIN_EVENTS = Number(process.env['PINGAN_BENCH_DRAIN'] ?? 1_000_000)
+
+function config(dir: string, platformPort: number | undefined): GatewayConfig {
+  const devices = Array.from({ length: PRODUCERS }, (_, i) => ({ id: `dev${i}`, adapter: 'mqtt-ingest', kind: 'alarm' }))
+  return ConfigSchema.parse({
+    version: 1,
+    site: { id: SITE, name: 'Benchmark' },
+    broker: { host: '127.0.0.1', port: 0, users: [{ ...PRODUCER, role: 'producer', devices: devices.map((d) => d.id) }] },
+    api: { host: '127.0.0.1', port: 0, tokens: ['bench-token-0123456789'] },
+    journal: { path: join(dir, 'journal.db'), maxRows: 3_000_000, maxBytes: 4 * 1024 ** 3, spareBytes: 0 },
+    uplinks: platformPort === undefined ? [] : [{ id: 'platform', type: 'mqtt', url: `mqtt://127.0.0.1:${platformPort}`, allowPlaintext: true, inflightWindow: 1024 }],
+    devices,
+    // info: the "gateway started" line carries the ports; nothing is logged per event at info.
+    log: { level: 'info' },
+  })
+}
+
+function connect(port: number, auth = true): Promise<MqttClient> {
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...(auth ? PRODUCER : {}), reconnectPeriod: 0 })
+}
+
+/** QoS 1 flood: `per` messages from each of `clients`, all sent at once; acknowledged messages per second. */
+async function flood(clients: MqttClient[], per: number, topic: (i: number) => string, payload: () => string): Promise<number> {
+  const t0 = nowMs()
+  await Promise.all(clients.map((c, i) => Promise.all(Array.from({ length: per }, () => c.publishAsync(topic(i), payload(), { qos: 1 })))))
+  return (clients.length * per * 1000) / (nowMs() - t0)
+}
+
+/** Offers `rate` events/s for `seconds` (after `warmup` s not counted) and returns latencies in ms. */
+async function paced(producer: MqttClient, consumer: MqttClient, topic: string, rate: number, seconds: number, warmup = 2): Promise<number[]> {
+  const lat: number[] = []
+  let measuring = false
+  const onMsg = (_t: string, p: Buffer) => {
+    const m = /"t":([0-9.]+)/.exec(p.toString())
+    if (m && measuring) lat.push(nowMs() - Number(m[1]))
+  }
+  consumer.on('message', onMsg)
+  const tickMs = 10
+  const perTick = rate / (1000 / tickMs)
+  let owed = 0
+  const run = async (s: number) => {
+    const end = nowMs() + s * 1000
+    while (nowMs() < end) {
+      owed += perTick
+      while (owed >= 1) {
+        owed--
+        producer.publish(topic, `{"type":"test","attrs":{"t":${nowMs()}}}`, { qos: 1 })
+      }
+      await sleep(tickMs)
+    }
+  }
+  await run(warmup)
+  measuring = true
+  await run(seconds)
+  await sleep(500)
+  measuring = false
+  consumer.off('message', onMsg)
+  return lat
+}
+
+async function sqliteCeiling(dir: string): Promise<{ multiRow: number; perRow: number }> {
+  const db = new sqlite3.Database(join(dir, 'raw.db'))
+  const exec = (sql: string) => new Promise<void>((r, j) => db.exec(sql, (e) => (e ? j(e) : r())))
+  const run = (sql: string, p: unknown[]) => new Promise<void>((r, j) => db.run(sql, p, (e: Error | null) => (e ? j(e) : r())))
+  await exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (pos INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, device TEXT, body TEXT)')
+  const body = JSON.stringify({ type: 'test', attrs: { pad: 'x'.repeat(200) } })
+  const rows = 200_000
+  let t0 = nowMs()
+  for (let tx = 0; tx < rows / 2000; tx++) {
+    await exec('BEGIN')
+    for (let s = 0; s < 5; s++) {
+      const p: unknown[] = []
+      for (let i = 0; i < 400; i++) p.push(randomUUID(), `d${i % 10}`, body)
+      await run(`INSERT INTO t (id, device, body) VALUES ${new Array(400).fill('(?,?,?)').join(',')}`, p)
+    }
+    await exec('COMMIT')
+  }
+  const multiRow = (rows * 1000) / (nowMs() - t0)
+  t0 = nowMs()
+  await exec('BEGIN')
+  for (let i = 0; i < 20_000; i++) await run('INSERT INTO t (id, device, body) VALUES (?,?,?)', [randomUUID(), 'd', body])
+  await exec('COMMIT')
+  const perRow = (20_000 * 1000) / (nowMs() - t0)
+  await new Promise((r) => db.close(r))
+  return { multiRow: Math.round(multiRow), perRow: Math.round(perRow) }
+}
+
+async function prefill(dir: string, n: number): Promise<number> {
+  const ids = new UuidV7Generator()
+  const j = await Journal.open({
+    path: join(dir, 'journal.db'), maxRows: 3_000_000, maxBytes: 4 * 1024 ** 3, maxAgeMs: 86_400_000, spareBytes: 0,
+    batchMaxEvents: 5000, uplinks: ['platform'], log: createLogger({ level: 'warn' }), now: Date.now,
+  })
+  const t0 = nowMs()
+  for (let done = 0; done < n; done += 20_000) {
+    await Promise.all(Array.from({ length: Math.min(20_000, n - done) }, (_, i) => j.append({
+      event: buildEvent({ site: SITE, device: `dev${(done + i) % PRODUCERS}`, kind: 'alarm', location: {} }, { type: (done + i) % 1000 === 0 ? 'fire' : 'test', attrs: { n: done + i } }, ids.next(), Date.now()),
+    })))
+  }
+  await j.close()
+  return (n * 1000) / (nowMs() - t0)
+}
+
+export async function run(log: (line: string) => void): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'pingan-bench-'))
+  const out: Record<string, number | string> = {}
+  const children: Child[] = []
+  try {
+    // 1. The ceilings: raw SQLite and a bare aedes broker in its own process.
+    const sq = await sqliteCeiling(dir)
+    out['sqlite multi-row insert, rows/s (WAL, FULL)'] = sq.multiRow
+    out['sqlite one statement per row, rows/s'] = sq.perRow
+    log(`sqlite: ${sq.multiRow} rows/s multi-row, ${sq.perRow} rows/s per row`)
+
+    const raw = await startRawBroker()
+    children.push(raw)
+    const rawPort = Number(raw.info['rawBrokerPort'])
+    const rawClients = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(rawPort, false)))
+    const rawRate = await flood(rawClients, 10_000, (i) => `raw/${i}`, () => '{"type":"test"}')
+    out['raw aedes QoS 1 flood, msg/s (10 producers)'] = Math.round(rawRate)
+    log(`raw aedes QoS 1: ${Math.round(rawRate)} msg/s`)
+    for (const c of rawClients) c.end(true)
+
+    // 2. Durable ingest: 10 producers flood the ingest gate; each PUBACK means committed.
+    const gwIngest = await startGatewayProcess(config(join(dir, 'ingest'), undefined), join(dir))
+    children.push(gwIngest)
+    const port = Number(gwIngest.info['brokerPort'])
+    const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(port)))
+    const ingestRate = await flood(producers, 10_000, (i) => topics.ingest(SITE, `dev${i}`), () => '{"type":"test","attrs":{"n":1}}')
+    out['durable ingest, events/s acknowledged (10 producers, QoS 1)'] = Math.round(ingestRate)
+    out['durable ingest / raw aedes'] = round(ingestRate / rawRate, 2)
+    log(`durable ingest: ${Math.round(ingestRate)} events/s (${round(ingestRate / rawRate, 2)} of raw)`)
+    for (const c of producers) c.end(true)
+    await gwIngest.stop()
+    children.pop()
+
+    // 3. End-to-end latency: producer -> gateway (commit) -> platform broker -> consumer.
+    const platform = await startRawBroker()
+    children.push(platform)
+    const platformPort = Number(platform.info['rawBrokerPort'])
+    const gw = await startGatewayProcess(config(join(dir, 'e2e'), platformPort), join(dir))
+    children.push(gw)
+    const producer = await connect(Number(gw.info['brokerPort']))
+    const consumer = await connect(platformPort, false)
+    await consumer.subscribeAsync(topics.allEvents(), { qos: 1 })
+    const rawProducer = await connect(rawPort, false)
+    const rawConsumer = await connect(rawPort, false)
+    await rawConsumer.subscribeAsync('lat/#', { qos: 1 })
+    for (const rate of [100, 1000, 5000]) {
+      const seconds = rate === 5000 ? 6 : 8
+      const l = await paced(producer, consumer, topics.ingest(SITE, 'dev0'), rate, seconds)
+      const r = await paced(rawProducer, rawConsumer, 'lat/x', rate, seconds)
+      out[`e2e latency at ${rate}/s, p50 ms`] = round(percentile(l, 50))
+      out[`e2e latency at ${rate}/s, p99 ms`] = round(percentile(l, 99))
+      out[`raw aedes latency at ${rate}/s, p50 ms`] = round(percentile(r, 50))
+      out[`raw aedes latency at ${rate}/s, p99 ms`] = round(percentile(r, 99))
+      out[`e2e p99 / raw p99 at ${rate}/s`] = round(percentile(l, 99) / percentile(r, 99))
+      log(`latency at ${rate}/s: e2e p50 ${round(percentile(l, 50))} p99 ${round(percentile(l, 99))} ms (${l.length} samples); raw p50 ${round(percentile(r, 50))} p99 ${round(percentile(r, 99))} ms`)
+    }
+    for (const c of [producer, consumer, rawProducer, rawConsumer]) c.end(true)
+    await gw.stop()
+    children.pop()
+
+    // 4. Backlog drain: a journal holding DRAIN_EVENTS undelivered events, forwarded to the platform broker.
+    const drainDir = join(dir, 'drain')
+    const fillRate = await prefill(drainDir, DRAIN_EVENTS)
+    log(`prefilled ${DRAIN_EVENTS} events at ${Math.round(fillRate)} events/s`)
+    const counter = await connect(platformPort, false)
+    let received = 0
+    counter.on('message', () => { received++ })
+    await counter.subscribeAsync(topics.allEvents(), { qos: 0 })
+    const t0 = nowMs()
+    const drainGw = await startGatewayProcess(config(drainDir, platformPort), join(dir))
+    children.push(drainGw)
+    let maxRss = 0
+    const pid = drainGw.child.pid!
+    while (received < DRAIN_EVENTS) {
+      maxRss = Math.max(maxRss, rssBytes(pid))
+      await sleep(200)
+      if (nowMs() - t0 > 30 * 60_000) throw new Error(`drain stalled at ${received}`)
+    }
+    const drainRate = (DRAIN_EVENTS * 1000) / (nowMs() - t0)
+    out['backlog drain, events/s (1,000,000 buffered, incl. start-up)'] = Math.round(drainRate)
+    out['gateway max RSS during drain, MB'] = round(maxRss / 1024 / 1024, 1)
+    log(`drain: ${Math.round(drainRate)} events/s, max RSS ${round(maxRss / 1024 / 1024, 1)} MB`)
+    counter.end(true)
+    await drainGw.stop()
+    children.pop()
+    // The ceiling for the drain: one client, QoS 1, to the same platform broker.
+    const one = await connect(platformPort, false)
+    const rawToPlatform = await flood([one], 100_000, () => 'raw/drain', () => '{"type":"test"}')
+    out['raw QoS 1 to the platform broker, msg/s (1 client)'] = Math.round(rawToPlatform)
+    out['drain / raw QoS 1'] = round(drainRate / rawToPlatform, 2)
+    one.end(true)
+  } finally {
+    for (const c of children.reverse()) await c.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return out
+}
