@@ -94,6 +94,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
         this.ctx.log.error({ dir: this.cfg.snapshot.dir, err: errorMessage(err) }, 'snapshot directory unusable: snapshots off')
       }
     }
+    if (this.stopping) return // stopped while the snapshot directory was being read
     const windowMs = this.windowMs()
     if (windowMs !== (this.cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS)) {
       this.ctx.log.warn({ supervisionMs: this.cfg.supervisionMs, usedMs: windowMs }, 'supervision window shorter than one long poll: lengthened')

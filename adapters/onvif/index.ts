@@ -9,13 +9,17 @@ export const definition: AdapterDefinition<OnvifDeviceConfig> = {
   configSchema: OnvifDeviceSchema,
   create(config, ctx): LinkableAdapter & { stats(): Partial<OnvifCounters> } {
     let camera: OnvifCameraAdapter | undefined
+    let stopped = false
     return {
       async start() {
         const { OnvifCameraAdapter } = await import('./adapter.js')
+        // The gateway may stop before the module has loaded: then there is nothing to start.
+        if (stopped) return
         camera = new OnvifCameraAdapter(config, ctx)
         await camera.start()
       },
       async stop() {
+        stopped = true
         await camera?.stop()
       },
       async onLinkedAlarm(event) {

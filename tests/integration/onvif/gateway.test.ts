@@ -85,6 +85,25 @@ describe('ONVIF camera through the gateway to the platform', () => {
   })
 })
 
+describe('camera adapter lifecycle', () => {
+  it('starts nothing when stopped before it has loaded', async () => {
+    const { definition } = await import('../../../adapters/onvif/index.js')
+    const quiet = await startCamera({ id: 'cam-quiet', username: 'admin', password: 'pw' })
+    try {
+      const cfg = DeviceSchema.parse({ id: 'cam-quiet', adapter: 'onvif', address: `127.0.0.1:${quiet.port}`, username: 'admin', password: 'pw', snapshot: { dir: snapDir } })
+      const { recordingContext } = await import('./context.js')
+      const a = definition.create!(cfg as Parameters<NonNullable<typeof definition.create>>[0], recordingContext('cam-quiet').ctx)
+      const started = a.start()
+      await a.stop()
+      await started
+      await new Promise((r) => setTimeout(r, 300))
+      expect(quiet.stats.creates + quiet.stats.pulls).toBe(0)
+    } finally {
+      await quiet.stop()
+    }
+  })
+})
+
 describe('camera demo', () => {
   it('starts two cameras whose configs the schema accepts', async () => {
     const logs = captureLog()
