@@ -13,6 +13,7 @@ const USAGE = `pingan: the compound's edge gateway
   pingan check FILE               validate a config file; print every problem with its path and a fix
   pingan demo [--duration S]      platform simulator + gateway + device simulators, end to end
   pingan sim NAME [options]       run a simulator (${Object.keys(SIMULATORS).join(', ')}); NAME --help for its options
+  pingan discover [options]       find ONVIF cameras on the LAN (WS-Discovery) and check their credentials
   pingan hash-password            read a password on stdin, print its scrypt hash for broker.users`
 
 async function readStdin(): Promise<string> {
@@ -67,6 +68,9 @@ async function main(argv: string[]): Promise<number> {
       await (await sim.load()).runCli(simArgs)
       return 0
     }
+    case 'discover':
+      await (await import('../adapters/onvif/discover.js')).runDiscover(rest)
+      return 0
     case 'hash-password': {
       const pw = await readStdin()
       if (pw.length < 8) {

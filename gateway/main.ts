@@ -1,6 +1,8 @@
 import type { GatewayConfig } from '../config/schema.js'
 import type { DeviceConfig } from '../config/devices.js'
 import { ADAPTERS } from '../adapters/registry.js'
+import { isLinkable, type LinkableAdapter } from '../adapters/onvif/linkage.js'
+import { readStoredSnapshot } from '../adapters/onvif/snapshot-store.js'
 import type { Adapter, AdapterContext, EmitResult } from '../adapters/types.js'
 import { Forwarder } from '../cloud-bridge/forwarder.js'
 import { MqttUplink } from '../cloud-bridge/uplinks/mqtt.js'
@@ -108,9 +110,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const states = new DeviceStates((device, s) => void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true), now)
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
+  const linkable: LinkableAdapter[] = []
   journal.on('committed', (rows, events: GatewayEvent[]) => {
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!
+      for (const l of linkable) void l.onLinkedAlarm(ev)
       // State after its event: aedes 1.2 drops one of two QoS 1 publishes to the same subscriber
       // when a retained one is stored concurrently (seen with event/# and state/+ subscribed).
       void broker.publish(topics.event(site, ev.kind, ev.device), rows[i]!.body, 1, false).then(() => states.seen(ev), () => states.seen(ev))
@@ -153,6 +157,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     }
     const adapter = def.create(d, ctx)
     adapters.set(d.id, adapter)
+    if (isLinkable(adapter)) linkable.push(adapter)
     targets.set(d.id, { command: adapter.command?.bind(adapter), inProcess: true })
   }
 
@@ -194,6 +199,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       log: log.child({ component: 'api' }),
       ready: () => ({ ready: !stopping, reasons: stopping ? ['stopping'] : [] }),
       status,
+      snapshot: (id) => readStoredSnapshot(config.devices, id),
     })
   } catch (err) {
     await broker.stop()

@@ -11,6 +11,8 @@ export interface ApiDeps {
   log: Logger
   ready(): { ready: boolean; reasons: string[] }
   status(): Promise<unknown>
+  /** A stored camera snapshot by id ("<camera>/<file>"), undefined when unknown or aged out. */
+  snapshot(id: string): Promise<Buffer | undefined>
 }
 
 function tokenMatches(given: string, tokens: readonly string[]): boolean {
@@ -48,6 +50,11 @@ export async function startApi(deps: ApiDeps): Promise<ApiServer> {
     return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'not ready', reasons: r.reasons })
   })
   app.get('/api/v1/status', async () => deps.status())
+  app.get<{ Params: { camera: string; file: string } }>('/api/v1/snapshots/:camera/:file', async (req, reply) => {
+    const jpeg = await deps.snapshot(`${req.params.camera}/${req.params.file}`)
+    if (!jpeg) return reply.code(404).send({ error: 'not found', message: 'no such snapshot (it may have aged out)' })
+    return reply.type('image/jpeg').header('cache-control', 'private, max-age=86400, immutable').send(jpeg)
+  })
   await app.listen({ host: deps.host, port: deps.port })
   const port = (app.server.address() as AddressInfo).port
   return { port, close: () => app.close() }

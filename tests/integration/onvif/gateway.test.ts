@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readStoredSnapshot } from '../../../adapters/onvif/index.js'
 import { DeviceSchema } from '../../../config/devices.js'
 import { captureLog } from '../../helpers/logs.js'
-import { startHarness, SITE, type Harness } from '../../helpers/harness.js'
+import { API_TOKEN, startHarness, SITE, type Harness } from '../../helpers/harness.js'
 import { startDemo } from '../../../simulators/camera/demo.js'
 import { startCamera, type CameraSim } from '../../../simulators/camera/wire.js'
 
@@ -68,8 +68,7 @@ describe('ONVIF camera through the gateway to the platform', () => {
     expect(bad.status).toBe('unsupported')
   })
 
-  // Needs gateway/main.ts to offer committed events to linkable adapters (isLinkable/onLinkedAlarm).
-  it.skipIf(!process.env['PINGAN_LINKAGE_WIRED'])('snapshots from the camera linked to an intrusion on another device', async () => {
+  it('snapshots from the camera linked to an intrusion on another device', async () => {
     const alarm = await h.gateway.emitAs('panel-1', { type: 'intrusion', zone: '7' })
     const ev = await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'snapshot' && e.attrs['trigger'] !== undefined, 5000)
     expect(ev.attrs['trigger']).toMatchObject({ id: alarm.id, device: 'panel-1', type: 'intrusion', zone: '7' })
@@ -126,3 +125,17 @@ async function waitUntil(f: () => boolean, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+describe('snapshot API', () => {
+  it('serves a stored snapshot by id and 404s the rest', async () => {
+    const r = await h.platform.sendCommand(SITE, 'cam-east', { id: 'cmd-snap-api', action: 'snapshot', params: {} }, 5000)
+    const id = (r.data?.['snapshot'] as { id: string }).id
+    const auth = { authorization: `Bearer ${API_TOKEN}` }
+    const res = await fetch(`http://127.0.0.1:${h.gateway.apiPort}/api/v1/snapshots/${id}`, { headers: auth })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('image/jpeg')
+    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
+    const bad = await fetch(`http://127.0.0.1:${h.gateway.apiPort}/api/v1/snapshots/cam-east/..%2F..%2Fetc%2Fpasswd`, { headers: auth })
+    expect(bad.status).toBe(404)
+  })
+})
