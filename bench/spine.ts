@@ -17,6 +17,8 @@ const SITE = 'bench'
 const PRODUCERS = 10
 const PRODUCER = { username: 'bench-producer', password: 'bench-producer-pw' }
 const DRAIN_EVENTS = Number(process.env['PINGAN_BENCH_DRAIN'] ?? 1_000_000)
+/** PINGAN_BENCH_PARTS=ingest,latency,drain runs only those parts (the ceilings always run). */
+const PARTS = new Set((process.env['PINGAN_BENCH_PARTS'] ?? 'ingest,latency,drain').split(','))
 
 function config(dir: string, platformPort: number | undefined): GatewayConfig {
   const devices = Array.from({ length: PRODUCERS }, (_, i) => ({ id: `dev${i}`, adapter: 'mqtt-ingest', kind: 'alarm' }))
@@ -140,6 +142,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     for (const c of rawClients) c.end(true)
 
     // 2. Durable ingest: 10 producers flood the ingest gate; each PUBACK means committed.
+    if (PARTS.has('ingest')) {
     const gwIngest = await startGatewayProcess(config(join(dir, 'ingest'), undefined), join(dir))
     children.push(gwIngest)
     const port = Number(gwIngest.info['brokerPort'])
@@ -151,11 +154,13 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     for (const c of producers) c.end(true)
     await gwIngest.stop()
     children.pop()
+    }
 
     // 3. End-to-end latency: producer -> gateway (commit) -> platform broker -> consumer.
     const platform = await startRawBroker()
     children.push(platform)
     const platformPort = Number(platform.info['rawBrokerPort'])
+    if (PARTS.has('latency')) {
     const gw = await startGatewayProcess(config(join(dir, 'e2e'), platformPort), join(dir))
     children.push(gw)
     const producer = await connect(Number(gw.info['brokerPort']))
@@ -178,8 +183,10 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     for (const c of [producer, consumer, rawProducer, rawConsumer]) c.end(true)
     await gw.stop()
     children.pop()
+    }
 
     // 4. Backlog drain: a journal holding DRAIN_EVENTS undelivered events, forwarded to the platform broker.
+    if (PARTS.has('drain')) {
     const drainDir = join(dir, 'drain')
     const fillRate = await prefill(drainDir, DRAIN_EVENTS)
     log(`prefilled ${DRAIN_EVENTS} events at ${Math.round(fillRate)} events/s`)
@@ -210,6 +217,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     out['raw QoS 1 to the platform broker, msg/s (1 client)'] = Math.round(rawToPlatform)
     out['drain / raw QoS 1'] = round(drainRate / rawToPlatform, 2)
     one.end(true)
+    }
   } finally {
     for (const c of children.reverse()) await c.stop()
     rmSync(dir, { recursive: true, force: true })

@@ -14,8 +14,8 @@ export interface Child {
 }
 
 /** Starts a node script and waits for the first stdout line that is JSON containing `key`. */
-function startNode(args: string[], key: string): Promise<Child> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+function startNode(args: string[], key: string, nodeOptions: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeOptions, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   let buf = ''
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
@@ -45,7 +45,9 @@ function startNode(args: string[], key: string): Promise<Child> {
 export function startGatewayProcess(config: GatewayConfig, dir: string): Promise<Child> {
   const file = join(dir, 'gateway.yaml')
   writeFileSync(file, stringify(config))
-  return startNode([join(DIST, 'gateway', 'cli.js'), 'run', '--config', file], 'brokerPort')
+  // PINGAN_GATEWAY_NODE_OPTIONS: V8 flags for the gateway process, e.g. to compare heap settings.
+  const flags = (process.env['PINGAN_GATEWAY_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean)
+  return startNode([join(DIST, 'gateway', 'cli.js'), 'run', '--config', file], 'brokerPort', flags)
 }
 
 /** A bare aedes broker (no auth, no hooks) in its own process: the ceiling to compare against. */
