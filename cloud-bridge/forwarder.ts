@@ -54,6 +54,8 @@ export class Forwarder {
   private queue: OutboxRow[] = []
   private readonly inflight = new Map<number, OutboxRow>()
   private readonly sentAhead = new Set<number>()
+  /** Per device, the last position queued ahead of the cursor by the urgent pass. */
+  private readonly aheadOf = new Map<string, number>()
   private readonly attempts = new Map<number, number>()
   private ackedSinceUp = 0
   private drops = 0
@@ -79,7 +81,10 @@ export class Forwarder {
   private committed(rows: OutboxRow[]): void {
     const last = rows[rows.length - 1]
     if (last) this.lastCommitted = Math.max(this.lastCommitted, last.pos)
-    if (!this.live) return
+    if (!this.live) {
+      this.pump() // reading the outbox: it is there, and pump() reads more when the queue runs low
+      return
+    }
     for (const r of rows) {
       if (r.pos <= this.cursor) continue
       this.queue.push(r)
@@ -113,6 +118,7 @@ export class Forwarder {
     this.inflight.clear()
     this.queue = []
     this.sentAhead.clear()
+    this.aheadOf.clear()
     this.cursor = 0
     this.urgentCursor = 0
     this.live = false
@@ -126,13 +132,12 @@ export class Forwarder {
     const up = this.opts.uplink
     while (!this.stopped && up.state === 'up' && this.inflight.size < this.window()) {
       const row = this.queue.shift()
-      if (!row) {
-        if (!this.live) void this.refill()
-        return
-      }
+      if (!row) break
       if (this.inflight.has(row.pos)) continue
       this.send(row)
     }
+    // Read the next page before the queue runs dry, so the link never waits on SQLite.
+    if (!this.live && this.queue.length < PAGE / 2 && up.state === 'up') void this.refill()
   }
 
   private send(row: OutboxRow): void {
@@ -194,31 +199,42 @@ export class Forwarder {
       for (const u of urgent) {
         this.urgentCursor = Math.max(this.urgentCursor, u.pos)
         if (this.sentAhead.has(u.pos) || this.inflight.has(u.pos)) continue
-        for (const p of await outbox.devicePredecessors(uplink, u.device, startCursor, u.pos)) {
+        // Only what lies after what this device already has queued ahead: each row is read once.
+        const from = Math.max(startCursor, this.aheadOf.get(u.device) ?? 0)
+        for (const p of await outbox.devicePredecessors(uplink, u.device, from, u.pos)) {
           if (this.sentAhead.has(p.pos) || this.inflight.has(p.pos)) continue
           this.queue.push(p)
           this.sentAhead.add(p.pos)
         }
         this.queue.push(u)
         this.sentAhead.add(u.pos)
+        this.aheadOf.set(u.device, u.pos)
       }
       if (this.cursor !== startCursor) return // reset while reading: start over
+      // Every commit notified before the read began is visible to it (WAL snapshot at query start).
+      const committedBefore = this.lastCommitted
       const page = await outbox.page(uplink, startCursor, PAGE)
       if (this.cursor !== startCursor) return
       for (const r of page) {
         if (!this.sentAhead.delete(r.pos) && !this.inflight.has(r.pos)) this.queue.push(r)
         this.cursor = r.pos
       }
-      // Caught up: whatever commits next arrives through the live path.
-      if (page.length < PAGE && this.cursor >= this.lastCommitted) {
-        this.live = true
-        this.sentAhead.clear()
+      if (page.length < PAGE) {
+        // A short page read all that was committed: what it did not return is acknowledged or gone.
+        this.cursor = Math.max(this.cursor, committedBefore)
+        // Caught up: whatever commits next arrives through the live path.
+        if (this.cursor >= this.lastCommitted) {
+          this.live = true
+          this.sentAhead.clear()
+          this.aheadOf.clear()
+        }
       }
     } catch (err) {
       this.opts.log.error({ uplink, err: errorMessage(err) }, 'cannot read the outbox')
     } finally {
       this.reading = false
     }
+    // More to send, or commits arrived during the read: go on.
     if (this.queue.length > 0 || !this.live) setImmediate(() => this.pump())
   }
 

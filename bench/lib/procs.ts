@@ -7,6 +7,9 @@ import type { GatewayConfig } from '../../config/schema.js'
 
 const DIST = join(import.meta.dirname, '..', '..')
 
+/** As in the Dockerfile: caps the heap so garbage is collected before RSS grows past ~150 MB. */
+export const GATEWAY_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=4'
+
 export interface Child {
   child: ChildProcess
   info: Record<string, unknown>
@@ -45,8 +48,9 @@ function startNode(args: string[], key: string, nodeOptions: string[] = []): Pro
 export function startGatewayProcess(config: GatewayConfig, dir: string): Promise<Child> {
   const file = join(dir, 'gateway.yaml')
   writeFileSync(file, stringify(config))
-  // PINGAN_GATEWAY_NODE_OPTIONS: V8 flags for the gateway process, e.g. to compare heap settings.
-  const flags = (process.env['PINGAN_GATEWAY_NODE_OPTIONS'] ?? '').split(' ').filter(Boolean)
+  // The V8 heap settings the Dockerfile deploys with; PINGAN_GATEWAY_NODE_OPTIONS overrides them
+  // (an empty value runs node's defaults).
+  const flags = (process.env['PINGAN_GATEWAY_NODE_OPTIONS'] ?? GATEWAY_NODE_OPTIONS).split(' ').filter(Boolean)
   return startNode([join(DIST, 'gateway', 'cli.js'), 'run', '--config', file], 'brokerPort', flags)
 }
 
