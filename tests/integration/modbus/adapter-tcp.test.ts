@@ -174,8 +174,8 @@ describe('modbus adapter over TCP', () => {
     // A command to an offline unit fails at once.
     const t0 = Date.now()
     expect(await cmd('lock-2', 'raise')).toMatchObject({ status: 'offline', reason: /does not answer/ })
-    // "At once": well inside one response timeout, against the 15 s a command may wait.
-    expect(Date.now() - t0).toBeLessThan(100)
+    // "At once": no poll timeouts waited out (a command may otherwise wait 15 s); loose for loaded CI.
+    expect(Date.now() - t0).toBeLessThan(1000)
     // Watch the others for 1.5 s: each is polled at about its 100 ms interval.
     const from = Date.now()
     await new Promise((res) => setTimeout(res, 1500))
