@@ -1,4 +1,4 @@
-import { TOPIC_ROOT } from '../events/topics.js'
+import { TOPIC_ROOT, type ParsedTopic } from '../events/topics.js'
 
 /**
  * Who may publish and subscribe to what on the local broker. Pure: decided from the user's role,
@@ -16,13 +16,6 @@ export interface Principal {
 function readable(site: string): string[] {
   const p = `${TOPIC_ROOT}/${site}`
   return [`${p}/event/#`, `${p}/state/+`, `${p}/gateway/status`, `${p}/cmd/+/result`]
-}
-
-function allowedPublish(site: string, who: Principal): string[] {
-  const p = `${TOPIC_ROOT}/${site}`
-  if (who.role === 'operator') return [`${p}/cmd/+`]
-  if (who.role === 'producer') return [...who.devices].flatMap((d) => [`${p}/ingest/${d}`, `${p}/cmd/${d}/result`])
-  return []
 }
 
 function allowedSubscribe(site: string, who: Principal): string[] {
@@ -55,8 +48,15 @@ function stripShare(filter: string): string {
   return slash < 0 ? '' : rest.slice(slash + 1)
 }
 
-export function canPublish(site: string, who: Principal, topic: string): boolean {
-  return allowedPublish(site, who).some((a) => filterWithin(topic, a))
+/**
+ * Publishes name concrete topics, so the decision is made on the parsed topic (one split per
+ * message, no filter matching): this runs for every event a producer sends.
+ */
+export function canPublish(site: string, who: Principal, topic: ParsedTopic | undefined): boolean {
+  if (topic === undefined || topic.site !== site) return false
+  if (who.role === 'operator') return topic.type === 'cmd'
+  if (who.role === 'producer') return (topic.type === 'ingest' || topic.type === 'cmd-result') && who.devices.has(topic.device)
+  return false
 }
 
 export function canSubscribe(site: string, who: Principal, filter: string): boolean {

@@ -100,12 +100,12 @@ export class LocalBroker {
   private authorizePublish(client: Client | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
     if (client === null) return done(null) // the gateway's own publishes
     const who = this.principals.get(client) ?? ANONYMOUS
-    if (!canPublish(this.opts.site, who, packet.topic)) {
+    const t = parseTopic(packet.topic)
+    if (!canPublish(this.opts.site, who, t)) {
       this.refusedPublishes++
       this.opts.log.warn({ client: client.id, username: who.username, topic: packet.topic }, 'publish refused by the ACL')
       return done(new Error(`not authorized to publish on ${packet.topic}`))
     }
-    const t = parseTopic(packet.topic)
     if (t?.type !== 'ingest') return done(null)
     // Commit before PUBACK: aedes writes the PUBACK only after this callback [aedes lib/handlers/publish.js].
     this.opts.gate.accept(t.device, packet.payload as Buffer, who.username).then(

@@ -11,6 +11,9 @@ export class UuidV7Generator {
   private lastMs = -1
   private counter = 0
   private readonly bytes = new Uint8Array(16)
+  /** Random bytes drawn 4 KiB at a time: one call to the CSPRNG per 512 ids, not one per id. */
+  private readonly pool = new Uint8Array(4096)
+  private poolAt = 4096
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -29,7 +32,12 @@ export class UuidV7Generator {
       this.counter = 0
     }
     const b = this.bytes
-    randomFillSync(b, 8, 8)
+    if (this.poolAt + 8 > this.pool.length) {
+      randomFillSync(this.pool)
+      this.poolAt = 0
+    }
+    b.set(this.pool.subarray(this.poolAt, this.poolAt + 8), 8)
+    this.poolAt += 8
     b[0] = (ms / 2 ** 40) & 0xff
     b[1] = (ms / 2 ** 32) & 0xff
     b[2] = (ms >>> 24) & 0xff

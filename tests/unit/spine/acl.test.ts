@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { canPublish, canSubscribe, filterWithin, type Principal } from '../../../gateway/broker/acl.js'
+import { canPublish as canPublishParsed, canSubscribe, filterWithin, type Principal } from '../../../gateway/broker/acl.js'
+import { parseTopic } from '../../../gateway/events/topics.js'
 import { hashPassword, verifyPassword } from '../../../gateway/broker/passwords.js'
 
 const producer: Principal = { username: 'p', role: 'producer', devices: new Set(['intercom']) }
 const observer: Principal = { username: 'o', role: 'observer', devices: new Set() }
 const operator: Principal = { username: 'op', role: 'operator', devices: new Set() }
 const S = 'lotus'
+const canPublish = (site: string, who: Principal, topic: string) => canPublishParsed(site, who, parseTopic(topic))
 
 describe('ACL', () => {
   it('a producer publishes only on its own ingest topic and command results', () => {
