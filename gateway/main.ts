@@ -16,6 +16,7 @@ import { LocalBroker, type BrokerUser } from './broker/broker.js'
 import { hashPassword } from './broker/passwords.js'
 import { CommandRouter, type CommandTarget } from './commands.js'
 import { DeviceStates } from './device-states.js'
+import { IngestSupervisor } from './ingest-supervisor.js'
 import { startApi, type ApiServer } from './api/server.js'
 import { buildStatus, type GatewayStatus } from './status.js'
 import { errorMessage } from './errors.js'
@@ -108,6 +109,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   })
   const brokerPort = await broker.start()
 
+  const supervisor = new IngestSupervisor(
+    config.devices.flatMap((d) => (d.adapter === 'mqtt-ingest' && d.supervisionMs !== undefined ? [{ id: d.id, supervisionMs: d.supervisionMs }] : [])),
+    (device, input) => emitFor(identities.get(device)!, input).catch((err) => log.error({ device, err: errorMessage(err) }, 'cannot record supervision event')),
+    now,
+  )
   const states = new DeviceStates((device, s) => void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true), now)
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
   const linkable: LinkableAdapter[] = []
@@ -115,6 +121,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!
       for (const l of linkable) void l.onLinkedAlarm(ev)
+      supervisor.seen(ev.device, ev.type)
       // State after its event: aedes 1.2 drops one of two QoS 1 publishes to the same subscriber
       // when a retained one is stored concurrently (seen with event/# and state/+ subscribed).
       void broker.publish(topics.event(site, ev.kind, ev.device), rows[i]!.body, 1, false).then(() => states.seen(ev), () => states.seen(ev))
@@ -208,6 +215,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   }
 
   let stopping = false
+  supervisor.start()
   for (const u of uplinks) u.start()
   for (const f of forwarders) f.start()
   for (const [id, a] of adapters) {
@@ -230,6 +238,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       stopping = true
       log.info('gateway stopping')
       clearInterval(statusTimer)
+      supervisor.stop()
       abort.abort()
       // Intake first: adapters stop reading devices, the broker stops taking producers.
       await Promise.allSettled([...adapters.values()].map((a) => a.stop()))

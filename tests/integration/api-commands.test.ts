@@ -60,3 +60,17 @@ describe('commands', () => {
     await op.endAsync()
   })
 })
+
+describe('supervision of third-party producers', () => {
+  let h: Harness | undefined
+  afterEach(async () => { await h?.stop(); h = undefined })
+
+  it('a producer silent for longer than supervisionMs goes offline, and its next event brings it back', async () => {
+    h = await startHarness({ devices: [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access', supervisionMs: 1000 }] })
+    const off = await h.platform.waitForEvent((e) => e.device === 'intercom-1' && e.type === 'device.offline', 5000)
+    expect(String(off.attrs['reason'])).toMatch(/no event for \d+ s/)
+    await h.gateway.emitAs('intercom-1', { type: 'door.open' })
+    const on = await h.platform.waitForEvent((e) => e.device === 'intercom-1' && e.type === 'device.online', 5000)
+    expect(on.seq).toBeGreaterThan(off.seq)
+  })
+})

@@ -1,0 +1,55 @@
+import type { EventInput } from './events/event.js'
+
+export interface SupervisedDevice {
+  id: string
+  supervisionMs: number
+}
+
+/**
+ * Supervision of third-party producers (mqtt-ingest devices with `supervisionMs`): a device that
+ * sends nothing for longer than its interval goes `device.offline`; its next event brings it back
+ * with `device.online`. In-process adapters supervise their own links.
+ */
+export class IngestSupervisor {
+  private readonly lastSeen = new Map<string, number>()
+  private readonly offline = new Set<string>()
+  private timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly devices: readonly SupervisedDevice[],
+    private readonly emit: (device: string, input: EventInput) => Promise<unknown>,
+    private readonly now: () => number,
+  ) {}
+
+  start(): void {
+    const t = this.now()
+    for (const d of this.devices) this.lastSeen.set(d.id, t)
+    if (this.devices.length === 0) return
+    const every = Math.max(250, Math.min(...this.devices.map((d) => d.supervisionMs)) / 4)
+    this.timer = setInterval(() => this.check(), every)
+    this.timer.unref()
+  }
+
+  /** Called for every committed event of a supervised device. */
+  seen(device: string, type: string): void {
+    if (!this.lastSeen.has(device) || type === 'device.online' || type === 'device.offline') return
+    this.lastSeen.set(device, this.now())
+    if (this.offline.delete(device)) void this.emit(device, { type: 'device.online', attrs: { reason: 'events again' } })
+  }
+
+  private check(): void {
+    const t = this.now()
+    for (const d of this.devices) {
+      if (this.offline.has(d.id)) continue
+      const silentMs = t - (this.lastSeen.get(d.id) ?? t)
+      if (silentMs > d.supervisionMs) {
+        this.offline.add(d.id)
+        void this.emit(d.id, { type: 'device.offline', attrs: { reason: `no event for ${Math.round(silentMs / 1000)} s (supervisionMs ${d.supervisionMs})`, silentMs } })
+      }
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+  }
+}
