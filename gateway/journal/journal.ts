@@ -11,6 +11,7 @@ import { SpareFile } from './spare.js'
 import { Evictor } from './evictor.js'
 import { insertEvents, applyAcks, findDuplicates, type StagedEvent } from './writes.js'
 import { OutboxReader, type OutboxRow } from './outbox.js'
+import { Checkpointer } from './checkpointer.js'
 
 export type { OutboxRow }
 
@@ -95,6 +96,7 @@ export class Journal extends EventEmitter<JournalEvents> {
   private readonly evictor: Evictor
   private readonly limits: JournalLimits
   private ageTimer: NodeJS.Timeout | undefined
+  private checkpointer: Checkpointer | undefined
   readonly outbox: OutboxReader
 
   private constructor(
@@ -115,15 +117,19 @@ export class Journal extends EventEmitter<JournalEvents> {
     try {
       await exec(db, PRAGMAS)
       if (opts.maxPageCount !== undefined) await exec(db, `PRAGMA max_page_count = ${Math.floor(opts.maxPageCount)}`)
+      // Checkpoints run on their own connection (checkpointer.ts), not inside a commit.
+      if (opts.path !== ':memory:') await exec(db, 'PRAGMA wal_autocheckpoint = 0')
       await exec(db, DDL)
     } catch (err) {
       await closeDb(db)
       throw new JournalError(`cannot open the journal at ${opts.path}: ${errorMessage(err)}`, { cause: err })
     }
     const reader = await openDb(opts.path, OPEN_RO)
+    const checkpointer = opts.path === ':memory:' ? undefined : await Checkpointer.start(opts.path, opts.log)
     const spare = new SpareFile(`${opts.path}.spare`, opts.spareBytes, opts.log)
     spare.ensure()
     const j = new Journal(db, reader, spare, opts)
+    j.checkpointer = checkpointer
     await j.load()
     j.ageTimer = setInterval(() => j.requestAgeSweep(), Math.min(60_000, Math.max(1000, opts.maxAgeMs / 10)))
     j.ageTimer.unref()
@@ -370,6 +376,7 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.closed = true
     if (this.ageTimer) clearInterval(this.ageTimer)
     await this.outbox.close()
+    await this.checkpointer?.stop()
     await exec(this.db, 'PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined)
     await closeDb(this.db)
   }
