@@ -8,6 +8,7 @@ import { pino } from 'pino'
 import { ConfigSchema } from '../config/schema.js'
 import { startGateway } from '../gateway/main.js'
 import { startPlatformSim } from '../simulators/platform/platform.js'
+import { percentile, round } from './lib/stats.js'
 
 /**
  * How many cameras one gateway supervises at once, and camera event -> platform latency.
@@ -25,10 +26,6 @@ const EVENT_GAP_MS = 5
 const SNAPSHOT_EVENTS = 100
 const USER = { username: 'bench-site', password: 'bench-uplink-pw' }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
-}
-const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d
 
 /** Starts the camera fleet in a child process; resolves with its device URLs by id. */
 async function startFleet(count: number): Promise<{ child: ChildProcessWithoutNullStreams; urls: Map<string, string>; send(line: string): void }> {
