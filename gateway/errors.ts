@@ -8,7 +8,6 @@ export type ErrorCode =
   | 'PINGAN_ERR_UPLINK'
   | 'PINGAN_ERR_JOURNAL'
   | 'PINGAN_ERR_JOURNAL_FULL'
-  | 'PINGAN_ERR_INGEST'
   | 'PINGAN_ERR_COMMAND'
 
 export class PinganError extends Error {
@@ -75,13 +74,6 @@ export class JournalError extends PinganError {
 export class JournalFullError extends PinganError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('PINGAN_ERR_JOURNAL_FULL', message, options)
-  }
-}
-
-/** A third-party payload the ingest gate refused. */
-export class IngestError extends PinganError {
-  constructor(message: string) {
-    super('PINGAN_ERR_INGEST', message)
   }
 }
 

@@ -35,7 +35,7 @@ export interface Gateway {
   readonly apiPort: number
   readonly journal: Journal
   status(): Promise<GatewayStatus>
-  /** Emits an event as the given configured device would (used by the demo's scripted source). */
+  /** Emits an event as the given configured device would, through the same path as its adapter. */
   emitAs(device: string, input: EventInput): Promise<EmitResult>
   stop(): Promise<void>
 }
