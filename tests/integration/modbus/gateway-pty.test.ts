@@ -121,6 +121,16 @@ describe('modbus config', () => {
   })
 })
 
+/** The error parseConfig throws for `yaml` (undefined when the config is valid). */
+function configError(yaml: string): unknown {
+  try {
+    parseConfig(yaml, 'site.yaml', '/tmp', {})
+  } catch (e) {
+    return e
+  }
+  return undefined
+}
+
 describe('a profile error in config', () => {
   it('is reported with its path in the file', () => {
     const yaml = `
@@ -146,12 +156,7 @@ devices:
           write: { table: holding, address: 17, value: 1 }
           await: { point: pos, state: raised }
 `
-    let err: unknown
-    try {
-      parseConfig(yaml, 'site.yaml', '/tmp', {})
-    } catch (e) {
-      err = e
-    }
+    const err = configError(yaml)
     expect(err).toBeInstanceOf(ConfigError)
     const problems = (err as ConfigError).problems
     expect(problems).toEqual(
@@ -180,14 +185,7 @@ devices:
           states:
             0: { state: down, event: lock.lowerd }
 `
-    const err = (() => {
-      try {
-        parseConfig(yaml, 'site.yaml', '/tmp', {})
-      } catch (e) {
-        return e
-      }
-      return undefined
-    })()
+    const err = configError(yaml)
     expect(err).toBeInstanceOf(ConfigError)
     expect((err as ConfigError).problems).toContainEqual(expect.objectContaining({ path: 'devices.0.profile.points.pos.states.0.event', message: expect.stringMatching(/"lock.lowerd" is not an event type/) }))
   })
