@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from '../../gateway/log.js'
-import { errorMessage } from '../../gateway/errors.js'
 import type { EventInput } from '../../gateway/events/event.js'
 import type { Command } from '../../gateway/events/command.js'
 import { Transport, isTcpTransport } from '../transport/index.js'
@@ -186,7 +185,7 @@ export class OsdpAdapter implements Adapter {
       case 'online':
         this.log.info({ door: r.door, reader: r.address, secure: e.secure }, 'reader online')
         this.updateReader(reader, { online: true, secure: e.secure })
-        return [D.onlineEvent(r, true, { secure: e.secure, serial: reader.state['serial'], firmware: reader.state['firmware'] })]
+        return [D.onlineEvent(r, true, { secure: e.secure, vendor: reader.state['vendor'], serial: reader.state['serial'], firmware: reader.state['firmware'] })]
       case 'offline':
         this.log.warn({ door: r.door, reader: r.address, reason: e.reason }, 'reader offline')
         this.updateReader(reader, { online: false, secure: false })
@@ -239,7 +238,7 @@ export class OsdpAdapter implements Adapter {
       await this.ctx.emit(ev)
     } catch (err) {
       this.emitErrors++
-      this.log.error({ err: errorMessage(err), type: ev.type, zone: ev.zone }, 'event not committed')
+      this.log.error({ err, type: ev.type, zone: ev.zone }, 'event not committed')
     }
   }
 

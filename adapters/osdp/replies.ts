@@ -29,8 +29,10 @@ export const NAK_CODES: Readonly<Record<number, string>> = {
   0x02: 'command length error',
   0x03: 'unknown command code',
   0x04: 'unexpected sequence number',
-  0x05: 'unsupported security block or security conditions not met',
-  0x06: 'encrypted communication required',
+  // 0x05 and 0x06 are different faults: the PD cannot handle the security block we sent, versus
+  // the PD will not take this command outside a secure channel (or the session it had is gone).
+  0x05: 'unsupported security block (the reader does not support the security block it received)',
+  0x06: 'encrypted communication required (communication security conditions not met)',
   0x07: 'BIO_TYPE not supported',
   0x08: 'BIO_FORMAT not supported',
   0x09: 'unable to process command record',
@@ -54,7 +56,7 @@ export function decodeNak(data: Buffer): Nak {
 
 /** osdp_PDID [§7.4]. */
 export interface PdId {
-  /** IEEE OUI as sent, byte 1 first, in hex (e.g. "c3b2a1"). */
+  /** The vendor's IEEE OUI as registries and datasheets write it, e.g. "A1-B2-C3". */
   vendor: string
   model: number
   version: number
@@ -62,10 +64,18 @@ export interface PdId {
   firmware: string
 }
 
+/**
+ * [§7.4] the vendor code goes out least significant octet first (libosdp sends a 24-bit value
+ * LSB first): an OUI documented as A1-B2-C3 arrives as c3 b2 a1. Shown in the IEEE form.
+ */
+function oui(wire: Buffer): string {
+  return [...wire].reverse().map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('-')
+}
+
 export function decodePdId(data: Buffer): PdId {
   need(data, 12, 'PDID')
   return {
-    vendor: data.subarray(0, 3).toString('hex'),
+    vendor: oui(data.subarray(0, 3)),
     model: data[3]!,
     version: data[4]!,
     serial: data.readUInt32LE(5),

@@ -73,7 +73,7 @@ export function serveTcp(opts: WireOptions & { host?: string; port?: number }): 
       if (!sock.destroyed) sock.write(b)
     })
     sock.on('data', feed)
-    sock.on('error', (err) => opts.log.debug({ err: err.message }, 'simulator socket error'))
+    sock.on('error', (err) => opts.log.debug({ err }, 'simulator socket error'))
     sock.on('close', () => sockets.delete(sock))
   })
   return new Promise((resolve, reject) => {

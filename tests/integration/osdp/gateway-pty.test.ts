@@ -33,6 +33,11 @@ afterAll(async () => {
 })
 
 describe('osdp through the gateway over a PTY', () => {
+  it('names the reader by vendor OUI as its documentation writes it (not in wire order), serial and firmware', async () => {
+    const on = await waitFor('device.online', 'north-gate')
+    expect(on.attrs).toMatchObject({ vendor: 'A1-B2-C3', serial: 0x12345678, firmware: '1.2.3' })
+  })
+
   it('a swipe reaches the platform as a credential with card number, facility, format and door name', async () => {
     rig.model.swipe(0, 'H10301', 123, 4567)
     const ev = await waitFor('credential', 'north-gate')

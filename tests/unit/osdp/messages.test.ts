@@ -30,7 +30,7 @@ describe('osdp command encoders', () => {
 
 describe('osdp reply decoders', () => {
   it('decodes PDID', () => {
-    expect(R.decodePdId(payload('PDID'))).toEqual({ vendor: 'c3b2a1', model: 2, version: 1, serial: 0x12345678, firmware: '1.2.3' })
+    expect(R.decodePdId(payload('PDID'))).toEqual({ vendor: 'A1-B2-C3', model: 2, version: 1, serial: 0x12345678, firmware: '1.2.3' })
   })
 
   it('decodes PDCAP into named capabilities with buffer sizes as numbers', () => {
@@ -50,6 +50,9 @@ describe('osdp reply decoders', () => {
     expect(R.decodeKeypad(payload('KEYPAD'))).toEqual({ reader: 0, keys: '12*#' })
     expect(R.decodeNak(payload('NAK 0x04'))).toEqual({ code: 4, reason: 'unexpected sequence number' })
     expect(R.decodeNak(Buffer.from([0x42])).reason).toMatch(/unknown NAK code 0x42/)
+    // [§7.3] two different security faults, each named for what it is.
+    expect(R.decodeNak(Buffer.from([0x05])).reason).toMatch(/^unsupported security block/)
+    expect(R.decodeNak(Buffer.from([0x06])).reason).toMatch(/^encrypted communication required/)
   })
 
   it('decodes FMT', () => {
