@@ -75,7 +75,7 @@ export class ContactIdAdapter implements Adapter {
     transport.on('data', (chunk) => framer.write(chunk))
     transport.on('open', () => framer.reset())
     transport.on('close', (reason) => {
-      if (!this.stopped) this.setOnline(false, `port closed: ${reason}`)
+      if (!this.stopped) this.setOnline(false, reason)
     })
     this.armSupervision()
     transport.start()

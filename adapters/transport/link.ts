@@ -10,8 +10,11 @@ export interface Link {
 
 export interface LinkHandlers {
   onData(chunk: Buffer): void
-  /** Called once when the link ends on its own (unplugged, reset, peer closed). */
-  onClose(reason: string): void
+  /**
+   * Called once when the link ends on its own (unplugged, reset, peer closed): `reason` says it in
+   * words for the device's state, `cause` keeps the OS's error for the log.
+   */
+  onClose(reason: string, cause?: Error): void
 }
 
 /** Opens a link, or rejects with a TransportError saying why it could not. */

@@ -34,19 +34,28 @@ export function serialLinkOpener(cfg: SerialPortTransportConfig): OpenLink {
     })
 }
 
+/**
+ * What a port that went away on its own is reported as. The OS's words for it ("bad file
+ * descriptor" from libuv's poll on a hung-up tty, EIO, ENXIO) say nothing to whoever reads the
+ * device's state; they stay in the log as the cause.
+ */
+function vanishedReason(path: string): string {
+  return `the serial port vanished (unplugged?): ${path}`
+}
+
 function attach(port: SerialPort, handlers: LinkHandlers): Link {
   let ended = false
-  const end = (reason: string): void => {
+  const end = (reason: string, cause?: Error): void => {
     if (ended) return
     ended = true
-    handlers.onClose(reason)
+    handlers.onClose(reason, cause)
     if (port.isOpen) port.close(() => undefined)
   }
   port.on('data', (chunk: Buffer) => handlers.onData(chunk))
-  // The Linux binding closes the port with a `disconnected` error when the device goes away
-  // (USB unplugged, the PTY's other side gone).
-  port.on('close', (err?: Error | null) => end(err ? err.message : 'port closed'))
-  port.on('error', (err: Error) => end(err.message))
+  // The stream closes the port with a DisconnectedError when a read or write fails: the device
+  // went away (USB unplugged, the PTY's other side gone). A close without one is someone else's.
+  port.on('close', (err?: Error | null) => end(err ? vanishedReason(port.path) : `the serial port was closed: ${port.path}`, err ?? undefined))
+  port.on('error', (err: Error) => end(`the serial port failed: ${port.path}: ${err.message}`, err))
   return {
     write: (data) =>
       new Promise<void>((resolve, reject) => {

@@ -15,10 +15,10 @@ export function tcpLinkOpener(cfg: TcpTransportConfig): OpenLink {
       const socket = net.connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS })
       let connected = false
       let ended = false
-      let lastError = ''
+      let lastError: Error | undefined
       const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${cfg.connectTimeoutMs} ms`)), cfg.connectTimeoutMs)
       socket.on('error', (err) => {
-        lastError = err.message
+        lastError = err
         if (!connected) {
           clearTimeout(timer)
           reject(new TransportError(`cannot connect to ${cfg.url}: ${err.message}`, { cause: err }))
@@ -33,7 +33,7 @@ export function tcpLinkOpener(cfg: TcpTransportConfig): OpenLink {
       socket.on('close', () => {
         if (!connected || ended) return
         ended = true
-        handlers.onClose(lastError || 'connection closed by the device server')
+        handlers.onClose(lastError ? `connection to the device server lost: ${cfg.url}: ${lastError.message}` : `the device server closed the connection: ${cfg.url}`, lastError)
       })
       const link: Link = {
         write: (data) =>

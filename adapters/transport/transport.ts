@@ -90,7 +90,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.current = 'opening'
     let link: Link
     try {
-      link = await this.opener({ onData: (chunk) => this.onData(link, chunk), onClose: (reason) => this.onLinkClosed(link, reason) })
+      link = await this.opener({ onData: (chunk) => this.onData(link, chunk), onClose: (reason, cause) => this.onLinkClosed(link, reason, cause) })
     } catch (err) {
       this.retryLater(errorMessage(err))
       return
@@ -118,11 +118,11 @@ export class Transport extends EventEmitter<TransportEvents> {
     if (link === this.link) this.emit('data', chunk)
   }
 
-  private onLinkClosed(link: Link, reason: string): void {
+  private onLinkClosed(link: Link, reason: string, cause: Error | undefined): void {
     if (link !== this.link || this.current !== 'open') return
     this.link = undefined
     this.downSince = Date.now()
-    this.log.warn({ reason }, 'transport closed, reopening')
+    this.log.warn({ reason, err: cause }, 'transport closed, reopening')
     this.lastReason = reason
     this.emit('close', reason)
     this.retryLater(reason, true)

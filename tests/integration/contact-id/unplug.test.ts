@@ -31,7 +31,7 @@ describe('Contact ID through the gateway when the link goes away', () => {
     await until('first two', () => model.stats.delivered === 2)
     await pair.unplug()
     const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', 5000)
-    expect(off.attrs['reason']).toMatch(/port closed/)
+    expect(off.attrs['reason']).toBe(`the serial port vanished (unplugged?): ${pair.a}`)
     model.enqueue(ev('110', '015'), ev('301', '000'), ev('602', '000'))
     sim.poke()
     await new Promise((r) => setTimeout(r, 600))

@@ -63,8 +63,8 @@ describe('serial transport over a socat PTY pair', () => {
     const closed = once(host, 'close', WAIT)
     await pair.unplug()
     await closed
-    expect(closes).toHaveLength(1)
-    expect(closes[0]).not.toBe('')
+    // Said so an installer knows what happened; the OS's words ("bad file descriptor") stay in the log.
+    expect(closes).toEqual([`the serial port vanished (unplugged?): ${pair.a}`])
     expect(host.isOpen).toBe(false)
     await expect(host.write(Buffer.from('x'))).rejects.toThrow(/not open/)
     // Several failed attempts while unplugged (the link path is gone) before the replug.
@@ -74,7 +74,9 @@ describe('serial transport over a socat PTY pair', () => {
     await pair.replug()
     await reopened
     expect(host.opens).toBe(2)
-    expect(mem.find('transport closed, reopening', { level: 40 })).toHaveLength(1)
+    const lost = mem.find('transport closed, reopening', { level: 40 })
+    expect(lost).toHaveLength(1)
+    expect(lost[0]!['err']).toMatchObject({ message: expect.any(String), stack: expect.any(String) })
     expect(mem.find('transport unavailable, retrying', { level: 40 })).toHaveLength(1)
     expect(mem.find('transport reopened', { level: 30 })).toHaveLength(1)
     expect(mem.find('transport retry', { level: 20 }).length).toBeGreaterThan(1)
