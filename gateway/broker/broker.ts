@@ -66,8 +66,8 @@ export class LocalBroker {
         done(null, null) // SUBACK 0x80 [MQTT-3.9.3-2]
       },
     })
-    aedes.on('clientError', (client, err) => log.debug({ client: client.id, err: err.message }, 'mqtt client error'))
-    aedes.on('connectionError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'mqtt connection error'))
+    aedes.on('clientError', (client, err) => log.debug({ client: client.id, err }, 'mqtt client error'))
+    aedes.on('connectionError', (client, err) => log.debug({ client: client?.id, err }, 'mqtt connection error'))
     this.aedes = aedes
     this.listener = await listenMqtt(aedes, this.opts.host, this.opts.port)
     const port = this.listener.port
@@ -111,7 +111,7 @@ export class LocalBroker {
     this.opts.gate.accept(t.device, packet.payload as Buffer, who.username).then(
       () => done(null),
       (err) => {
-        this.opts.log.error({ client: client.id, device: t.device, err: errorMessage(err) }, 'ingest commit failed; no PUBACK, the producer will resend')
+        this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
         done(err instanceof Error ? err : new Error(String(err)))
       },
     )

@@ -3,6 +3,14 @@ import type { Logger } from '../log.js'
 import { IngestPayloadSchema, UnknownTypeError, buildEvent, type DeviceIdentity, type EventInput } from '../events/event.js'
 import { errorMessage } from '../errors.js'
 import type { AppendInput, AppendResult } from '../journal/journal.js'
+import { invalidUtf8At, nestsDeeperThan } from './payload-checks.js'
+
+/**
+ * How deep a payload may nest objects and arrays (the payload itself is level 1, `attrs` level 2).
+ * Events are flat records; the bound keeps every later recursive step (zod, JSON.stringify in the
+ * journal's commit) far from the stack limit, which 10,000 levels in 20 KB would otherwise reach.
+ */
+export const MAX_INGEST_DEPTH = 32
 
 export interface IngestRejection {
   producer: string
@@ -25,7 +33,9 @@ export type IngestOutcome = { accepted: true; result: AppendResult } | { accepte
 
 /**
  * Validates a third-party producer's event and commits it before the broker may PUBACK.
- * A payload that can never be valid is refused: logged with the producer and the reason, counted,
+ * A payload that can never be valid (not UTF-8, not JSON, nested too deep, not an event) is
+ * refused before it reaches the journal, so it cannot fail a group commit shared with other
+ * producers' events. It is logged with the producer and the reason, counted,
  * reported as an `ingest.rejected` gateway event, and acknowledged (a resend would fail the same way
  * and stall the producer's queue). A journal failure is thrown: no PUBACK, the producer resends.
  */
@@ -53,9 +63,13 @@ export class IngestGate {
     const who = this.deps.devices.get(device)
     if (!who) return `device "${device}" is not configured as an mqtt-ingest device`
     if (payload.length > this.deps.maxPayloadBytes) return `payload is ${payload.length} bytes; the limit is ${this.deps.maxPayloadBytes}`
+    const bad = invalidUtf8At(payload)
+    if (bad >= 0) return `payload is not valid UTF-8 (byte ${bad} is 0x${payload[bad]!.toString(16).padStart(2, '0')}); send JSON text in UTF-8 [RFC 8259 §8.1]`
+    const text = payload.toString('utf8')
+    if (nestsDeeperThan(text, MAX_INGEST_DEPTH)) return `payload nests deeper than ${MAX_INGEST_DEPTH} levels of objects and arrays; keep attrs flat`
     let json: unknown
     try {
-      json = JSON.parse(payload.toString('utf8'))
+      json = JSON.parse(text)
     } catch (err) {
       return `payload is not JSON (${errorMessage(err)})`
     }
