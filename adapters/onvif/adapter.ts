@@ -9,6 +9,7 @@ import { OnvifClient, SoapFaultError } from './client.js'
 import { DEFAULT_SUPERVISION_MS, deviceServiceUrl, type OnvifDeviceConfig } from './config.js'
 import { MotionDebounce } from './debounce.js'
 import { toEventInput } from './decode.js'
+import { KnownStates } from './known-state.js'
 import { CameraAuthError } from './http.js'
 import { classify, parseNotification } from './notification.js'
 import type { Subscription, SubscriptionTimes } from './responses.js'
@@ -47,6 +48,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private readonly agent: http.Agent
   private readonly sup: Supervisor
   private readonly motion: MotionDebounce
+  private readonly known = new KnownStates()
   private snapshots: Snapshotter | undefined
   private sub: Subscription | undefined
   /** When the subscription ends, on our clock. */
@@ -168,7 +170,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   /**
    * Renew [WS-BaseNotification §6.1]. A camera that refuses Renew (some firmware faults with
    * ActionNotSupported) gets a fresh subscription before the old one ends; its Initialized
-   * messages are state, so no alarm is repeated.
+   * messages repeat no alarm (only a detector that changed meanwhile raises one).
    */
   private async renewOrReplace(sub: Subscription): Promise<void> {
     try {
@@ -257,23 +259,34 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       n = parseNotification(el)
     } catch (err) {
       this.counters.badMessages++
-      this.ctx.log.warn({ err: errorMessage(err) }, 'notification dropped')
+      this.ctx.log.warn({ err }, 'notification dropped')
       return
     }
-    const c = classify(n)
+    let c = classify(n)
+    const source = `${n.topicPath}|${c.zone ?? ''}`
     if (c.type === 'state') {
       this.counters.states++
-      if (c.signal !== 'other') this.ctx.setState({ [c.signal]: c.active })
-      // After a lost subscription, "still moving" keeps the motion event we had open (no new alarm).
-      if (c.signal === 'motion' && c.active === true && this.motion.active) {
-        this.motion.on(`${n.topicPath}|${c.zone ?? ''}`)
-        this.armMotionEnd()
+      if (c.signal !== 'other' && c.active !== undefined) this.ctx.setState({ [c.signal]: c.active })
+      if (n.operation === 'Deleted') this.known.forget(source)
+      // [ONVIF Core §9.2.2] Initialized is the state now: different from what we last knew, it
+      // changed while we were not subscribed, and that change is the event we missed.
+      if (c.changeType === undefined || c.active === undefined || !this.known.changed(source, c.active)) {
+        // After a lost subscription, "still moving" keeps the motion event we had open (no new alarm).
+        if (c.signal === 'motion' && c.active === true && this.motion.active) {
+          this.motion.on(source)
+          this.armMotionEnd()
+        }
+        return
       }
-      return
+      c = { ...c, type: c.changeType }
+    } else if (c.active !== undefined && c.signal !== 'other' && c.signal !== 'line') {
+      this.known.changed(source, c.active)
+      // Motion's state follows the debounced event, below.
+      if (c.signal !== 'motion') this.ctx.setState({ [c.signal]: c.active })
     }
     const input = toEventInput(n, c, this.client.clockOffsetMs, this.serializer.serializeToString(el))
+    if (n.operation === 'Initialized') input.attrs = { ...input.attrs, initialized: true }
     if (c.signal === 'motion') {
-      const source = `${n.topicPath}|${c.zone ?? ''}`
       if (c.active !== true) {
         this.motion.off(source, this.ctx.now())
         this.pendingEnd = { ...input, type: 'motion.end' }

@@ -75,7 +75,7 @@ const RULES: readonly TopicRule[] = [
   { kind: 'tamper', match: (p) => p.endsWith('RuleEngine/TamperDetector/Tamper'), values: ['IsTamper', 'State'] },
   { kind: 'tamper', match: (p) => /(^|\/)VideoSource\/GlobalSceneChange\/[^/]+$/.test(p), values: ['State', 'IsTamper'] },
   { kind: 'input', match: (p) => p.endsWith('Device/Trigger/DigitalInput'), values: ['LogicalState', 'State', 'Level'] },
-  { kind: 'line', match: (p) => p.endsWith('RuleEngine/LineDetector/Crossed'), values: [] },
+  { kind: 'line', match: (p) => p.endsWith('RuleEngine/LineDetector/Crossed'), values: ['State'] },
   { kind: 'field', match: (p) => p.endsWith('RuleEngine/FieldDetector/ObjectsInside'), values: ['IsInside', 'State'] },
 ]
 
@@ -93,10 +93,16 @@ export interface Classified {
   signal: SignalKind
   /**
    * 'state' for Initialized/Deleted messages (the camera's current state when the subscription
-   * starts, not a new alarm [ONVIF Core §9.2.2]); otherwise the event type of the camera kind.
+   * starts, not a new alarm by itself [ONVIF Core §9.2.2]); otherwise the event type of the camera kind.
    */
   type: string
+  /** The detector's value; undefined when the message carries none we can read. */
   active: boolean | undefined
+  /**
+   * For an Initialized message with a value: the event type that value stands for ('input', 'input.end'),
+   * raised when it differs from the last state we knew (the detector changed while unsubscribed).
+   */
+  changeType?: string
   /** The source token that names where it happened (rule, input or video source). */
   zone: string | undefined
 }
@@ -114,24 +120,34 @@ function zoneOf(n: Notification): string | undefined {
   return z === undefined || z === '' ? undefined : z.slice(0, 64)
 }
 
+/** The first of `names` that holds a boolean; else, with `loose`, the data's only boolean (vendors rename). */
+function valueOf(n: Notification, names: readonly string[], loose: boolean): boolean | undefined {
+  for (const name of names) {
+    const v = toBool(n.data[name])
+    if (v !== undefined) return v
+  }
+  if (!loose) return undefined
+  const bools = Object.values(n.data).map(toBool).filter((b) => b !== undefined)
+  return bools.length === 1 ? bools[0] : undefined
+}
+
 /** Maps a notification to a camera event type, or 'state', or 'other' for topics we do not know. */
 export function classify(n: Notification): Classified {
   const zone = zoneOf(n)
   const rule = n.topicNs === NS.tns1 ? RULES.find((r) => r.match(n.topicPath)) : undefined
   const isState = n.operation === 'Initialized' || n.operation === 'Deleted'
   if (!rule) return { signal: 'other', type: isState ? 'state' : 'other', active: undefined, zone }
-  if (rule.kind === 'line') return { signal: 'line', type: isState ? 'state' : 'line.crossed', active: true, zone }
-  let active: boolean | undefined
-  for (const name of rule.values) {
-    active = toBool(n.data[name])
-    if (active !== undefined) break
+  if (rule.kind === 'line') {
+    // A crossing is stateless, but some cameras announce the detector as a property with a State
+    // (Initialized State=false at subscription). Only a named State counts: ObjectId "0" is no value.
+    const state = valueOf(n, rule.values, false)
+    if (isState || state === false) return { signal: 'line', type: 'state', active: state, zone }
+    return { signal: 'line', type: 'line.crossed', active: true, zone }
   }
-  // A vendor's own value name: accept it when it is the only boolean in the data.
-  if (active === undefined) {
-    const bools = Object.values(n.data).map(toBool).filter((b) => b !== undefined)
-    if (bools.length === 1) active = bools[0]
-  }
+  const active = valueOf(n, rule.values, true)
   if (active === undefined) return { signal: 'other', type: isState ? 'state' : 'other', active: undefined, zone }
   const [on, off] = EVENT_TYPE[rule.kind]
-  return { signal: rule.kind, type: isState ? 'state' : active ? on : off, active, zone }
+  if (n.operation === 'Initialized') return { signal: rule.kind, type: 'state', active, changeType: active ? on : off, zone }
+  if (isState) return { signal: rule.kind, type: 'state', active, zone }
+  return { signal: rule.kind, type: active ? on : off, active, zone }
 }

@@ -35,6 +35,9 @@ export const PROPERTIES = {
 } as const satisfies Record<string, { topic: string; source: readonly [string, string]; value: string }>
 export type PropertyName = keyof typeof PROPERTIES
 
+const LINE_TOPIC = 'RuleEngine/LineDetector/Crossed'
+const LINE_SOURCE = ['Rule', 'MyLineDetectorRule'] as const
+
 export interface CameraModelOptions {
   id: string
   username: string
@@ -102,6 +105,9 @@ export class CameraModel {
     if (this.subscriptions.size >= this.maxSubscriptions) return undefined
     const id = `${this.boots}-${this.nextSub++}`
     const queue = (Object.keys(PROPERTIES) as PropertyName[]).map((n) => this.propertyMessage(n, 'Initialized'))
+    // The line detector announces itself too, as the C ONVIF server of the field cameras does: an
+    // Initialized message with State=false, though a crossing itself is stateless.
+    queue.push({ topic: LINE_TOPIC, operation: 'Initialized', utcTime: this.cameraTime(), source: [[...LINE_SOURCE]], data: [['State', 'false']] })
     const sub = { id, terminationTime: this.cameraTime() + terminationMs, queue, dropped: 0 }
     this.subscriptions.set(id, sub)
     return sub
@@ -152,7 +158,7 @@ export class CameraModel {
 
   /** A stateless line-crossing event [ONVIF Analytics, tns1:RuleEngine/LineDetector/Crossed]. */
   lineCrossed(objectId: number): void {
-    this.broadcast({ topic: 'RuleEngine/LineDetector/Crossed', utcTime: this.cameraTime(), source: [['Rule', 'MyLineDetectorRule']], data: [['ObjectId', String(objectId)]] })
+    this.broadcast({ topic: LINE_TOPIC, utcTime: this.cameraTime(), source: [[...LINE_SOURCE]], data: [['ObjectId', String(objectId)]] })
   }
 
   /** Any topic under tns1, for vendor-specific or unknown events. */
@@ -160,11 +166,15 @@ export class CameraModel {
     this.broadcast({ topic, utcTime: this.cameraTime(), source: [], data, ...(operation ? { operation } : {}) })
   }
 
-  /** A reboot: every subscription is lost, properties reset, and the clock may come back different. */
-  reboot(skewMs?: number): void {
+  /**
+   * A reboot: every subscription is lost, and the clock may come back different. The detectors
+   * start from what they read at boot: `sensors` (a digital input wired closed, a lens covered
+   * while the camera was off), everything else inactive.
+   */
+  reboot(skewMs?: number, sensors: Partial<Record<PropertyName, boolean>> = {}): void {
     this.subscriptions.clear()
     this.boots++
-    for (const k of Object.keys(this.state) as PropertyName[]) this.state[k] = false
+    for (const k of Object.keys(this.state) as PropertyName[]) this.state[k] = sensors[k] ?? false
     if (skewMs !== undefined) this.skewMs = skewMs
   }
 }

@@ -95,7 +95,10 @@ export class CameraSim {
   async listen(): Promise<this> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject)
-      this.server.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', () => resolve())
+      this.server.listen(this.port || (this.o.port ?? 0), this.o.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject)
+        resolve()
+      })
     })
     this.port = (this.server.address() as { port: number }).port
     return this
@@ -129,10 +132,34 @@ export class CameraSim {
     this.wake()
   }
 
-  /** Loses every subscription and drops every connection; refuses connections for `downMs`. */
-  reboot(opts: { downMs?: number; skewMs?: number } = {}): void {
-    this.model.reboot(opts.skewMs)
+  /**
+   * Loses every subscription and drops every connection; resets connections for `downMs`.
+   * `sensors` are what the detectors read at boot (see CameraModel.reboot).
+   */
+  reboot(opts: { downMs?: number; skewMs?: number; sensors?: Partial<Record<PropertyName, boolean>> } = {}): void {
+    this.model.reboot(opts.skewMs, opts.sensors)
     this.downUntil = this.now() + (opts.downMs ?? 0)
+    this.dropConnections()
+  }
+
+  /**
+   * Power cut: every connection drops and the port refuses new ones (ECONNREFUSED) until
+   * `powerOn()`. Its detectors may change meanwhile: a door contact on its digital input opens, a
+   * lens gets covered.
+   */
+  async powerOff(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.dropConnections()
+    await closed
+  }
+
+  /** Boots on the same port: subscriptions gone, detectors at `sensors`, the clock maybe off. */
+  async powerOn(opts: { skewMs?: number; sensors?: Partial<Record<PropertyName, boolean>> } = {}): Promise<void> {
+    this.model.reboot(opts.skewMs, opts.sensors)
+    await this.listen()
+  }
+
+  private dropConnections(): void {
     for (const list of this.waiters.values()) for (const w of list) clearTimeout(w.timer)
     this.waiters.clear()
     this.held.clear()
@@ -149,10 +176,9 @@ export class CameraSim {
   }
 
   async stop(): Promise<void> {
-    for (const list of this.waiters.values()) for (const w of list) clearTimeout(w.timer)
-    this.waiters.clear()
+    // Closing a powered-off camera's server reports "not running": it is stopped all the same.
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    for (const s of this.sockets) s.destroy()
+    this.dropConnections()
     await closed
   }
 

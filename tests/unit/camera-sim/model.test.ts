@@ -37,6 +37,17 @@ describe('camera simulator model', () => {
     expect(m.cameraTime()).toBe(Date.parse('2026-11-22T10:00:19Z'))
   })
 
+  it('boots with the detectors as they read then, and announces its line detector as State=false', () => {
+    const { m } = model()
+    m.set('input', true)
+    m.reboot(undefined, { tamper: true })
+    expect(m.state).toMatchObject({ input: false, tamper: true })
+    const sub = m.subscribe(60_000)!
+    const init = m.pull(sub.id, 100)!
+    expect(init.find((x) => x.topic === 'RuleEngine/TamperDetector/Tamper')?.data).toEqual([['IsTamper', 'true']])
+    expect(init.find((x) => x.topic === 'RuleEngine/LineDetector/Crossed')).toMatchObject({ operation: 'Initialized', data: [['State', 'false']] })
+  })
+
   it('caps a queue nobody pulls and counts what it dropped', () => {
     const { m } = model()
     const sub = m.subscribe(60_000)!

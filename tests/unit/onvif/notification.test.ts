@@ -79,6 +79,21 @@ describe('ONVIF notification messages', () => {
     expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="ObjectId" Value="1"/>', '')).type).toBe('line.crossed')
   })
 
+  it('reads a line detector announced as a property by its State, never by its ObjectId', () => {
+    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="State" Value="false"/>', 'Initialized'))).toMatchObject({ type: 'state', active: false })
+    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="ObjectId" Value="1"/>', 'Initialized'))).toMatchObject({ type: 'state', active: undefined })
+    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="ObjectId" Value="0"/>', ''))).toMatchObject({ type: 'line.crossed', active: true })
+    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="State" Value="false"/>'))).toMatchObject({ type: 'state', active: false })
+  })
+
+  it('says which event an Initialized value stands for, to compare with the last known state', () => {
+    const init = decode(message('tns1:Device/Trigger/DigitalInput', '<tt:SimpleItem Name="LogicalState" Value="true"/>', 'Initialized'))
+    expect(init).toMatchObject({ type: 'state', active: true, changeType: 'input' })
+    const off = decode(message('tns1:RuleEngine/TamperDetector/Tamper', '<tt:SimpleItem Name="IsTamper" Value="false"/>', 'Initialized'))
+    expect(off.changeType).toBe('video.tamper.restore')
+    expect(decode(message('tns1:Device/Trigger/DigitalInput', '<tt:SimpleItem Name="LogicalState" Value="true"/>', 'Deleted')).changeType).toBeUndefined()
+  })
+
   it('uses the rule or input token as the zone', () => {
     expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '')).zone).toBe('R1')
   })
