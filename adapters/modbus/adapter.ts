@@ -4,6 +4,7 @@ import { errorMessage } from '../../gateway/errors.js'
 import type { EventInput } from '../../gateway/events/event.js'
 import { ModbusException, type ModbusRequest } from './codec.js'
 import { runCommand } from './command.js'
+import { EXCEPTIONS, type ExceptionGroup } from './exceptions.js'
 import { profileOf, type ModbusDeviceConfig } from './config.js'
 import { UnitDecoder } from './decode.js'
 import { planReads, rawValue, readRequest, type ReadBlock } from './plan.js'
@@ -11,6 +12,13 @@ import type { BusPool, SharedBus } from './pool.js'
 import type { Profile } from './profile.js'
 
 type Presence = 'unknown' | 'online' | 'offline'
+
+/** The log message for a poll's exception reply: only a profile exception blames the profile. */
+const EXCEPTION_LOG: Record<ExceptionGroup, string> = {
+  profile: 'poll refused by the unit: the profile does not fit it',
+  device: 'poll not served: the unit reports a condition of its own',
+  gateway: 'poll not served: the Modbus TCP gateway cannot reach the unit',
+}
 
 /**
  * One Modbus unit on a shared bus: polls its profile's points, reports state and events,
@@ -34,6 +42,8 @@ export class ModbusUnitAdapter implements Adapter {
   /** Commands to one unit run one after another. */
   private commandChain: Promise<unknown> = Promise.resolve()
   readonly counters = { polls: 0, missed: 0, exceptions: 0, events: 0 }
+  /** Exception replies to polls, by code: the first of each is a warning, the rest are counted. */
+  private readonly exceptionCounts = new Map<number, number>()
 
   constructor(
     private readonly cfg: ModbusDeviceConfig,
@@ -49,7 +59,7 @@ export class ModbusUnitAdapter implements Adapter {
     try {
       this.shared = this.pool.acquire(this.cfg.transport, this.cfg, this.cfg.id, this.ctx.log)
     } catch (err) {
-      this.ctx.log.error({ err: errorMessage(err) }, 'cannot use the bus')
+      this.ctx.log.error({ err }, 'cannot use the bus')
       this.ctx.setState({ online: false, reason: errorMessage(err), unit: this.cfg.unit })
       return
     }
@@ -118,7 +128,7 @@ export class ModbusUnitAdapter implements Adapter {
       try {
         await this.pollOnce('poll')
       } catch (err) {
-        await this.missed(err).catch((e: unknown) => this.ctx.log.error({ err: errorMessage(e) }, 'supervision failed'))
+        await this.missed(err).catch((e: unknown) => this.ctx.log.error({ err: e }, 'supervision failed'))
       }
       // Fixed rate: the next poll is due an interval after this one started. An offline unit is
       // tried seldom, so a dead unit costs the bus one timeout per offline interval.
@@ -197,17 +207,18 @@ export class ModbusUnitAdapter implements Adapter {
 
   private async missed(err: unknown): Promise<void> {
     if (!this.running) return
-    if (err instanceof ModbusException) {
-      // The unit is alive but refuses a read: the profile does not fit this unit.
+    // A Modbus TCP gateway answering 0A/0B for the unit behind it: the unit itself did not answer.
+    if (err instanceof ModbusException && EXCEPTIONS[err.exceptionCode]?.group !== 'gateway') {
+      // The unit is alive: it answered, with a refusal whose meaning says what to look at.
       this.counters.exceptions++
-      this.ctx.log.warn({ unit: this.cfg.unit, err: err.message }, 'poll refused by the unit: check the profile addresses')
+      this.logException(err)
       await this.answered()
       return
     }
     this.counters.missed++
     this.misses++
     this.lastError = errorMessage(err)
-    this.ctx.log.debug({ unit: this.cfg.unit, misses: this.misses, err: this.lastError }, 'poll missed')
+    this.ctx.log.debug({ unit: this.cfg.unit, misses: this.misses, err }, 'poll missed')
     if (this.presence === 'offline' || this.misses < this.cfg.offlineAfterMisses) return
     this.presence = 'offline'
     this.downSince = this.ctx.now()
@@ -217,12 +228,27 @@ export class ModbusUnitAdapter implements Adapter {
     await this.emit({ type: 'device.offline', attrs: { unit: this.cfg.unit, reason, bus: this.shared?.name } })
   }
 
+  /**
+   * Says what the exception means, once per code (a unit answering 06 to every poll would
+   * otherwise log every second); repeats go to debug with their count.
+   */
+  private logException(err: ModbusException): void {
+    const code = err.exceptionCode
+    const seen = (this.exceptionCounts.get(code) ?? 0) + 1
+    this.exceptionCounts.set(code, seen)
+    const info = EXCEPTIONS[code]
+    const fields = { unit: this.cfg.unit, err, exception: code, meaning: info?.meaning, action: info?.action, count: seen }
+    const msg = EXCEPTION_LOG[info?.group ?? 'device']
+    if (seen === 1) this.ctx.log.warn(fields, msg)
+    else this.ctx.log.debug(fields, msg)
+  }
+
   private async emit(e: EventInput): Promise<void> {
     try {
       await this.ctx.emit(e)
       this.counters.events++
     } catch (err) {
-      this.ctx.log.warn({ type: e.type, err: errorMessage(err) }, 'event not stored')
+      this.ctx.log.warn({ type: e.type, err }, 'event not stored')
     }
   }
 }

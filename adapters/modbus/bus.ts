@@ -185,7 +185,7 @@ export class ModbusBus {
       }
       // Well formed but not our answer (a late reply to a request that timed out): keep waiting.
       this.stats.strayFrames++
-      this.opts.log.debug({ unit: p.req.unit, err: errorMessage(err), frame: frame.toString('hex') }, 'stray frame ignored')
+      this.opts.log.debug({ unit: p.req.unit, err, frame: frame.toString('hex') }, 'stray frame ignored')
     }
   }
 

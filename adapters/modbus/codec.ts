@@ -1,5 +1,6 @@
 import { CodecError } from '../../gateway/errors.js'
 import { crcOk, withCrc } from './crc.js'
+import { describeException } from './exceptions.js'
 
 /**
  * Modbus RTU application data units, as a pure codec: requests to bytes, response bytes to values.
@@ -20,19 +21,6 @@ export const FC = {
 
 /** Function code bit 7 marks an exception response. [MB-AP §7] */
 export const EXCEPTION_FLAG = 0x80
-
-/** Exception codes and what an installer should read. [MB-AP §7] */
-export const EXCEPTION_TEXT: Readonly<Record<number, string>> = {
-  0x01: 'illegal function (the unit does not support this function code)',
-  0x02: 'illegal data address (the register or coil does not exist on this unit; check the profile addresses, 0-based)',
-  0x03: 'illegal data value (the unit refused the value or quantity)',
-  0x04: 'server device failure (the unit reports an internal fault)',
-  0x05: 'acknowledge (the unit accepted a long-running request)',
-  0x06: 'server device busy (retry later)',
-  0x08: 'memory parity error',
-  0x0a: 'gateway path unavailable',
-  0x0b: 'gateway target device failed to respond',
-}
 
 /** Broadcast address: every unit acts, none replies. [SL §2.2] */
 export const BROADCAST_UNIT = 0
@@ -70,8 +58,7 @@ export class ModbusException extends Error {
     readonly fc: number,
     readonly exceptionCode: number,
   ) {
-    const text = EXCEPTION_TEXT[exceptionCode] ?? `unknown exception code ${exceptionCode}`
-    super(`unit ${unit} function 0x${hex2(fc)}: exception 0x${hex2(exceptionCode)} ${text}`)
+    super(`unit ${unit} function 0x${hex2(fc)}: exception 0x${hex2(exceptionCode)} ${describeException(exceptionCode)}`)
     this.name = 'ModbusException'
   }
 }

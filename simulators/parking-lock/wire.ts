@@ -117,7 +117,7 @@ export function serveTcp(model: ParkingBusModel, opts: WireOptions & { host?: st
     sockets.add(sock)
     const ep = (opts.framing === 'mbap' ? mbapEndpoint : rtuEndpoint)(model, (b) => sock.write(b), opts)
     sock.on('data', (b) => ep.input(b))
-    sock.on('error', (err) => opts.log?.debug({ err: err.message }, 'simulator socket error'))
+    sock.on('error', (err) => opts.log?.debug({ err }, 'simulator socket error'))
     sock.on('close', () => {
       ep.close()
       sockets.delete(sock)
@@ -152,7 +152,7 @@ export function servePort(model: ParkingBusModel, path: string, opts: WireOption
       }
       const ep = rtuEndpoint(model, (b) => port.write(b), opts)
       port.on('data', (b: Buffer) => ep.input(b))
-      port.on('error', (e: Error) => opts.log?.warn({ err: e.message }, 'simulator port error'))
+      port.on('error', (e: Error) => opts.log?.warn({ err: e }, 'simulator port error'))
       resolve({
         address: path,
         close: () =>
