@@ -3,6 +3,7 @@ import type { Journal } from '../gateway/journal/journal.js'
 import type { OutboxRow } from '../gateway/journal/outbox.js'
 import { UplinkError, errorMessage } from '../gateway/errors.js'
 import type { Uplink } from './uplink.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from './timers.js'
 
 /** Rows read from the outbox at a time during a backlog. */
 const PAGE = 1000
@@ -19,6 +20,8 @@ export interface ForwarderOptions {
   journal: Journal
   log: Logger
   now(): number
+  /** Retry delays and the stop grace period; defaults to the system's. */
+  timers?: Timers
   /** A refused event is tried this many times, then parked. */
   maxAttempts: number
   /** Reported as an `uplink.parked` gateway event. */
@@ -29,10 +32,14 @@ export interface ForwarderStatus {
   state: string
   backlog: number
   inflight: number
+  /** null when nothing waits, or when the outbox could not be read (then `outboxError` says why). */
   oldestUndeliveredAgeMs: number | null
   delivered: number
   deliveryRatePerSec: number
-  parked: number
+  /** null when the outbox could not be read. */
+  parked: number | null
+  /** Why the outbox cannot be read, while it cannot: the backlog figures are then unknown. */
+  outboxError: string | null
 }
 
 /**
@@ -46,11 +53,22 @@ export interface ForwarderStatus {
  */
 export class Forwarder {
   private cursor = 0
+  /**
+   * Bumped by every reset of the read plan. A read or a send started under an older epoch is void:
+   * after a fast reconnect its rows would land in the fresh queue ahead of the device's earlier
+   * events (the cursor alone cannot tell, it is often 0 both before and after).
+   */
+  private epoch = 0
+  /** The epoch of the outbox read in progress, if any. */
+  private readingEpoch: number | undefined
   private urgentCursor = 0
   private lastCommitted = 0
   private live = false
-  private reading = false
   private stopped = true
+  private retryTimer: TimerHandle | undefined
+  /** Consecutive failed outbox reads, and the last error, reported in status(). */
+  private readFailures = 0
+  private onDrained: (() => void) | undefined
   private queue: OutboxRow[] = []
   private readonly inflight = new Map<number, OutboxRow>()
   private readonly sentAhead = new Set<number>()
@@ -67,7 +85,11 @@ export class Forwarder {
   private readonly onUp = () => this.restart()
   private readonly onDown = () => this.lost()
 
-  constructor(private readonly opts: ForwarderOptions) {}
+  private readonly timers: Timers
+
+  constructor(private readonly opts: ForwarderOptions) {
+    this.timers = opts.timers ?? SYSTEM_TIMERS
+  }
 
   start(): void {
     this.stopped = false
@@ -115,7 +137,10 @@ export class Forwarder {
   }
 
   private resetReading(): void {
+    this.epoch++
+    this.readingEpoch = undefined
     this.inflight.clear()
+    this.drained()
     this.queue = []
     this.sentAhead.clear()
     this.aheadOf.clear()
@@ -142,14 +167,20 @@ export class Forwarder {
 
   private send(row: OutboxRow): void {
     this.inflight.set(row.pos, row)
+    const epoch = this.epoch
     this.opts.uplink.send(row).then(
-      () => this.acked(row),
-      (err: unknown) => this.failed(row, err),
+      () => epoch === this.epoch && this.acked(row),
+      (err: unknown) => epoch === this.epoch && this.failed(row, err),
     )
   }
 
+  private drained(): void {
+    if (this.inflight.size === 0) this.onDrained?.()
+  }
+
   private acked(row: OutboxRow): void {
-    if (!this.inflight.delete(row.pos)) return // a reply from before a reconnect
+    if (!this.inflight.delete(row.pos)) return
+    this.drained()
     this.opts.journal.ack(this.opts.uplink.id, [row.pos])
     this.attempts.delete(row.pos)
     this.delivered++
@@ -164,6 +195,7 @@ export class Forwarder {
 
   private failed(row: OutboxRow, err: unknown): void {
     if (!this.inflight.delete(row.pos)) return
+    this.drained()
     if (err instanceof UplinkError && err.refused) {
       this.countProbeFailure(row, errorMessage(err))
       return
@@ -185,23 +217,52 @@ export class Forwarder {
     this.opts.log.warn({ uplink: this.opts.uplink.id, event: row.id, device: row.device, attempt: n, reason }, 'platform refused an event; it will be sent again')
     // Read again from the journal, where the refused event still waits, in order.
     this.resetReading()
-    setTimeout(() => this.pump(), Math.min(30_000, 250 * 2 ** n)).unref()
+    this.retryLater(n)
+  }
+
+  /** Pumps again after a delay that grows with `n` (a refused event's attempts, failed reads). */
+  private retryLater(n: number): void {
+    if (this.retryTimer !== undefined) this.timers.clearTimeout(this.retryTimer)
+    this.retryTimer = this.timers.setTimeout(() => {
+      this.retryTimer = undefined
+      this.pump()
+    }, Math.min(30_000, 250 * 2 ** n))
+  }
+
+  /** Logged once, then counted at debug: a broken journal would otherwise log at every retry. */
+  private readFailed(err: unknown): void {
+    if (++this.readFailures === 1) {
+      this.opts.log.error({ err }, 'cannot read the outbox: events wait in the journal until it can be read')
+    } else {
+      this.opts.log.debug({ err, failures: this.readFailures }, 'outbox still unreadable')
+    }
+  }
+
+  private readOk(): void {
+    if (this.readFailures === 0) return
+    this.opts.log.info({ failures: this.readFailures }, 'outbox readable again')
+    this.readFailures = 0
   }
 
   private async refill(): Promise<void> {
-    if (this.reading || this.stopped) return
-    this.reading = true
+    if (this.readingEpoch === this.epoch || this.stopped) return
+    const epoch = (this.readingEpoch = this.epoch)
+    // After every await: a reset since the read began voids it, whatever the cursor says.
+    const stale = () => epoch !== this.epoch || this.stopped
     const uplink = this.opts.uplink.id
     const outbox = this.opts.journal.outbox
     try {
       const startCursor = this.cursor
       const urgent = await outbox.urgent(uplink, Math.max(this.urgentCursor, startCursor), URGENT_MAX_PRIORITY, 100)
+      if (stale()) return
       for (const u of urgent) {
         this.urgentCursor = Math.max(this.urgentCursor, u.pos)
         if (this.sentAhead.has(u.pos) || this.inflight.has(u.pos)) continue
         // Only what lies after what this device already has queued ahead: each row is read once.
         const from = Math.max(startCursor, this.aheadOf.get(u.device) ?? 0)
-        for (const p of await outbox.devicePredecessors(uplink, u.device, from, u.pos)) {
+        const before = await outbox.devicePredecessors(uplink, u.device, from, u.pos)
+        if (stale()) return
+        for (const p of before) {
           if (this.sentAhead.has(p.pos) || this.inflight.has(p.pos)) continue
           this.queue.push(p)
           this.sentAhead.add(p.pos)
@@ -210,11 +271,10 @@ export class Forwarder {
         this.sentAhead.add(u.pos)
         this.aheadOf.set(u.device, u.pos)
       }
-      if (this.cursor !== startCursor) return // reset while reading: start over
       // Every commit notified before the read began is visible to it (WAL snapshot at query start).
       const committedBefore = this.lastCommitted
       const page = await outbox.page(uplink, startCursor, PAGE)
-      if (this.cursor !== startCursor) return
+      if (stale()) return
       for (const r of page) {
         if (!this.sentAhead.delete(r.pos) && !this.inflight.has(r.pos)) this.queue.push(r)
         this.cursor = r.pos
@@ -229,13 +289,17 @@ export class Forwarder {
           this.aheadOf.clear()
         }
       }
+      this.readOk()
     } catch (err) {
-      this.opts.log.error({ uplink, err: errorMessage(err) }, 'cannot read the outbox')
+      if (stale()) return
+      this.readFailed(err)
+      this.retryLater(Math.min(this.readFailures, 7))
+      return
     } finally {
-      this.reading = false
+      if (this.readingEpoch === epoch) this.readingEpoch = undefined
     }
-    // More to send, or commits arrived during the read: go on.
-    if (this.queue.length > 0 || !this.live) setImmediate(() => this.pump())
+    // More to send, or commits arrived during the read: go on. A reset started its own read.
+    if (!stale() && (this.queue.length > 0 || !this.live)) setImmediate(() => this.pump())
   }
 
   async status(): Promise<ForwarderStatus> {
@@ -245,24 +309,38 @@ export class Forwarder {
       this.rateMark = { at: now, delivered: this.delivered, rate: ((this.delivered - this.rateMark.delivered) * 1000) / dt }
     }
     const uplink = this.opts.uplink.id
-    const oldest = await this.opts.journal.outbox.oldest(uplink).catch(() => undefined)
-    return {
+    const outbox = this.opts.journal.outbox
+    const base = {
       state: this.opts.uplink.state,
       backlog: this.opts.journal.stats().pending[uplink] ?? 0,
       inflight: this.inflight.size,
-      oldestUndeliveredAgeMs: oldest ? Math.max(0, now - oldest.receivedAt) : null,
       delivered: this.delivered,
       deliveryRatePerSec: Math.round(this.rateMark.rate * 10) / 10,
-      parked: await this.opts.journal.outbox.parkedCount(uplink).catch(() => 0),
+    }
+    try {
+      const [oldest, parked] = await Promise.all([outbox.oldest(uplink), outbox.parkedCount(uplink)])
+      this.readOk()
+      return { ...base, oldestUndeliveredAgeMs: oldest ? Math.max(0, now - oldest.receivedAt) : null, parked, outboxError: null }
+    } catch (err) {
+      // Unknown is not zero: a health check must not read "no backlog" off a journal it cannot read.
+      this.readFailed(err)
+      return { ...base, oldestUndeliveredAgeMs: null, parked: null, outboxError: errorMessage(err) }
     }
   }
 
   /** Stops sending and waits (up to `graceMs`) for what is in flight to be acknowledged. */
   async stop(graceMs = 2000): Promise<void> {
     this.stopped = true
-    const until = Date.now() + graceMs
-    while (this.inflight.size > 0 && this.opts.uplink.state === 'up' && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 10))
+    if (this.retryTimer !== undefined) this.timers.clearTimeout(this.retryTimer)
+    if (this.inflight.size > 0 && this.opts.uplink.state === 'up') {
+      await new Promise<void>((resolve) => {
+        const timer = this.timers.setTimeout(() => resolve(), graceMs)
+        this.onDrained = () => {
+          this.timers.clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.onDrained = undefined
     }
     this.opts.journal.off('committed', this.onCommitted)
     this.opts.uplink.off('up', this.onUp)

@@ -1,0 +1,60 @@
+import { EventEmitter } from 'node:events'
+import type { OutboxRow } from '../../gateway/journal/outbox.js'
+import type { Uplink, UplinkEvents, UplinkState } from '../../cloud-bridge/uplink.js'
+
+/**
+ * An uplink at the interface boundary, for forwarder tests: records what it was given in order,
+ * acknowledges each send on the next turn of the event loop while up, and drops or restores the
+ * connection on request. What the platform side of a real uplink does is tested against brokers.
+ */
+export class FakeUplink extends EventEmitter<UplinkEvents> implements Uplink {
+  readonly id = 'platform'
+  readonly sent: OutboxRow[] = []
+  state: UplinkState = 'down'
+  private pending: Array<{ row: OutboxRow; resolve(): void; reject(e: Error): void }> = []
+  private onSend: Array<() => void> = []
+
+  constructor(readonly window = 64) {
+    super()
+  }
+
+  start(): void {
+    this.up()
+  }
+
+  up(): void {
+    this.state = 'up'
+    this.emit('up')
+  }
+
+  /** The connection drops: what was not acknowledged fails, as a closed MQTT client's callbacks do. */
+  drop(): void {
+    this.state = 'down'
+    for (const p of this.pending.splice(0)) p.reject(new Error('connection closed'))
+    this.emit('down', 'connection closed')
+  }
+
+  send(row: OutboxRow): Promise<void> {
+    if (this.state !== 'up') return Promise.reject(new Error('not connected'))
+    this.sent.push(row)
+    for (const w of this.onSend.splice(0)) w()
+    return new Promise((resolve, reject) => {
+      this.pending.push({ row, resolve, reject })
+      setImmediate(() => {
+        const i = this.pending.findIndex((p) => p.row === row)
+        if (i >= 0) this.pending.splice(i, 1)[0]!.resolve()
+      })
+    })
+  }
+
+  /** Resolves once `n` sends have been made in total. */
+  async sentCount(n: number): Promise<void> {
+    while (this.sent.length < n) await new Promise<void>((r) => this.onSend.push(r))
+  }
+
+  publishStatus(): void {}
+  publishCommandResult(): void {}
+  async stop(): Promise<void> {
+    this.state = 'stopped'
+  }
+}

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sqlite3 from 'sqlite3'
+import { Journal } from '../../gateway/journal/journal.js'
+import { buildEvent } from '../../gateway/events/event.js'
+import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
+import { Forwarder } from '../../cloud-bridge/forwarder.js'
+import { captureLog } from '../helpers/logs.js'
+import { FakeUplink } from '../helpers/fake-uplink.js'
+
+const ids = new UuidV7Generator()
+let dir: string
+let journal: Journal
+let forwarder: Forwarder | undefined
+
+function newForwarder(uplink: FakeUplink, log = captureLog().log): Forwarder {
+  return new Forwarder({ uplink, journal, log, now: Date.now, maxAttempts: 5, onParked: () => undefined })
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pingan-fwd-'))
+  journal = await Journal.open({
+    path: join(dir, 'journal.db'), maxRows: 100_000, maxBytes: 512 * 1024 * 1024, maxAgeMs: 86_400_000,
+    spareBytes: 0, batchMaxEvents: 2000, uplinks: ['platform'], log: captureLog().log, now: Date.now,
+  })
+})
+afterEach(async () => {
+  await forwarder?.stop(0)
+  forwarder = undefined
+  await journal.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Per device, the seq numbers in the order the uplink was given them (first sending only). */
+function firstSendOrder(rows: Array<{ id: string; device: string; body: string }>): Map<string, number[]> {
+  const seen = new Set<string>()
+  const order = new Map<string, number[]>()
+  for (const r of rows) {
+    if (seen.has(r.id)) continue
+    seen.add(r.id)
+    const list = order.get(r.device) ?? []
+    list.push((JSON.parse(r.body) as { seq: number }).seq)
+    order.set(r.device, list)
+  }
+  return order
+}
+
+describe('forwarder read plan across a reset', () => {
+  it('a reconnect during the urgent pass voids the read that started before it: each device stays in order', async () => {
+    // 300 security events from two devices, committed while the platform was away.
+    for (let i = 0; i < 300; i++) {
+      const device = i % 2 === 0 ? 'door-a' : 'door-b'
+      await journal.append({ event: buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', attrs: { n: i } }, ids.next(), Date.now()) })
+    }
+    const uplink = new FakeUplink()
+    // The link drops and comes straight back while the third predecessor query is running.
+    const outbox = journal.outbox
+    const query = outbox.devicePredecessors.bind(outbox)
+    let calls = 0
+    outbox.devicePredecessors = async (...args) => {
+      const rows = query(...args)
+      if (++calls === 3) {
+        uplink.drop()
+        uplink.up()
+      }
+      return rows
+    }
+    forwarder = newForwarder(uplink)
+    forwarder.start()
+    uplink.start()
+    await uplink.sentCount(300)
+    const order = firstSendOrder(uplink.sent)
+    expect(calls).toBeGreaterThanOrEqual(3)
+    expect(order.get('door-a')).toEqual(Array.from({ length: 150 }, (_, i) => i + 1))
+    expect(order.get('door-b')).toEqual(Array.from({ length: 150 }, (_, i) => i + 1))
+  })
+})
+
+/** Another program breaks the journal's schema under the gateway: every outbox read fails until it is put back. */
+async function hideOutbox(path: string): Promise<() => Promise<void>> {
+  const db = new sqlite3.Database(path)
+  const exec = (sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())))
+  await exec('ALTER TABLE pending RENAME TO pending_hidden')
+  return async () => {
+    await exec('ALTER TABLE pending_hidden RENAME TO pending')
+    await new Promise<void>((r) => db.close(() => r()))
+  }
+}
+
+describe('forwarder status', () => {
+  it('reports an outbox it cannot read instead of showing no backlog', async () => {
+    await journal.append({ event: buildEvent({ site: 's', device: 'door-a', kind: 'alarm', location: {} }, { type: 'intrusion' }, ids.next(), Date.now()) })
+    const logs = captureLog()
+    forwarder = newForwarder(new FakeUplink(), logs.log)
+    forwarder.start()
+    const before = await forwarder.status()
+    expect(before).toMatchObject({ backlog: 1, parked: 0, outboxError: null })
+    expect(before.oldestUndeliveredAgeMs).toBeGreaterThanOrEqual(0)
+
+    const restore = await hideOutbox(join(dir, 'journal.db'))
+    const broken = await forwarder.status()
+    await restore()
+    expect(broken.outboxError).toMatch(/no such table: pending/)
+    expect(broken).toMatchObject({ oldestUndeliveredAgeMs: null, parked: null })
+    expect(logs.find('cannot read the outbox')).toHaveLength(1)
+
+    const after = await forwarder.status()
+    expect(after).toMatchObject({ parked: 0, outboxError: null })
+    expect(logs.find('outbox readable again')).toHaveLength(1)
+  })
+})
