@@ -12,7 +12,7 @@ import * as D from './decode.js'
 import { DoorLogic, type DoorEvent } from './door.js'
 import { OsdpFramer, type OsdpFramerCounters } from './framer.js'
 import { KeyStore, type ReaderKeyStore } from './key-store.js'
-import { PdLink, type LinkEvent } from './pd-link.js'
+import { PdLink, type CommandOutcome, type LinkEvent } from './pd-link.js'
 import type { LocalStatus } from './replies.js'
 import type { Card } from './wiegand.js'
 
@@ -133,17 +133,31 @@ export class OsdpAdapter implements Adapter {
     if (!parsed.ok) return { status: parsed.status, reason: parsed.reason }
     const reader = this.byDoor.get(parsed.door)!
     const pulseMs = parsed.action === 'unlock' ? (parsed.durationMs ?? reader.cfg.strikePulseMs) : 0
-    if (parsed.action === 'unlock') reader.door.grant(this.ctx.now(), pulseMs)
-    const payload =
-      parsed.action === 'unlock' ? C.pulse(reader.cfg.strikeOutput, pulseMs) : parsed.action === 'lock' ? C.out([{ output: reader.cfg.strikeOutput, code: C.OUT_CODE.PERMANENT_OFF_ABORT_TIMED, timer100ms: 0 }]) : parsed.payload
-    const outcome = await this.send(reader, payload)
+    let outcome: CommandOutcome
+    if (parsed.action === 'unlock') outcome = await this.pulseStrike(reader, pulseMs)
+    else if (parsed.action === 'lock') {
+      // A lock withdraws the authorisation at once, whatever the reader then answers.
+      reader.door.revoke()
+      outcome = await this.send(reader, C.out([{ output: reader.cfg.strikeOutput, code: C.OUT_CODE.PERMANENT_OFF_ABORT_TIMED, timer100ms: 0 }]))
+    } else outcome = await this.send(reader, parsed.payload)
     if (outcome.status === 'ok' && parsed.action === 'unlock') await this.emit(D.unlockEvent(reader.cfg, pulseMs, cmd.issuedBy ?? 'platform'))
     const result: AdapterCommandResult = { status: outcome.status }
     if (outcome.reason !== undefined) result.reason = outcome.reason
     return result
   }
 
-  private send(reader: Reader, payload: C.CommandPayload): Promise<{ status: 'ok' | 'refused' | 'offline'; reason?: string }> {
+  /**
+   * Pulses the strike; the door counts as authorised only once the reader acknowledged the OUT.
+   * A refusal (NAK) or a reader gone offline ends any window still open: the strike never moved.
+   */
+  private async pulseStrike(reader: Reader, pulseMs: number): Promise<CommandOutcome> {
+    const outcome = await this.send(reader, C.pulse(reader.cfg.strikeOutput, pulseMs))
+    if (outcome.status === 'ok') reader.door.grant(this.ctx.now(), pulseMs)
+    else reader.door.revoke()
+    return outcome
+  }
+
+  private send(reader: Reader, payload: C.CommandPayload): Promise<CommandOutcome> {
     const p = reader.link.enqueue(payload)
     this.bus?.kick()
     return p
@@ -209,9 +223,8 @@ export class OsdpAdapter implements Adapter {
     const r = reader.cfg
     const decision = D.decideCard(r.localDecisions === false ? undefined : this.cfg.allowList, card, r.door)
     if (decision.kind === 'grant') {
-      reader.door.grant(this.ctx.now())
       // Queued now, sent the moment this reply's events are committed (the link is held till then).
-      void this.send(reader, C.pulse(r.strikeOutput, r.strikePulseMs))
+      void this.pulseStrike(reader, r.strikePulseMs)
       void this.send(reader, C.led([{ reader: 0, led: 0, temporary: { onColor: C.COLOR.GREEN, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0, timer100ms: Math.ceil(r.strikePulseMs / 100) } }]))
     } else if (decision.kind === 'deny') {
       void this.send(reader, C.led([{ reader: 0, led: 0, temporary: { onColor: C.COLOR.RED, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0, timer100ms: 20 } }]))

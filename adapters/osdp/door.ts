@@ -11,7 +11,8 @@ export type DoorEvent =
 
 /**
  * One door: contact input, strike and the grant window. Pure; the clock comes in with each call.
- * An opening with no grant (access granted or an unlock command) in the window is forced; an
+ * An opening with no confirmed grant (a strike pulse the reader acknowledged, for a local grant or
+ * an unlock command) in the window is forced; an
  * opening that outlasts `heldOpenMs` is held; each ends with its restore when the door closes.
  */
 export class DoorLogic {
@@ -23,9 +24,18 @@ export class DoorLogic {
 
   constructor(private readonly cfg: Pick<OsdpReaderConfig, 'contactInput' | 'contactOpenWhenActive' | 'strikePulseMs' | 'heldOpenMs' | 'grantGraceMs'>) {}
 
-  /** The strike was released: an opening before the pulse (plus grace) ends is legitimate. */
+  /**
+   * The reader confirmed the strike command (its ACK to osdp_OUT): an opening before the pulse
+   * (plus grace) ends is legitimate. Call it on the confirmation, never on the intent: a command
+   * the reader refused or never answered moved no strike.
+   */
   grant(now: number, pulseMs = this.cfg.strikePulseMs): void {
     this.grantedUntil = Math.max(this.grantedUntil, now + pulseMs + this.cfg.grantGraceMs)
+  }
+
+  /** A lock, or an unlock that failed: whatever window was open ends now. */
+  revoke(): void {
+    this.grantedUntil = 0
   }
 
   /** An input report (osdp_ISTATR). The first one only sets the state: nothing happened yet. */

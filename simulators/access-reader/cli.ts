@@ -20,7 +20,7 @@ Type on stdin (ADDR is the reader's address):
   swipe ADDR H10301|H10306|C1000-35|H10304|raw FACILITY CARD
   keys ADDR 1234#          door ADDR open|closed     tamper ADDR on|off     power ADDR lost|ok
   silence ADDR MS          busy ADDR N               nak ADDR CODE          corrupt-mac ADDR
-  restart ADDR             status`
+  refuse-out ADDR on|off   restart ADDR              status`
 
 function parseReader(spec: string): SimReaderConfig {
   const [addr, ...opts] = spec.split(',')

@@ -82,6 +82,11 @@ export class AccessBusModel {
     this.pd(address).nakNext = code
   }
 
+  /** The reader NAKs every osdp_OUT (0x09) until told otherwise: its strike never moves. */
+  refuseOutputs(address: number, refuse: boolean): void {
+    this.pd(address).refuseOutputs = refuse
+  }
+
   /** The reader's next secure reply carries a wrong MAC. */
   corruptMac(address: number): void {
     this.pd(address).corruptNextMac = true

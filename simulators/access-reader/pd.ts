@@ -56,6 +56,11 @@ export class SimPd {
   /** Replies to give instead of processing: BUSY n times, then a NAK code. */
   busyCount = 0
   nakNext: number | undefined
+  /**
+   * The reader's application refuses to drive its outputs (a relay fault, outputs disabled in its
+   * setup): libosdp then answers osdp_OUT with NAK 0x09, "unable to process command record".
+   */
+  refuseOutputs = false
   /** Silent (a cut cable, a powered-off reader) until this time. */
   silentUntil = 0
   /** Damage the MAC of the next secure reply (a forged or corrupted packet). */
@@ -209,6 +214,7 @@ export class SimPd {
 
   private out(data: Buffer, now: number): P.ReplyPayload {
     if (data.length === 0 || data.length % 4 !== 0) return P.nak(0x02)
+    if (this.refuseOutputs) return P.nak(0x09)
     for (let o = 0; o < data.length; o += 4) {
       const n = data[o]!
       if (n >= this.outputUntil.length) return P.nak(0x09)

@@ -41,6 +41,10 @@ export function runLine(model: AccessBusModel, line: string, now: number): strin
     case 'nak':
       model.nak(addr, Number(rest[0] ?? 3))
       return `reader ${addr}: NAK ${Number(rest[0] ?? 3)} to the next command`
+    case 'refuse-out':
+      need(rest[0] === 'on' || rest[0] === 'off', 'refuse-out ADDR on|off')
+      model.refuseOutputs(addr, rest[0] === 'on')
+      return `reader ${addr}: ${rest[0] === 'on' ? 'refuses' : 'accepts'} output commands`
     case 'corrupt-mac':
       model.corruptMac(addr)
       return `reader ${addr}: next secure reply carries a bad MAC`
@@ -52,6 +56,6 @@ export function runLine(model: AccessBusModel, line: string, now: number): strin
         .map(([n, pd]) => `reader ${n}: strike ${model.strikeOn(n, now) ? 'ON' : 'off'}, led ${pd.ledColor(0, now)}, key ${pd.scbk ? 'own' : 'install'}, ${JSON.stringify(pd.counters)}`)
         .join('\n')
     default:
-      throw new Error(`unknown command "${verb}" (swipe, keys, door, tamper, power, silence, busy, nak, corrupt-mac, restart, status)`)
+      throw new Error(`unknown command "${verb}" (swipe, keys, door, tamper, power, silence, busy, nak, refuse-out, corrupt-mac, restart, status)`)
   }
 }

@@ -27,6 +27,14 @@ describe('door logic', () => {
     expect(types(d.inputs([true], 6500))).toEqual(['door.forced', 'door.open'])
   })
 
+  it('a revoked grant (a lock, a refused unlock) authorises nothing', () => {
+    const d = new DoorLogic(cfg)
+    d.inputs([false], 0)
+    d.grant(1000)
+    d.revoke()
+    expect(types(d.inputs([true], 1300))).toEqual(['door.forced', 'door.open'])
+  })
+
   it('an opening after the grant expired is forced', () => {
     const d = new DoorLogic(cfg)
     d.inputs([false], 0)
