@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
+import { yamlProblems } from './yaml-problems.js'
 import { ConfigError, type ConfigProblem } from '../gateway/errors.js'
 import { ConfigSchema, type GatewayConfig } from './schema.js'
 import { formatPath, zodProblems } from './problems.js'
@@ -49,19 +50,10 @@ function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
  */
 export function parseConfig(text: string, source: string, baseDir: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(yaml)',
-        message: e.message.split('\n')[0] ?? e.message,
-        fix: 'fix the YAML syntax (indentation, a missing colon or quote)',
-      })),
-      source,
-    )
-  }
+  if (doc.errors.length > 0) throw new ConfigError(yamlProblems(doc.errors, text), source)
   const problems: ConfigProblem[] = []
   const raw = substituteEnv(doc.toJS(), env, [], problems)
-  const parsed = ConfigSchema.safeParse(raw)
+  const parsed = ConfigSchema.safeParse(raw, { reportInput: true })
   if (!parsed.success) {
     // A value left empty by a missing variable is already reported once, at its path.
     const envPaths = new Set(problems.map((p) => p.path))

@@ -26,8 +26,26 @@ function fixFor(issue: z.core.$ZodIssue): string | undefined {
   }
 }
 
+/**
+ * `adapter: modbu` fails the union on its discriminator: say which value was wrong and list the
+ * right ones (zod's own text names neither the value nor the key). Needs `reportInput` at parse.
+ */
+function discriminatorProblem(issue: z.core.$ZodIssue): ConfigProblem | undefined {
+  if (issue.code !== 'invalid_union' || !('discriminator' in issue) || typeof issue.discriminator !== 'string') return undefined
+  const options = 'options' in issue && Array.isArray(issue.options) ? (issue.options as unknown[]) : []
+  const key = issue.discriminator
+  // The union's input is the whole entry: the wrong value is its discriminator key.
+  const input = issue.input
+  const value = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[key] : input
+  const message = value === undefined ? `${key} is missing` : `unknown ${key} ${JSON.stringify(value)}`
+  return { path: formatPath(issue.path), message, fix: `use one of: ${options.map((v) => JSON.stringify(v)).join(', ')}` }
+}
+
+/** One problem per zod issue. Parse with `reportInput: true` so the wrong values can be named. */
 export function zodProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => {
+    const disc = discriminatorProblem(issue)
+    if (disc) return disc
     const p: ConfigProblem = { path: formatPath(issue.path), message: issue.message }
     const fix = fixFor(issue)
     if (fix !== undefined) p.fix = fix

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { IdSchema } from '../gateway/events/event.js'
 import { DeviceSchema } from './devices.js'
 import { UplinkSchema } from './uplinks.js'
+import { addCrossIssues } from './cross-checks.js'
 
 export const SiteSchema = z.strictObject({
   id: IdSchema,
@@ -77,33 +78,7 @@ export const ConfigSchema = z
     devices: z.array(DeviceSchema).default([]),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') }).default({ level: 'info' }),
   })
-  .superRefine((c, ctx) => {
-    const seen = new Map<string, number>()
-    c.devices.forEach((d, i) => {
-      const first = seen.get(d.id)
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `device id "${d.id}" is already used by devices.${first}: ids must be unique` })
-      } else seen.set(d.id, i)
-    })
-    const ingest = new Set(c.devices.filter((d) => d.adapter === 'mqtt-ingest').map((d) => d.id))
-    const names = new Set<string>()
-    c.broker.users.forEach((u, i) => {
-      if (names.has(u.username)) ctx.addIssue({ code: 'custom', path: ['broker', 'users', i, 'username'], message: `username "${u.username}" appears twice` })
-      names.add(u.username)
-      u.devices.forEach((d, j) => {
-        if (!ingest.has(d)) {
-          ctx.addIssue({ code: 'custom', path: ['broker', 'users', i, 'devices', j], message: `"${d}" is not an mqtt-ingest device in devices: add it there or remove it here` })
-        }
-      })
-      if (u.role === 'producer' && u.devices.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['broker', 'users', i, 'devices'], message: 'a producer needs the ids of the mqtt-ingest devices it publishes for' })
-      }
-    })
-    const uplinkIds = new Set<string>()
-    c.uplinks.forEach((u, i) => {
-      if (uplinkIds.has(u.id)) ctx.addIssue({ code: 'custom', path: ['uplinks', i, 'id'], message: `uplink id "${u.id}" appears twice` })
-      uplinkIds.add(u.id)
-    })
-  })
+  // Runs even when fields are invalid (`when`), so a duplicate id is reported beside a bad adapter.
+  .superRefine((c, ctx) => addCrossIssues(c, ctx), { when: () => true })
 export type GatewayConfig = z.infer<typeof ConfigSchema>
 export type ConfigInput = z.input<typeof ConfigSchema>

@@ -15,21 +15,43 @@ function pingan(args: string[], input?: string): Promise<{ code: number; stdout:
   })
 }
 
+/** `pingan check` on a file holding `yaml`. */
+function checkYaml(yaml: string): ReturnType<typeof pingan> {
+  const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'site.yaml')
+  writeFileSync(file, yaml)
+  return pingan(['check', file])
+}
+
 describe('pingan CLI', () => {
   it('check prints every problem with its path and a fix, and exits non-zero', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'))
-    const file = join(dir, 'bad.yaml')
-    writeFileSync(file, 'version: 1\nsite: { id: "a b", name: X }\njournal: { path: j.db, maxRowz: 1 }\ndevices:\n  - { id: d, adapter: mqtt-ingest, kind: weather }\n')
-    const r = await pingan(['check', file])
+    const r = await checkYaml('version: 1\nsite: { id: "a b", name: X }\njournal: { path: j.db, maxRowz: 1 }\ndevices:\n  - { id: d, adapter: mqtt-ingest, kind: weather }\n')
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('site.id:')
     expect(r.stderr).toContain('journal: Unrecognized key: "maxRowz"')
     expect(r.stderr).toMatch(/devices\.0\.kind: .*\n\s+fix: use one of: "alarm"/)
-    const good = join(dir, 'good.yaml')
-    writeFileSync(good, 'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\n')
-    const ok = await pingan(['check', good])
+    const ok = await checkYaml('version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\n')
     expect(ok).toMatchObject({ code: 0 })
     expect(ok.stdout).toContain('ok (site ab, 0 devices, 0 uplinks)')
+  })
+
+  it('check lists an unknown adapter and a duplicate device id together', async () => {
+    const r = await checkYaml('version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\ndevices:\n  - { id: d, adapter: modbu, kind: parking }\n  - { id: d, adapter: mqtt-ingest, kind: access }\n')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('the configuration has 2 problem(s)')
+    expect(r.stderr).toContain('devices.0.adapter: unknown adapter "modbu"')
+    expect(r.stderr).toContain('devices.1.id: device id "d" is already used by devices.0')
+  })
+
+  it('run --help and check --help print their usage; run FILE points to --config', async () => {
+    const run = await pingan(['run', '--help'])
+    expect(run).toMatchObject({ code: 0, stderr: '' })
+    expect(run.stdout).toContain('usage: pingan run [--config FILE]')
+    const check = await pingan(['check', '--help'])
+    expect(check).toMatchObject({ code: 0, stderr: '' })
+    expect(check.stdout).toContain('usage: pingan check FILE')
+    const positional = await pingan(['run', 'site.yaml'])
+    expect(positional.code).toBe(2)
+    expect(positional.stderr).toContain('pingan run: the config file is given with --config: pingan run --config site.yaml')
   })
 
   it('hash-password prints an scrypt hash the broker accepts', async () => {
