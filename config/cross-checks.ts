@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { deviceRuleIssues } from './device-rules.js'
 
 /** One problem found by a check that spans fields: its path and what is wrong. */
 export interface CrossIssue {
@@ -33,7 +34,7 @@ function duplicates(list: unknown, key: string, at: string[], what: string): Cro
 }
 
 /**
- * Checks across fields: unique ids and broker users that name real devices.
+ * Checks across fields: unique ids, broker users that name real devices, and each device's rules.
  * They run on whatever the file holds, even when some fields are invalid, so `pingan check` reports
  * every problem at once: the input is read loosely and anything malformed is skipped here (its own
  * schema reports it).
@@ -58,6 +59,9 @@ export function crossIssues(c: unknown): CrossIssue[] {
     }
   }
   out.push(...duplicates(root['uplinks'], 'id', ['uplinks'], 'uplink id'))
+  for (const [i, d] of entries(root['devices'])) {
+    for (const issue of deviceRuleIssues(d)) out.push({ path: ['devices', i, ...issue.path], message: issue.message })
+  }
   return out
 }
 
