@@ -9,12 +9,20 @@ import type { OutboxRow } from '../../gateway/journal/outbox.js'
 import { parseTopic, topics } from '../../gateway/events/topics.js'
 import { UplinkError, errorMessage } from '../../gateway/errors.js'
 import { Backoff } from '../backoff.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../timers.js'
 import type { Uplink, UplinkEvents, UplinkState } from '../uplink.js'
 
 /** MQTT 5 reason codes of 0x80 and above are refusals [MQTT5 §3.4.2.1]. */
 function isRefusal(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'number' && code >= 0x80
+}
+
+export interface MqttUplinkDeps {
+  /** [0, 1): the backoff's jitter; seeded in tests. */
+  random?: () => number
+  /** The reconnect timer and clock; fake in tests. */
+  timers?: Timers
 }
 
 /**
@@ -31,7 +39,8 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
   private generation = 0
   private current: UplinkState = 'down'
   private stopped = false
-  private timer: NodeJS.Timeout | undefined
+  private timer: TimerHandle | undefined
+  private readonly timers: Timers
   private readonly backoff: Backoff
   private readonly tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }
   private readonly host: string
@@ -44,12 +53,13 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     private readonly cfg: MqttUplinkConfig,
     private readonly site: string,
     private readonly log: Logger,
-    random: () => number = Math.random,
+    deps: MqttUplinkDeps = {},
   ) {
     super()
     this.id = cfg.id
     this.window = cfg.inflightWindow
-    this.backoff = new Backoff(cfg.backoff, random)
+    this.timers = deps.timers ?? SYSTEM_TIMERS
+    this.backoff = new Backoff(cfg.backoff, deps.random)
     const url = new URL(cfg.url)
     this.host = url.hostname
     this.port = Number(url.port) || (url.protocol === 'mqtts:' ? 8883 : 1883)
@@ -148,7 +158,7 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     } else {
       this.log.debug({ reason, lastError: this.lastError, retryInMs: delay, attempt: this.failures }, 'uplink still down')
     }
-    this.timer = setTimeout(() => this.connect(), delay)
+    this.timer = this.timers.setTimeout(() => this.connect(), delay)
   }
 
   private setState(s: UplinkState): void {
@@ -189,7 +199,7 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
 
   async stop(): Promise<void> {
     this.stopped = true
-    if (this.timer) clearTimeout(this.timer)
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
     const client = this.client
     this.generation++
     this.setState('stopped')
