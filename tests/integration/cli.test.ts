@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 
-function pingan(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function pingan(args: string[], input?: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'gateway/cli.ts'), ...args], { cwd: ROOT }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'gateway/cli.ts'), ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
       res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
     })
     if (input !== undefined) child.stdin!.end(input)
@@ -64,5 +64,30 @@ describe('pingan CLI', () => {
     const r = await pingan(['frobnicate'])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('pingan check FILE')
+  })
+})
+
+/** What the examples take from the environment: values of the right shape, as an installer would export them. */
+const EXAMPLE_ENV = {
+  PINGAN_UPLINK_PASSWORD: 'uplink-password',
+  PINGAN_API_TOKEN: 'api-token-0123456789abcdef',
+  PINGAN_GUARDROOM_PASSWORD: 'guardroom-password',
+  PINGAN_INTERCOM_HASH: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
+  PINGAN_OSDP_INSTALL_KEY: '00112233445566778899aabbccddeeff',
+  PINGAN_CAMERA_PASSWORD: 'camera-password',
+}
+
+describe('config/examples', () => {
+  const files = readdirSync(join(ROOT, 'config/examples')).filter((f) => f.endsWith('.yaml'))
+
+  it('has one example per device family', () => {
+    expect(files.sort()).toEqual(['access-osdp.example.yaml', 'alarm-receiver.example.yaml', 'camera-onvif.example.yaml', 'parking-modbus.example.yaml', 'site.example.yaml'])
+  })
+
+  it.each(files)('pingan check %s passes', async (file) => {
+    // Only PATH and the example's secrets: an example must not lean on anything else in the environment.
+    const r = await pingan(['check', join('config/examples', file)], undefined, { PATH: process.env['PATH'], ...EXAMPLE_ENV })
+    expect(r.stderr).toBe('')
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining(': ok (site lotus-garden') })
   })
 })
