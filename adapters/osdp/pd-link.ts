@@ -227,7 +227,11 @@ export class PdLink {
     }
     if (step === 'keyset') {
       this.opts.keys.commit(this.opts.keyName, this.handshake!.newKey!)
-      this.advanceStep(now)
+      // The reader takes the new key once its ACK is out and ends the session [Annex D.8; libosdp
+      // does so]: set up a new one under the new key (kk = 1) before anything else is sent.
+      this.session = undefined
+      this.handshake = undefined
+      this.steps.splice(0, 1, 'chlng', 'scrypt')
       return [{ type: 'keyset' }]
     }
     return this.advanceStep(now)

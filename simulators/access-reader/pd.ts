@@ -35,6 +35,8 @@ export interface PdCounters {
   macFailures: number
   keysets: number
   pulses: number
+  /** NAKs sent, by code (hex, e.g. "06"). */
+  naks: Record<string, number>
 }
 
 /**
@@ -44,7 +46,7 @@ export interface PdCounters {
  * Pure: the clock comes in with each packet.
  */
 export class SimPd {
-  readonly counters: PdCounters = { commands: 0, repeats: 0, clearCommands: 0, macFailures: 0, keysets: 0, pulses: 0 }
+  readonly counters: PdCounters = { commands: 0, repeats: 0, clearCommands: 0, macFailures: 0, keysets: 0, pulses: 0, naks: {} }
   scbk: Buffer | undefined
   inputs: boolean[]
   /** Output i is on until outputUntil[i] (Infinity = permanently on, 0 = off). */
@@ -65,6 +67,8 @@ export class SimPd {
   silentUntil = 0
   /** Damage the MAC of the next secure reply (a forged or corrupted packet). */
   corruptNextMac = false
+  /** KEYSET just replaced the key: the session ends once its ACK is out. */
+  private scbkChanged = false
   private lastSqn = -1
   private lastReply: Buffer | undefined
   private session: SecureSession | undefined
@@ -137,23 +141,33 @@ export class SimPd {
     if (f.code === CMD.CHLNG) return this.chlng(f)
     if (f.code === CMD.SCRYPT) return this.scrypt(f)
     let data = f.data
-    if (this.session) {
+    // As libosdp answers [Annex D.6]: every failed security condition is NAK 0x06.
+    if (f.scb) {
+      // A secure packet with no session here (we restarted, or dropped it after KEYSET).
+      if (!this.session) return this.frame(f, P.nak(0x06), false)
       const opened = this.session.open(f)
       if (!opened.ok) {
-        // [Annex D.6] a bad MAC ends the session; the CP must start over.
+        // A bad MAC ends the session; the CP must start over.
         this.counters.macFailures++
         this.session = undefined
-        return this.frame(f, P.nak(0x05), false)
+        return this.frame(f, P.nak(0x06), false)
       }
       data = opened.data
-    } else if (f.scb) {
-      // A secure packet but no session here (we restarted): security conditions not met.
-      return this.frame(f, P.nak(0x05), false)
+    } else if (this.session) {
+      return this.frame(f, P.nak(0x06), false)
     } else if (this.opts.requireSecure) {
       this.counters.clearCommands++
-      return this.frame(f, P.nak(0x06), false)
+      // libosdp's ENFORCE_SECURE: ID and CAP are answered in the clear, nothing else.
+      if (f.code !== CMD.ID && f.code !== CMD.CAP) return this.frame(f, P.nak(0x06), false)
     }
-    return this.frame(f, this.command(f.code, data, now), this.session !== undefined)
+    const reply = this.frame(f, this.command(f.code, data, now), this.session !== undefined)
+    // libosdp takes a new key after its ACK is sent and drops the session: the CP must set up a
+    // new one under the new key.
+    if (f.code === CMD.KEYSET && this.scbkChanged) {
+      this.scbkChanged = false
+      this.session = undefined
+    }
+    return reply
   }
 
   private command(code: number, data: Buffer, now: number): P.ReplyPayload {
@@ -182,8 +196,9 @@ export class SimPd {
         return P.ACK
       case CMD.KEYSET:
         // [§6.20] type 1 (SCBK), length 16; only inside a secure channel.
-        if (!this.session || data.length !== 18 || data[0] !== 1 || data[1] !== 16) return P.nak(0x05)
+        if (!this.session || data.length !== 18 || data[0] !== 1 || data[1] !== 16) return P.nak(0x06)
         this.scbk = Buffer.from(data.subarray(2))
+        this.scbkChanged = true
         this.counters.keysets++
         return P.ACK
       default:
@@ -254,9 +269,10 @@ export class SimPd {
 
   private chlng(f: DecodedFrame): Buffer {
     const kk = f.scb?.type === SCS.S11 ? f.scb.data[0] : undefined
-    // kk 0 (SCBK-D) only in install mode; kk 1 only once the reader has its own key [Annex D.3].
-    const scbk = kk === 0 && !this.scbk ? SCBK_D : kk === 1 ? this.scbk : undefined
-    if (!scbk || f.data.length < 8) return this.frame(f, P.nak(0x05), false)
+    if (kk === undefined || f.data.length < 8) return this.frame(f, P.nak(0x06), false)
+    // kk 0 (SCBK-D) is honoured only in install mode [Annex D.3]; otherwise libosdp answers under
+    // the key it holds (all zeros after a factory reset), and the CP finds the cryptogram wrong.
+    const scbk = kk === 0 && !this.scbk ? SCBK_D : (this.scbk ?? Buffer.alloc(16))
     const rndA = Buffer.from(f.data.subarray(0, 8))
     const rndB = this.opts.randomBytes(8)
     const keys = deriveSessionKeys(scbk, rndA)
@@ -271,9 +287,9 @@ export class SimPd {
   private scrypt(f: DecodedFrame): Buffer {
     const p = this.pendingKeys
     this.pendingKeys = undefined
-    if (!p || f.scb?.type !== SCS.S13) return this.frame(f, P.nak(0x05), false)
+    if (!p || f.scb?.type !== SCS.S13) return this.frame(f, P.nak(0x06), false)
     const expected = serverCryptogram(p.keys, p.rndA, p.rndB)
-    if (!sameBytes(expected, f.data.subarray(0, 16))) return this.frame(f, P.nak(0x05), false)
+    if (!sameBytes(expected, f.data.subarray(0, 16))) return this.frame(f, P.nak(0x06), false)
     const rmacI = initialRmac(p.keys, expected)
     this.session = new SecureSession(p.keys, rmacI, 'pd')
     return this.encode({ ...this.replyTo(f), scb: { type: SCS.S14, data: Buffer.from([0x01]) }, code: P.R.RMAC_I, data: rmacI })
@@ -285,6 +301,10 @@ export class SimPd {
 
   private frame(f: DecodedFrame, p: P.ReplyPayload, secure: boolean): Buffer {
     const plain = { ...this.replyTo(f), code: p.code, data: p.data }
+    if (p.code === P.R.NAK) {
+      const code = p.data[0]!.toString(16).padStart(2, '0')
+      this.counters.naks[code] = (this.counters.naks[code] ?? 0) + 1
+    }
     const out: Frame = secure && this.session ? this.session.seal(plain) : plain
     if (out.mac && this.corruptNextMac) {
       this.corruptNextMac = false

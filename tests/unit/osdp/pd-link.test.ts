@@ -161,12 +161,15 @@ describe('osdp PD link secure channel', () => {
     const model = secureBus()
     const bus = new VirtualBus([link(1, { secure: true, keys, keyName: 'r1' })], model)
     bus.run(1000)
-    expect(bus.codes(1).slice(0, 4)).toEqual([0x76, 0x77, 0x75, 0x61])
+    // KEYSET ends the reader's session: a new handshake under the new key (kk = 1) follows it.
+    expect(bus.codes(1).slice(0, 6)).toEqual([0x76, 0x77, 0x75, 0x76, 0x77, 0x61])
     expect(bus.sent[0]!.scb?.data[0]).toBe(0)
+    expect(bus.sent[3]!.scb?.data[0]).toBe(1)
+    expect(model.pd(1).counters.naks).toEqual({})
     expect(bus.events('keyset')).toHaveLength(1)
     expect(bus.events('online')[0]?.event).toMatchObject({ secure: true })
     expect(keys.get('r1').active?.equals(model.pd(1).scbk!)).toBe(true)
-    expect(bus.sent.slice(2).every((f) => f.scb && f.mac)).toBe(true)
+    expect(bus.sent.slice(2).filter((f) => f.code !== 0x76 && f.code !== 0x77).every((f) => f.scb && f.mac)).toBe(true)
     expect(model.pd(1).counters).toMatchObject({ clearCommands: 0, macFailures: 0, keysets: 1 })
   })
 
@@ -177,9 +180,9 @@ describe('osdp PD link secure channel', () => {
     bus.run(1000)
     model.restart(1)
     bus.run(1000)
+    // Install key, then the new key after KEYSET, then the new key again after the restart.
     const chlngs = bus.sent.filter((f) => f.code === 0x76)
-    expect(chlngs).toHaveLength(2)
-    expect(chlngs[1]!.scb?.data[0]).toBe(1)
+    expect(chlngs.map((f) => f.scb?.data[0])).toEqual([0, 1, 1])
     expect(model.pd(1).counters).toMatchObject({ clearCommands: 0, keysets: 1 })
     model.swipe(1, 'H10301', 1, 1)
     bus.run(300)
@@ -207,7 +210,8 @@ describe('osdp PD link secure channel', () => {
     bus.tamper = (r) => (once && r.length > 12 ? ((once = false), flipMac(r)) : r)
     bus.run(1000)
     expect(bus.events('secure-failure')[0]?.event).toMatchObject({ reason: 'MAC mismatch' })
-    expect(bus.sent.filter((f) => f.code === 0x76).length).toBe(2)
+    // Install key, new key after KEYSET, and one more after the MAC failure.
+    expect(bus.sent.filter((f) => f.code === 0x76).length).toBe(3)
     expect(bus.events('offline')).toHaveLength(0)
   })
 
