@@ -15,7 +15,7 @@ export interface GatewayStatus {
   uplinks: Record<string, ForwarderStatus>
   journal: JournalStats
   devices: { total: number; online: number; offline: string[] }
-  broker: { clients: number; refusedLogins: number; refusedPublishes: number; refusedSubscribes: number }
+  broker: { clients: number; refusedLogins: number; refusedPublishes: number; refusedSubscribes: number; cutConnections: number }
   ingest: { accepted: number; rejected: number }
   memoryRssBytes: number
 }
@@ -46,7 +46,7 @@ export async function buildStatus(s: StatusSources): Promise<GatewayStatus> {
     uplinks,
     journal: s.journal.stats(),
     devices: { total: devices.length, online: devices.filter((d) => d.online).length, offline: devices.filter((d) => !d.online).map((d) => d.device) },
-    broker: { clients: s.broker.connectedClients(), refusedLogins: s.broker.refusedLogins, refusedPublishes: s.broker.refusedPublishes, refusedSubscribes: s.broker.refusedSubscribes },
+    broker: { clients: s.broker.connectedClients(), refusedLogins: s.broker.refusedLogins, refusedPublishes: s.broker.refusedPublishes, refusedSubscribes: s.broker.refusedSubscribes, cutConnections: s.broker.cutConnections },
     ingest: { accepted: s.gate.accepted, rejected: s.gate.rejected },
     memoryRssBytes: process.memoryUsage.rss(),
   }

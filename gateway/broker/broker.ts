@@ -7,6 +7,7 @@ import { canPublish, canSubscribe, type Principal, type Role } from './acl.js'
 import { verifyPassword } from './passwords.js'
 import type { IngestGate } from './ingest-gate.js'
 import { closeAedes, listenMqtt, type MqttListener } from './listener.js'
+import { describeViolation, type MeterViolation } from './packet-meter.js'
 
 export interface BrokerUser {
   username: string
@@ -24,6 +25,14 @@ export interface LocalBrokerOptions {
   gate: IngestGate
   log: Logger
 }
+
+/**
+ * A packet may carry an ingest payload up to twice the gate's limit (the gate then refuses it with
+ * its size and reports it) plus room for the topic and headers; a larger one is cut at its header.
+ */
+const PACKET_HEADROOM_BYTES = 4096
+/** Remote addresses already warned about (then debug), forgotten when this many pile up. */
+const WARNED_REMOTES_MAX = 1024
 
 const ANONYMOUS: Principal = { username: '(anonymous)', role: 'observer', devices: new Set() }
 
@@ -44,6 +53,9 @@ export class LocalBroker {
   refusedLogins = 0
   refusedPublishes = 0
   refusedSubscribes = 0
+  /** Connections cut at a packet header (too large, malformed, not CONNECT first). */
+  cutConnections = 0
+  private readonly warnedRemotes = new Set<string>()
 
   constructor(private readonly opts: LocalBrokerOptions) {
     this.users = new Map(opts.users.map((u) => [u.username, u]))
@@ -69,10 +81,32 @@ export class LocalBroker {
     aedes.on('clientError', (client, err) => log.debug({ client: client.id, err }, 'mqtt client error'))
     aedes.on('connectionError', (client, err) => log.debug({ client: client?.id, err }, 'mqtt connection error'))
     this.aedes = aedes
-    this.listener = await listenMqtt(aedes, this.opts.host, this.opts.port)
+    this.listener = await listenMqtt(aedes, this.opts.host, this.opts.port, undefined, {
+      maxPacketBytes: this.maxPacketBytes(),
+      onViolation: (socket, v) => this.onCut(socket, v),
+    })
     const port = this.listener.port
     log.info({ host: this.opts.host, port }, 'local broker listening')
     return port
+  }
+
+  maxPacketBytes(): number {
+    return 2 * this.opts.gate.maxPayloadBytes + PACKET_HEADROOM_BYTES
+  }
+
+  private onCut(socket: Socket, v: MeterViolation): void {
+    this.cutConnections++
+    const remote = socket.remoteAddress ?? '?'
+    const client = (socket as Socket & { client?: Client }).client?.id ?? undefined
+    const first = !this.warnedRemotes.has(remote)
+    if (first) {
+      if (this.warnedRemotes.size >= WARNED_REMOTES_MAX) this.warnedRemotes.clear()
+      this.warnedRemotes.add(remote)
+    }
+    const { reason: kind, ...detail } = v
+    const line = { remote, client, kind, ...detail, reason: describeViolation(v), cut: this.cutConnections }
+    if (first) this.opts.log.warn(line, 'mqtt connection cut at a packet header')
+    else this.opts.log.debug(line, 'mqtt connection cut at a packet header')
   }
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<boolean> {

@@ -45,6 +45,10 @@ export class IngestGate {
 
   constructor(private readonly deps: IngestGateDeps) {}
 
+  get maxPayloadBytes(): number {
+    return this.deps.maxPayloadBytes
+  }
+
   async accept(device: string, payload: Buffer, producer: string): Promise<IngestOutcome> {
     const checked = this.check(device, payload)
     if (typeof checked === 'string') {
