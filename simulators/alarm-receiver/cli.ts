@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { createLogger } from '../../gateway/log.js'
+import { z } from 'zod'
 import { ReceiverModel, type SimEvent } from './model.js'
 import { openSerial, serveTcp, type ReceiverPort } from './wire.js'
 
@@ -27,7 +28,9 @@ Options:
   --noise X             chance of line noise before a transmission (default 0)
   --corrupt X           chance a transmission goes out garbled or with a bad checksum (default 0)
   --byte-delay-ms N     a slow link: each byte waits N ms
-  --script FILE         JSON array of events to send: [{"account":"1234","qualifier":"E","code":"131","group":"01","zone":"015"}]
+  --script FILE         JSON array of events to send, each optionally "afterMs" after the one before:
+                        [{"account":"1234","qualifier":"E","code":"130","group":"01","zone":"015"},
+                         {"afterMs":1000,"account":"1234","qualifier":"R","code":"130","group":"01","zone":"015"}]
   --help
 
 Commands on stdin:
@@ -35,6 +38,23 @@ Commands on stdin:
   deaf on|off                   ignore (or hear again) the host's ACK and NAK
   pause on|off                  fall silent: no heartbeats, no messages
   status                        print the counters`
+
+const ScriptSchema = z.array(z.strictObject({
+  afterMs: z.number().int().min(0).default(0),
+  account: z.string().regex(/^[0-9A-F]{4}$/),
+  qualifier: z.enum(['E', 'R', 'P']),
+  code: z.string().regex(/^\d{3}$/),
+  group: z.string().regex(/^[0-9A-F]{2}$/),
+  zone: z.string().regex(/^[0-9A-F]{3}$/),
+}))
+
+/** A script's events, each `afterMs` after the one before it (a panel's real timing). */
+function scheduleScript(model: ReceiverModel, file: string, now: number): void {
+  const r = ScriptSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')))
+  if (!r.success) throw new Error(`--script ${file}: ${z.prettifyError(r.error)}`)
+  let at = now
+  for (const { afterMs, ...event } of r.data) model.schedule((at += afterMs), event)
+}
 
 export async function runCli(argv: string[]): Promise<void> {
   const { values: v } = parseArgs({
@@ -70,7 +90,7 @@ export async function runCli(argv: string[]): Promise<void> {
     noiseRate: Number(v.noise), corruptRate: Number(v.corrupt),
     ...(v['random-ms'] ? { randomEvents: { meanIntervalMs: Number(v['random-ms']), accounts: v.accounts.split(',') } } : {}),
   }, Date.now())
-  if (v.script) model.enqueue(...(JSON.parse(readFileSync(v.script, 'utf8')) as SimEvent[]))
+  if (v.script) scheduleScript(model, v.script, Date.now())
   const wire = { log, byteDelayMs: Number(v['byte-delay-ms']), onTransmit: (t: { what: string; text?: string; attempt?: number }) => log.info({ what: t.what, text: t.text, attempt: t.attempt }, 'sent') }
   const port: ReceiverPort = v.serial
     ? await openSerial(model, { ...wire, path: v.serial, baudRate: Number(v.baud) })

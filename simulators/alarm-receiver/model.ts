@@ -89,6 +89,8 @@ export class ReceiverModel {
   /** Texts acknowledged by the host, in order. */
   readonly deliveredTexts: string[] = []
   private readonly queue: string[] = []
+  /** Events a panel reports later, soonest first (a re-alarm a second after its restore). */
+  private readonly scheduled: Array<{ at: number; events: SimEvent[] }> = []
   private inflight: InFlight | undefined
   private up = true
   private nextHeartbeatAt: number
@@ -138,11 +140,23 @@ export class ReceiverModel {
     this.stats.enqueued += events.length
   }
 
+  /** Queues `events` at `at` (this model's clock), as a panel reporting them then. */
+  schedule(at: number, ...events: SimEvent[]): void {
+    const i = this.scheduled.findIndex((s) => s.at > at)
+    this.scheduled.splice(i < 0 ? this.scheduled.length : i, 0, { at, events })
+  }
+
+  /** What the message on the line waits an answer for, if any. */
+  get awaiting(): 'heartbeat' | 'event' | undefined {
+    return this.inflight && (this.inflight.heartbeat ? 'heartbeat' : 'event')
+  }
+
   /** When `tick()` next has something to do. */
   nextWakeAt(now: number): number {
-    if (this.inflight) return Math.min(this.inflight.deadline, this.nextRandomAt)
+    const arrival = Math.min(this.nextRandomAt, this.scheduled[0]?.at ?? Infinity)
+    if (this.inflight) return Math.min(this.inflight.deadline, arrival)
     if (this.up && this.queue.length > 0) return now
-    return Math.min(this.nextHeartbeatAt, this.nextRandomAt)
+    return Math.min(this.nextHeartbeatAt, arrival)
   }
 
   /** Advances to `now`: new random events, timeouts, and the next transmission if the line is free. */
@@ -152,6 +166,7 @@ export class ReceiverModel {
       this.enqueue(...this.randomEvent())
       this.nextRandomAt += exponentialMs(this.random, this.o.randomEvents!.meanIntervalMs)
     }
+    while (this.scheduled[0] && this.scheduled[0].at <= now) this.enqueue(...this.scheduled.shift()!.events)
     if (this.inflight && now >= this.inflight.deadline) {
       this.stats.timeouts++
       this.fail(now, out)

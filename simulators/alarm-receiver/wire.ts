@@ -1,7 +1,6 @@
 import net from 'node:net'
 import { once } from 'node:events'
 import type { Logger } from '../../gateway/log.js'
-import { errorMessage } from '../../gateway/errors.js'
 import { Transport } from '../../adapters/transport/transport.js'
 import { SerialPortTransportSchema } from '../../adapters/transport/config.js'
 import type { ReceiverModel, Transmission } from './model.js'
@@ -20,8 +19,11 @@ class Driver {
   private timer: NodeJS.Timeout | undefined
   private writing: Promise<void> = Promise.resolve()
   private stopped = false
-  /** While true, ACK and NAK from the host are ignored, as if lost on the way back. */
-  deaf = false
+  /**
+   * ACK and NAK from the host ignored, as if lost on the way back: all of them (true), or only
+   * the answers to events ('events': heartbeats still go through, so the link stays up).
+   */
+  deaf: boolean | 'events' = false
 
   constructor(
     readonly model: ReceiverModel,
@@ -43,8 +45,11 @@ class Driver {
   }
 
   onData(chunk: Buffer): void {
-    if (this.deaf || this.stopped) return
-    for (const byte of chunk) this.send(this.model.receive(byte, this.now()))
+    if (this.deaf === true || this.stopped) return
+    for (const byte of chunk) {
+      if (this.deaf === 'events' && this.model.awaiting === 'event') continue
+      this.send(this.model.receive(byte, this.now()))
+    }
     this.schedule()
   }
 
@@ -87,7 +92,7 @@ class Driver {
       }
     } catch (err) {
       // The line is down (unplugged): the model times out and repeats, as a receiver does.
-      this.o.log.debug({ err: errorMessage(err), what: t.what }, 'transmission lost')
+      this.o.log.debug({ err, what: t.what }, 'transmission lost')
     }
     this.o.onTransmit?.(t)
   }
@@ -99,8 +104,11 @@ export interface ReceiverPort {
   model: ReceiverModel
   /** Wake the model after enqueueing events from outside. */
   poke(): void
-  /** Ignore the host's answers (true) as if every ACK were lost, or hear them again (false). */
-  setDeaf(deaf: boolean): void
+  /**
+   * Ignore the host's answers as if every ACK were lost (true), only those to events, so
+   * heartbeats keep the link up ('events'), or hear them again (false).
+   */
+  setDeaf(deaf: boolean | 'events'): void
   /** Fall silent (true): no heartbeats, no messages, no answers heard; or resume (false). */
   pause(paused: boolean): void
   close(): Promise<void>

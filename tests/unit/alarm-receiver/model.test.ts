@@ -38,6 +38,26 @@ describe('alarm receiver model', () => {
     expect(m.deliveredTexts).toEqual(['5011 181234E12101001', '5011 181234E12101002'])
   })
 
+  it('reports scheduled events at their times, in time order, as a panel re-alarming after its restore', () => {
+    const m = ready()
+    const beam = { account: '1234', qualifier: 'E' as const, code: '130', group: '01', zone: '015' }
+    m.schedule(2000, beam)
+    m.schedule(0, beam)
+    m.schedule(1000, { ...beam, qualifier: 'R' })
+    expect(texts(m.tick(0))).toEqual(['event:5011 181234E13001015\x14'])
+    expect(m.awaiting).toBe('event')
+    m.receive(ACK, 10)
+    expect(m.awaiting).toBeUndefined()
+    expect(m.nextWakeAt(10)).toBe(1000)
+    expect(m.tick(999)).toEqual([])
+    expect(texts(m.tick(1000))).toEqual(['event:5011 181234R13001015\x14'])
+    m.receive(ACK, 1010)
+    expect(m.nextWakeAt(1010)).toBe(2000)
+    expect(texts(m.tick(2000))).toEqual(['event:5011 181234E13001015\x14'])
+    m.receive(ACK, 2010)
+    expect(m.deliveredTexts).toEqual(['5011 181234E13001015', '5011 181234R13001015', '5011 181234E13001015'])
+  })
+
   it('repeats on NAK at once and on 4 s of silence, three times, then gives up and holds the message', () => {
     const m = ready()
     m.enqueue(DUress)
