@@ -83,7 +83,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const emitFor = async (who: DeviceIdentity, input: EventInput): Promise<EmitResult> => {
     const event = buildEvent(who, input, input.id ?? ids.next(), now())
-    const r = await journal.append({ event, checkId: input.id !== undefined, dedupeKey: input.dedupeKey, dedupeWindowMs: input.dedupeWindowMs })
+    const r = await journal.append({ event, checkId: input.id !== undefined, dedupeKey: input.dedupeKey, dedupeWindowMs: input.dedupeWindowMs, dedupeScope: input.dedupeScope })
     return { id: r.id, duplicate: r.duplicate }
   }
   const gatewayEvent = (input: EventInput) =>

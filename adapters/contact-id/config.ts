@@ -46,8 +46,9 @@ export const ContactIdDeviceSchema = z.strictObject({
   /** Digits of the receiver's line-number field, when it is fixed (1 on MLR2, 3 on RRLLL receivers). */
   lineDigits: z.number().int().min(1).max(4).optional(),
   /**
-   * A message repeated within this window is one event: the receiver repeats a message whose ACK
-   * it did not see (4 tries, 4 s apart), and again after the link comes back.
+   * How long after a message its retransmission is still merged into it: the receiver repeats a
+   * message whose ACK it did not see (4 tries, 4 s apart), and again after the link comes back.
+   * Only a repeat with nothing else from its line in between is merged (see SPEC.md).
    */
   dedupeWindowMs: z.number().int().min(1000).max(3_600_000).default(60_000),
   maxFrameBytes: z.number().int().min(64).max(65_536).default(256),

@@ -32,7 +32,8 @@ export interface Via {
 /**
  * A Contact ID event as a normalized alarm event. Pure. Unknown codes become `other` with the raw
  * code in attrs: never dropped. `text` is the message as received, used as the dedupe identity
- * (a retransmission is byte-identical) and kept as `raw` for audit.
+ * (a retransmission is byte-identical, and merged only when it follows its original on the same
+ * receiver line) and kept as `raw` for audit.
  */
 export function decodeEvent(e: ContactIdEvent, via: Via, text: string, d: Decoder): EventInput {
   const entry = d.codes.get(e.code)
@@ -52,6 +53,9 @@ export function decodeEvent(e: ContactIdEvent, via: Via, text: string, d: Decode
     raw: text,
     dedupeKey: `cid:${text}`,
     dedupeWindowMs: d.dedupeWindowMs,
+    // The receiver repeats the message at the head of a line's queue until it sees our ACK, so a
+    // retransmission is the latest message of its line; a panel's own line is one source.
+    dedupeScope: via.receiver === undefined ? 'cid:panel' : `cid:${via.receiver}/${via.line ?? ''}`,
     attrs,
   }
   if (entry?.priority !== undefined) ev.priority = entry.priority

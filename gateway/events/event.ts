@@ -64,10 +64,17 @@ export interface EventInput {
   location?: Location
   /**
    * Stable identity of a frame a device may repeat when it did not see our acknowledgement.
-   * The journal commits a repeat of the same key within `dedupeWindowMs` only once.
+   * The journal merges a repeat into the committed event only when the latest keyed event from
+   * the same `dedupeScope` of the device has this key and was received within `dedupeWindowMs`:
+   * a retransmission follows its original with nothing else from the source in between.
    */
   dedupeKey?: string
   dedupeWindowMs?: number
+  /**
+   * The source whose retransmissions are merged (e.g. one receiver line). Without it the scope is
+   * the key itself: any earlier event with the same key within the window absorbs the repeat.
+   */
+  dedupeScope?: string
   /** An id supplied by the producer (the MQTT ingest gate); otherwise a UUIDv7 is assigned. */
   id?: string
 }

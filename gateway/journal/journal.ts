@@ -37,6 +37,8 @@ export interface AppendInput {
   checkId?: boolean
   dedupeKey?: string
   dedupeWindowMs?: number
+  /** The source a retransmission must follow directly (see `EventInput.dedupeScope`). */
+  dedupeScope?: string
 }
 
 export interface AppendResult {
@@ -278,7 +280,7 @@ export class Journal extends EventEmitter<JournalEvents> {
         this.lastSeq.set(device, seq)
         const event = { ...q.input.event, seq } as GatewayEvent
         const body = JSON.stringify(event)
-        staged.push({ pos: this.nextPos++, event, body, bytes: Buffer.byteLength(body), dedupeKey: q.input.dedupeKey })
+        staged.push({ pos: this.nextPos++, event, body, bytes: Buffer.byteLength(body), dedupeKey: q.input.dedupeKey, dedupeScope: q.input.dedupeScope })
         results.push(undefined)
       }
       if (sweep) {

@@ -12,6 +12,7 @@ export interface StagedEvent {
   body: string
   bytes: number
   dedupeKey: string | undefined
+  dedupeScope?: string | undefined
 }
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -20,46 +21,101 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out
 }
 
-function dedupeColumn(device: string, key: string): string {
-  return `${device}\u0000${key}`
+/** When an input names no window (the adapters do). */
+const DEFAULT_DEDUPE_WINDOW_MS = 30_000
+
+/**
+ * The dedupe column: device, source scope and key, so that "the latest keyed event from this
+ * source" is a prefix range. Ids cannot hold NUL, and adapters' scopes do not.
+ */
+function scopePrefix(device: string, scope: string): string {
+  return `${device}\u0000${scope}\u0000`
+}
+
+function dedupeColumn(device: string, key: string, scope: string | undefined): string {
+  return scopePrefix(device, scope ?? key) + key
+}
+
+interface Committed {
+  id: string
+  pos: number
+  at: number
 }
 
 /**
- * For each input, the id of an already committed event it repeats (by producer id, or by dedupe
- * key received within its window of the earlier one), or undefined when it is new. Repeats inside
+ * For each input, the id of an already committed event it repeats, or undefined when it is new.
+ * A repeat by producer id is always one. A repeat by dedupe key is a retransmission only when the
+ * source sent nothing else since: the latest keyed event committed from the same device and
+ * scope has the same key and was received within the window. The same text after anything else
+ * from that source (an alarm, its restore, the alarm again) is a new event. Read from SQLite, so
+ * it holds across a kill -9 between the commit and the device's acknowledgement. Repeats inside
  * the batch count too.
  */
 export async function findDuplicates(db: Db, inputs: readonly AppendInput[]): Promise<Array<string | undefined>> {
-  const ids = inputs.filter((i) => i.checkId).map((i) => i.event.id)
-  const keyed = inputs.filter((i) => i.dedupeKey !== undefined)
-  const knownIds = new Set<string>()
-  for (const c of chunks(ids, IN_LIST_MAX)) {
-    for (const r of await all<{ id: string }>(db, `SELECT id FROM events WHERE id IN (${c.map(() => '?').join(',')})`, c)) knownIds.add(r.id)
-  }
-  const knownKeys = new Map<string, { id: string; at: number }>()
-  const keys = keyed.map((i) => dedupeColumn(i.event.device, i.dedupeKey!))
-  for (const c of chunks(keys, IN_LIST_MAX)) {
-    const rows = await all<{ id: string; dedupe_key: string; received_at: number }>(
-      db, `SELECT id, dedupe_key, received_at FROM events WHERE dedupe_key IN (${c.map(() => '?').join(',')}) ORDER BY pos`, c)
-    for (const r of rows) knownKeys.set(r.dedupe_key, { id: r.id, at: r.received_at })
-  }
+  const knownIds = await committedIds(db, inputs.filter((i) => i.checkId).map((i) => i.event.id))
+  const lastByKey = await lastByDedupeColumn(db, inputs)
+  /** The latest new event of each scope in this batch: it is later than anything committed. */
+  const batchLatest = new Map<string, { column: string; id: string; at: number }>()
   const out: Array<string | undefined> = []
   const batchIds = new Set<string>()
   for (const i of inputs) {
     let dup: string | undefined
     if (i.checkId && (knownIds.has(i.event.id) || batchIds.has(i.event.id))) dup = i.event.id
     if (dup === undefined && i.dedupeKey !== undefined) {
-      const k = dedupeColumn(i.event.device, i.dedupeKey)
-      const hit = knownKeys.get(k)
+      const prefix = scopePrefix(i.event.device, i.dedupeScope ?? i.dedupeKey)
+      const column = prefix + i.dedupeKey
       // The window runs between the two receive times.
       const at = Date.parse(i.event.receivedAt)
-      if (hit && at - hit.at <= (i.dedupeWindowMs ?? 30_000)) dup = hit.id
-      else knownKeys.set(k, { id: i.event.id, at })
+      const windowMs = i.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS
+      const inBatch = batchLatest.get(prefix)
+      if (inBatch) {
+        if (inBatch.column === column && at - inBatch.at <= windowMs) dup = inBatch.id
+      } else {
+        const hit = lastByKey.get(column)
+        // Without a scope of its own the key is the scope: nothing else can come in between.
+        if (hit && at - hit.at <= windowMs && (i.dedupeScope === undefined || !(await laterInScope(db, prefix, hit.pos)))) dup = hit.id
+      }
+      if (dup === undefined) batchLatest.set(prefix, { column, id: i.event.id, at })
     }
     if (dup === undefined) batchIds.add(i.event.id)
     out.push(dup)
   }
   return out
+}
+
+async function committedIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const known = new Set<string>()
+  for (const c of chunks(ids, IN_LIST_MAX)) {
+    for (const r of await all<{ id: string }>(db, `SELECT id FROM events WHERE id IN (${c.map(() => '?').join(',')})`, c)) known.add(r.id)
+  }
+  return known
+}
+
+/** The latest committed event of each input's dedupe column, when it is recent enough to matter. */
+async function lastByDedupeColumn(db: Db, inputs: readonly AppendInput[]): Promise<Map<string, Committed>> {
+  const keyed = inputs.filter((i) => i.dedupeKey !== undefined)
+  const last = new Map<string, Committed>()
+  if (keyed.length === 0) return last
+  const since = Math.min(...keyed.map((i) => Date.parse(i.event.receivedAt) - (i.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS)))
+  const columns = [...new Set(keyed.map((i) => dedupeColumn(i.event.device, i.dedupeKey!, i.dedupeScope)))]
+  for (const c of chunks(columns, IN_LIST_MAX)) {
+    const rows = await all<{ id: string; pos: number; dedupe_key: string; received_at: number }>(
+      db, `SELECT id, pos, dedupe_key, received_at FROM events WHERE dedupe_key IN (${c.map(() => '?').join(',')}) AND received_at >= ? ORDER BY pos`, [...c, since])
+    for (const r of rows) last.set(r.dedupe_key, { id: r.id, pos: r.pos, at: r.received_at })
+  }
+  return last
+}
+
+/**
+ * Whether the source committed anything keyed after `pos`. Asked only for a recent repeat, so
+ * the scan runs over the events since it (by position: the unary `+` keeps SQLite off the dedupe
+ * index, whose range would cover the source's whole history).
+ */
+async function laterInScope(db: Db, prefix: string, pos: number): Promise<boolean> {
+  // Every column of the scope starts with the prefix, which ends in NUL: they sort before prefix + U+0001.
+  const end = prefix.slice(0, -1) + '\u0001'
+  const rows = await all<{ one: number }>(db, 'SELECT 1 AS one FROM events WHERE pos > ? AND +dedupe_key >= ? AND +dedupe_key < ? LIMIT 1', [pos, prefix, end])
+  return rows.length > 0
 }
 
 /** Multi-row inserts: the events, one outbox row per uplink, and each device's last seq. */
@@ -69,7 +125,7 @@ export async function insertEvents(db: Db, staged: readonly StagedEvent[], uplin
     for (const s of c) {
       const e = s.event
       p.push(s.pos, e.id, e.device, e.kind, e.priority, Date.parse(e.receivedAt) || now, s.bytes, uplinks.length,
-        s.dedupeKey === undefined ? null : dedupeColumn(e.device, s.dedupeKey), s.body)
+        s.dedupeKey === undefined ? null : dedupeColumn(e.device, s.dedupeKey, s.dedupeScope), s.body)
     }
     await run(db, `INSERT INTO events (pos, id, device, kind, priority, received_at, bytes, pending_uplinks, dedupe_key, body) VALUES ${placeholders(c.length, 10)}`, p)
     for (const u of uplinks) {

@@ -29,6 +29,7 @@ describe('Contact ID decoding', () => {
       raw: '5011 181234E13101015',
       dedupeKey: 'cid:5011 181234E13101015',
       dedupeWindowMs: 60_000,
+      dedupeScope: 'cid:01/1',
       attrs: { account: '1234', code: '131', qualifier: 'new', group: '01', zone: '015', description: 'Perimeter', receiver: '01', line: '1' },
     })
   })
@@ -51,6 +52,11 @@ describe('Contact ID decoding', () => {
     expect(out.user).toBe('007')
     expect(out.zone).toBeUndefined()
     expect(out.attrs).toMatchObject({ description: 'Open/close by user', qualifier: 'restore' })
+  })
+
+  it('scopes retransmissions to the receiver line, or to the panel for its own line', () => {
+    expect(decodeEvent(ev('130'), { receiver: '0A', line: '100' }, 'x', d).dedupeScope).toBe('cid:0A/100')
+    expect(decodeEvent(ev('130'), {}, '1234181130010159', d)).toMatchObject({ dedupeScope: 'cid:panel', dedupeKey: 'cid:1234181130010159' })
   })
 
   it('keeps an unknown code as "other" with the raw code, never dropped', () => {
