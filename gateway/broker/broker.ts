@@ -69,6 +69,18 @@ export class LocalBroker {
         (ok) => done(ok ? null : authError('bad username or password'), ok),
         (err) => done(authError(errorMessage(err)), false),
       ),
+      preConnect: (client, packet, done) => {
+        // aedes 1.2 serves 3.1 and 3.1.1 (levels 3, 4) and answers any other level with CONNACK 0x01
+        // [MQTT-3.1.2-2]; say so here, where the client's level is known, so the refusal is explained.
+        if (packet.protocolVersion !== 3 && packet.protocolVersion !== 4) {
+          this.refusedLogins++
+          log.warn({
+            client: packet.clientId, username: packet.username, remote: (client.conn as Socket).remoteAddress, protocolVersion: packet.protocolVersion,
+            fix: 'configure the client for MQTT 3.1.1 (protocolVersion 4)',
+          }, 'mqtt client refused: the local broker speaks MQTT 3.1.1 only')
+        }
+        done(null, true)
+      },
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => {
         const who = this.principals.get(client) ?? ANONYMOUS

@@ -157,3 +157,22 @@ describe('ingest gate: hostile payloads', () => {
     await c.endAsync()
   })
 })
+
+describe('broker: protocol versions', () => {
+  let h: Harness | undefined
+  afterEach(async () => { await h?.stop(); h = undefined })
+
+  it('refuses an MQTT 5 producer (CONNACK 0x01, unacceptable protocol version) and logs why, naming the client', async () => {
+    h = await startHarness({ devices })
+    await expect(mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, protocolVersion: 5, clientId: 'intercom-v5', reconnectPeriod: 0 }))
+      .rejects.toThrow(/Unacceptable protocol version/) // [MQTT-3.2.2-4]: 3.1.1's return code 1
+    const line = await h.logs.waitFor('mqtt client refused: the local broker speaks MQTT 3.1.1 only')
+    expect(line).toMatchObject({ client: 'intercom-v5', username: PRODUCER.username, protocolVersion: 5, remote: '127.0.0.1' })
+    expect(String(line['fix'])).toMatch(/protocolVersion 4/)
+    // 3.1 and 3.1.1 are served.
+    for (const protocolVersion of [3, 4] as const) {
+      const c = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, protocolVersion, reconnectPeriod: 0 })
+      await c.endAsync()
+    }
+  })
+})
