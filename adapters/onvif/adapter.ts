@@ -1,6 +1,7 @@
 import http from 'node:http'
 import { XMLSerializer, type Element } from '@xmldom/xmldom'
 import { errorMessage } from '../../gateway/errors.js'
+import { Backoff } from '../transport/backoff.js'
 import type { EventInput } from '../../gateway/events/event.js'
 import type { Command } from '../../gateway/events/command.js'
 import type { AdapterCommandResult, AdapterContext } from '../types.js'
@@ -10,7 +11,7 @@ import { DEFAULT_SUPERVISION_MS, deviceServiceUrl, type OnvifDeviceConfig } from
 import { MotionDebounce } from './debounce.js'
 import { toEventInput } from './decode.js'
 import { KnownStates } from './known-state.js'
-import { CameraAuthError } from './http.js'
+import { CameraAuthError, CameraSetupError, CameraUnreachableError } from './http.js'
 import { classify, parseNotification } from './notification.js'
 import type { Subscription, SubscriptionTimes } from './responses.js'
 import { SnapshotStore } from './snapshot-store.js'
@@ -31,12 +32,6 @@ export interface OnvifCounters {
   emitErrors: number
 }
 
-/** Capped exponential backoff with jitter in [50 %, 100 %] of the step. */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number, rng: () => number = Math.random): number {
-  const step = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 20))
-  return Math.round(step * (0.5 + rng() * 0.5))
-}
-
 /**
  * One ONVIF camera: its own PullPoint loop (long-poll PullMessages, Renew only near termination,
  * Unsubscribe on stop, re-subscribe on ResourceUnknown), motion debouncing, snapshots, linkage and
@@ -53,7 +48,14 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private sub: Subscription | undefined
   /** When the subscription ends, on our clock. */
   private subEndsAt = 0
-  private attempt = 0
+  /** Capped exponential backoff with jitter in [50 %, 100 %] of the step. */
+  private readonly backoff: Backoff
+  /** The current subscription has served a pull: losing it now means the camera forgot it (reboot, expiry). */
+  private pulledOnSub = false
+  /** The loop is backing off after the camera did not answer: a ping that gets an answer wakes it. */
+  private awaitingCamera = false
+  /** The last failure logged at warn: repeats go to debug until something succeeds. */
+  private lastFailure: string | undefined
   private stopping = false
   private loop: Promise<void> | undefined
   private pullAbort: AbortController | undefined
@@ -63,7 +65,6 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private pendingEnd: EventInput | undefined
   private pinging = false
   private informed = false
-  private authLogged: string | undefined
   private readonly serializer = new XMLSerializer()
 
   constructor(
@@ -84,6 +85,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     })
     this.sup = new Supervisor(this.windowMs(), ctx.now())
     this.motion = new MotionDebounce(cfg.motionHoldMs)
+    this.backoff = new Backoff({ minMs: cfg.backoffMinMs, maxMs: cfg.backoffMaxMs })
   }
 
   async start(): Promise<void> {
@@ -93,7 +95,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
         await store.init()
         this.snapshots = new Snapshotter(this.client, store, this.cfg.snapshot)
       } catch (err) {
-        this.ctx.log.error({ dir: this.cfg.snapshot.dir, err: errorMessage(err) }, 'snapshot directory unusable: snapshots off')
+        this.ctx.log.error({ dir: this.cfg.snapshot.dir, err }, 'snapshot directory unusable: snapshots off')
       }
     }
     if (this.stopping) return // stopped while the snapshot directory was being read
@@ -119,7 +121,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     this.sub = undefined
     if (sub) {
       // [WS-BaseNotification §6.2] free the camera's slot now rather than at termination.
-      await this.client.unsubscribe(sub).catch((err: unknown) => this.ctx.log.debug({ err: errorMessage(err) }, 'unsubscribe failed'))
+      await this.client.unsubscribe(sub).catch((err: unknown) => this.ctx.log.debug({ err }, 'unsubscribe failed'))
     }
     this.agent.destroy()
   }
@@ -145,10 +147,11 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       if (Object.keys(this.client.services).length === 0) await this.client.discoverServices()
       if (!this.informed) await this.inform()
       this.sub = await this.client.createPullPoint(this.cfg.subscriptionMs)
+      this.pulledOnSub = false
       this.track(this.sub, this.cfg.subscriptionMs)
       this.ctx.log.info({ address: this.sub.address, clockOffsetMs: this.client.clockOffsetMs }, 'camera subscribed')
-      this.sup.authOk()
-      this.authLogged = undefined
+      this.sup.refusedNoMore()
+      this.lastFailure = undefined
       this.sup.eventsOk(this.ctx.now())
       this.supervise()
     }
@@ -160,7 +163,9 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       }
       this.pullAbort = new AbortController()
       const res = await this.client.pull(sub, this.cfg.pullTimeoutMs, this.cfg.messageLimit, this.pullAbort.signal)
-      this.attempt = 0
+      this.backoff.reset()
+      this.pulledOnSub = true
+      this.lastFailure = undefined
       this.sup.eventsOk(this.ctx.now())
       this.track(res, undefined)
       for (const m of res.messages) await this.handle(m)
@@ -179,10 +184,11 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       return
     } catch (err) {
       if (!(err instanceof SoapFaultError) || err.fault.resourceUnknown) throw err
-      this.ctx.log.warn({ err: errorMessage(err) }, 'renew refused: replacing the subscription')
+      this.ctx.log.warn({ err }, 'renew refused: replacing the subscription')
     }
     await this.client.unsubscribe(sub).catch(() => undefined)
     this.sub = await this.client.createPullPoint(this.cfg.subscriptionMs)
+    this.pulledOnSub = false
     this.track(this.sub, this.cfg.subscriptionMs)
     this.counters.resubscribes++
   }
@@ -213,41 +219,55 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   /** Decides what a failure means and how long to wait before the next session. */
   private failed(err: unknown): number {
     const msg = errorMessage(err)
-    const backoff = backoffDelay(this.attempt++, this.cfg.backoffMinMs, this.cfg.backoffMaxMs)
-    if (err instanceof CameraAuthError) {
-      this.sup.authFailed(msg)
-      // A person must act: say it once per new refusal, not on every retry.
-      if (this.authLogged !== msg) this.ctx.log.error({ err: msg }, 'camera refused the credentials')
-      else this.ctx.log.debug({ err: msg }, 'camera still refuses the credentials')
-      this.authLogged = msg
+    const now = this.ctx.now()
+    if (err instanceof CameraSetupError) {
+      // It answered, and refused what we configured (credentials, address): a person must act.
+      this.sup.contact(now)
+      this.sup.refused(msg)
+      if (this.lastFailure !== msg) this.ctx.log.error({ err }, err instanceof CameraAuthError ? 'camera refused the credentials' : 'camera address is wrong')
+      else this.ctx.log.debug({ err }, 'camera still refuses')
+      this.lastFailure = msg
       this.supervise()
-      return backoff
+      return this.backoff.next()
     }
     this.counters.pullErrors++
     this.sup.eventsFailed(msg)
+    if (err instanceof CameraUnreachableError) this.sup.failure(msg)
+    else this.sup.contact(now) // a fault, an HTTP error, a bad reply: it answered
     if (err instanceof SoapFaultError && err.fault.resourceUnknown) {
       // The camera forgot the subscription (a reboot, or it expired it): subscribe again at once.
       this.counters.resubscribes++
       this.sub = undefined
       this.snapshots?.forget()
-      this.motion.reset(this.ctx.now())
+      this.motion.reset(now)
       this.armMotionEnd()
-      this.ctx.log.warn({ err: msg }, 'subscription lost: subscribing again')
-      return this.attempt === 1 ? 0 : backoff
+      this.ctx.log.warn({ err }, 'subscription lost: subscribing again')
+      // It answered, so whatever it cost to reach it before is history. Only a camera that forgets
+      // each new subscription before serving one pull is retried with backoff.
+      if (!this.pulledOnSub) return this.backoff.next()
+      this.pulledOnSub = false
+      this.backoff.reset()
+      return 0
     }
-    this.sup.failure(msg)
-    this.ctx.log.warn({ err: msg, retryInMs: backoff }, 'camera request failed')
-    return backoff
+    const retryInMs = this.backoff.next()
+    this.awaitingCamera = err instanceof CameraUnreachableError
+    // Repeating failures: said once, then counted (pullErrors) at debug.
+    if (this.lastFailure !== msg) this.ctx.log.warn({ err, retryInMs }, 'camera request failed')
+    else this.ctx.log.debug({ err, retryInMs }, 'camera request failed again')
+    this.lastFailure = msg
+    return retryInMs
   }
 
   private sleep(ms: number): Promise<void> {
     if (ms <= 0 || this.stopping) return Promise.resolve()
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms)
-      function done(): void {
+      const done = (): void => {
         clearTimeout(t)
+        this.wake = undefined
+        this.awaitingCamera = false
         resolve()
       }
+      const t = setTimeout(done, ms)
       this.wake = done
     })
   }
@@ -336,7 +356,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.counters.events++
     } catch (err) {
       this.counters.emitErrors++
-      this.ctx.log.error({ type: input.type, err: errorMessage(err) }, 'camera event not committed')
+      this.ctx.log.error({ type: input.type, err }, 'camera event not committed')
     }
   }
 
@@ -395,12 +415,15 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     try {
       await this.client.measureClock()
       this.sup.contact(this.ctx.now())
+      // The camera is back: the loop need not sit out the rest of a backoff step (up to backoffMaxMs).
+      if (this.awaitingCamera) this.wake?.()
     } catch (err) {
-      // A camera that wants credentials even for the clock did answer: it is there.
-      if (err instanceof CameraAuthError) {
+      if (err instanceof CameraUnreachableError) this.sup.failure(errorMessage(err))
+      else {
+        // It answered (a camera that wants credentials even for the clock is there).
         this.sup.contact(this.ctx.now())
-        this.sup.authFailed(errorMessage(err))
-      } else this.sup.failure(errorMessage(err))
+        if (err instanceof CameraSetupError) this.sup.refused(errorMessage(err))
+      }
     } finally {
       this.pinging = false
     }
@@ -413,6 +436,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     const t = this.sup.check(this.ctx.now())
     if (!t) return
     this.ctx.setState({ online: t.online, reason: t.reason })
+    if (t.update) return void this.ctx.log.info({ reason: t.reason }, 'camera still offline, for another reason')
     // The first verdict after start is state only: a gateway restart is not a camera coming back.
     if (t.online && before === undefined) return
     if (t.online) this.ctx.log.info('camera online')

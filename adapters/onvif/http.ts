@@ -22,8 +22,17 @@ export interface HttpRequest {
   agent?: http.Agent
 }
 
-/** The camera refused our credentials: an installer must act; retrying will not help. */
-export class CameraAuthError extends TransportError {}
+/** The camera answers but refuses what we configured: an installer must act; retrying will not help. */
+export class CameraSetupError extends TransportError {}
+
+/** The camera refused our credentials. */
+export class CameraAuthError extends CameraSetupError {}
+
+/** The address answers, but it is not an ONVIF device service (HTTP 404 there): the address is wrong. */
+export class CameraAddressError extends CameraSetupError {}
+
+/** No answer at all: connection refused or reset, unreachable host, or no reply within the deadline. */
+export class CameraUnreachableError extends TransportError {}
 
 /** One HTTP exchange with a deadline and a response size cap. */
 export function httpRequest(url: string, req: HttpRequest): Promise<HttpResponse> {
@@ -48,7 +57,7 @@ export function httpRequest(url: string, req: HttpRequest): Promise<HttpResponse
           }
           chunks.push(c)
         })
-        res.on('error', (err) => reject(new TransportError(`${u.host}: ${err.message}`, { cause: err })))
+        res.on('error', (err) => reject(new CameraUnreachableError(`${u.host}: ${err.message}`, { cause: err })))
         res.on('end', () => {
           const authenticate: string[] = []
           for (let i = 0; i < res.rawHeaders.length; i += 2) {
@@ -58,10 +67,10 @@ export function httpRequest(url: string, req: HttpRequest): Promise<HttpResponse
         })
       },
     )
-    r.setTimeout(req.timeoutMs, () => r.destroy(new TransportError(`${u.host}: no answer within ${req.timeoutMs} ms`)))
+    r.setTimeout(req.timeoutMs, () => r.destroy(new CameraUnreachableError(`${u.host}: no answer within ${req.timeoutMs} ms`)))
     r.setNoDelay(true)
     r.on('error', (err) =>
-      reject(err instanceof TransportError ? err : new TransportError(`${u.host}: ${err.message}`, { cause: err })),
+      reject(err instanceof TransportError ? err : new CameraUnreachableError(`${u.host}: ${err.message}`, { cause: err })),
     )
     r.end(body)
   })

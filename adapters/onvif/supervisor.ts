@@ -1,19 +1,30 @@
 /**
  * Online/offline for one camera, from three signals: any answer from it (a pull, a ping), whether
- * its event service works (a pull or a subscription succeeded), and whether it accepts our
- * credentials. Pure: the adapter reports what happened and asks `check(now)`.
+ * its event service works (a pull or a subscription succeeded), and whether it accepts what we
+ * configured (credentials, address). Pure: the adapter reports what happened and asks `check(now)`.
  * [ARCHITECTURE: Supervision] a device silent longer than its window goes `device.offline`.
  */
-export type Transition = { online: boolean; reason: string } | undefined
+export type Transition =
+  | {
+      online: boolean
+      reason: string
+      /** Only the reason changed while offline (the camera now answers, or stopped answering): state, not a new event. */
+      update?: true
+    }
+  | undefined
+
+/** Why a camera is offline, in kinds an installer acts on differently. */
+type Verdict = { online: boolean; reason: string; key: string }
 
 export class Supervisor {
   private lastContact: number
   private lastEvents: number
   private contactError: string | undefined
   private eventsError: string | undefined
-  private authError: string | undefined
-  /** undefined until the first verdict: a gateway start is not a camera coming back. */
+  private setupError: string | undefined
+  /** undefined until the first verdict. */
   private online: boolean | undefined
+  private key: string | undefined
   private eventsSeen = false
 
   constructor(
@@ -24,13 +35,13 @@ export class Supervisor {
     this.lastEvents = startedAt
   }
 
-  /** The camera answered something (a ping, a pull). */
+  /** The camera answered something (a ping, a pull, even a fault). */
   contact(now: number): void {
     this.lastContact = now
     this.contactError = undefined
   }
 
-  /** A request to the camera failed without an answer (timeout, refused connection). */
+  /** A request to the camera got no answer (timeout, refused or reset connection). */
   failure(reason: string): void {
     this.contactError = reason
   }
@@ -48,36 +59,41 @@ export class Supervisor {
     this.eventsError = reason
   }
 
-  /** The camera refused our credentials: offline (to us) until a request succeeds with them. */
-  authFailed(reason: string): void {
-    this.authError = reason
+  /** The camera refused our credentials or is not at the configured address: offline until a request succeeds. */
+  refused(reason: string): void {
+    this.setupError = reason
   }
 
-  authOk(): void {
-    this.authError = undefined
+  refusedNoMore(): void {
+    this.setupError = undefined
   }
 
   get isOnline(): boolean | undefined {
     return this.online
   }
 
-  /** A change of state to report, if any. */
-  check(now: number): Transition {
-    const secs = (ms: number): number => Math.round(ms / 1000)
-    let verdict: Transition
-    if (now - this.lastContact > this.windowMs) {
-      const why = this.contactError ?? this.eventsError
-      verdict = { online: false, reason: `no answer for ${secs(now - this.lastContact)} s${why ? ` (${why})` : ''}` }
-    } else if (this.authError !== undefined) {
-      verdict = { online: false, reason: this.authError }
-    } else if (now - this.lastEvents > this.windowMs) {
+  private verdict(now: number): Verdict | undefined {
+    const secs = (ms: number): string => `${Math.round(ms / 1000)} s`
+    const silent = (why: string | undefined): Verdict => ({ online: false, key: 'silent', reason: `no answer for ${secs(now - this.lastContact)}${why ? ` (${why})` : ''}` })
+    if (now - this.lastContact > this.windowMs) return silent(this.contactError ?? this.eventsError)
+    if (this.setupError !== undefined) return { online: false, key: `refused ${this.setupError}`, reason: this.setupError }
+    if (now - this.lastEvents > this.windowMs) {
+      // No events for the window. If our last attempt to reach it got no answer, it is not there
+      // (a powered-off camera refuses connections): say so, not "answers".
+      if (this.contactError !== undefined) return silent(this.contactError)
       // It answers pings, but we get no events from it: as good as offline for an alarm system.
-      verdict = { online: false, reason: `answers, but no events for ${secs(now - this.lastEvents)} s${this.eventsError ? ` (${this.eventsError})` : ''}` }
-    } else if (this.eventsSeen) {
-      verdict = { online: true, reason: 'answering' }
+      return { online: false, key: 'no events', reason: `answers, but no events for ${secs(now - this.lastEvents)}${this.eventsError ? ` (${this.eventsError})` : ''}` }
     }
-    if (verdict === undefined || verdict.online === this.online) return undefined
-    this.online = verdict.online
-    return verdict
+    return this.eventsSeen ? { online: true, key: 'online', reason: 'answering' } : undefined
+  }
+
+  /** A change of state to report, if any: going online or offline, or a new kind of reason while offline. */
+  check(now: number): Transition {
+    const v = this.verdict(now)
+    if (v === undefined || v.key === this.key) return undefined
+    const update = v.online === this.online
+    this.online = v.online
+    this.key = v.key
+    return update ? { online: v.online, reason: v.reason, update } : { online: v.online, reason: v.reason }
   }
 }

@@ -3,6 +3,9 @@ import { subscribed, useCameraAdapter } from './setup.js'
 
 const { setup } = useCameraAdapter()
 
+/** The logged error's message: errors are logged as objects, so their stacks and causes survive. */
+const errText = (line: Record<string, unknown>): string => String((line['err'] as { message?: string } | undefined)?.message)
+
 describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription upkeep', () => {
   it('subscribes again, re-measuring the clock, when the camera reboots mid-subscription', async () => {
     const { cam, rec, adapter } = await setup()
@@ -27,7 +30,7 @@ describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription 
     await rec.waitFor(() => adapter.counters.pullErrors >= 1 || undefined, 5000, 'a counted error')
     cam.lineCrossed(2)
     await rec.waitFor(() => rec.events.some((e) => (e.attrs?.['data'] as Record<string, string>)?.['ObjectId'] === '2') || undefined, 5000, 'the next event')
-    expect(rec.lines.some((l) => l['level'] === 40 && l['device'] === 'cam-gate-1' && String(l['err']).includes('malformed XML'))).toBe(true)
+    expect(rec.lines.some((l) => l['level'] === 40 && l['device'] === 'cam-gate-1' && errText(l).includes('malformed XML'))).toBe(true)
   })
 
   it('replaces the subscription in time on a camera that refuses Renew', async () => {
@@ -72,7 +75,7 @@ describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription 
     const { rec } = await setup({ password: 'the-real-one' })
     const off = await rec.waitForEvent('device.offline', 5000)
     expect(String(off.attrs?.['reason'])).toMatch(/camera cam-gate-1 refused the user name "admin"/)
-    expect(rec.lines.some((l) => l['level'] === 50 && String(l['err']).includes('cam-gate-1'))).toBe(true)
+    expect(rec.lines.some((l) => l['level'] === 50 && errText(l).includes('cam-gate-1'))).toBe(true)
     expect(rec.states.some((s) => s.online === false && String(s.reason).includes('cam-gate-1'))).toBe(true)
   })
 
@@ -88,6 +91,20 @@ describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription 
     expect(String(off.attrs?.['reason'])).toMatch(/no answer for/)
     cam.silence(false)
     await rec.waitForEvent('device.online', 5000)
+  })
+
+  it('reports a powered-off camera as not answering, and updates the reason when it answers but refuses us', async () => {
+    const { cam, rec } = await setup()
+    await rec.waitFor(subscribed(cam), 5000, 'a subscription')
+    await cam.powerOff()
+    const off = await rec.waitForEvent('device.offline', 8000)
+    expect(String(off.attrs?.['reason'])).toMatch(/^no answer for \d+ s \(.*ECONNREFUSED/)
+    // Reset to factory settings while it was off: it answers again, with another password.
+    cam.model.password = 'factory-default'
+    await cam.powerOn()
+    const refused = await rec.waitFor(() => rec.states.find((s) => String(s.reason).includes('refused the user name "admin"')), 8000, 'the new reason')
+    expect(refused.online).toBe(false)
+    expect(rec.events.filter((e) => e.type.startsWith('device.')).map((e) => e.type)).toEqual(['device.offline'])
   })
 
   it('renews only near termination, with WS-Addressing headers, and unsubscribes on stop', async () => {

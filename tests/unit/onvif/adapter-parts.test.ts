@@ -2,7 +2,6 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { backoffDelay } from '../../../adapters/onvif/adapter.js'
 import { MotionDebounce } from '../../../adapters/onvif/debounce.js'
 import { SnapshotStore, readSnapshot, snapshotFile } from '../../../adapters/onvif/snapshot-store.js'
 import { Supervisor } from '../../../adapters/onvif/supervisor.js'
@@ -61,11 +60,38 @@ describe('supervisor', () => {
   it('counts a camera that answers but refuses our credentials as offline, with that reason', () => {
     const s = new Supervisor(1000, 0)
     s.contact(1)
-    s.authFailed('camera c1 refused the user name "admin"')
+    s.refused('camera c1 refused the user name "admin"')
     expect(s.check(2)).toEqual({ online: false, reason: 'camera c1 refused the user name "admin"' })
-    s.authOk()
+    s.refusedNoMore()
     s.eventsOk(3)
     expect(s.check(3)?.online).toBe(true)
+  })
+
+  it('says "no answer" for a camera that refuses connections, though a ping answered after the last pull', () => {
+    const s = new Supervisor(1000, 0)
+    s.eventsOk(10)
+    s.check(10)
+    s.contact(500) // a ping between two long polls
+    s.eventsFailed('connect ECONNREFUSED')
+    s.failure('connect ECONNREFUSED')
+    expect(s.check(1011)).toEqual({ online: false, reason: 'no answer for 1 s (connect ECONNREFUSED)' })
+  })
+
+  it('updates the reason of an offline camera when it changes in kind, as a state update only', () => {
+    const s = new Supervisor(1000, 0)
+    s.eventsOk(10)
+    s.check(10)
+    s.failure('connect ECONNREFUSED')
+    expect(s.check(1100)?.reason).toBe('no answer for 1 s (connect ECONNREFUSED)')
+    expect(s.check(5000)).toBeUndefined() // the same reason, only longer
+    s.contact(6000) // it answers again, but its event service fails
+    s.eventsFailed('PullMessages answered HTTP 500')
+    expect(s.check(6000)).toEqual({ online: false, reason: 'answers, but no events for 6 s (PullMessages answered HTTP 500)', update: true })
+    s.refused('camera c1 refused the user name "admin"')
+    expect(s.check(6100)).toEqual({ online: false, reason: 'camera c1 refused the user name "admin"', update: true })
+    s.refusedNoMore()
+    s.eventsOk(6200)
+    expect(s.check(6200)).toEqual({ online: true, reason: 'answering' })
   })
 
   it('reports a camera silent since start as offline', () => {
@@ -108,13 +134,6 @@ describe('snapshot store', () => {
 })
 
 describe('adapter helpers', () => {
-  it('backs off exponentially with jitter up to the cap', () => {
-    expect(backoffDelay(0, 500, 30_000, () => 0)).toBe(250)
-    expect(backoffDelay(0, 500, 30_000, () => 1)).toBe(500)
-    expect(backoffDelay(3, 500, 30_000, () => 1)).toBe(4000)
-    expect(backoffDelay(50, 500, 30_000, () => 1)).toBe(30_000)
-  })
-
   it('builds the device service URL from a host or keeps a URL', () => {
     expect(deviceServiceUrl('10.0.0.7')).toBe('http://10.0.0.7/onvif/device_service')
     expect(deviceServiceUrl('10.0.0.7:8080')).toBe('http://10.0.0.7:8080/onvif/device_service')
