@@ -2,12 +2,13 @@ import net from 'node:net'
 import { TransportError } from '../../gateway/errors.js'
 import { parseTcpUrl, type TcpTransportConfig } from './config.js'
 import type { Link, OpenLink } from './link.js'
+import { SYSTEM_TIMERS, type Timers } from '../../cloud-bridge/timers.js'
 
 /** How soon TCP keepalive starts probing an idle device server that may have lost power. */
 const KEEPALIVE_DELAY_MS = 10_000
 
 /** Opens a raw TCP socket to a serial device server (`tcp://host:port`). */
-export function tcpLinkOpener(cfg: TcpTransportConfig): OpenLink {
+export function tcpLinkOpener(cfg: TcpTransportConfig, timers: Timers = SYSTEM_TIMERS): OpenLink {
   const { host, port } = parseTcpUrl(cfg.url)
   return (handlers) =>
     new Promise<Link>((resolve, reject) => {
@@ -16,17 +17,17 @@ export function tcpLinkOpener(cfg: TcpTransportConfig): OpenLink {
       let connected = false
       let ended = false
       let lastError: Error | undefined
-      const timer = setTimeout(() => socket.destroy(new Error(`connect timed out after ${cfg.connectTimeoutMs} ms`)), cfg.connectTimeoutMs)
+      const timer = timers.setTimeout(() => socket.destroy(new Error(`connect timed out after ${cfg.connectTimeoutMs} ms`)), cfg.connectTimeoutMs)
       socket.on('error', (err) => {
         lastError = err
         if (!connected) {
-          clearTimeout(timer)
+          timers.clearTimeout(timer)
           reject(new TransportError(`cannot connect to ${cfg.url}: ${err.message}`, { cause: err }))
         }
       })
       socket.on('connect', () => {
         connected = true
-        clearTimeout(timer)
+        timers.clearTimeout(timer)
         resolve(link)
       })
       socket.on('data', (chunk: Buffer) => handlers.onData(chunk))

@@ -6,6 +6,8 @@ import { describeTransport, isTcpTransport, type TransportConfig } from './confi
 import type { Link, OpenLink } from './link.js'
 import { serialLinkOpener } from './serial-link.js'
 import { tcpLinkOpener } from './tcp-link.js'
+// The forwarder's clock-and-timers interface (a leaf module): one fake drives both in tests.
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../cloud-bridge/timers.js'
 
 export type TransportState = 'idle' | 'opening' | 'open' | 'waiting' | 'stopped'
 
@@ -23,6 +25,8 @@ export interface TransportOptions {
   random?: () => number
   /** Replaces the opener chosen from the config (a test harness's own link). */
   open?: OpenLink
+  /** The clock and timers reconnects wait with (and downtime is measured by); the system's by default. */
+  timers?: Timers
 }
 
 /**
@@ -36,8 +40,9 @@ export class Transport extends EventEmitter<TransportEvents> {
   private readonly opener: OpenLink
   private readonly backoff: Backoff
   private readonly log: Logger
+  private readonly timers: Timers
   private link: Link | undefined
-  private timer: NodeJS.Timeout | undefined
+  private timer: TimerHandle | undefined
   private current: TransportState = 'idle'
   private downSince = 0
   private lastReason = ''
@@ -48,7 +53,8 @@ export class Transport extends EventEmitter<TransportEvents> {
     super()
     this.name = describeTransport(config)
     this.log = opts.log.child({ transport: this.name })
-    this.opener = opts.open ?? (isTcpTransport(config) ? tcpLinkOpener(config) : serialLinkOpener(config))
+    this.timers = opts.timers ?? SYSTEM_TIMERS
+    this.opener = opts.open ?? (isTcpTransport(config) ? tcpLinkOpener(config, this.timers) : serialLinkOpener(config))
     this.backoff = new Backoff({ minMs: config.reconnectMinMs, maxMs: config.reconnectMaxMs, random: opts.random })
   }
 
@@ -63,7 +69,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   /** Starts opening; returns at once. Listen for `open` (or check `isOpen`). */
   start(): void {
     if (this.current !== 'idle') return
-    this.downSince = Date.now()
+    this.downSince = this.timers.now()
     void this.attempt()
   }
 
@@ -71,7 +77,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     if (this.current === 'stopped') return
     const wasOpen = this.current === 'open'
     this.current = 'stopped'
-    clearTimeout(this.timer)
+    this.timers.clearTimeout(this.timer)
     const link = this.link
     this.link = undefined
     await link?.close()
@@ -105,7 +111,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.backoff.reset()
     this.lastReason = ''
     if (this.opens++ === 0) this.log.info('transport open')
-    else this.log.info({ downMs: Date.now() - this.downSince, attempts }, 'transport reopened')
+    else this.log.info({ downMs: this.timers.now() - this.downSince, attempts }, 'transport reopened')
     this.emit('open')
   }
 
@@ -121,7 +127,7 @@ export class Transport extends EventEmitter<TransportEvents> {
   private onLinkClosed(link: Link, reason: string, cause: Error | undefined): void {
     if (link !== this.link || this.current !== 'open') return
     this.link = undefined
-    this.downSince = Date.now()
+    this.downSince = this.timers.now()
     this.log.warn({ reason, err: cause }, 'transport closed, reopening')
     this.lastReason = reason
     this.emit('close', reason)
@@ -136,6 +142,6 @@ export class Transport extends EventEmitter<TransportEvents> {
     if (!logged && reason !== this.lastReason) this.log.warn({ reason, retryInMs: delayMs }, 'transport unavailable, retrying')
     else this.log.debug({ reason, retryInMs: delayMs }, 'transport retry')
     this.lastReason = reason
-    this.timer = setTimeout(() => void this.attempt(), delayMs)
+    this.timer = this.timers.setTimeout(() => void this.attempt(), delayMs)
   }
 }

@@ -5,7 +5,8 @@ import { SerialPortTransportSchema } from '../../../adapters/transport/config.js
 import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
 
-const WAIT = { get signal() { return AbortSignal.timeout(8000) } }
+/** A safety net on a loaded machine; the tests wait for events. */
+const WAIT = { get signal() { return AbortSignal.timeout(30_000) } }
 
 function serial(path: string, extra: Record<string, unknown> = {}) {
   return SerialPortTransportSchema.parse({ path, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 200, ...extra })
@@ -67,8 +68,8 @@ describe('serial transport over a socat PTY pair', () => {
     expect(closes).toEqual([`the serial port vanished (unplugged?): ${pair.a}`])
     expect(host.isOpen).toBe(false)
     await expect(host.write(Buffer.from('x'))).rejects.toThrow(/not open/)
-    // Several failed attempts while unplugged (the link path is gone) before the replug.
-    await new Promise((r) => setTimeout(r, 400))
+    // A failed attempt while unplugged (the link path is gone) before the replug.
+    await mem.waitFor('transport unavailable, retrying', { level: 40 }, 30_000)
     // Listen first: the transport may reopen before replug() has seen socat's ready line.
     const reopened = once(host, 'open', WAIT)
     await pair.replug()
@@ -79,7 +80,7 @@ describe('serial transport over a socat PTY pair', () => {
     expect(lost[0]!['err']).toMatchObject({ message: expect.any(String), stack: expect.any(String) })
     expect(mem.find('transport unavailable, retrying', { level: 40 })).toHaveLength(1)
     expect(mem.find('transport reopened', { level: 30 })).toHaveLength(1)
-    expect(mem.find('transport retry', { level: 20 }).length).toBeGreaterThan(1)
+    expect(mem.find('transport retry', { level: 20 }).length).toBeGreaterThan(0)
     // And the line works again.
     const device = start(pair.b)
     await once(device, 'open', WAIT)
@@ -92,8 +93,7 @@ describe('serial transport over a socat PTY pair', () => {
     const mem = captureLog()
     const dir = (await import('node:fs')).mkdtempSync('/tmp/pingan-pty-late-')
     const host = start(`${dir}/a`, mem.log)
-    await new Promise((r) => setTimeout(r, 300))
-    expect(host.state).toBe('waiting')
+    await mem.waitFor('transport unavailable, retrying', { level: 40 }, 30_000)
     const opened = once(host, 'open', WAIT)
     pair = await startPtyPair({ dir })
     await opened
