@@ -182,6 +182,7 @@ export class ModbusUnitAdapter implements Adapter {
       missedPolls: this.counters.missed,
       exceptionReplies: this.counters.exceptions,
       busTimeouts: bus?.stats.timeouts ?? 0,
+      busLateReplies: bus?.stats.strayFrames ?? 0,
       busBadCrc: bus?.framer.stats.badCrc ?? 0,
       busDroppedBytes: bus?.framer.stats.droppedBytes ?? 0,
     }

@@ -3,8 +3,16 @@ import type { Logger } from '../../gateway/log.js'
 import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest, type ModbusResponse } from './codec.js'
 import type { FramerDrop } from './framer.js'
 import { rtuFraming, type BusFramer, type Framing } from './framing.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from './timers.js'
 
-/** A request that got no valid reply in time, after every retry. The unit may be dead. */
+/** Replies that came after their attempt had timed out, and the latest of them. */
+export interface LateReplies {
+  count: number
+  /** Time from the request to its late reply, ms. */
+  maxMs: number
+}
+
+/** A request that got no valid reply in time, after every retry. The unit may be dead, or slow. */
 export class ModbusTimeoutError extends PinganError {
   constructor(
     readonly unit: number,
@@ -12,9 +20,12 @@ export class ModbusTimeoutError extends PinganError {
     timeoutMs: number,
     /** How many of the attempts got a reply with a bad CRC (a noisy line rather than a dead unit). */
     readonly badReplies = 0,
+    /** Replies that came after the timeout (a unit slower than responseTimeoutMs rather than a dead one). */
+    readonly late: LateReplies = { count: 0, maxMs: 0 },
   ) {
     const noisy = badReplies > 0 ? `; ${badReplies} repl${badReplies === 1 ? 'y' : 'ies'} had a bad CRC` : ''
-    super('PINGAN_ERR_TRANSPORT', `unit ${unit} did not answer within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}${noisy})`)
+    const slow = late.count > 0 ? `; ${late.count} repl${late.count === 1 ? 'y' : 'ies'} came late, up to ${Math.round(late.maxMs)} ms after the request: raise responseTimeoutMs` : ''
+    super('PINGAN_ERR_TRANSPORT', `unit ${unit} did not answer within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}${noisy}${slow})`)
   }
 }
 
@@ -45,6 +56,7 @@ export interface ModbusBusOptions {
   turnaroundMs?: number
   /** RTU (default) or Modbus TCP. */
   framing?: Framing
+  timers?: Timers
 }
 
 interface Pending {
@@ -53,6 +65,9 @@ interface Pending {
   opts: TransactOptions
   attempts: number
   badReplies: number
+  late: LateReplies
+  /** When the current attempt went out. */
+  sentAt: number
   resolve(r: Reply | null): void
   reject(err: Error): void
 }
@@ -63,9 +78,29 @@ export interface BusStats {
   replies: number
   timeouts: number
   exceptions: number
-  /** Frames that were well formed but did not answer the request on the wire (late replies). */
+  /** Frames that were well formed but did not answer the request on the wire (late replies), discarded. */
   strayFrames: number
   retries: number
+}
+
+/**
+ * After a timeout on a link with no transaction ids (RTU), the bus waits for the line to fall
+ * quiet and discards whatever arrives before it sends again: without the silence, a slow unit's
+ * late reply would be taken as the answer to the next request of the same shape. As libmodbus'
+ * error recovery does (it sleeps the response timeout, then flushes), the quiet period is the
+ * request's response timeout; every byte that arrives restarts it, up to this many timeouts.
+ */
+const DRAIN_MAX_TIMEOUTS = 3
+
+/** Modbus TCP transaction ids remembered, oldest dropped first. */
+const SENT_IDS_KEPT = 16
+
+/** What the bus is waiting for after a timeout: silence, before `p` is resent or failed. */
+interface Drain {
+  p: Pending
+  quietMs: number
+  /** The drain ends by then even if the line keeps babbling. */
+  endBy: number
 }
 
 /**
@@ -76,14 +111,20 @@ export interface BusStats {
 export class ModbusBus {
   readonly stats: BusStats = { requests: 0, replies: 0, timeouts: 0, exceptions: 0, strayFrames: 0, retries: 0 }
   private readonly framing: Framing
+  private readonly timers: Timers
   private readonly queue: Pending[] = []
   private current: Pending | undefined
-  private timer: NodeJS.Timeout | undefined
+  private drain: Drain | undefined
+  private timer: TimerHandle | undefined
   private gapUntil = 0
   private closed = false
+  /** Units whose late replies were already logged as a warning; later ones are counted at debug. */
+  private readonly lateWarned = new Set<number>()
+  private readonly sentIds = new Map<number, { p: Pending; at: number }>()
 
   constructor(private readonly opts: ModbusBusOptions) {
     this.framing = opts.framing ?? rtuFraming()
+    this.timers = opts.timers ?? SYSTEM_TIMERS
     this.framer.on('data', (f: Buffer) => this.onFrame(f))
     this.framer.on('drop', (d: FramerDrop) => this.onDrop(d))
   }
@@ -94,6 +135,8 @@ export class ModbusBus {
 
   /** Bytes from the link. */
   onData(chunk: Buffer): void {
+    // The line is not quiet yet: wait on.
+    if (this.drain !== undefined) this.armDrain()
     this.framer.write(chunk)
   }
 
@@ -107,7 +150,7 @@ export class ModbusBus {
       return Promise.reject(err instanceof Error ? err : new CodecError(String(err)))
     }
     return new Promise((resolve, reject) => {
-      const p: Pending = { req, frame, opts, attempts: 0, badReplies: 0, resolve, reject }
+      const p: Pending = { req, frame, opts, attempts: 0, badReplies: 0, late: { count: 0, maxMs: 0 }, sentAt: 0, resolve, reject }
       // Commands go behind other commands but ahead of every poll.
       const at = opts.priority === 'command' ? this.queue.findIndex((q) => q.opts.priority === 'poll') : -1
       if (at === -1) this.queue.push(p)
@@ -119,7 +162,8 @@ export class ModbusBus {
   /** Fails everything queued; later calls reject at once. */
   close(): void {
     this.closed = true
-    clearTimeout(this.timer)
+    this.timers.clearTimeout(this.timer)
+    this.drain = undefined
     const all = [...(this.current ? [this.current] : []), ...this.queue.splice(0)]
     this.current = undefined
     for (const p of all) p.reject(new TransportError('the bus is closed'))
@@ -132,10 +176,9 @@ export class ModbusBus {
 
   private pump(): void {
     if (this.current !== undefined || this.closed) return
-    const wait = this.gapUntil - Date.now()
+    const wait = this.gapUntil - this.timers.now()
     if (wait > 0) {
-      clearTimeout(this.timer)
-      this.timer = setTimeout(() => this.pump(), wait)
+      this.setTimer(() => this.pump(), wait)
       return
     }
     const next = this.queue.shift()
@@ -144,17 +187,24 @@ export class ModbusBus {
     this.send(next)
   }
 
+  private setTimer(fn: () => void, ms: number): void {
+    this.timers.clearTimeout(this.timer)
+    this.timer = this.timers.setTimeout(fn, ms)
+  }
+
   private send(p: Pending): void {
     p.attempts++
+    p.sentAt = this.timers.now()
     this.stats.requests++
     const reply = expectsReply(p.req)
     const length = replyLength(p.req)
     this.framer.expect(reply ? { unit: p.req.unit, fc: p.req.fc, ...(length !== undefined ? { length } : {}) } : undefined)
     const wait = reply ? p.opts.timeoutMs : (this.opts.turnaroundMs ?? 100)
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => (reply ? this.onTimeout(p) : this.finish(p, null)), wait)
-    this.opts.link.write(this.framing.wrap(p.frame)).catch((err: unknown) => {
-      if (this.current !== p) return
+    this.setTimer(() => (reply ? this.onTimeout(p) : this.finish(p, null)), wait)
+    const wire = this.framing.wrap(p.frame)
+    if (this.framing.name === 'mbap') this.rememberId(wire.readUInt16BE(0), p)
+    this.opts.link.write(wire).catch((err: unknown) => {
+      if (this.current !== p || this.drain !== undefined) return
       // No link (port unplugged, device server down): the poll fails now, not after a timeout.
       this.finish(p, err instanceof TransportError ? err : new TransportError(errorMessage(err), { cause: err }))
     })
@@ -162,15 +212,14 @@ export class ModbusBus {
 
   private onFrame(frame: Buffer): void {
     const p = this.current
-    if (p === undefined) {
-      this.stats.strayFrames++
-      this.opts.log.debug({ frame: frame.toString('hex') }, 'reply with no request outstanding')
+    if (p === undefined || this.drain !== undefined) {
+      this.discardLate(frame, p)
       return
     }
     const rtu = this.framing.unwrap(frame)
     if (rtu === null) {
-      this.stats.strayFrames++
-      this.opts.log.debug({ unit: p.req.unit, frame: frame.toString('hex') }, 'reply to another transaction ignored')
+      // Modbus TCP: a reply carrying an earlier attempt's transaction id. [MB-TCP §3.1.3]
+      this.discardLate(frame, p)
       return
     }
     try {
@@ -183,17 +232,50 @@ export class ModbusBus {
         this.finish(p, err)
         return
       }
-      // Well formed but not our answer (a late reply to a request that timed out): keep waiting.
+      // Well formed but not our answer: keep waiting.
       this.stats.strayFrames++
-      this.opts.log.debug({ unit: p.req.unit, err, frame: frame.toString('hex') }, 'stray frame ignored')
+      this.opts.log.debug({ unit: p.req.unit, err, frame: frame.toString('hex'), strayFrames: this.stats.strayFrames }, 'stray frame ignored')
     }
+  }
+
+  /**
+   * A reply with no request to answer: it came after its request timed out (while the line was
+   * draining, or with an old Modbus TCP transaction id). Counted and logged with how late it was,
+   * and charged to its request if that is still in progress, so its timeout says the unit is slow
+   * rather than dead.
+   */
+  private discardLate(frame: Buffer, p: Pending | undefined): void {
+    this.stats.strayFrames++
+    const mbap = this.framing.name === 'mbap'
+    const unit = frame[mbap ? 6 : 0] as number
+    // RTU carries no id: during a drain the reply is taken to be the timed-out attempt's.
+    const origin = mbap ? this.sentIds.get(frame.readUInt16BE(0)) : p !== undefined && p.req.unit === unit ? { p, at: p.sentAt } : undefined
+    const lateMs = origin === undefined ? undefined : this.timers.now() - origin.at
+    if (origin !== undefined && origin.p === this.current && lateMs !== undefined) {
+      origin.p.late.count++
+      origin.p.late.maxMs = Math.max(origin.p.late.maxMs, lateMs)
+    }
+    const fields = { unit, lateMs, timeoutMs: origin?.p.opts.timeoutMs, frame: frame.toString('hex'), strayFrames: this.stats.strayFrames }
+    if (this.lateWarned.has(unit)) {
+      this.opts.log.debug(fields, 'late reply discarded')
+      return
+    }
+    this.lateWarned.add(unit)
+    this.opts.log.warn({ ...fields, action: 'the unit answers after responseTimeoutMs: raise responseTimeoutMs above lateMs' }, 'late reply discarded')
+  }
+
+  /** Modbus TCP: which attempt each recent transaction id was, to say how late a stray reply is. */
+  private rememberId(id: number, p: Pending): void {
+    this.sentIds.delete(id)
+    this.sentIds.set(id, { p, at: p.sentAt })
+    if (this.sentIds.size > SENT_IDS_KEPT) this.sentIds.delete(this.sentIds.keys().next().value!)
   }
 
   private onDrop(d: FramerDrop): void {
     this.opts.log.warn({ unit: this.current?.req.unit, reason: d.reason, bytes: d.bytes.toString('hex') }, 'bytes dropped on the bus')
     // A corrupted reply will not be followed by a good one: resend now rather than at the timeout.
     const p = this.current
-    if (d.reason === 'crc' && p !== undefined && expectsReply(p.req)) {
+    if (d.reason === 'crc' && p !== undefined && this.drain === undefined && expectsReply(p.req)) {
       p.badReplies++
       this.retryOrFail(p)
     }
@@ -202,34 +284,55 @@ export class ModbusBus {
   private onTimeout(p: Pending): void {
     if (this.current !== p) return
     this.framer.resync()
-    this.retryOrFail(p)
+    // Modbus TCP pairs replies by transaction id: a late one can never answer the next request.
+    if (this.framing.name === 'mbap') {
+      this.retryOrFail(p)
+      return
+    }
+    this.framer.expect(undefined)
+    this.drain = { p, quietMs: p.opts.timeoutMs, endBy: this.timers.now() + DRAIN_MAX_TIMEOUTS * p.opts.timeoutMs }
+    this.armDrain()
+  }
+
+  private armDrain(): void {
+    const d = this.drain!
+    this.setTimer(() => this.endDrain(), Math.max(0, Math.min(d.quietMs, d.endBy - this.timers.now())))
+  }
+
+  private endDrain(): void {
+    const d = this.drain
+    if (d === undefined) return
+    this.drain = undefined
+    // Half a late reply still waiting in the framer would never complete.
+    this.framer.resync()
+    this.retryOrFail(d.p)
   }
 
   private retryOrFail(p: Pending): void {
     if (p.attempts <= p.opts.retries) {
       this.stats.retries++
-      clearTimeout(this.timer)
-      this.gapUntil = Date.now() + (this.opts.interFrameDelayMs ?? 0)
-      this.timer = setTimeout(() => {
+      this.gapUntil = this.timers.now() + (this.opts.interFrameDelayMs ?? 0)
+      this.setTimer(() => {
         if (this.current === p) this.send(p)
       }, this.opts.interFrameDelayMs ?? 0)
       return
     }
     this.stats.timeouts++
-    this.finish(p, new ModbusTimeoutError(p.req.unit, p.attempts, p.opts.timeoutMs, p.badReplies))
+    this.finish(p, new ModbusTimeoutError(p.req.unit, p.attempts, p.opts.timeoutMs, p.badReplies, p.late))
   }
 
   private finish(p: Pending, outcome: Reply | null | Error): void {
     if (this.current !== p) return
-    clearTimeout(this.timer)
+    this.timers.clearTimeout(this.timer)
     this.current = undefined
+    this.drain = undefined
     this.framer.expect(undefined)
-    this.gapUntil = Date.now() + (this.opts.interFrameDelayMs ?? 0)
+    this.gapUntil = this.timers.now() + (this.opts.interFrameDelayMs ?? 0)
     if (outcome instanceof Error) p.reject(outcome)
     else p.resolve(outcome)
     // Deferred so the caller's next request (the rest of its poll) is queued before the next pick;
     // the pick is still commands first, then first come, first served.
-    setImmediate(() => this.pump())
+    queueMicrotask(() => this.pump())
   }
 }
 

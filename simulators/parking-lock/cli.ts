@@ -17,6 +17,7 @@ Options:
   --baud N              serial baud rate; with --pace, also the emulated line rate (default 9600)
   --pace                delay each reply by the bytes' time on the line at --baud
   --locks LIST          lock unit addresses (default 1,2)
+  --alt-locks LIST      addresses of locks with another vendor's register map (default none)
   --sensors LIST        sensor unit addresses (default 3,4)
   --travel-ms N         lock motor travel time (default 3000)
   --seed N              random seed (default 1)
@@ -30,6 +31,7 @@ Commands on stdin (unit = address):
   battery UNIT VOLTS    set the battery voltage
   silent UNIT on|off    the unit stops (or resumes) answering
   exception UNIT CODE   the unit's next request gets this exception code
+  slow UNIT MS          the unit answers each request after MS (0: at once)
   crc N                 the next N replies go out with a broken CRC
   status                print every unit`
 
@@ -47,6 +49,7 @@ export async function runCli(argv: string[]): Promise<void> {
       baud: { type: 'string', default: '9600' },
       pace: { type: 'boolean', default: false },
       locks: { type: 'string', default: '1,2' },
+      'alt-locks': { type: 'string', default: '' },
       sensors: { type: 'string', default: '3,4' },
       'travel-ms': { type: 'string', default: '3000' },
       seed: { type: 'string', default: '1' },
@@ -59,7 +62,11 @@ export async function runCli(argv: string[]): Promise<void> {
     console.log(USAGE)
     return
   }
-  const specs: UnitSpec[] = [...units(values.locks).map((unit) => ({ unit, type: 'lock' as const })), ...units(values.sensors).map((unit) => ({ unit, type: 'sensor' as const }))]
+  const specs: UnitSpec[] = [
+    ...units(values.locks).map((unit) => ({ unit, type: 'lock' as const })),
+    ...units(values['alt-locks']).map((unit) => ({ unit, type: 'alt-lock' as const })),
+    ...units(values.sensors).map((unit) => ({ unit, type: 'sensor' as const })),
+  ]
   const model = new ParkingBusModel(specs, {
     now: () => Date.now(),
     seed: Number(values.seed),
@@ -110,12 +117,15 @@ export function control(model: ParkingBusModel, [verb, a, b]: string[]): string 
     case 'exception':
       model.failNextWith(unit, Number(b))
       return `unit ${unit}: next request gets exception ${b}`
+    case 'slow':
+      model.setReplyDelay(unit, Number(b))
+      return `unit ${unit}: answers after ${Number(b)} ms`
     case 'crc':
       model.corruptNext(unit)
       return `next ${unit} replies corrupted`
     case 'status':
       return [...model.units.values()].map((u) => `unit ${u.unit} ${u.type} vehicle=${u.vehiclePresent() ? 1 : 0}${'position' in u ? ` position=${String(u.position)}` : ''}`).join('\n')
     default:
-      throw new Error(`unknown command "${verb ?? ''}" (try: vehicle, jam, battery, silent, exception, crc, status)`)
+      throw new Error(`unknown command "${verb ?? ''}" (try: vehicle, jam, battery, silent, exception, slow, crc, status)`)
   }
 }

@@ -1,6 +1,6 @@
 import { crc16 } from '../../adapters/modbus/crc.js'
 import { exponentialMs, seededRandom } from './rng.js'
-import { ILLEGAL_FUNCTION, ILLEGAL_VALUE, SimLock, SimSensor, UnitException, type SimUnit, type Table } from './units.js'
+import { ILLEGAL_FUNCTION, ILLEGAL_VALUE, SimAltLock, SimLock, SimSensor, UnitException, type SimUnit, type Table } from './units.js'
 
 /**
  * A bus of parking locks and occupancy sensors answering Modbus RTU requests. Pure: `handle()`
@@ -13,7 +13,8 @@ import { ILLEGAL_FUNCTION, ILLEGAL_VALUE, SimLock, SimSensor, UnitException, typ
  */
 export interface UnitSpec {
   unit: number
-  type: 'lock' | 'sensor'
+  /** `alt-lock`: a lock with another vendor's register map (see SimAltLock). */
+  type: 'lock' | 'alt-lock' | 'sensor'
 }
 
 export interface BusModelOptions {
@@ -43,6 +44,7 @@ export class ParkingBusModel {
   readonly history: RequestRecord[] = []
   private readonly silent = new Set<number>()
   private readonly failNext = new Map<number, number>()
+  private readonly replyDelays = new Map<number, number>()
   private readonly nextTraffic = new Map<number, number>()
   private readonly random: () => number
   private corruptCount = 0
@@ -55,7 +57,8 @@ export class ParkingBusModel {
     this.random = seededRandom(opts.seed ?? 1)
     for (const s of specs) {
       if (this.units.has(s.unit)) throw new RangeError(`unit ${s.unit} is declared twice`)
-      this.units.set(s.unit, s.type === 'lock' ? new SimLock(s.unit, opts.travelMs ?? 3000) : new SimSensor(s.unit))
+      const travelMs = opts.travelMs ?? 3000
+      this.units.set(s.unit, s.type === 'lock' ? new SimLock(s.unit, travelMs) : s.type === 'alt-lock' ? new SimAltLock(s.unit, travelMs) : new SimSensor(s.unit))
     }
   }
 
@@ -81,6 +84,22 @@ export class ParkingBusModel {
   setSilent(unit: number, silent: boolean): void {
     if (silent) this.silent.add(unit)
     else this.silent.delete(unit)
+  }
+
+  /**
+   * The unit takes this long to answer each request, one request after another (a lock built on
+   * libmodbus serves its requests in turn; one seen on site answered after 350 ms). The wire
+   * applies it; the model only keeps it.
+   */
+  setReplyDelay(unit: number, ms: number): void {
+    this.unitOf(unit)
+    if (!(ms >= 0)) throw new RangeError(`reply delay ${ms} ms is not a duration`)
+    if (ms === 0) this.replyDelays.delete(unit)
+    else this.replyDelays.set(unit, ms)
+  }
+
+  replyDelayOf(unit: number): number {
+    return this.replyDelays.get(unit) ?? 0
   }
 
   /** The unit's next request gets this exception code instead of an answer. */

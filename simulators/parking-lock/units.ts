@@ -50,7 +50,9 @@ export class SimLock implements SimUnit {
   motorTempDeci = 215
   /** The next move jams half-way. */
   jamNext = false
-  private vehicle = 0
+  /** The holding register that takes 1 (raise) and 2 (lower). */
+  protected readonly commandAddress: number = 1
+  protected vehicle = 0
   private move: { target: number; endsAt: number; jams: boolean } | undefined
 
   constructor(
@@ -99,12 +101,12 @@ export class SimLock implements SimUnit {
       if (value !== 0) this.clearFault()
       return
     }
-    if (address !== 1) throw new UnitException(ILLEGAL_ADDRESS)
+    if (address !== this.commandAddress) throw new UnitException(ILLEGAL_ADDRESS)
     if (value !== CMD_RAISE && value !== CMD_LOWER) throw new UnitException(ILLEGAL_VALUE)
     this.command(value === CMD_RAISE ? POSITION.raised : POSITION.lowered, now)
   }
 
-  private command(target: number, now: number): void {
+  protected command(target: number, now: number): void {
     if (this.position === POSITION.fault) {
       this.commandStatus = COMMAND_STATUS.failed
       return
@@ -125,7 +127,7 @@ export class SimLock implements SimUnit {
     this.jamNext = false
   }
 
-  private clearFault(): void {
+  protected clearFault(): void {
     if (this.position !== POSITION.fault) return
     // After a reset the arm falls back to the lowered stop.
     this.position = POSITION.lowered
@@ -144,6 +146,34 @@ export class SimLock implements SimUnit {
 
   setBatteryVolts(v: number): void {
     this.batteryCv = Math.round(v * 100)
+  }
+}
+
+/**
+ * Another vendor's lock, with another register map (one met on site, built on libmodbus): the
+ * same motor and detector, laid out as holding 0 position, 1 vehicle, 2 auto-raise delay (s),
+ * 3 command (write 1 raise, 2 lower), 4 fault code, 5-6 the last vehicle tag read (u32,
+ * 0xFFFFFFFF for none); input 0-1 cycles, 2 supply voltage (0.01 V, a 36 V motor). Read with the
+ * built-in `parking-lock` profile, it gives nonsense: vehicle 3600, battery 0 V, motor 360 °C.
+ */
+export class SimAltLock extends SimLock {
+  protected override readonly commandAddress = 3
+  autoRaiseDelayS = 3600
+  lastTag = 0xffff_ffff
+  supplyCv = 3600
+
+  override read(table: Table, address: number): number {
+    const regs =
+      table === 'holding'
+        ? [this.position, this.vehicle, this.autoRaiseDelayS, 0, this.faultCode, (this.lastTag >>> 16) & 0xffff, this.lastTag & 0xffff]
+        : table === 'input'
+          ? [(this.cycles >>> 16) & 0xffff, this.cycles & 0xffff, this.supplyCv]
+          : table === 'coil' && address === 0
+            ? [0]
+            : []
+    const v = regs[address]
+    if (v === undefined) throw new UnitException(ILLEGAL_ADDRESS)
+    return v
   }
 }
 

@@ -2,6 +2,7 @@ import { createServer, type Socket } from 'node:net'
 import { SerialPort } from 'serialport'
 import { crc16 } from '../../adapters/modbus/crc.js'
 import { RtuFramer, type FramerDrop } from '../../adapters/modbus/framer.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../adapters/modbus/timers.js'
 import type { Logger } from '../../gateway/log.js'
 import type { ParkingBusModel } from './model.js'
 
@@ -16,8 +17,10 @@ export interface WireOptions {
    * (10 bits a character, 8N1), so a benchmark meets the bus's real ceiling. Off when unset.
    */
   baudRate?: number
-  /** The unit's own processing time before it answers. */
+  /** Every unit's own processing time before it answers (added to the model's per-unit delay). */
   replyDelayMs?: number
+  /** Clock and timers for the replies' delays (fake ones in tests); the process's own by default. */
+  timers?: Timers
   /** TCP only: `mbap` answers as a Modbus TCP gateway instead of a transparent device server. */
   framing?: 'rtu' | 'mbap'
 }
@@ -34,9 +37,13 @@ interface Endpoint {
   close(): void
 }
 
+/** The process's timers with a sub-millisecond clock, so the line pacing keeps its fractions. */
+const PRECISE_TIMERS: Timers = { ...SYSTEM_TIMERS, now: () => performance.now() }
+
 /** Answers whole RTU requests from the model, paced like the line when asked to. */
 function responder(model: ParkingBusModel, opts: WireOptions) {
-  const timers = new Set<NodeJS.Timeout>()
+  const clock = opts.timers ?? PRECISE_TIMERS
+  const timers = new Set<TimerHandle>()
   // A virtual line clock: timers fire on whole milliseconds, so each reply is due when the line
   // (kept to the fraction) is free, and rounding never lets the bus beat its baud rate on average.
   let lineFreeAt = 0
@@ -44,22 +51,23 @@ function responder(model: ParkingBusModel, opts: WireOptions) {
     respond(req: Buffer, send: (reply: Buffer) => void): void {
       const reply = model.handle(req)
       if (reply === null) return
-      const now = performance.now()
+      const now = clock.now()
       const lineMs = opts.baudRate ? ((req.length + reply.length) * 10 * 1000) / opts.baudRate : 0
-      lineFreeAt = Math.max(lineFreeAt, now) + lineMs + (opts.replyDelayMs ?? 0)
+      // One request at a time: a slow unit's replies queue behind each other, as on the real line.
+      lineFreeAt = Math.max(lineFreeAt, now) + lineMs + (opts.replyDelayMs ?? 0) + model.replyDelayOf(req[0] as number)
       const delay = lineFreeAt - now
       if (delay <= 0) {
         send(reply)
         return
       }
-      const t = setTimeout(() => {
+      const t = clock.setTimeout(() => {
         timers.delete(t)
         send(reply)
       }, delay)
       timers.add(t)
     },
     close(): void {
-      for (const t of timers) clearTimeout(t)
+      for (const t of timers) clock.clearTimeout(t)
     },
   }
 }

@@ -48,6 +48,7 @@ describe('parking simulator console commands', () => {
     [['silent', '1', 'on'], 'unit 1: silent'],
     [['exception', '3', '4'], 'unit 3: next request gets exception 4'],
     [['crc', '2'], 'next 2 replies corrupted'],
+    [['slow', '1', '350'], 'unit 1: answers after 350 ms'],
   ])('%j', (args, out) => {
     expect(control(model, args)).toBe(out)
   })
@@ -55,6 +56,7 @@ describe('parking simulator console commands', () => {
   it('applies them to the model', () => {
     expect(model.sensor(3).vehiclePresent()).toBe(true)
     expect(model.lock(1)).toMatchObject({ jamNext: true, batteryCv: 1050 })
+    expect(model.replyDelayOf(1)).toBe(350)
     expect(() => control(model, ['fly'])).toThrow(/unknown command/)
     expect(() => control(model, ['jam', '3'])).toThrow(/not a lock/)
   })

@@ -19,6 +19,28 @@ const req = (hex: string) => withCrc(Buffer.from(hex, 'hex'))
 const hex = (b: Buffer | null) => b?.toString('hex') ?? null
 
 describe('ParkingBusModel', () => {
+  it('an alt lock has another map: holding 0-6 and input 0-2 as SimAltLock says, raised by holding 3', () => {
+    let t = 0
+    const model = new ParkingBusModel([{ unit: 2, type: 'alt-lock' }], { now: () => t, travelMs: 100 })
+    const r = model.handle(req('020300000007'))!
+    expect([0, 1, 2, 3, 4, 5, 6].map((i) => r.readUInt16BE(3 + i * 2))).toEqual([0, 0, 3600, 0, 0, 0xffff, 0xffff])
+    const inputs = model.handle(req('020400000003'))!
+    expect([0, 1, 2].map((i) => inputs.readUInt16BE(3 + i * 2))).toEqual([0, 0, 3600])
+    // Holding 1 is the detector on this map, not the command register.
+    expect(hex(model.handle(req('020600010001')))!.slice(0, 6)).toBe('028602')
+    expect(hex(model.handle(req('020600030001')))).toBe(hex(req('020600030001')))
+    t += 100
+    model.advance()
+    expect(model.lock(2).position).toBe(1)
+  })
+
+  it('keeps a per-unit reply delay for the wire', () => {
+    const { model } = bus()
+    model.setReplyDelay(7, 350)
+    expect([model.replyDelayOf(7), model.replyDelayOf(1)]).toEqual([350, 0])
+    expect(() => model.setReplyDelay(9, 10)).toThrow(/no unit 9/)
+  })
+
   it('answers a read past its map with the vector exception 02', () => {
     const { model } = bus()
     expect(hex(model.handle(vector('read holding registers 0..6, unit 7')))).toBe(vector('exception 02 (illegal data address) to function 03').toString('hex'))
