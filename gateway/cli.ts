@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { loadConfigFile, loadDemoConfig } from '../config/load.js'
 import { formatProblems } from '../config/problems.js'
+import { onvifConfigWarnings } from '../adapters/onvif/config.js'
 import { ConfigError, errorMessage } from './errors.js'
 import { createLogger } from './log.js'
 import { hashPassword } from './broker/passwords.js'
@@ -64,6 +65,8 @@ function check(argv: string[]): number {
   if (extra !== undefined) throw new UsageError(`one file at a time ("${extra}" is extra)`)
   const config = loadConfigFile(file)
   console.log(`${file}: ok (site ${config.site.id}, ${config.devices.length} devices, ${config.uplinks.length} uplinks)`)
+  const warnings = config.devices.flatMap((d, i) => (d.adapter === 'onvif' ? onvifConfigWarnings(d, `devices.${i}`) : []))
+  if (warnings.length > 0) console.warn(`${file}: warnings\n${formatProblems(warnings)}`)
   return 0
 }
 

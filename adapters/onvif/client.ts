@@ -2,7 +2,7 @@ import type http from 'node:http'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Document } from '@xmldom/xmldom'
 import { CodecError, TransportError } from '../../gateway/errors.js'
-import { CameraAuthError, requestWithAuth, type Credentials } from './http.js'
+import { CameraAddressError, CameraAuthError, requestWithAuth, type Credentials } from './http.js'
 import * as ops from './soap.js'
 import * as rsp from './responses.js'
 import { usernameTokenHeader } from './username-token.js'
@@ -49,7 +49,7 @@ export class OnvifClient {
   async call(
     url: string,
     op: ops.SoapOperation,
-    opts: { auth?: boolean; timeoutMs?: number; referenceParameters?: readonly string[]; signal?: AbortSignal } = {},
+    opts: { auth?: boolean; timeoutMs?: number; referenceParameters?: readonly string[]; signal?: AbortSignal; subscription?: boolean } = {},
   ): Promise<Document> {
     const auth = opts.auth !== false && this.o.creds !== undefined
     const security =
@@ -85,27 +85,43 @@ export class OnvifClient {
       auth ? this.o.creds : this.o.creds && { ...this.o.creds, basic: false },
       this.o.label,
     )
+    if (res.status === 404 && url === this.o.deviceUrl) {
+      // Nothing there: the configured address is not the camera's device service.
+      throw new CameraAddressError(
+        `camera ${this.o.label}: nothing at ${url} (HTTP 404): the address is wrong; ` +
+          'an ONVIF device service address ends in /onvif/device_service (or give the host and port only)',
+      )
+    }
+    if (res.status === 401 && !this.o.creds) throw this.noCredentials(name)
     let doc: Document | undefined
     try {
       doc = parseXml(res.body.toString('utf8'))
     } catch (err) {
-      if (res.status === 404) throw this.gone(name, `HTTP 404`)
+      if (res.status === 404 && opts.subscription) throw this.gone(name, `HTTP 404`)
       if (res.status !== 200) throw new TransportError(`camera ${this.o.label}: ${name} answered HTTP ${res.status}`)
       throw new CodecError(`camera ${this.o.label}: ${name} answered malformed XML`, { cause: err })
     }
     const fault = rsp.parseFault(doc)
     if (fault) {
       if (fault.notAuthorized) {
+        if (!this.o.creds) throw this.noCredentials(name)
         throw new CameraAuthError(
-          `camera ${this.o.label} refused the user name "${this.o.creds?.username ?? ''}" or its password ` +
+          `camera ${this.o.label} refused the user name "${this.o.creds.username}" or its password ` +
             `(WS-UsernameToken, ${name}): check the credentials in its config`,
         )
       }
       throw new SoapFaultError(`camera ${this.o.label}: ${name} fault ${fault.subcodes.join(' ') || fault.code} ${fault.reason}`.trim(), fault)
     }
-    if (res.status === 404) throw this.gone(name, 'HTTP 404')
+    if (res.status === 404 && opts.subscription) throw this.gone(name, 'HTTP 404')
     if (res.status !== 200) throw new TransportError(`camera ${this.o.label}: ${name} answered HTTP ${res.status}`)
     return doc
+  }
+
+  private noCredentials(name: string): CameraAuthError {
+    return new CameraAuthError(
+      `camera ${this.o.label} wants credentials for ${name}, but its config has no username: ` +
+        'set username and password (the password from the environment, e.g. "${CAM_PASSWORD}")',
+    )
   }
 
   private gone(name: string, why: string): SoapFaultError {
@@ -162,6 +178,7 @@ export class OnvifClient {
 
   async pull(sub: rsp.Subscription, timeoutMs: number, limit: number, signal?: AbortSignal): Promise<rsp.PullResult> {
     const doc = await this.call(sub.address, ops.pullMessages(timeoutMs, limit), {
+      subscription: true,
       referenceParameters: sub.referenceParameters,
       // The camera holds the request up to `timeoutMs`; give the network a margin beyond it.
       timeoutMs: timeoutMs + this.o.timeoutMs,
@@ -171,11 +188,11 @@ export class OnvifClient {
   }
 
   async renew(sub: rsp.Subscription, terminationMs: number): Promise<rsp.SubscriptionTimes> {
-    return rsp.parseRenew(await this.call(sub.address, ops.renew(terminationMs), { referenceParameters: sub.referenceParameters }))
+    return rsp.parseRenew(await this.call(sub.address, ops.renew(terminationMs), { subscription: true, referenceParameters: sub.referenceParameters }))
   }
 
   async unsubscribe(sub: rsp.Subscription): Promise<void> {
-    await this.call(sub.address, ops.unsubscribe(), { referenceParameters: sub.referenceParameters })
+    await this.call(sub.address, ops.unsubscribe(), { subscription: true, referenceParameters: sub.referenceParameters })
   }
 
   /** A JPEG from the snapshot URI, with HTTP Digest when the camera asks for it. */

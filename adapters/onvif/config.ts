@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { DeviceBaseShape } from '../../config/device-base.js'
+import type { ConfigProblem } from '../../gateway/errors.js'
 import { IdSchema } from '../../gateway/events/event.js'
 
 const MIB = 1024 * 1024
@@ -75,4 +76,29 @@ export const DEFAULT_SUPERVISION_MS = 30_000
 export function deviceServiceUrl(address: string): string {
   if (/^https?:\/\//i.test(address)) return address
   return `http://${address}/onvif/device_service`
+}
+
+/**
+ * Settings that validate but will not work as meant; `pingan check` prints them as warnings.
+ * `at` is the device's path in the file, e.g. `devices.3`.
+ */
+export function onvifConfigWarnings(d: OnvifDeviceConfig, at: string): ConfigProblem[] {
+  const out: ConfigProblem[] = []
+  if (/^https?:\/\//i.test(d.address)) {
+    let path = '/'
+    try {
+      path = new URL(d.address).pathname
+    } catch {
+      // an unparsable URL fails at run time with its own message; the path check does not apply
+    }
+    if (path === '/' || path === '') {
+      out.push({ path: `${at}.address`, message: `"${d.address}" has no path: the camera will answer 404`, fix: 'end it in /onvif/device_service, or give the host and port only' })
+    }
+  } else if (d.address.includes('/')) {
+    out.push({ path: `${at}.address`, message: `"${d.address}" has a path but no http://`, fix: 'write the whole URL (http://host/onvif/device_service), or the host and port only' })
+  }
+  if (d.username === undefined) {
+    out.push({ path: `${at}.username`, message: 'no username: cameras want credentials for events and snapshots', fix: 'set username and password (the password from the environment, e.g. "${CAM_PASSWORD}")' })
+  }
+  return out
 }

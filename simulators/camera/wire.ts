@@ -55,6 +55,8 @@ interface Waiter {
 const SOAP_TYPE = 'application/soap+xml; charset=utf-8'
 const PRE_AUTH = new Set(['GetSystemDateAndTime', 'GetServices', 'GetCapabilities'])
 const MAX_BODY_BYTES = 64 * 1024
+/** The paths the camera serves SOAP on (see replies.ts, services and subscription addresses). */
+const SOAP_PATH = /^\/onvif\/(device_service|media_service|events_service|subscription_manager|subscription\/[\w-]+)$/
 
 /** xs:duration of the PnDTnHnMnS form, in ms; NaN when unreadable. */
 export function parseDuration(s: string | undefined): number {
@@ -200,6 +202,8 @@ export class CameraSim {
       try {
         if (req.method === 'GET' && req.url?.startsWith('/snapshot/')) return this.snapshot(req, res)
         if (req.method !== 'POST') return this.send(res, 405, 'text/plain', 'method not allowed')
+        // Like the field cameras' web server: nothing but the ONVIF services is there.
+        if (!SOAP_PATH.test(req.url ?? '/')) return this.send(res, 404, 'text/html', '<html><body><h1>404 Not Found</h1></body></html>')
         if (this.o.soapAuth === 'digest' && !this.soapDigestOk(req, res)) return
         this.soap(req.url ?? '/', Buffer.concat(chunks).toString('utf8'), res)
       } catch (err) {

@@ -107,6 +107,23 @@ describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription 
     expect(rec.events.filter((e) => e.type.startsWith('device.')).map((e) => e.type)).toEqual(['device.offline'])
   })
 
+  it('says the address is wrong when the device service answers 404, and never loops resubscribing', async () => {
+    const { rec, adapter } = await setup({}, (cam) => ({ address: `http://127.0.0.1:${cam.port}/onvif/device_servce` }))
+    const off = await rec.waitForEvent('device.offline', 5000)
+    expect(String(off.attrs?.['reason'])).toMatch(/camera cam-gate-1: nothing at http:\/\/127\.0\.0\.1:\d+\/onvif\/device_servce \(HTTP 404\): the address is wrong; an ONVIF device service address ends in \/onvif\/device_service/)
+    // Said once; the retries (at the backoff's pace) at debug.
+    await rec.waitFor(() => rec.lines.some((l) => l['msg'] === 'camera still refuses'), 5000, 'a retry')
+    expect(rec.lines.filter((l) => l['level'] === 50 && errText(l).includes('the address is wrong'))).toHaveLength(1)
+    expect(rec.lines.some((l) => l['msg'] === 'subscription lost: subscribing again')).toBe(false)
+    expect(adapter.counters.resubscribes).toBe(0)
+  })
+
+  it('says a camera that wants credentials has no username in its config', async () => {
+    const { rec } = await setup({}, { username: undefined, password: undefined })
+    const off = await rec.waitForEvent('device.offline', 5000)
+    expect(String(off.attrs?.['reason'])).toMatch(/camera cam-gate-1 wants credentials for \w+, but its config has no username: set username and password/)
+  })
+
   it('renews only near termination, with WS-Addressing headers, and unsubscribes on stop', async () => {
     const { cam, rec, adapter } = await setup({ strictAddressing: true }, {}, { subscriptionMs: 4000, renewMarginMs: 1000, pullTimeoutMs: 500 })
     await rec.waitFor(subscribed(cam), 5000, 'a subscription')

@@ -41,10 +41,15 @@ export function useCameraAdapter() {
     })
   }
 
-  async function setup(camOpts: Partial<Parameters<typeof startCamera>[0]> = {}, over: Partial<OnvifDeviceInput> = {}, tweak: Partial<OnvifDeviceConfig> = {}) {
+  /** `over` may be a function of the camera, for settings that need its port. */
+  async function setup(
+    camOpts: Partial<Parameters<typeof startCamera>[0]> = {},
+    over: Partial<OnvifDeviceInput> | ((cam: CameraSim) => Partial<OnvifDeviceInput>) = {},
+    tweak: Partial<OnvifDeviceConfig> = {},
+  ) {
     const cam = await startCamera({ id: 'cam-gate-1', username: 'admin', password: 'cam-pw-1', ...camOpts })
     const rec = recordingContext()
-    const cfg = { ...config(cam, over), ...tweak }
+    const cfg = { ...config(cam, typeof over === 'function' ? over(cam) : over), ...tweak }
     const adapter = new OnvifCameraAdapter(cfg, rec.ctx)
     await adapter.start()
     cleanup.push(() => cam.stop())
