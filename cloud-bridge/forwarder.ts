@@ -2,7 +2,7 @@ import type { Logger } from '../gateway/log.js'
 import type { Journal } from '../gateway/journal/journal.js'
 import type { OutboxRow } from '../gateway/journal/outbox.js'
 import { UplinkError, errorMessage } from '../gateway/errors.js'
-import type { Uplink } from './uplink.js'
+import type { CloseSuspect, Uplink } from './uplink.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from './timers.js'
 
 /** Rows read from the outbox at a time during a backlog. */
@@ -83,7 +83,7 @@ export class Forwarder {
   private rateMark = { at: 0, delivered: 0, rate: 0 }
   private readonly onCommitted = (rows: OutboxRow[]) => this.committed(rows)
   private readonly onUp = () => this.restart()
-  private readonly onDown = () => this.lost()
+  private readonly onDown = (_reason: string, suspect?: CloseSuspect) => this.lost(suspect)
 
   private readonly timers: Timers
 
@@ -123,10 +123,16 @@ export class Forwarder {
     this.pump()
   }
 
-  private lost(): void {
-    if (this.inflight.size > 0 && this.ackedSinceUp === 0) {
+  /**
+   * The connection dropped. It counts against an event only when that event is what the broker
+   * stopped at (the uplink's suspect); a close after a status or command result publish is the
+   * uplink's to handle, and the events in flight are innocent.
+   */
+  private lost(suspect?: CloseSuspect): void {
+    const blamed = suspect?.kind === 'event' ? this.inflight.get(suspect.pos) : undefined
+    if (blamed && this.ackedSinceUp === 0) {
       this.drops++
-      if (this.probe && this.inflight.size === 1) this.countProbeFailure([...this.inflight.values()][0]!)
+      if (this.probe) this.countProbeFailure(blamed, `the connection closed each time it was published on ${suspect!.topic}`)
       if (this.drops >= PROBE_AFTER_DROPS && !this.probe) {
         this.probe = true
         this.probeSuccesses = 0
@@ -204,7 +210,7 @@ export class Forwarder {
   }
 
   /** Counts a failed attempt of one event; parks it after maxAttempts, else it is sent again later. */
-  private countProbeFailure(row: OutboxRow, reason = 'the connection closed each time it was sent'): void {
+  private countProbeFailure(row: OutboxRow, reason: string): void {
     const n = (this.attempts.get(row.pos) ?? 0) + 1
     this.attempts.set(row.pos, n)
     if (n >= this.opts.maxAttempts) {

@@ -3,9 +3,18 @@ import type { OutboxRow } from '../gateway/journal/outbox.js'
 
 export type UplinkState = 'connecting' | 'up' | 'down' | 'stopped'
 
+/**
+ * The oldest publish not acknowledged when a connection closed. A broker handles a connection's
+ * packets in order and an MQTT 3.1.1 broker can refuse a publish only by closing the connection
+ * [MQTT-3.3.5-2] (RabbitMQ does), so a close right after it is most likely its refusal.
+ */
+export type CloseSuspect =
+  | { kind: 'event'; pos: number; topic: string }
+  | { kind: 'status' | 'result'; topic: string }
+
 export interface UplinkEvents {
   up: []
-  down: [reason: string]
+  down: [reason: string, suspect?: CloseSuspect]
   /** A command from the platform for one device. */
   command: [device: string, payload: Buffer]
 }

@@ -195,6 +195,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       log.warn({ err: errorMessage(err) }, 'cannot publish gateway status')
     }
   }
+  // A reconnected platform gets a fresh status at once: the last one was built while it was down.
+  for (const u of uplinks) u.on('up', () => void publishStatus())
   const statusEveryMs = Math.min(...config.uplinks.map((u) => u.statusIntervalMs), 5000)
   const statusTimer = setInterval(() => void publishStatus(), statusEveryMs)
   statusTimer.unref()

@@ -10,7 +10,11 @@ import { parseTopic, topics } from '../../gateway/events/topics.js'
 import { UplinkError, errorMessage } from '../../gateway/errors.js'
 import { Backoff } from '../backoff.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../timers.js'
-import type { Uplink, UplinkEvents, UplinkState } from '../uplink.js'
+import type { CloseSuspect, Uplink, UplinkEvents, UplinkState } from '../uplink.js'
+import { RefusedTopics } from './refused-topics.js'
+
+/** How long a stop waits for the platform to take the offline status. */
+const STOP_GRACE_MS = 2000
 
 /** MQTT 5 reason codes of 0x80 and above are refusals [MQTT5 §3.4.2.1]. */
 function isRefusal(err: unknown): boolean {
@@ -45,7 +49,10 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
   private readonly tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }
   private readonly host: string
   private readonly port: number
-  private lastStatus: string | undefined
+  /** This connection's publishes not yet acknowledged, in the order they were sent. */
+  private readonly unacked = new Map<number, CloseSuspect>()
+  private publishes = 0
+  private readonly refusedTopics: RefusedTopics
   private failures = 0
   private lastError: string | undefined
 
@@ -60,6 +67,7 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.window = cfg.inflightWindow
     this.timers = deps.timers ?? SYSTEM_TIMERS
     this.backoff = new Backoff(cfg.backoff, deps.random)
+    this.refusedTopics = new RefusedTopics(() => this.timers.now())
     const url = new URL(cfg.url)
     this.host = url.hostname
     this.port = Number(url.port) || (url.protocol === 'mqtts:' ? 8883 : 1883)
@@ -113,18 +121,19 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.client = client
     client.on('connect', (connack) => {
       if (gen !== this.generation) return
-      this.backoff.reset()
       this.failures = 0
       this.lastError = undefined
+      this.unacked.clear()
       // Resubscribe unless the broker kept our session [MQTT-3.2.2-2].
       if (!connack.sessionPresent) {
         client.subscribe(topics.allCommands(this.site), { qos: 1 }, (err) => {
-          if (err) this.log.error({ err: err.message }, 'cannot subscribe to platform commands')
+          if (err) this.log.error({ err }, 'cannot subscribe to platform commands')
+          else if (gen === this.generation) this.backoff.reset()
         })
       }
       this.log.info({ host: this.host, port: this.port, sessionPresent: connack.sessionPresent }, 'uplink connected')
       this.setState('up')
-      if (this.lastStatus !== undefined) this.publishRetained(topics.gatewayStatus(this.site), this.lastStatus)
+      // The gateway publishes a fresh status on 'up': one kept from before the outage would say down.
       this.emit('up')
     })
     client.on('message', (topic, payload) => {
@@ -145,16 +154,20 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
   private lost(gen: number, client: MqttClient, reason: string): void {
     if (gen !== this.generation) return
     this.generation++ // late callbacks of this client no longer count
+    const suspect = this.unacked.values().next().value
+    this.unacked.clear()
     client.removeAllListeners('close')
     client.end(true)
     if (this.stopped) return
+    // A status or command result is held back here; an event's fate is the forwarder's to decide.
+    if (suspect && suspect.kind !== 'event') this.refused(suspect, 'the connection closed right after it')
     const delay = this.backoff.next()
     const wasUp = this.current === 'up'
     this.failures++
     this.setState('down')
     if (wasUp || this.failures === 1) {
-      this.log.warn({ reason, lastError: this.lastError, retryInMs: delay }, 'uplink down')
-      this.emit('down', reason)
+      this.log.warn({ reason, lastError: this.lastError, retryInMs: delay, unacknowledgedTopic: suspect?.topic }, 'uplink down')
+      this.emit('down', reason, suspect)
     } else {
       this.log.debug({ reason, lastError: this.lastError, retryInMs: delay, attempt: this.failures }, 'uplink still down')
     }
@@ -165,36 +178,67 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.current = s
   }
 
-  send(row: OutboxRow): Promise<void> {
+  /**
+   * Publishes at QoS 1 on the current connection, remembering it until acknowledged so a close can
+   * be blamed on what the broker stopped at. `done` gets `refused` for a refusal reason code.
+   */
+  private publish(what: CloseSuspect, payload: string | Buffer, opts: IClientPublishOptions, done: (err: Error | undefined, refused: boolean) => void): void {
     const client = this.client
-    if (!client || this.current !== 'up') return Promise.reject(new UplinkError('uplink is not connected', false))
     const gen = this.generation
+    if (!client || this.current !== 'up') return done(new UplinkError('uplink is not connected', false), false)
+    const tag = ++this.publishes
+    this.unacked.set(tag, what)
+    client.publish(what.topic, payload, opts, (err) => {
+      const current = gen === this.generation
+      if (current) this.unacked.delete(tag)
+      if (!err) {
+        // Acknowledged: the connection carries data, so a later drop starts the backoff afresh.
+        if (current) this.backoff.reset()
+        this.refusedTopics.accepted(what.topic)
+        return done(undefined, false)
+      }
+      const refused = current && isRefusal(err)
+      if (refused && what.kind !== 'event') this.refused(what, `reason code 0x${Number((err as { code?: number }).code).toString(16)}`)
+      done(err, refused)
+    })
+  }
+
+  /** The platform refused a status or command result publish: say which topic, hold it back. */
+  private refused(what: CloseSuspect, how: string): void {
+    const holdMs = this.refusedTopics.refuse(what.topic)
+    this.log.error(
+      { topic: what.topic, kind: what.kind, username: this.cfg.username, how, holdMs },
+      'the platform refused a publish: grant the account publish permission on this topic (README: the uplink to the platform); held back meanwhile, events go on',
+    )
+  }
+
+  send(row: OutboxRow): Promise<void> {
     const topic = topics.event(this.site, row.kind as Parameters<typeof topics.event>[1], row.device)
-    const opts: IClientPublishOptions = { qos: 1 }
     return new Promise((resolve, reject) => {
-      client.publish(topic, row.body, opts, (err) => {
+      this.publish({ kind: 'event', pos: row.pos, topic }, row.body, { qos: 1 }, (err, refused) => {
         if (!err) return resolve()
-        const refused = gen === this.generation && isRefusal(err)
-        reject(new UplinkError(`platform did not acknowledge event ${row.id}: ${errorMessage(err)}`, refused, { cause: err }))
+        reject(new UplinkError(`platform did not acknowledge event ${row.id} on ${topic}: ${errorMessage(err)}`, refused, { cause: err }))
       })
     })
   }
 
-  private publishRetained(topic: string, payload: string): void {
-    this.client?.publish(topic, payload, { qos: 1, retain: true }, () => undefined)
-  }
-
   publishStatus(status: unknown): void {
-    this.lastStatus = JSON.stringify(status)
-    if (this.current === 'up') this.publishRetained(topics.gatewayStatus(this.site), this.lastStatus)
+    const topic = topics.gatewayStatus(this.site)
+    if (this.current !== 'up' || this.refusedTopics.isHeld(topic)) return
+    this.publish({ kind: 'status', topic }, JSON.stringify(status), { qos: 1, retain: true }, () => undefined)
   }
 
   publishCommandResult(device: string, payload: Buffer): void {
+    const topic = topics.cmdResult(this.site, device)
     if (this.current !== 'up') {
-      this.log.warn({ device }, 'command result not sent: uplink down')
+      this.log.warn({ device, topic }, 'command result not sent: uplink down')
       return
     }
-    this.client?.publish(topics.cmdResult(this.site, device), payload, { qos: 1 }, () => undefined)
+    if (this.refusedTopics.isHeld(topic)) {
+      this.log.warn({ device, topic }, 'command result not sent: the platform refuses this topic')
+      return
+    }
+    this.publish({ kind: 'result', topic }, payload, { qos: 1 }, () => undefined)
   }
 
   async stop(): Promise<void> {
@@ -204,13 +248,23 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.generation++
     this.setState('stopped')
     if (!client) return
-    if (client.connected) {
-      // A graceful stop replaces the retained status; the will is for crashes.
+    const topic = topics.gatewayStatus(this.site)
+    if (client.connected && !this.refusedTopics.isHeld(topic)) {
+      // A graceful stop replaces the retained status; the will is for crashes. A platform that
+      // closes instead of acknowledging (or never answers) does not hold the stop up.
       const offline = JSON.stringify({ site: this.site, online: false, reason: 'stopped' })
-      await new Promise<void>((r) => client.publish(topics.gatewayStatus(this.site), offline, { qos: 1, retain: true }, () => r()))
-      await new Promise<void>((r) => client.end(false, {}, () => r()))
-    } else {
-      client.end(true)
+      await new Promise<void>((resolve) => {
+        const timer = this.timers.setTimeout(resolve, STOP_GRACE_MS)
+        const done = () => {
+          this.timers.clearTimeout(timer)
+          resolve()
+        }
+        client.once('close', done)
+        client.publish(topic, offline, { qos: 1, retain: true }, done)
+      })
     }
+    // DISCONNECT, so the broker discards the will [MQTT-3.1.2-10]; a dead connection is just dropped.
+    if (client.connected) await new Promise<void>((r) => client.end(false, {}, () => r()))
+    else client.end(true)
   }
 }

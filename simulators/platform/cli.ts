@@ -14,6 +14,8 @@ reports duplicates, gaps and per-device order violations, prints a line per alar
   --port PORT            listen port (default 18830; 0 lets the OS choose)
   --user NAME:PASSWORD   accept this login (repeatable; none = anyone may connect)
   --tls-key FILE --tls-cert FILE   serve MQTT over TLS
+  --refuse-publish FILTER  close the connection of a site that publishes there, as RabbitMQ does
+                         when the account lacks the permission (repeatable; e.g. pingan/v1/+/gateway/status)
   --all                  print every event, not only alarms (priority 1-2)
 
 Type on stdin:  cmd SITE DEVICE ACTION [JSON-PARAMS]   send a command and print its result
@@ -28,6 +30,7 @@ export async function runCli(argv: string[]): Promise<void> {
       user: { type: 'string', multiple: true, default: [] },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
+      'refuse-publish': { type: 'string', multiple: true, default: [] },
       all: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -43,7 +46,7 @@ export async function runCli(argv: string[]): Promise<void> {
   })
   const tls = values['tls-key'] && values['tls-cert'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']) } : undefined
   const sim = await startPlatformSim({
-    host: values.host, port: Number(values.port), users, ...(tls ? { tls } : {}),
+    host: values.host, port: Number(values.port), users, ...(tls ? { tls } : {}), refusePublish: values['refuse-publish'],
     onEvent: (ev) => { if (values.all || ev.priority <= 2) console.log(formatEventLine(ev)) },
   })
   console.log(`platform simulator listening on ${sim.url}${users.length ? ` (${users.length} login(s))` : ' (no login required)'}`)

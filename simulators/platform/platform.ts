@@ -13,7 +13,23 @@ export interface PlatformSimOptions {
   users?: Array<{ username: string; password: string }>
   /** PEM key and certificate: serve MQTT over TLS. */
   tls?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert?: boolean }
+  /**
+   * Topic filters the sites' account may not publish. Like RabbitMQ, the broker then closes the
+   * connection: MQTT 3.1.1 has no negative PUBACK, a server may only ack or close [MQTT-3.3.5-2].
+   */
+  refusePublish?: string[]
   onEvent?(ev: GatewayEvent): void
+}
+
+/** A concrete topic against an MQTT filter [MQTT-4.7.1]. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/')
+  const t = topic.split('/')
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false
+  }
+  return f.length === t.length
 }
 
 export interface PlatformCommand {
@@ -38,6 +54,14 @@ function same(a: string, b: string): boolean {
 export class PlatformSim {
   readonly recorder = new Recorder()
   readonly statuses = new Map<string, unknown>()
+  /** Every status received, in order (the map above keeps only each site's latest). */
+  readonly statusLog: Array<{ site: string; status: unknown }> = []
+  /** Client connections accepted (CONNACK sent). */
+  connections = 0
+  /** Topics whose publish was refused (the connection was closed on each). */
+  readonly refused: string[] = []
+  /** The TLS server name (SNI) each TLS client sent; false when it sent none. */
+  readonly servernames: Array<string | false> = []
   port = 0
   private aedes: Aedes | undefined
   private listener: MqttListener | undefined
@@ -64,7 +88,21 @@ export class PlatformSim {
         if (ok) return done(null, true)
         done(Object.assign(new Error('bad username or password'), { returnCode: 4 as const }) as AuthenticateError, false)
       },
+      preConnect: (client, _packet, done) => {
+        const conn = client.conn as { servername?: string | false; encrypted?: boolean }
+        if (conn.encrypted) this.servernames.push(conn.servername ?? false)
+        done(null, true)
+      },
+      authorizePublish: (client, packet, done) => {
+        // Only what sites send: the simulator's own command publishes have no client.
+        if (client && (this.opts.refusePublish ?? []).some((f) => topicMatches(f, packet.topic))) {
+          this.refused.push(packet.topic)
+          return done(new Error(`not authorized to publish to ${packet.topic}`))
+        }
+        done(null)
+      },
     })
+    aedes.on('client', () => this.connections++)
     this.aedes = aedes
     await new Promise<void>((r) => aedes.subscribe(`${TOPIC_ROOT}/+/event/#`, (p, cb) => { this.onEventPacket(p.payload as Buffer); cb() }, () => r()))
     await new Promise<void>((r) => aedes.subscribe(`${TOPIC_ROOT}/+/gateway/status`, (p, cb) => { this.onStatus(p.topic, p.payload as Buffer); cb() }, () => r()))
@@ -104,11 +142,14 @@ export class PlatformSim {
   private onStatus(topic: string, payload: Buffer): void {
     const t = parseTopic(topic)
     if (t?.type !== 'gateway-status') return
+    let status: unknown
     try {
-      this.statuses.set(t.site, JSON.parse(payload.toString()))
+      status = JSON.parse(payload.toString())
     } catch {
-      this.statuses.set(t.site, { invalid: payload.toString() })
+      status = { invalid: payload.toString() }
     }
+    this.statuses.set(t.site, status)
+    this.statusLog.push({ site: t.site, status })
   }
 
   private onResult(payload: Buffer): void {
