@@ -14,7 +14,8 @@ import { Journal } from './journal/journal.js'
 import { IngestGate } from './broker/ingest-gate.js'
 import { LocalBroker, type BrokerUser } from './broker/broker.js'
 import { hashPassword } from './broker/passwords.js'
-import { CommandRouter, type CommandTarget } from './commands.js'
+import { CommandRouter, type CommandTarget } from './commands/router.js'
+import { CommandResultStore } from './commands/result-store.js'
 import { DeviceStates } from './device-states.js'
 import { IngestSupervisor } from './ingest-supervisor.js'
 import { startApi, type ApiServer } from './api/server.js'
@@ -169,8 +170,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   }
 
   // Commands: platform -> local broker -> adapter; results back the same way.
+  const commandStore = await CommandResultStore.open({ path: config.journal.path, now })
   const router = new CommandRouter({
     targets, now, log: log.child({ component: 'commands' }),
+    store: commandStore,
     publishResult: (device, result) => void broker.publish(topics.cmdResult(site, device), JSON.stringify(result), 1, false),
   })
   await broker.subscribe(topics.allCommands(site), (topic, payload) => {
@@ -212,6 +215,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     })
   } catch (err) {
     await broker.stop()
+    await commandStore.close()
     await journal.close()
     throw err
   }
@@ -245,6 +249,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       // Intake first: adapters stop reading devices, the broker stops taking producers.
       await Promise.allSettled([...adapters.values()].map((a) => a.stop()))
       await broker.stop()
+      await router.settle()
+      await commandStore.close()
       await gatewayEvent({ type: 'gateway.stopped' })
       // Then what is in flight to the platform, then the journal, then the links.
       await Promise.allSettled(forwarders.map((f) => f.stop()))
