@@ -174,6 +174,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const router = new CommandRouter({
     targets, now, log: log.child({ component: 'commands' }),
     store: commandStore,
+    producerListening: (device) => broker.hasCommandListener(device),
     publishResult: (device, result) => void broker.publish(topics.cmdResult(site, device), JSON.stringify(result), 1, false),
   })
   await broker.subscribe(topics.allCommands(site), (topic, payload) => {

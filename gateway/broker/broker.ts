@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net'
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes'
 import type { Logger } from '../log.js'
-import { parseTopic } from '../events/topics.js'
+import { parseTopic, topics } from '../events/topics.js'
 import { errorMessage } from '../errors.js'
-import { canPublish, canSubscribe, type Principal, type Role } from './acl.js'
+import { canPublish, canSubscribe, filterWithin, type Principal, type Role } from './acl.js'
 import { verifyPassword } from './passwords.js'
 import type { IngestGate } from './ingest-gate.js'
 import { closeAedes, listenMqtt, type MqttListener } from './listener.js'
@@ -181,6 +181,21 @@ export class LocalBroker {
         cb()
       }
     }, () => resolve()))
+  }
+
+  /**
+   * Whether a connected client that speaks for `device` (a producer listing it) is subscribed to
+   * the device's command topic: someone will answer a command sent to it. Read-only; aedes keeps
+   * its connected clients in `clients` (subscriptions restored from a persistent session included).
+   */
+  hasCommandListener(device: string): boolean {
+    // Neither field is in aedes' typings: `clients` (aedes.js) and `subscriptions` (lib/client.js).
+    type Listed = Client & { subscriptions: Record<string, unknown> }
+    const clients = (this.aedes as unknown as { clients?: Record<string, Listed> } | undefined)?.clients
+    if (!clients) return false
+    const topic = topics.cmd(this.opts.site, device)
+    return Object.values(clients).some((c) => c.connected && this.principals.get(c)?.devices.has(device) === true &&
+      Object.keys(c.subscriptions).some((f) => filterWithin(topic, f.startsWith('$share/') ? f.split('/').slice(2).join('/') : f)))
   }
 
   connectedClients(): number {

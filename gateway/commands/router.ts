@@ -15,6 +15,8 @@ export interface CommandRouterDeps {
   publishResult(device: string, result: CommandResult): void
   /** Where first results are kept, so a repeated command is answered without running again. */
   store: CommandResultStore
+  /** Whether a producer that answers this device's commands is connected and subscribed to them. */
+  producerListening(device: string): boolean
   now(): number
   log: Logger
 }
@@ -43,7 +45,8 @@ export class CommandRouter {
 
   async handle(device: string, payload: Buffer): Promise<void> {
     const target = this.deps.targets.get(device)
-    if (target && !target.inProcess) return // the producer subscribed to its command topic answers itself
+    // A connected producer subscribed to its command topic answers itself.
+    if (target && !target.inProcess && this.deps.producerListening(device)) return
     let json: unknown
     try {
       json = JSON.parse(payload.toString('utf8'))
@@ -66,6 +69,13 @@ export class CommandRouter {
     this.handled++
     if (!target) {
       this.deps.publishResult(device, this.result(device, cmd.id, cmd.action, { status: 'invalid', reason: `no device "${device}" on this gateway` }))
+      return
+    }
+    if (!target.inProcess) {
+      // Nobody would answer: say so now rather than leave the platform waiting for nothing.
+      const result = this.result(device, cmd.id, cmd.action, { status: 'offline', reason: 'the producer of this device is not connected (or not subscribed to its command topic)' })
+      this.deps.log.info({ device, command: cmd.id, action: cmd.action }, 'command answered offline: no producer listening')
+      this.deps.publishResult(device, result)
       return
     }
     const key = `${device}\u0000${cmd.id}`

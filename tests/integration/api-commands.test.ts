@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import mqtt from 'mqtt'
-import { startHarness, API_TOKEN, OPERATOR, SITE, type Harness } from '../helpers/harness.js'
+import { startHarness, API_TOKEN, OPERATOR, PRODUCER, SITE, type Harness } from '../helpers/harness.js'
 import { topics } from '../../gateway/events/topics.js'
 
 const devices = [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' }]
@@ -58,6 +58,30 @@ describe('commands', () => {
     expect(results.find((r) => r['id'] === 'c2')).toMatchObject({ status: 'invalid' })
     expect(results.find((r) => r['id'] === 'c3')).toMatchObject({ status: 'invalid', reason: expect.stringMatching(/action/) })
     await op.endAsync()
+  })
+})
+
+describe('commands to a third-party producer', () => {
+  let h: Harness | undefined
+  afterEach(async () => { await h?.stop(); h = undefined })
+
+  it('are answered offline at once while its producer is away, and left to the producer once it listens', async () => {
+    h = await startHarness({ devices })
+    // Forwarded after the uplink subscribed to the platform's commands on the same connection.
+    await h.platform.waitForEvent((e) => e.type === 'gateway.started', 10_000)
+    const away = await h.platform.sendCommand(SITE, 'intercom-1', { id: 'p1', action: 'unlock' }, 5000)
+    expect(away).toMatchObject({ id: 'p1', device: 'intercom-1', status: 'offline', reason: expect.stringMatching(/producer of this device is not connected/) })
+
+    // The producer answers its own commands; the gateway must not answer for it.
+    const producer = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password })
+    producer.on('message', (_t, p) => {
+      const cmd = JSON.parse(p.toString()) as { id: string; action: string }
+      void producer.publishAsync(topics.cmdResult(SITE, 'intercom-1'), JSON.stringify({ id: cmd.id, device: 'intercom-1', action: cmd.action, status: 'ok', reason: 'door released by the intercom', at: new Date().toISOString() }), { qos: 1 })
+    })
+    await producer.subscribeAsync(topics.cmd(SITE, 'intercom-1'), { qos: 1 })
+    const there = await h.platform.sendCommand(SITE, 'intercom-1', { id: 'p2', action: 'unlock' }, 5000)
+    expect(there).toMatchObject({ id: 'p2', status: 'ok', reason: 'door released by the intercom' })
+    await producer.endAsync()
   })
 })
 
