@@ -9,6 +9,7 @@ import { Transport } from '../../../adapters/transport/transport.js'
 import { SerialPortTransportSchema } from '../../../adapters/transport/config.js'
 import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
+import { DEADLINE_MS, until } from './support.js'
 
 const ACK = 0x06
 const NAK = 0x15
@@ -18,7 +19,7 @@ const DC4 = '\x14'
  * The adapter on one end of a real PTY, the test writing raw receiver bytes on the other. The
  * gateway's emit() is a deferred the test resolves, to see exactly when the answer goes out.
  */
-describe('Contact ID adapter on a PTY, byte by byte', () => {
+describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS }, () => {
   let pair: PtyPair | undefined
   const stops: Array<() => Promise<void>> = []
   afterEach(async () => {
@@ -53,11 +54,12 @@ describe('Contact ID adapter on a PTY, byte by byte', () => {
     stops.push(() => receiver.stop())
     const send = (text: string) => receiver.write(Buffer.from(text + DC4, 'latin1'))
     const answer = async (n: number) => {
-      const end = Date.now() + 3000
-      while (answers.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+      await until(`${n} answers`, () => answers.length >= n)
       return answers.slice(0, n)
     }
-    return { adapter, emitted, states, answers, answer, send, logs }
+    /** Waits until `n` events are waiting for the test to commit them. */
+    const pending = (n: number) => until(`${n} events emitted`, () => emitted.length >= n)
+    return { adapter, emitted, states, answers, answer, pending, send, logs }
   }
 
   it('answers heartbeat ACK, garbled NAK, bad checksum NAK, other protocol ACK', async () => {
@@ -73,27 +75,26 @@ describe('Contact ID adapter on a PTY, byte by byte', () => {
   })
 
   it('sends ACK only after emit() resolves, and handles the next message only then', async () => {
-    const { send, answer, answers, emitted } = await setup()
+    const { send, answer, answers, emitted, pending } = await setup()
     await send('5011 181234E13101015')
     await send('1011           @    ')
-    const end = Date.now() + 2000
-    while (emitted.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    await pending(1)
     expect(emitted[0]!.input).toMatchObject({ type: 'intrusion', dedupeKey: 'cid:5011 181234E13101015' })
+    // Committed yet? No: so no ACK, and the heartbeat behind it waits its turn. (An absence has no
+    // event to wait for: a short pause gives a wrong answer time to show.)
     await new Promise((r) => setTimeout(r, 300))
-    // Committed yet? No: so no ACK, and the heartbeat behind it waits its turn.
     expect(answers).toEqual([])
     emitted[0]!.resolve({ id: 'e1', duplicate: false })
     expect(await answer(2)).toEqual([ACK, ACK])
   })
 
   it('acknowledges a repeat the journal reports as a duplicate, counting it', async () => {
-    const { send, answer, emitted, adapter } = await setup()
+    const { send, answer, emitted, pending, adapter } = await setup()
     await send('5011 181234E13101015')
     await send('5011 181234E13101015')
-    const end = Date.now() + 2000
-    while (emitted.length < 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    await pending(1)
     emitted[0]!.resolve({ id: 'e1', duplicate: false })
-    while (emitted.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    await pending(2)
     emitted[1]!.resolve({ id: 'e1', duplicate: true })
     expect(await answer(2)).toEqual([ACK, ACK])
     expect(adapter.counters).toMatchObject({ events: 1, duplicates: 1 })
@@ -104,20 +105,19 @@ describe('Contact ID adapter on a PTY, byte by byte', () => {
     await send('1011           @    ')
     await answer(1)
     expect(states).toContainEqual(expect.objectContaining({ online: true }))
-    await new Promise((r) => setTimeout(r, 1400))
+    await until('offline', () => states.some((s) => s.online === false))
     const offline = states.filter((s) => s.online === false)
     expect(offline).toEqual([{ online: false, reason: 'no heartbeat for 1 s' }])
   })
 
   it('resyncs after noise and a half message, and decodes what follows', async () => {
-    const { answer, emitted, answers } = await setup()
+    const { answer, emitted, answers, pending } = await setup()
     const raw = Buffer.concat([Buffer.from([0x00, 0xff, 0x13]), Buffer.from('5011 18', 'latin1'), Buffer.from([0x07]), Buffer.from('34E13101015\x145011 181234E13101015\x14', 'latin1')])
     // One write, so the noise, the cut message and the good one arrive together.
     const fd = openSync(pair!.b, 'w')
     writeSync(fd, raw)
     closeSync(fd)
-    const end = Date.now() + 2000
-    while (emitted.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
+    await pending(1)
     emitted[0]!.resolve({ id: 'e1', duplicate: false })
     expect(await answer(2)).toEqual([NAK, ACK])
     expect(answers).toHaveLength(2)

@@ -4,7 +4,7 @@ import { ReceiverModel } from '../../../simulators/alarm-receiver/model.js'
 import { serveTcp } from '../../../simulators/alarm-receiver/wire.js'
 import { startHarness, SITE } from '../../helpers/harness.js'
 import { captureLog } from '../../helpers/logs.js'
-import { DEVICE, alarms, ev, until } from './support.js'
+import { DEADLINE_MS, DEVICE, alarms, barrier, ev, until } from './support.js'
 
 const ZONES = {
   15: { name: 'infrared beam, north fence', location: { building: '3', area: 'north fence' } },
@@ -18,7 +18,7 @@ function device(transport: unknown, extra: Record<string, unknown> = {}) {
   }
 }
 
-describe('Contact ID through the whole gateway', () => {
+describe('Contact ID through the whole gateway', { timeout: 4 * DEADLINE_MS }, () => {
   const cleanup: Array<() => Promise<void>> = []
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c()
@@ -35,18 +35,18 @@ describe('Contact ID through the whole gateway', () => {
 
   it('delivers events over TCP to the platform with zone names and locations, ACKed once committed', async () => {
     const { model, sim, h } = await tcpSetup()
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     model.enqueue(ev('131', '015'), ev('131', '015', 'R'), ev('401', '007', 'R'), ev('999', '002'))
     sim.poke()
-    const beam = await h.platform.waitForEvent((e) => e.type === 'intrusion')
+    const beam = await h.platform.waitForEvent((e) => e.type === 'intrusion', DEADLINE_MS)
     expect(beam).toMatchObject({
       site: SITE, device: DEVICE, kind: 'alarm', priority: 2, zone: 'infrared beam, north fence',
       building: '3', area: 'north fence', grid: 'G-07', raw: '5011 181234E13101015',
       attrs: { account: '1234', code: '131', qualifier: 'new', zone: '015', description: 'Perimeter' },
     })
-    await h.platform.waitForEvent((e) => e.type === 'intrusion.restore')
-    expect(await h.platform.waitForEvent((e) => e.type === 'arm')).toMatchObject({ user: '007' })
-    expect(await h.platform.waitForEvent((e) => e.type === 'other')).toMatchObject({ zone: 'lobby PIR', unit: 'lobby', attrs: { code: '999' } })
+    await h.platform.waitForEvent((e) => e.type === 'intrusion.restore', DEADLINE_MS)
+    expect(await h.platform.waitForEvent((e) => e.type === 'arm', DEADLINE_MS)).toMatchObject({ user: '007' })
+    expect(await h.platform.waitForEvent((e) => e.type === 'other', DEADLINE_MS)).toMatchObject({ zone: 'lobby PIR', unit: 'lobby', attrs: { code: '999' } })
     await until('all ACKed', () => model.stats.delivered === 4)
     expect(alarms(h)).toHaveLength(4)
     expect(model.stats.naks).toBe(0)
@@ -54,7 +54,7 @@ describe('Contact ID through the whole gateway', () => {
 
   it('reassembles messages from a slow link that delivers one byte at a time', async () => {
     const { model, sim, h } = await tcpSetup({ ackTimeoutMs: 2000 }, {}, 4)
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     model.enqueue(ev('131', '015'), ev('110', '002'))
     sim.poke()
     await until('both', () => model.stats.delivered === 2)
@@ -64,29 +64,29 @@ describe('Contact ID through the whole gateway', () => {
 
   it('does not ACK while the journal cannot commit, and the repeats become one event', async () => {
     const { model, sim, h } = await tcpSetup({ ackTimeoutMs: 1200 })
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     // A second connection holds SQLite's write lock: the journal's commit waits (busy_timeout).
     const db = new sqlite3.Database(h.config.journal.path)
     await new Promise<void>((res, rej) => db.exec('BEGIN EXCLUSIVE', (err) => (err ? rej(err) : res())))
+    const repeatsBefore = model.stats.retransmissions
     model.enqueue(ev('130', '002'))
     sim.poke()
-    await new Promise((r) => setTimeout(r, 3000))
+    // It times out and repeats while the commit is blocked, unacknowledged.
+    await until('a repeat while the commit is blocked', () => model.stats.retransmissions > repeatsBefore)
     expect(model.stats.delivered).toBe(0)
-    // It timed out and repeated at least once while the commit was blocked.
-    expect(model.stats.retransmissions).toBeGreaterThan(0)
     await new Promise<void>((res, rej) => db.exec('COMMIT', (err) => (err ? rej(err) : res())))
     await new Promise<void>((res) => db.close(() => res()))
     await until('delivered', () => model.stats.delivered === 1)
-    await h.platform.waitForEvent((e) => e.type === 'intrusion')
-    await new Promise((r) => setTimeout(r, 500))
+    await barrier(model, sim, h)
     expect(alarms(h).filter((e) => e.type === 'intrusion')).toHaveLength(1)
     expect(h.logs.find('repeated message already committed').length).toBeGreaterThan(0)
   })
 
   it('a message whose ACKs are all lost is repeated and still stored once', async () => {
     const { model, sim, h } = await tcpSetup({ ackTimeoutMs: 300 })
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
-    sim.setDeaf(true)
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
+    // Only the event's ACKs are lost: heartbeats keep the link up.
+    sim.setDeaf('events')
     model.enqueue(ev('137', '015'))
     sim.poke()
     // 1 try + 3 repeats, then the receiver gives up and holds the message.
@@ -94,19 +94,18 @@ describe('Contact ID through the whole gateway', () => {
     sim.setDeaf(false)
     // Resumed on the next heartbeat ACK, the message goes out a fifth time and is ACKed.
     await until('delivered', () => model.stats.delivered === 1)
-    await h.platform.waitForEvent((e) => e.type === 'tamper')
-    await new Promise((r) => setTimeout(r, 300))
-    expect(alarms(h)).toHaveLength(1)
+    await barrier(model, sim, h)
+    expect(alarms(h).map((e) => e.type)).toEqual(['tamper', 'test'])
     expect(model.stats.sent).toBeGreaterThanOrEqual(5)
   })
 
   it('raises device.offline when heartbeats stop and device.online when they return', async () => {
     const { sim, h } = await tcpSetup()
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     sim.pause(true)
-    const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', 5000)
+    const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', DEADLINE_MS)
     expect(off.attrs['reason']).toMatch(/no heartbeat for 2 s/)
     sim.pause(false)
-    await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq, 5000)
+    await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq, DEADLINE_MS)
   })
 })

@@ -4,17 +4,15 @@ import { openSerial, type ReceiverPort } from '../../../simulators/alarm-receive
 import { startHarness, type Harness } from '../../helpers/harness.js'
 import { startPtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
-import { DEVICE, alarms, ev, until } from './support.js'
+import { DEADLINE_MS, DEVICE, alarms, ev, until } from './support.js'
 
-/** Deadlines are a safety net on a loaded machine; the tests wait for events. */
-const EVENT_WAIT_MS = 30_000
 const REPEATED = 'repeated message already committed, acknowledged again'
 
 /**
  * Genuine re-alarms against retransmissions, through a real PTY: the same text is a new event
  * unless it repeats the latest message of its receiver line because our ACK did not arrive.
  */
-describe('Contact ID: the same message again is new unless it is a retransmission', () => {
+describe('Contact ID: the same message again is new unless it is a retransmission', { timeout: 4 * DEADLINE_MS }, () => {
   const cleanup: Array<() => Promise<void>> = []
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c()
@@ -29,7 +27,7 @@ describe('Contact ID: the same message again is new unless it is a retransmissio
     const transport = { path: pair.a, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 300 }
     const h = await startHarness({ devices: [{ id: DEVICE, adapter: 'contact-id', transport }] })
     cleanup.push(() => h.stop())
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', EVENT_WAIT_MS)
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     return { model, sim, h }
   }
 
@@ -39,7 +37,7 @@ describe('Contact ID: the same message again is new unless it is a retransmissio
     events.forEach((e, i) => model.schedule(t0 + i * 1000, e))
     model.schedule(t0 + events.length * 1000, ev('602', '000'))
     sim.poke()
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'test', EVENT_WAIT_MS)
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'test', DEADLINE_MS)
     return alarms(h).sort((a, b) => a.seq - b.seq).map((e) => e.type)
   }
 
@@ -49,7 +47,7 @@ describe('Contact ID: the same message again is new unless it is a retransmissio
     expect(types).toEqual(['intrusion', 'intrusion.restore', 'intrusion', 'test'])
     expect(new Set(alarms(h).map((e) => e.id)).size).toBe(4)
     // Each was acknowledged (the last ACK may reach the receiver after the platform has the event).
-    await until('all four acknowledged', () => model.stats.delivered === 4, EVENT_WAIT_MS)
+    await until('all four acknowledged', () => model.stats.delivered === 4, DEADLINE_MS)
     expect(h.logs.find(REPEATED)).toEqual([])
   })
 
@@ -64,13 +62,13 @@ describe('Contact ID: the same message again is new unless it is a retransmissio
     const { model, sim, h } = await setup()
     model.enqueue(ev('130', '015'), ev('130', '015', 'R'))
     sim.poke()
-    await until('alarm and restore acknowledged', () => model.stats.delivered === 2, EVENT_WAIT_MS)
+    await until('alarm and restore acknowledged', () => model.stats.delivered === 2, DEADLINE_MS)
     // The re-alarm's ACKs are lost on the line: the receiver repeats it until it hears one.
     sim.setDeaf('events')
     model.enqueue(ev('130', '015'))
     sim.poke()
     // The gateway has merged a repeat (and ACKed it again, unheard): then the line clears.
-    await h.logs.waitFor(REPEATED, undefined, EVENT_WAIT_MS)
+    await h.logs.waitFor(REPEATED, undefined, DEADLINE_MS)
     sim.setDeaf(false)
     const types = await replay(model, sim, h, [])
     expect(types).toEqual(['intrusion', 'intrusion.restore', 'intrusion', 'test'])

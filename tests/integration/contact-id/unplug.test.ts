@@ -4,14 +4,14 @@ import { openSerial, serveTcp, type ReceiverPort } from '../../../simulators/ala
 import { startHarness } from '../../helpers/harness.js'
 import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
-import { DEVICE, alarms, ev, until } from './support.js'
+import { DEADLINE_MS, DEVICE, alarms, ev, until } from './support.js'
 import type { GatewayEvent } from '../../../gateway/events/event.js'
 
 function device(transport: unknown) {
   return { id: DEVICE, adapter: 'contact-id', transport, supervisionMs: 1500 }
 }
 
-describe('Contact ID through the gateway when the link goes away', () => {
+describe('Contact ID through the gateway when the link goes away', { timeout: 4 * DEADLINE_MS }, () => {
   const cleanup: Array<() => Promise<void>> = []
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c()
@@ -25,20 +25,21 @@ describe('Contact ID through the gateway when the link goes away', () => {
     cleanup.push(() => sim.close())
     const h = await startHarness({ devices: [device({ path: pair.a, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 300 })] })
     cleanup.push(() => h.stop())
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     model.enqueue(ev('131', '015'), ev('132', '002'))
     sim.poke()
     await until('first two', () => model.stats.delivered === 2)
     await pair.unplug()
-    const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', 5000)
+    const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', DEADLINE_MS)
     expect(off.attrs['reason']).toBe(`the serial port vanished (unplugged?): ${pair.a}`)
+    const timeoutsBefore = model.stats.timeouts
     model.enqueue(ev('110', '015'), ev('301', '000'), ev('602', '000'))
     sim.poke()
-    await new Promise((r) => setTimeout(r, 600))
+    await until('the receiver tried while unplugged', () => model.stats.timeouts > timeoutsBefore)
     await pair.replug()
     await until('all five', () => model.stats.delivered === 5, 15_000)
-    await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq)
-    await h.platform.waitForEvent((e) => e.type === 'test')
+    await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq, DEADLINE_MS)
+    await h.platform.waitForEvent((e) => e.type === 'test', DEADLINE_MS)
     const types = alarms(h).map((e: GatewayEvent) => e.type).sort()
     expect(types).toEqual(['fire', 'intrusion', 'intrusion', 'power.lost', 'test'])
     // The noise and garbled copies were refused and repeated, never stored.
@@ -51,13 +52,13 @@ describe('Contact ID through the gateway when the link goes away', () => {
     cleanup.push(() => sim.close())
     const h = await startHarness({ devices: [device({ url: sim.address, reconnectMinMs: 50, reconnectMaxMs: 300 })] })
     cleanup.push(() => h.stop())
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online')
+    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     const down = sim.unplug(1000)
     model.enqueue(ev('120', '002'), ev('121', '003'))
     sim.poke()
     await down
     await until('both', () => model.stats.delivered === 2, 15_000)
-    await h.platform.waitForEvent((e) => e.type === 'duress')
+    await h.platform.waitForEvent((e) => e.type === 'duress', DEADLINE_MS)
     expect(alarms(h).map((e) => e.type).sort()).toEqual(['duress', 'panic'])
     expect(h.platform.events.some((e) => e.type === 'device.offline')).toBe(true)
   })
