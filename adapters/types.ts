@@ -37,10 +37,15 @@ export interface AdapterCommandResult {
   data?: Record<string, unknown>
 }
 
+/** An adapter's counters by name (pull errors, dropped frames, retries...), for the status API. */
+export type AdapterStats = Record<string, number>
+
 export interface Adapter {
   start(): Promise<void>
   stop(): Promise<void>
   command?(cmd: Command): Promise<AdapterCommandResult>
+  /** Its counters now; called on every status build, so cheap and without I/O. */
+  stats?(): AdapterStats
 }
 
 /** The common part of every device's configuration. */

@@ -189,7 +189,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     u.on('command', (device, payload) => void broker.publish(topics.cmd(site, device), payload, 1, false))
   }
 
-  const status = () => buildStatus({ site, startedAt, now, journal, forwarders, uplinks, states, broker, gate })
+  const status = () => buildStatus({ site, startedAt, now, journal, forwarders, uplinks, states, broker, gate, adapters })
   const publishStatus = async () => {
     try {
       const s = await status()

@@ -4,6 +4,7 @@ import type { Uplink } from '../cloud-bridge/uplink.js'
 import type { DeviceStates } from './device-states.js'
 import type { LocalBroker } from './broker/broker.js'
 import type { IngestGate } from './broker/ingest-gate.js'
+import type { Adapter, AdapterStats } from '../adapters/types.js'
 
 /** What `gateway/status` (retained, local and on the platform) and `/api/v1/status` carry. */
 export interface GatewayStatus {
@@ -14,7 +15,8 @@ export interface GatewayStatus {
   uptimeSec: number
   uplinks: Record<string, ForwarderStatus>
   journal: JournalStats
-  devices: { total: number; online: number; offline: string[] }
+  /** `stats`: each device's adapter counters (errors, drops, retries), for devices whose adapter keeps them. */
+  devices: { total: number; online: number; offline: string[]; stats: Record<string, AdapterStats> }
   broker: { clients: number; refusedLogins: number; refusedPublishes: number; refusedSubscribes: number; cutConnections: number }
   ingest: { accepted: number; rejected: number }
   memoryRssBytes: number
@@ -28,6 +30,8 @@ export interface StatusSources {
   forwarders: Forwarder[]
   uplinks: Uplink[]
   states: DeviceStates
+  /** The running adapters by device id, asked for their counters. */
+  adapters: ReadonlyMap<string, Pick<Adapter, 'stats'>>
   broker: LocalBroker
   gate: IngestGate
 }
@@ -45,9 +49,18 @@ export async function buildStatus(s: StatusSources): Promise<GatewayStatus> {
     uptimeSec: Math.round((now - s.startedAt) / 1000),
     uplinks,
     journal: s.journal.stats(),
-    devices: { total: devices.length, online: devices.filter((d) => d.online).length, offline: devices.filter((d) => !d.online).map((d) => d.device) },
+    devices: { total: devices.length, online: devices.filter((d) => d.online).length, offline: devices.filter((d) => !d.online).map((d) => d.device), stats: adapterStats(s.adapters) },
     broker: { clients: s.broker.connectedClients(), refusedLogins: s.broker.refusedLogins, refusedPublishes: s.broker.refusedPublishes, refusedSubscribes: s.broker.refusedSubscribes, cutConnections: s.broker.cutConnections },
     ingest: { accepted: s.gate.accepted, rejected: s.gate.rejected },
     memoryRssBytes: process.memoryUsage.rss(),
   }
+}
+
+function adapterStats(adapters: StatusSources['adapters']): Record<string, AdapterStats> {
+  const out: Record<string, AdapterStats> = {}
+  for (const [device, a] of adapters) {
+    const stats = a.stats?.()
+    if (stats !== undefined) out[device] = stats
+  }
+  return out
 }

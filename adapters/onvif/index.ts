@@ -1,13 +1,13 @@
-import type { AdapterDefinition } from '../types.js'
+import type { Adapter, AdapterDefinition } from '../types.js'
 import { OnvifDeviceSchema, type OnvifDeviceConfig } from './config.js'
 import type { LinkableAdapter } from './linkage.js'
-import type { OnvifCameraAdapter, OnvifCounters } from './adapter.js'
+import type { OnvifCameraAdapter } from './adapter.js'
 
 /** ONVIF cameras. The SOAP client and XML parser are loaded when the first camera starts. */
 export const definition: AdapterDefinition<OnvifDeviceConfig> = {
   adapter: 'onvif',
   configSchema: OnvifDeviceSchema,
-  create(config, ctx): LinkableAdapter & { stats(): Partial<OnvifCounters> } {
+  create(config, ctx): LinkableAdapter & Required<Pick<Adapter, 'stats'>> {
     let camera: OnvifCameraAdapter | undefined
     let stopped = false
     return {
@@ -25,7 +25,7 @@ export const definition: AdapterDefinition<OnvifDeviceConfig> = {
       async onLinkedAlarm(event) {
         await camera?.onLinkedAlarm(event)
       },
-      /** Counters for the health API: events, dropped notifications, pull errors, snapshots... */
+      /** Counters for the status API: events, dropped notifications, pull errors, resubscribes, snapshots... */
       stats() {
         return { ...(camera?.counters ?? {}) }
       },

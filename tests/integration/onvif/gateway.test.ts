@@ -139,3 +139,29 @@ describe('snapshot API', () => {
     expect(bad.status).toBe(404)
   })
 })
+
+describe('status API', () => {
+  it("shows each camera's counters: pull errors, bad messages, resubscribes, snapshot errors", async () => {
+    const get = async (): Promise<Record<string, Record<string, number>>> => {
+      const res = await fetch(`http://127.0.0.1:${h.gateway.apiPort}/api/v1/status`, { headers: { authorization: `Bearer ${API_TOKEN}` } })
+      expect(res.status).toBe(200)
+      return ((await res.json()) as { devices: { stats: Record<string, Record<string, number>> } }).devices.stats
+    }
+    await waitUntil(() => cam.stats.pulls > 0 && cam.model.subscriptions.size > 0, 5000)
+    const before = (await get())['cam-east']!
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['events', 'pullErrors', 'badMessages', 'resubscribes', 'snapshotErrors']))
+    cam.corruptNext(1) // the pull that carries this crossing gets half an envelope: it is lost
+    cam.lineCrossed(9)
+    let after = before
+    for (const end = Date.now() + 5000; after['pullErrors'] === before['pullErrors']; after = (await get())['cam-east']!) {
+      if (Date.now() > end) throw new Error('no pull error counted')
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(after['pullErrors']).toBe(before['pullErrors']! + 1)
+    cam.lineCrossed(10)
+    await h.platform.waitForEvent((e) => e.device === 'cam-east' && (e.attrs['data'] as Record<string, string> | undefined)?.['ObjectId'] === '10', 5000)
+    after = (await get())['cam-east']!
+    expect(after['events']).toBeGreaterThan(before['events']!)
+    expect((await get())['panel-1']).toBeUndefined() // no adapter in-process, no counters
+  })
+})
