@@ -247,7 +247,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       clearInterval(statusTimer)
       supervisor.stop()
       abort.abort()
-      // Intake first: adapters stop reading devices, the broker stops taking producers.
+      // Intake first: adapters stop reading devices, the broker stops taking producers; the broker
+      // lets its commits in flight finish and acknowledges them before it closes a connection.
       await Promise.allSettled([...adapters.values()].map((a) => a.stop()))
       await broker.stop()
       await router.settle()

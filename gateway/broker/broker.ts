@@ -24,6 +24,8 @@ export interface LocalBrokerOptions {
   users: BrokerUser[]
   gate: IngestGate
   log: Logger
+  /** How long `stop()` lets clients read their last PUBACKs and close; then they are cut. */
+  closeGraceMs?: number
 }
 
 /**
@@ -31,6 +33,7 @@ export interface LocalBrokerOptions {
  * its size and reports it) plus room for the topic and headers; a larger one is cut at its header.
  */
 const PACKET_HEADROOM_BYTES = 4096
+const CLOSE_GRACE_MS = 2000
 /** Remote addresses already warned about (then debug), forgotten when this many pile up. */
 const WARNED_REMOTES_MAX = 1024
 
@@ -53,6 +56,10 @@ export class LocalBroker {
   refusedLogins = 0
   refusedPublishes = 0
   refusedSubscribes = 0
+  /** Ingest publishes that arrived while stopping: not committed, not acknowledged. */
+  heldPublishes = 0
+  private draining = false
+  private readonly inflight = new Set<Promise<void>>()
   /** Connections cut at a packet header (too large, malformed, not CONNECT first). */
   cutConnections = 0
   private readonly warnedRemotes = new Set<string>()
@@ -153,14 +160,24 @@ export class LocalBroker {
       return done(new Error(`not authorized to publish on ${packet.topic}`))
     }
     if (t?.type !== 'ingest') return done(null)
+    if (this.draining) {
+      // Stopping: neither committed nor acknowledged, so the producer resends it to the next run,
+      // which stores it once. Refusing it instead would close the connection before the PUBACKs
+      // of the commits still in flight on it are written.
+      this.heldPublishes++
+      this.opts.log.debug({ client: client.id, device: t.device }, 'ingest publish held: the broker is stopping; the producer will resend it')
+      return
+    }
     // Commit before PUBACK: aedes writes the PUBACK only after this callback [aedes lib/handlers/publish.js].
-    this.opts.gate.accept(t.device, packet.payload as Buffer, who.username).then(
+    const commit = this.opts.gate.accept(t.device, packet.payload as Buffer, who.username).then(
       () => done(null),
-      (err) => {
+      (err: unknown) => {
         this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
         done(err instanceof Error ? err : new Error(String(err)))
       },
     )
+    this.inflight.add(commit)
+    void commit.finally(() => this.inflight.delete(commit))
   }
 
   publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
@@ -202,9 +219,19 @@ export class LocalBroker {
     return this.aedes?.connectedClients ?? 0
   }
 
-  /** Stops accepting, closes every client, then the broker. */
+  /**
+   * Intake first: no new connection, no new ingest commit. Then the commits in flight finish and
+   * their PUBACKs are written (aedes writes a PUBACK synchronously inside the `authorizePublish`
+   * callback), then every connection is ended so those PUBACKs are flushed before the FIN, and only
+   * then the broker closes. Cutting the sockets while commits were in flight lost their PUBACKs:
+   * the producer resent after the restart, and an event without a producer id was stored twice.
+   */
   async stop(): Promise<void> {
-    await this.listener?.close()
+    this.draining = true
+    this.listener?.stopAccepting()
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight])
+    if (this.heldPublishes > 0) this.opts.log.info({ held: this.heldPublishes }, 'ingest publishes held at stop, to be resent by their producers')
+    await this.listener?.close(this.opts.closeGraceMs ?? CLOSE_GRACE_MS)
     this.listener = undefined
     await closeAedes(this.aedes)
   }

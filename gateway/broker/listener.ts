@@ -13,8 +13,14 @@ export interface PacketGuard {
 /** An aedes broker listening on TCP (or TLS), that can close with every client cut. */
 export interface MqttListener {
   readonly port: number
-  /** Cuts every connection and stops listening; the broker itself stays. */
-  close(): Promise<void>
+  /** Refuses new connections from now on; those open stay. */
+  stopAccepting(): void
+  /**
+   * Stops listening and closes every connection; the broker itself stays. With `graceMs`, each
+   * socket is ended (what was written, e.g. a PUBACK, is flushed before the FIN) and given that
+   * long to close; whatever is still open then is cut.
+   */
+  close(graceMs?: number): Promise<void>
   /** Cuts every connection but keeps listening. */
   dropClients(): void
 }
@@ -34,10 +40,16 @@ export async function listenMqtt(aedes: Aedes, host: string, port: number, tls?:
     server.once('error', reject)
     server.listen(port, host, () => resolve())
   })
+  let closed: Promise<void> | undefined
+  const stopAccepting = () => {
+    closed ??= new Promise<void>((r) => server.close(() => r()))
+  }
   return {
     port: (server.address() as AddressInfo).port,
-    close: async () => {
-      const closed = new Promise<void>((r) => server.close(() => r()))
+    stopAccepting,
+    close: async (graceMs = 0) => {
+      stopAccepting()
+      if (graceMs > 0 && sockets.size > 0) await endAll(sockets, graceMs)
       for (const s of sockets) s.destroy()
       await closed
     },
@@ -45,6 +57,28 @@ export async function listenMqtt(aedes: Aedes, host: string, port: number, tls?:
       for (const s of sockets) s.destroy()
     },
   }
+}
+
+/**
+ * end() rather than destroy(): destroy() closes at once and, with unread bytes from the client
+ * still queued, the kernel answers with a reset that can make the client drop the PUBACKs it has
+ * not read yet.
+ */
+async function endAll(sockets: ReadonlySet<Socket>, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const grace = new Promise<void>((r) => { timer = setTimeout(r, graceMs) })
+  const ends = [...sockets].map((s) => new Promise<void>((r) => {
+    if (s.destroyed) return r()
+    s.once('close', () => r())
+    s.end()
+    // Take the socket from aedes and discard what the client still sends: the client's FIN (it has
+    // read our last packets) is then seen and the socket closes. While aedes holds a publish it
+    // reads nothing, and the socket would wait out the grace period.
+    s.removeAllListeners('readable')
+    s.on('data', () => undefined)
+  }))
+  await Promise.race([Promise.all(ends), grace])
+  clearTimeout(timer)
 }
 
 export function closeAedes(aedes: Aedes | undefined): Promise<void> {

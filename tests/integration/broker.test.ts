@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
@@ -14,18 +15,41 @@ const devices = [
   { id: 'intercom-2', adapter: 'mqtt-ingest', kind: 'access' },
 ]
 
-function idsInJournal(file: string): Promise<Set<string>> {
+function journalRows<T>(file: string, sql: string): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY)
-    db.all('SELECT id FROM events', (err, rows: Array<{ id: string }>) => {
+    db.all(sql, (err, rows: T[]) => {
       db.close()
       if (err) reject(err)
-      else resolve(new Set(rows.map((r) => r.id)))
+      else resolve(rows)
     })
   })
 }
 
-describe('ingest gate: commit before PUBACK', () => {
+async function idsInJournal(file: string): Promise<Set<string>> {
+  return new Set((await journalRows<{ id: string }>(file, 'SELECT id FROM events')).map((r) => r.id))
+}
+
+/** A port the OS picks, free again at once: the gateway must come back on the address producers know. */
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
+  const { port } = s.address() as AddressInfo
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+/** probe number -> the seqs of the rows that carry it. */
+async function probesInJournal(file: string): Promise<Map<number, number[]>> {
+  const m = new Map<number, number[]>()
+  for (const r of await journalRows<{ body: string }>(file, "SELECT body FROM events WHERE device = 'intercom-1'")) {
+    const ev = JSON.parse(r.body) as { seq: number; attrs: { probe: number } }
+    m.set(ev.attrs.probe, [...(m.get(ev.attrs.probe) ?? []), ev.seq])
+  }
+  return m
+}
+
+describe('ingest gate: commit before PUBACK, across kill -9 and SIGTERM', () => {
   let gw: SpawnedGateway | undefined
   let dir: string | undefined
   afterEach(async () => {
@@ -61,6 +85,58 @@ describe('ingest gate: commit before PUBACK', () => {
     expect(acked.length).toBeGreaterThanOrEqual(50)
     const stored = await idsInJournal(config.journal.path)
     for (const id of acked) expect(stored.has(id)).toBe(true)
+  })
+
+  it('SIGTERM while a producer publishes stores nothing twice and loses nothing acknowledged, for a producer that sends no ids of its own', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pingan-stop-'))
+    const config = harnessConfig(dir, 'mqtt://127.0.0.1:1', { noUplink: true, devices })
+    config.broker.port = await freePort()
+    config.log.level = 'info'
+    const file = writeConfig(config, dir)
+    gw = await spawnGateway(file)
+
+    // A producer with a persistent session: it resends what was not acknowledged after it reconnects.
+    const producer = mqtt.connect(`mqtt://127.0.0.1:${config.broker.port}`, {
+      username: PRODUCER.username, password: PRODUCER.password, clientId: 'probe-producer', clean: false, reconnectPeriod: 50,
+    })
+    producer.on('error', () => undefined)
+    const TOTAL = 1500
+    const WINDOW = 50
+    const acked = new Set<number>()
+    let next = 1
+    let onAck: () => void = () => undefined
+    const allAcked = new Promise<void>((resolve, reject) => {
+      const send = () => {
+        const probe = next++
+        producer.publish(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.open', attrs: { probe } }), { qos: 1 }, (err) => {
+          if (err) return reject(err)
+          acked.add(probe)
+          onAck()
+          if (acked.size === TOTAL) resolve()
+          else if (next <= TOTAL) send()
+        })
+      }
+      for (let i = 0; i < WINDOW; i++) send()
+    })
+
+    // SIGTERM mid-stream, with a full window of publishes in flight.
+    await new Promise<void>((r) => { onAck = () => { if (acked.size >= 300) r() } })
+    onAck = () => undefined
+    expect(await gw.stop()).toBe(0)
+    const ackedAtStop = new Set(acked)
+    expect(ackedAtStop.size).toBeLessThan(TOTAL)
+
+    gw = await spawnGateway(file)
+    await allAcked
+    await producer.endAsync()
+    expect(await gw.stop()).toBe(0)
+    gw = undefined
+
+    const stored = await probesInJournal(config.journal.path)
+    const twice = [...stored].filter(([, seqs]) => seqs.length > 1)
+    expect(twice).toEqual([])
+    for (const p of ackedAtStop) expect(stored.has(p)).toBe(true)
+    expect(stored.size).toBe(TOTAL)
   })
 })
 
