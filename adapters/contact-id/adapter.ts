@@ -1,5 +1,4 @@
 import type { Adapter, AdapterContext } from '../types.js'
-import { errorMessage } from '../../gateway/errors.js'
 import { Transport, type TransportOptions } from '../transport/transport.js'
 import type { FramerDrop, FramerItem } from '../transport/framer.js'
 import { ACK, NAK, printable } from './codec.js'
@@ -130,7 +129,7 @@ export class ContactIdAdapter implements Adapter {
         } catch (err) {
           // No ACK: the receiver repeats the message in 4 s, by which time the journal may take it.
           this.counters.notCommitted++
-          this.ctx.log.warn({ raw: text, err: errorMessage(err) }, 'event not committed, not acknowledged')
+          this.ctx.log.warn({ raw: text, err }, 'event not committed, not acknowledged')
           return
         }
         return this.reply(ACK_BYTE)
@@ -143,7 +142,7 @@ export class ContactIdAdapter implements Adapter {
       await this.transport?.write(byte)
     } catch (err) {
       // The port went away between the message and the answer: the receiver will repeat it.
-      this.ctx.log.debug({ err: errorMessage(err) }, 'answer not sent')
+      this.ctx.log.debug({ err }, 'answer not sent')
     }
   }
 
@@ -166,7 +165,7 @@ export class ContactIdAdapter implements Adapter {
     const type = online ? 'device.online' : 'device.offline'
     this.ctx.setState(online ? { online, transport: this.transport?.name } : { online, reason: reason ?? 'offline' })
     this.ctx.emit({ type, attrs: reason === undefined ? {} : { reason } }).catch((err: unknown) => {
-      this.ctx.log.warn({ err: errorMessage(err), type }, 'supervision event not committed')
+      this.ctx.log.warn({ err, type }, 'supervision event not committed')
     })
   }
 

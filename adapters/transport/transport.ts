@@ -98,7 +98,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     try {
       link = await this.opener({ onData: (chunk) => this.onData(link, chunk), onClose: (reason, cause) => this.onLinkClosed(link, reason, cause) })
     } catch (err) {
-      this.retryLater(errorMessage(err))
+      this.retryLater(errorMessage(err), false, err)
       return
     }
     if (this.stopped()) {
@@ -134,12 +134,12 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.retryLater(reason, true)
   }
 
-  private retryLater(reason: string, logged = false): void {
+  private retryLater(reason: string, logged = false, err?: unknown): void {
     if (this.current === 'stopped') return
     this.current = 'waiting'
     const delayMs = this.backoff.next()
     // One warn per distinct failure, so a port missing for a day logs one line, not thousands.
-    if (!logged && reason !== this.lastReason) this.log.warn({ reason, retryInMs: delayMs }, 'transport unavailable, retrying')
+    if (!logged && reason !== this.lastReason) this.log.warn({ reason, err, retryInMs: delayMs }, 'transport unavailable, retrying')
     else this.log.debug({ reason, retryInMs: delayMs }, 'transport retry')
     this.lastReason = reason
     this.timer = this.timers.setTimeout(() => void this.attempt(), delayMs)

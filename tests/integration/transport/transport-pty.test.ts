@@ -97,7 +97,10 @@ describe('serial transport over a socat PTY pair', () => {
     const opened = once(host, 'open', WAIT)
     pair = await startPtyPair({ dir })
     await opened
-    expect(mem.find('transport unavailable, retrying', { level: 40 })).toHaveLength(1)
+    const unavailable = mem.find('transport unavailable, retrying', { level: 40 })
+    expect(unavailable).toHaveLength(1)
+    // The error itself, its stack and cause, not just its message.
+    expect(unavailable[0]!['err']).toMatchObject({ message: expect.stringMatching(/cannot open/), stack: expect.any(String) })
     expect(mem.find('transport open', { level: 30 })).toHaveLength(1)
   })
 
