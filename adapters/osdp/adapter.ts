@@ -12,7 +12,9 @@ import * as D from './decode.js'
 import { DoorLogic, type DoorEvent } from './door.js'
 import { OsdpFramer, type OsdpFramerCounters } from './framer.js'
 import { KeyStore, type ReaderKeyStore } from './key-store.js'
+import { adviceFor } from './faults.js'
 import { PdLink, type CommandOutcome, type LinkEvent } from './pd-link.js'
+import { RepeatLog } from './repeat-log.js'
 import type { LocalStatus } from './replies.js'
 import type { Card } from './wiegand.js'
 
@@ -23,6 +25,10 @@ interface Reader {
   door: DoorLogic
   status: LocalStatus | undefined
   state: Record<string, unknown>
+  /** Repeating NAKs, bad replies and secure-channel failures: logged once, then counted. */
+  repeats: RepeatLog
+  /** Per secure-channel failure reason: when it was last reported, and repeats since. */
+  secureFailures: Map<string, { at: number; repeats: number }>
 }
 
 /** How often held-open doors are checked. */
@@ -81,12 +87,16 @@ export class OsdpAdapter implements Adapter {
         replyTimeoutMs: this.cfg.replyTimeoutMs,
         offlineAfterMs: this.cfg.offlineAfterMs,
         reconnectIntervalMs: this.cfg.reconnectIntervalMs,
+        refusedRetryMaxMs: this.cfg.refusedRetryMaxMs,
         pollIntervalMs: this.cfg.pollIntervalMs,
         busyRetryMs: this.cfg.busyRetryMs,
         randomBytes,
         keys,
       })
-      const reader: Reader = { cfg: r, link, door: new DoorLogic(r), status: undefined, state: { address: r.address, online: false } }
+      const reader: Reader = {
+        cfg: r, link, door: new DoorLogic(r), status: undefined, state: { address: r.address, online: false },
+        repeats: new RepeatLog(this.log.child({ door: r.door, reader: r.address })), secureFailures: new Map(),
+      }
       this.readers.set(r.address, reader)
       this.byDoor.set(r.door, reader)
     }
@@ -205,18 +215,42 @@ export class OsdpAdapter implements Adapter {
         this.updateReader(reader, { online: false, secure: false })
         return [D.onlineEvent(r, false, { reason: e.reason })]
       case 'secure-failure':
-        this.log.error({ door: r.door, reader: r.address, reason: e.reason }, 'secure channel failure')
-        return [D.secureFailureEvent(r, e.reason)]
+        reader.repeats.note('error', `secure:${e.reason}`, { reason: e.reason }, 'secure channel failure')
+        return this.secureFailure(reader, e.reason, now)
+      case 'fault': {
+        const advice = adviceFor(e, { device: this.cfg.id, address: r.address, door: r.door })
+        this.log.error({ door: r.door, reader: r.address, ...advice }, 'reader keeps refusing the gateway')
+        this.updateReader(reader, { fault: advice })
+        return [D.faultEvent(r, advice)]
+      }
+      case 'recovered':
+        reader.repeats.end({ failures: e.failures })
+        if (!e.fault) return []
+        this.log.info({ door: r.door, reader: r.address, failures: e.failures }, 'reader fault cleared')
+        this.updateReader(reader, { fault: null })
+        return [D.faultRestoreEvent(r, e.failures)]
       case 'keyset':
         this.log.info({ door: r.door, reader: r.address }, 'reader given its own secure channel key')
         return []
       case 'nak':
-        this.log.warn({ door: r.door, reader: r.address, command: e.command, nak: e.nak.code, reason: e.nak.reason }, 'reader refused a command')
+        reader.repeats.note('warn', `nak:${e.command}:${e.nak.code}`, { command: e.command, nak: e.nak.code, reason: e.nak.reason }, 'reader refused a command')
         return []
       case 'bad-reply':
-        this.log.warn({ door: r.door, reader: r.address, reason: e.reason }, 'bad reply dropped')
+        reader.repeats.note('warn', `bad:${e.reason}`, { reason: e.reason }, 'bad reply dropped')
         return []
     }
+  }
+
+  /** Each reason reported once per `SECURE_FAILURE_REPEAT_MS`, with the repeats in between counted. */
+  private secureFailure(reader: Reader, reason: string, now: number): EventInput[] {
+    const seen = reader.secureFailures.get(reason)
+    this.updateReader(reader, { secureFailures: ((reader.state['secureFailures'] as number | undefined) ?? 0) + 1 })
+    if (seen && now - seen.at < D.SECURE_FAILURE_REPEAT_MS) {
+      seen.repeats++
+      return []
+    }
+    reader.secureFailures.set(reason, { at: now, repeats: 0 })
+    return [D.secureFailureEvent(reader.cfg, reason, seen?.repeats ?? 0)]
   }
 
   private onCard(reader: Reader, card: Card, raw: Buffer): EventInput {

@@ -65,6 +65,11 @@ export const OsdpDeviceSchema = z
     offlineAfterMs: z.number().int().min(1000).max(60_000).default(8000),
     /** An offline reader is tried once per this interval. */
     reconnectIntervalMs: z.number().int().min(100).max(60_000).default(2000),
+    /**
+     * A reader that keeps refusing (NAKs that restart its start-up, secure channel failures) is
+     * retried ever more slowly, doubling from `reconnectIntervalMs` up to this interval.
+     */
+    refusedRetryMaxMs: z.number().int().min(1000).max(600_000).default(30_000),
     /** A reader is polled at most this often (0: as fast as the line allows). */
     pollIntervalMs: z.number().int().min(0).max(5000).default(100),
     busyRetryMs: z.number().int().min(0).max(1000).default(50),

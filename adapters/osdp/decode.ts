@@ -9,8 +9,8 @@ import type { Card } from './wiegand.js'
  * door id, attrs carry the door's name and the reader's address.
  */
 
-/** How long a repeated secure-channel failure of one reader counts as the same event. */
-export const SECURE_FAILURE_DEDUPE_MS = 10 * 60_000
+/** A secure-channel failure with the same reason is reported again after this long at the earliest. */
+export const SECURE_FAILURE_REPEAT_MS = 10 * 60_000
 
 function where(r: OsdpReaderConfig): { zone: string; attrs: Record<string, unknown> } {
   return { zone: r.door, attrs: { door: r.name ?? r.door, reader: r.address } }
@@ -74,16 +74,26 @@ export function onlineEvent(r: OsdpReaderConfig, online: boolean, detail: Record
   return { type: online ? 'device.online' : 'device.offline', zone: w.zone, attrs: { ...w.attrs, ...detail } }
 }
 
-/** A secure-channel failure names the reader; repeats within the window are one event. */
-export function secureFailureEvent(r: OsdpReaderConfig, reason: string): EventInput {
+/**
+ * A secure-channel failure names the reader. The adapter reports each reason once per
+ * `SECURE_FAILURE_REPEAT_MS` and counts the repeats in between (`repeats`).
+ */
+export function secureFailureEvent(r: OsdpReaderConfig, reason: string, repeats = 0): EventInput {
   const w = where(r)
-  return {
-    type: 'secure-channel.failure',
-    zone: w.zone,
-    attrs: { ...w.attrs, reason },
-    dedupeKey: `osdp-sc:${r.door}:${reason}`,
-    dedupeWindowMs: SECURE_FAILURE_DEDUPE_MS,
-  }
+  const attrs: Record<string, unknown> = { ...w.attrs, reason }
+  if (repeats > 0) attrs['repeats'] = repeats
+  return { type: 'secure-channel.failure', zone: w.zone, attrs }
+}
+
+/** A reader that keeps refusing: what is wrong and what to change (`faults.ts`). */
+export function faultEvent(r: OsdpReaderConfig, fault: { reason: string; fix: string; detail: string }): EventInput {
+  const w = where(r)
+  return { type: 'reader.fault', zone: w.zone, attrs: { ...w.attrs, ...fault } }
+}
+
+export function faultRestoreEvent(r: OsdpReaderConfig, failures: number): EventInput {
+  const w = where(r)
+  return { type: 'reader.fault.restore', zone: w.zone, attrs: { ...w.attrs, failures } }
 }
 
 export function unlockEvent(r: OsdpReaderConfig, pulseMs: number, by: string): EventInput {

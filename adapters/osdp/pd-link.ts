@@ -6,6 +6,7 @@ import { NAK, REPLY, decodeNak, type Nak } from './replies.js'
 import { SecureSession } from './secure-session.js'
 import { Handshake } from './handshake.js'
 import { interpretReply, type LinkEvent } from './pd-replies.js'
+import { Refusals, type FaultCause } from './refusals.js'
 
 export type { LinkEvent } from './pd-replies.js'
 
@@ -22,6 +23,8 @@ export interface PdLinkOptions {
   replyTimeoutMs: number
   offlineAfterMs: number
   reconnectIntervalMs: number
+  /** The longest wait between attempts on a reader that keeps refusing. */
+  refusedRetryMaxMs: number
   pollIntervalMs: number
   busyRetryMs: number
   randomBytes(n: number): Buffer
@@ -88,8 +91,12 @@ export class PdLink {
   private reported: 'unknown' | 'online' | 'offline' = 'unknown'
   /** A handshake under the pending key failed: the KEYSET never landed, use the install key. */
   private pendingFailed = false
+  /** Failed attempts since the reader last answered a POLL. */
+  private readonly refusals: Refusals
 
-  constructor(readonly opts: PdLinkOptions) {}
+  constructor(readonly opts: PdLinkOptions) {
+    this.refusals = new Refusals(opts.reconnectIntervalMs, opts.refusedRetryMaxMs)
+  }
 
   get address(): number {
     return this.opts.address
@@ -163,10 +170,13 @@ export class PdLink {
   onReply(f: DecodedFrame, now: number): LinkEvent[] {
     const o = this.outstanding
     if (!o || o.sentAt === 0) return [{ type: 'bad-reply', reason: 'reply with no command outstanding' }]
+    // Supervision counts only a reader that is being served: replies during the start-up sequence
+    // (a reader that answers ID and CAP, then refuses the rest) do not keep it online.
+    const serving = this.state === 'online'
     if (f.code === REPLY.BUSY) {
       // [OSDP 2.2 §7.17] the PD is busy: repeat the same command, same sequence number.
       this.counters.busy++
-      this.lastHeardAt = now
+      if (serving) this.lastHeardAt = now
       o.sentAt = 0
       o.resendAt = now + this.opts.busyRetryMs
       return []
@@ -178,37 +188,72 @@ export class PdLink {
       const opened = this.session.open(f)
       if (!opened.ok) {
         this.counters.macFailures++
-        return [{ type: 'secure-failure', reason: opened.reason }, ...this.resync(now)]
+        return [{ type: 'secure-failure', reason: opened.reason }, ...this.resync(now, { cause: 'secure-channel', detail: opened.reason })]
       }
       data = opened.data
     }
     // A NAK without its code is damaged: ignore it like noise and keep the window open.
     if (f.code === REPLY.NAK && data.length === 0) return [{ type: 'bad-reply', reason: 'NAK without an error code' }]
     this.counters.replies++
-    this.lastHeardAt = now
     this.outstanding = undefined
     this.sqn = o.sqn === 3 ? 1 : o.sqn + 1
-    if (f.code === REPLY.NAK) return this.onNak(o, decodeNak(data), now)
+    if (f.code === REPLY.NAK) return this.onNak(o, decodeNak(data), now, serving)
     const events = this.state === 'starting' && o.step !== 'queued' && o.step !== 'poll' ? this.onStepReply(o, f, data, now) : []
     if (o.step === 'queued') this.queue.shift()?.done({ status: 'ok' })
+    if (serving) events.push(...this.served(now))
     return [...events, ...interpretReply(f.code, data, f.raw)]
   }
 
-  private onNak(o: Outstanding, nak: Nak, now: number): LinkEvent[] {
+  /**
+   * The reader answered while being served: it is online (reported on the first such answer after
+   * the start-up sequence), and whatever run of refusals it had is over.
+   */
+  private served(now: number): LinkEvent[] {
+    this.lastHeardAt = now
+    const events: LinkEvent[] = []
+    const run = this.refusals.clear()
+    if (run) events.push({ type: 'recovered', failures: run.failures, fault: run.fault })
+    if (this.reported !== 'online') {
+      events.push({ type: 'online', secure: this.session !== undefined, first: this.reported === 'unknown' })
+      this.reported = 'online'
+    }
+    return events
+  }
+
+  private onNak(o: Outstanding, nak: Nak, now: number, serving: boolean): LinkEvent[] {
     this.counters.naks++
-    const events: LinkEvent[] = [{ type: 'nak', command: C.CMD_NAMES[o.code] ?? `0x${o.code.toString(16)}`, nak }]
+    const command = C.CMD_NAMES[o.code] ?? `0x${o.code.toString(16)}`
+    const events: LinkEvent[] = [{ type: 'nak', command, nak }]
+    const detail = `${command} refused with NAK 0x${nak.code.toString(16).padStart(2, '0')}: ${nak.reason}`
     if (o.step === 'queued') this.queue.shift()?.done({ status: 'refused', reason: nak.reason })
     if (o.step === 'chlng' || o.step === 'scrypt' || o.step === 'keyset') {
       // A NAK to CHLNG says the reader has no use for the key we named.
       this.noteKeyFailure(o.step === 'chlng')
       events.push({ type: 'secure-failure', reason: `reader refused ${C.CMD_NAMES[o.code]}: ${nak.reason}` })
-      return [...events, ...this.resync(now, true)]
+      return [...events, ...this.resync(now, { cause: this.handshakeCause(nak), detail }, true)]
     }
     // Sequence lost, or the PD dropped or demands the secure channel: start over [§5.9, Annex D.6].
-    if (nak.code === NAK.SEQUENCE || nak.code === NAK.SECURITY || nak.code === NAK.ENCRYPTION_REQUIRED) return [...events, ...this.resync(now)]
+    // A refusal is not an answer: it neither keeps the reader online nor ends a run of failures.
+    const cause = this.refusalCause(nak)
+    if (cause) return [...events, ...this.resync(now, { cause, detail })]
+    if (serving) this.lastHeardAt = now
     // Any other NAK during start-up: the reader lacks that function; carry on without it.
     if (this.state === 'starting') this.advanceStep(now)
     return events
+  }
+
+  /** The NAKs that mean the reader will not talk to us as we are [§7.3 table 45]. */
+  private refusalCause(nak: Nak): FaultCause | undefined {
+    if (nak.code === NAK.SEQUENCE) return 'sequence'
+    if (nak.code === NAK.SECURITY) return this.opts.secure ? 'no-secure-channel' : 'secure-channel'
+    if (nak.code === NAK.ENCRYPTION_REQUIRED) return this.opts.secure ? 'secure-channel' : 'needs-secure-channel'
+    return undefined
+  }
+
+  /** A refused CHLNG: no secure channel at all (0x05), or not under the key we named. */
+  private handshakeCause(nak: Nak): FaultCause {
+    if (nak.code === NAK.SECURITY) return 'no-secure-channel'
+    return this.handshake?.usedInstallKey ? 'install-key' : 'unknown-key'
   }
 
   private onStepReply(o: Outstanding, f: DecodedFrame, data: Buffer, now: number): LinkEvent[] {
@@ -218,7 +263,8 @@ export class PdLink {
       const r = step === 'chlng' ? hs.onCcrypt(f, data) : hs.onRmacI(f, data)
       if (!r.ok) {
         this.noteKeyFailure(r.definitive)
-        return [{ type: 'secure-failure', reason: r.reason }, ...this.resync(now, true)]
+        const cause: FaultCause = !r.definitive ? 'secure-channel' : hs.usedInstallKey ? 'install-key' : 'unknown-key'
+        return [{ type: 'secure-failure', reason: r.reason }, ...this.resync(now, { cause, detail: r.reason }, true)]
       }
       if (r.session) {
         this.session = r.session
@@ -237,14 +283,13 @@ export class PdLink {
     return this.advanceStep(now)
   }
 
+  /** The next start-up step; after the last, POLL at once (its answer reports the reader online). */
   private advanceStep(now: number): LinkEvent[] {
     this.steps.shift()
     if (this.steps.length > 0) return []
     this.state = 'online'
     this.lastPollAt = now - this.opts.pollIntervalMs
-    const was = this.reported
-    this.reported = 'online'
-    return was === 'online' ? [] : [{ type: 'online', secure: this.session !== undefined, first: was === 'unknown' }]
+    return []
   }
 
   private sendStep(now: number): Buffer {
@@ -303,20 +348,26 @@ export class PdLink {
   }
 
   /**
-   * Start over at sequence number 0 at the next turn, staying online meanwhile; a reader that
-   * keeps failing goes offline when the silence window runs out. `backOff` waits a reconnect
-   * interval first (after a refused handshake, so a wrong key does not flood the bus).
+   * Start over at sequence number 0, staying online meanwhile: at once after a single failure,
+   * then backing off (see `Refusals`); the fault is reported on the second failure in a row. A
+   * reader that only refuses goes offline when the offline window runs out. `backOff` waits a
+   * reconnect interval even the first time (a refused handshake: a wrong key must not flood the bus).
    */
-  private resync(now: number, backOff = false): LinkEvent[] {
+  private resync(now: number, why: { cause: FaultCause; detail: string }, backOff = false): LinkEvent[] {
     this.outstanding = undefined
     this.session = undefined
-    if (now - this.lastHeardAt >= this.opts.offlineAfterMs) return this.goOffline(now, 'no valid reply in the offline window')
+    const fault = this.refusals.note(why)
+    const events: LinkEvent[] = fault ? [{ type: 'fault', ...fault }] : []
+    if (now - this.lastHeardAt >= this.opts.offlineAfterMs) return [...events, ...this.goOffline(now, `no answer but refusals for ${now - this.lastHeardAt} ms: ${why.detail}`)]
     this.restart()
-    if (backOff) {
+    // A reader still reported online is tried again by its offline deadline at the latest, so a
+    // reader that only refuses goes offline on time (its next failure finds the window run out).
+    const wait = Math.min(this.refusals.retryDelayMs(backOff), this.lastHeardAt + this.opts.offlineAfterMs - now)
+    if (wait > 0) {
       this.state = 'offline'
-      this.nextAttemptAt = now + this.opts.reconnectIntervalMs
+      this.nextAttemptAt = now + wait
     }
-    return []
+    return events
   }
 
   private goOffline(now: number, reason: string): LinkEvent[] {
@@ -325,7 +376,8 @@ export class PdLink {
     this.session = undefined
     this.handshake = undefined
     this.sqn = 0
-    this.nextAttemptAt = now + this.opts.reconnectIntervalMs
+    // A reader that refuses keeps backing off while offline; a silent one is tried each interval.
+    this.nextAttemptAt = now + Math.max(this.opts.reconnectIntervalMs, this.refusals.retryDelayMs())
     for (const q of this.queue.splice(0)) q.done({ status: 'offline', reason })
     if (this.reported === 'offline') return []
     this.reported = 'offline'

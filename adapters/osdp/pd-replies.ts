@@ -1,5 +1,6 @@
 import { CodecError } from '../../gateway/errors.js'
 import * as R from './replies.js'
+import type { FaultCause } from './refusals.js'
 import { decodeWiegand, type Card } from './wiegand.js'
 
 /** What a PD link reports to the adapter. */
@@ -15,6 +16,10 @@ export type LinkEvent =
   | { type: 'outputs'; outputs: boolean[] }
   | { type: 'nak'; command: string; nak: R.Nak }
   | { type: 'secure-failure'; reason: string }
+  /** The second failed attempt in a row: what is wrong, once per run of failures. */
+  | { type: 'fault'; cause: FaultCause; detail: string }
+  /** The reader answered a POLL again after `failures` failed attempts (`fault`: one was reported). */
+  | { type: 'recovered'; failures: number; fault: boolean }
   | { type: 'keyset' }
   | { type: 'bad-reply'; reason: string }
 

@@ -73,6 +73,9 @@ const ACCESS = {
   credential: 4,
   keypad: 4,
   'secure-channel.failure': 2,
+  /** A reader that keeps refusing the gateway (e.g. it requires the secure channel); attrs say what to change. */
+  'reader.fault': 3,
+  'reader.fault.restore': 4,
 } as const satisfies Record<string, Priority>
 
 const PARKING = {

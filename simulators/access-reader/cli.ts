@@ -19,8 +19,9 @@ OSDP card readers on one RS-485 bus, answering the gateway as control panel.
 Type on stdin (ADDR is the reader's address):
   swipe ADDR H10301|H10306|C1000-35|H10304|raw FACILITY CARD
   keys ADDR 1234#          door ADDR open|closed     tamper ADDR on|off     power ADDR lost|ok
-  silence ADDR MS          busy ADDR N               nak ADDR CODE          corrupt-mac ADDR
-  refuse-out ADDR on|off   restart ADDR              status`
+  silence ADDR MS          busy ADDR N               nak ADDR CODE          restart ADDR
+  corrupt-mac ADDR [always|off]     refuse-out ADDR on|off     require-secure ADDR on|off
+  status`
 
 function parseReader(spec: string): SimReaderConfig {
   const [addr, ...opts] = spec.split(',')

@@ -87,9 +87,15 @@ export class AccessBusModel {
     this.pd(address).refuseOutputs = refuse
   }
 
-  /** The reader's next secure reply carries a wrong MAC. */
-  corruptMac(address: number): void {
-    this.pd(address).corruptNextMac = true
+  /** The reader's next secure reply carries a wrong MAC; `always`: every one does, until turned off. */
+  corruptMac(address: number, always?: boolean): void {
+    if (always === undefined) this.pd(address).corruptNextMac = true
+    else this.pd(address).corruptEveryMac = always
+  }
+
+  /** The reader talks only inside a secure channel (libosdp's ENFORCE_SECURE), or again in the clear too. */
+  requireSecure(address: number, on: boolean): void {
+    this.pd(address).requireSecure = on
   }
 
   /** A power cycle of the reader: session and sequence lost, its key kept. */

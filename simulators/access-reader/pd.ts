@@ -67,6 +67,10 @@ export class SimPd {
   silentUntil = 0
   /** Damage the MAC of the next secure reply (a forged or corrupted packet). */
   corruptNextMac = false
+  /** Damage every MAC (a reader whose secure channel is broken): each session fails at once. */
+  corruptEveryMac = false
+  /** Talk only inside a secure channel (libosdp's ENFORCE_SECURE); starts as configured. */
+  requireSecure: boolean
   /** KEYSET just replaced the key: the session ends once its ACK is out. */
   private scbkChanged = false
   private lastSqn = -1
@@ -78,6 +82,7 @@ export class SimPd {
 
   constructor(readonly opts: SimPdOptions) {
     this.scbk = opts.scbk
+    this.requireSecure = opts.requireSecure ?? false
     this.inputs = new Array<boolean>(opts.inputs ?? 2).fill(false)
     this.outputUntil = new Array<number>(opts.outputs ?? 2).fill(0)
     this.reported.inputs = this.key(this.inputs)
@@ -155,7 +160,7 @@ export class SimPd {
       data = opened.data
     } else if (this.session) {
       return this.frame(f, P.nak(0x06), false)
-    } else if (this.opts.requireSecure) {
+    } else if (this.requireSecure) {
       this.counters.clearCommands++
       // libosdp's ENFORCE_SECURE: ID and CAP are answered in the clear, nothing else.
       if (f.code !== CMD.ID && f.code !== CMD.CAP) return this.frame(f, P.nak(0x06), false)
@@ -306,7 +311,7 @@ export class SimPd {
       this.counters.naks[code] = (this.counters.naks[code] ?? 0) + 1
     }
     const out: Frame = secure && this.session ? this.session.seal(plain) : plain
-    if (out.mac && this.corruptNextMac) {
+    if (out.mac && (this.corruptNextMac || this.corruptEveryMac)) {
       this.corruptNextMac = false
       out.mac = Buffer.from(out.mac.map((b) => b ^ 0x5a))
     }

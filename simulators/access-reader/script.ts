@@ -46,8 +46,13 @@ export function runLine(model: AccessBusModel, line: string, now: number): strin
       model.refuseOutputs(addr, rest[0] === 'on')
       return `reader ${addr}: ${rest[0] === 'on' ? 'refuses' : 'accepts'} output commands`
     case 'corrupt-mac':
-      model.corruptMac(addr)
-      return `reader ${addr}: next secure reply carries a bad MAC`
+      need(rest[0] === undefined || rest[0] === 'always' || rest[0] === 'off', 'corrupt-mac ADDR [always|off]')
+      model.corruptMac(addr, rest[0] === undefined ? undefined : rest[0] === 'always')
+      return `reader ${addr}: ${rest[0] === undefined ? 'next secure reply carries' : rest[0] === 'always' ? 'every secure reply carries' : 'no more secure replies carry'} a bad MAC`
+    case 'require-secure':
+      need(rest[0] === 'on' || rest[0] === 'off', 'require-secure ADDR on|off')
+      model.requireSecure(addr, rest[0] === 'on')
+      return `reader ${addr}: ${rest[0] === 'on' ? 'talks only inside a secure channel' : 'talks in the clear too'}`
     case 'restart':
       model.restart(addr)
       return `reader ${addr}: restarted`
@@ -56,6 +61,6 @@ export function runLine(model: AccessBusModel, line: string, now: number): strin
         .map(([n, pd]) => `reader ${n}: strike ${model.strikeOn(n, now) ? 'ON' : 'off'}, led ${pd.ledColor(0, now)}, key ${pd.scbk ? 'own' : 'install'}, ${JSON.stringify(pd.counters)}`)
         .join('\n')
     default:
-      throw new Error(`unknown command "${verb}" (swipe, keys, door, tamper, power, silence, busy, nak, refuse-out, corrupt-mac, restart, status)`)
+      throw new Error(`unknown command "${verb}" (swipe, keys, door, tamper, power, silence, busy, nak, refuse-out, corrupt-mac, require-secure, restart, status)`)
   }
 }

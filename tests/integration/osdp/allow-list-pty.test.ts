@@ -1,20 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GatewayEvent } from '../../../gateway/events/event.js'
-import { DEVICE, startOsdpRig, type OsdpRig } from './setup.js'
+import { DEVICE, startOsdpRig, until, type OsdpRig } from './setup.js'
 
 let rig: OsdpRig
 const waitFor = (type: string, pred: (e: GatewayEvent) => boolean = () => true, ms = 5000) =>
   rig.h.platform.waitForEvent((e) => e.device === DEVICE && e.type === type && pred(e), ms)
-
-/** Polls the simulated reader until `check` holds (the strike follows a command a few ms later). */
-async function until(check: () => boolean, ms = 2000): Promise<number> {
-  const t = Date.now()
-  while (!check()) {
-    if (Date.now() - t > ms) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 5))
-  }
-  return Date.now() - t
-}
 
 beforeAll(async () => {
   rig = await startOsdpRig([{ address: 3, contactInput: 0, strikeOutput: 1, outputs: 2 }], {

@@ -10,6 +10,18 @@ import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 
 export const DEVICE = 'osdp-bus-1'
 
+/**
+ * Waits until `check` holds on the simulated readers (their state follows the bus a few ms
+ * behind the events); the time limit only bounds a failing test.
+ */
+export async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const t = Date.now()
+  while (!check()) {
+    if (Date.now() - t > ms) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
 export interface OsdpRig {
   pair: PtyPair
   model: AccessBusModel

@@ -35,8 +35,9 @@ describe('osdp events', () => {
     expect(D.localStatusEvents(reader, undefined, { tamper: false, powerLost: false })).toEqual([])
   })
 
-  it('deduplicates repeated secure-channel failures of one reader', () => {
-    expect(D.secureFailureEvent(reader, 'MAC mismatch')).toMatchObject({ type: 'secure-channel.failure', dedupeKey: 'osdp-sc:north-gate:MAC mismatch', attrs: { reader: 0, door: 'North gate' } })
+  it('names the reader in a secure-channel failure, with the repeats counted since the last report', () => {
+    expect(D.secureFailureEvent(reader, 'MAC mismatch')).toEqual({ type: 'secure-channel.failure', zone: 'north-gate', attrs: { reader: 0, door: 'North gate', reason: 'MAC mismatch' } })
+    expect(D.secureFailureEvent(reader, 'MAC mismatch', 41).attrs).toMatchObject({ repeats: 41 })
   })
 })
 

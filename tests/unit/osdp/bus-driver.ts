@@ -25,6 +25,7 @@ export function link(address: number, over: Partial<PdLinkOptions> = {}): PdLink
     replyTimeoutMs: 200,
     offlineAfterMs: 8000,
     reconnectIntervalMs: 1000,
+    refusedRetryMaxMs: 30_000,
     pollIntervalMs: 100,
     busyRetryMs: 50,
     randomBytes,
@@ -48,6 +49,8 @@ export class VirtualBus {
   now = 1_000_000
   readonly seen: Seen[] = []
   readonly sent: DecodedFrame[] = []
+  /** When each of `sent` went out. */
+  readonly sentAt: number[] = []
   tamper: ((reply: Buffer) => Buffer | undefined) | undefined
 
   constructor(
@@ -65,6 +68,7 @@ export class VirtualBus {
         sentAny = true
         const cmd = unmark(bytes)
         this.sent.push(cmd)
+        this.sentAt.push(this.now)
         this.now += 2
         let reply = this.model.handle(cmd, this.now)
         if (reply && this.tamper) reply = this.tamper(reply)

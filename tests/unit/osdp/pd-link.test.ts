@@ -198,6 +198,7 @@ describe('osdp PD link secure channel', () => {
     bus.run(3000)
     expect(bus.events('secure-failure').length).toBeGreaterThan(0)
     expect(bus.events('secure-failure')[0]?.event).toMatchObject({ reason: /matches none of the keys/ })
+    expect(bus.events('fault')[0]?.event).toMatchObject({ cause: 'unknown-key' })
     expect(bus.events('online')).toHaveLength(0)
     expect(model.pd(1).counters.clearCommands).toBe(0)
   })
@@ -229,5 +230,71 @@ describe('osdp PD link secure channel', () => {
     bus.run(3000)
     expect(keys.get('r1').active?.equals(model.pd(1).scbk!)).toBe(true)
     expect(bus.events('online')).toHaveLength(1)
+  })
+})
+
+describe('osdp PD link: a reader that keeps refusing', () => {
+  const KEY = Buffer.alloc(16, 0x42)
+  /** A reader that talks only inside a secure channel, and a link configured without it. */
+  const enforcing = () => new AccessBusModel({ readers: [{ address: 0, requireSecure: true, scbk: KEY }] })
+  /** When each start-up began (ID sent), in virtual ms from the first. */
+  const attempts = (bus: VirtualBus, code = 0x61): number[] => {
+    const at = bus.sent.flatMap((f, i) => (f.code === code ? [bus.sentAt[i]!] : []))
+    return at.map((t) => t - at[0]!)
+  }
+
+  it('backs off, reports what to change once, and is not online: refusals are not answers', () => {
+    const model = enforcing()
+    const bus = new VirtualBus([link(0)], model)
+    bus.run(60_000)
+    // ID and CAP are answered in the clear, LSTAT is refused (NAK 0x06): the start-up restarts.
+    expect(model.pd(0).counters.naks).toEqual({ '06': attempts(bus).length })
+    const gaps = attempts(bus).slice(1).map((t, i, a) => t - (i === 0 ? 0 : a[i - 1]!))
+    // Once at once (a glitch), then 1 s, 2 s, 4 s ... up to 30 s between attempts.
+    expect(gaps[0]).toBeLessThan(50)
+    expect(gaps.slice(1, 4).map((g) => Math.round(g / 1000))).toEqual([1, 2, 4])
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000 + 50)
+    expect(attempts(bus).length).toBeLessThan(12)
+    expect(bus.events('fault')).toHaveLength(1)
+    expect(bus.events('fault')[0]!.event).toEqual({ type: 'fault', cause: 'needs-secure-channel', detail: 'LSTAT refused with NAK 0x06: encrypted communication required (communication security conditions not met)' })
+    expect(bus.events('online')).toHaveLength(0)
+    const off = bus.events('offline')
+    expect(off).toHaveLength(1)
+    expect(off[0]!.at - bus.sentAt[0]!).toBeGreaterThanOrEqual(8000)
+    expect(off[0]!.at - bus.sentAt[0]!).toBeLessThan(8500)
+    expect(off[0]!.event).toMatchObject({ reason: expect.stringMatching(/NAK 0x06/) })
+  })
+
+  it('comes back online when the reader stops refusing, and says the fault is over', () => {
+    const model = enforcing()
+    const bus = new VirtualBus([link(0, { refusedRetryMaxMs: 4000 })], model)
+    bus.run(20_000)
+    model.requireSecure(0, false)
+    bus.run(5000)
+    expect(bus.events('recovered')).toEqual([expect.objectContaining({ event: expect.objectContaining({ fault: true }) })])
+    expect(bus.events('online')).toHaveLength(1)
+    expect(bus.events('fault')).toHaveLength(1)
+  })
+
+  it('a reader whose every MAC fails: one fault, and backing off instead of a handshake loop', () => {
+    const model = secureBus()
+    const bus = new VirtualBus([link(1, { secure: true, keyName: 'r1' })], model)
+    bus.run(1000)
+    model.corruptMac(1, true)
+    bus.run(20_000)
+    expect(bus.events('secure-failure').length).toBeGreaterThan(1)
+    expect(bus.events('fault')).toEqual([expect.objectContaining({ event: { type: 'fault', cause: 'secure-channel', detail: 'MAC mismatch' } })])
+    expect(attempts(bus, 0x76).length).toBeLessThan(12)
+    expect(bus.events('offline')).toHaveLength(1)
+  })
+
+  it('a single refusal (the reader restarted) is retried at once and is no fault', () => {
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const bus = new VirtualBus([link(0)], model)
+    bus.run(500)
+    model.restart(0)
+    bus.run(500)
+    expect(bus.events('fault')).toHaveLength(0)
+    expect(bus.events('recovered')).toEqual([expect.objectContaining({ event: { type: 'recovered', failures: 1, fault: false } })])
   })
 })
