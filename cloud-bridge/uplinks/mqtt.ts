@@ -12,6 +12,7 @@ import { Backoff } from '../backoff.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../timers.js'
 import type { CloseSuspect, Uplink, UplinkEvents, UplinkState } from '../uplink.js'
 import { RefusedTopics } from './refused-topics.js'
+import { RepeatedErrors, serverName } from './link-errors.js'
 
 /** How long a stop waits for the platform to take the offline status. */
 const STOP_GRACE_MS = 2000
@@ -54,7 +55,9 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
   private publishes = 0
   private readonly refusedTopics: RefusedTopics
   private failures = 0
-  private lastError: string | undefined
+  private readonly errors: RepeatedErrors
+  private readonly secure: boolean
+  private readonly servername: string | undefined
 
   constructor(
     private readonly cfg: MqttUplinkConfig,
@@ -69,8 +72,16 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.backoff = new Backoff(cfg.backoff, deps.random)
     this.refusedTopics = new RefusedTopics(() => this.timers.now())
     const url = new URL(cfg.url)
-    this.host = url.hostname
+    // URL keeps an IPv6 address in brackets; sockets want it bare.
+    this.host = url.hostname.replace(/^\[(.*)\]$/, '$1')
+    this.secure = url.protocol === 'mqtts:'
+    this.servername = serverName(this.host, cfg.servername)
     this.port = Number(url.port) || (url.protocol === 'mqtts:' ? 8883 : 1883)
+    this.errors = new RepeatedErrors(log, {
+      host: this.host, port: this.port, tls: this.secure,
+      ...(this.secure ? { ca: cfg.ca ?? 'the system CA store' } : {}),
+      ...(this.servername !== undefined ? { servername: this.servername } : {}),
+    })
     this.tls = {}
     if (cfg.ca) this.tls.ca = readFileSync(cfg.ca)
     if (cfg.cert) this.tls.cert = readFileSync(cfg.cert)
@@ -110,10 +121,9 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     if (this.stopped) return
     const gen = ++this.generation
     this.setState('connecting')
-    const secure = this.cfg.url.startsWith('mqtts://')
     const client = new MqttClient(() => {
-      const socket = secure
-        ? tlsConnect({ host: this.host, port: this.port, servername: this.cfg.servername ?? this.host, rejectUnauthorized: true, ...this.tls })
+      const socket = this.secure
+        ? tlsConnect({ host: this.host, port: this.port, ...(this.servername !== undefined ? { servername: this.servername } : {}), rejectUnauthorized: true, ...this.tls })
         : netConnect({ host: this.host, port: this.port })
       socket.setNoDelay(true)
       return socket
@@ -121,8 +131,9 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.client = client
     client.on('connect', (connack) => {
       if (gen !== this.generation) return
+      const failedAttempts = this.failures
       this.failures = 0
-      this.lastError = undefined
+      this.errors.clear()
       this.unacked.clear()
       // Resubscribe unless the broker kept our session [MQTT-3.2.2-2].
       if (!connack.sessionPresent) {
@@ -131,7 +142,7 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
           else if (gen === this.generation) this.backoff.reset()
         })
       }
-      this.log.info({ host: this.host, port: this.port, sessionPresent: connack.sessionPresent }, 'uplink connected')
+      this.log.info({ host: this.host, port: this.port, sessionPresent: connack.sessionPresent, failedAttempts }, 'uplink connected')
       this.setState('up')
       // The gateway publishes a fresh status on 'up': one kept from before the outage would say down.
       this.emit('up')
@@ -141,11 +152,7 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
       if (t?.type === 'cmd' && t.site === this.site) this.emit('command', t.device, payload)
     })
     client.on('error', (err) => {
-      if (gen !== this.generation) return
-      this.lastError = err.message
-      // Each failure while already down is routine; the change of state was logged once.
-      const level = this.current === 'down' && this.failures > 0 ? 'debug' : 'warn'
-      this.log[level]({ err: err.message, code: (err as { code?: unknown }).code }, 'uplink error')
+      if (gen === this.generation) this.errors.report(err)
     })
     client.on('close', () => this.lost(gen, client, 'connection closed'))
     client.on('offline', () => this.lost(gen, client, 'offline'))
@@ -166,10 +173,10 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.failures++
     this.setState('down')
     if (wasUp || this.failures === 1) {
-      this.log.warn({ reason, lastError: this.lastError, retryInMs: delay, unacknowledgedTopic: suspect?.topic }, 'uplink down')
+      this.log.warn({ reason, lastError: this.errors.lastMessage, retryInMs: delay, unacknowledgedTopic: suspect?.topic }, 'uplink down')
       this.emit('down', reason, suspect)
     } else {
-      this.log.debug({ reason, lastError: this.lastError, retryInMs: delay, attempt: this.failures }, 'uplink still down')
+      this.log.debug({ reason, lastError: this.errors.lastMessage, retryInMs: delay, attempt: this.failures }, 'uplink still down')
     }
     this.timer = this.timers.setTimeout(() => this.connect(), delay)
   }

@@ -66,6 +66,7 @@ export class PlatformSim {
   private aedes: Aedes | undefined
   private listener: MqttListener | undefined
   private waiters: Waiter[] = []
+  private statusWaiters: Array<() => void> = []
   private readonly results = new Map<string, (r: CommandResult) => void>()
 
   constructor(private readonly opts: PlatformSimOptions = {}) {}
@@ -150,6 +151,22 @@ export class PlatformSim {
     }
     this.statuses.set(t.site, status)
     this.statusLog.push({ site: t.site, status })
+    for (const w of this.statusWaiters.splice(0)) w()
+  }
+
+  /** The first status from index `from` of the log on that matches, waiting for it if need be. */
+  async waitForStatus(pred: (status: unknown) => boolean, from = 0, timeoutMs = 10_000): Promise<unknown> {
+    const until = Date.now() + timeoutMs
+    for (;;) {
+      const hit = this.statusLog.slice(from).find((e) => pred(e.status))
+      if (hit) return hit.status
+      const left = until - Date.now()
+      if (left <= 0) throw new Error(`no matching status within ${timeoutMs} ms (received ${this.statusLog.length - from})`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        this.statusWaiters.push(() => { clearTimeout(timer); resolve() })
+      })
+    }
   }
 
   private onResult(payload: Buffer): void {

@@ -29,14 +29,32 @@ describe('uplink over TLS', () => {
     await platform.waitForEvent((e) => e.type === 'door.forced')
   })
 
-  it('refuses a platform whose certificate does not verify, says why, and keeps the events', async () => {
+  it('refuses a platform whose certificate does not verify, names the CA file and the host, logs repeats at debug, keeps the events', async () => {
     platform = await startPlatformSim({ users: [UPLINK_USER], tls: { key: pki.key, cert: pki.cert } })
     h = await startHarness({ devices, platform, uplink: { url: `mqtts://127.0.0.1:${platform.port}`, allowPlaintext: false, ca: pki.otherCaFile } })
     await h.gateway.emitAs('intercom-1', { type: 'door.forced' })
     const line = await h.logs.waitFor('uplink error')
-    expect(String(line['err'])).toMatch(/certificate/i)
+    expect((line['err'] as { message: string }).message).toMatch(/certificate/i)
+    expect(line).toMatchObject({ level: 40, host: '127.0.0.1', port: platform.port, ca: pki.otherCaFile })
+    expect(String(line['fix'])).toContain(pki.otherCaFile)
+    // The same failure at every retry: counted at debug, not warned again.
+    await h.logs.waitFor('uplink error', { repeats: 4 })
+    expect(h.logs.find('uplink error', { level: 40 })).toHaveLength(1)
+    expect(h.logs.find('uplink error', { level: 20, repeats: 2 })).toHaveLength(1)
     expect(platform.events).toEqual([])
     expect(h.gateway.journal.stats().pending['platform']).toBeGreaterThanOrEqual(1)
+  })
+
+  it('sends no IP address as the TLS server name (RFC 6066), and a host name when it has one', async () => {
+    platform = await startPlatformSim({ users: [UPLINK_USER], tls: { key: pki.key, cert: pki.cert } })
+    h = await startHarness({ devices, platform, uplink: { url: `mqtts://127.0.0.1:${platform.port}`, allowPlaintext: false, ca: pki.caFile } })
+    await h.gateway.emitAs('intercom-1', { type: 'door.forced' })
+    await platform.waitForEvent((e) => e.type === 'door.forced')
+    await h.stop()
+    h = await startHarness({ devices, platform, uplink: { url: `mqtts://localhost:${platform.port}`, allowPlaintext: false, ca: pki.caFile } })
+    await h.gateway.emitAs('intercom-1', { type: 'door.held' })
+    await platform.waitForEvent((e) => e.type === 'door.held')
+    expect(platform.servernames).toEqual([false, 'localhost'])
   })
 })
 

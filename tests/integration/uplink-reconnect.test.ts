@@ -3,17 +3,22 @@ import { once } from 'node:events'
 import { MqttUplinkSchema } from '../../config/uplinks.js'
 import { MqttUplink } from '../../cloud-bridge/uplinks/mqtt.js'
 import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
-import { SITE, UPLINK_USER } from '../helpers/harness.js'
+import mqtt from 'mqtt'
+import { OBSERVER, SITE, UPLINK_USER, startHarness, type Harness } from '../helpers/harness.js'
+import { topics } from '../../gateway/events/topics.js'
+import type { GatewayStatus } from '../../gateway/status.js'
 import { captureLog } from '../helpers/logs.js'
 import { ManualTimers } from '../helpers/manual-timers.js'
 
 describe('uplink reconnection (real platform broker, fake reconnect timers)', () => {
   let platform: PlatformSim | undefined
   let uplink: MqttUplink | undefined
+  let h: Harness | undefined
   afterEach(async () => {
     await uplink?.stop()
+    await h?.stop()
     await platform?.close()
-    uplink = platform = undefined
+    uplink = platform = h = undefined
   })
 
   it('with the default backoff, resumes within 5 s of the platform coming back after a long outage', async () => {
@@ -41,5 +46,26 @@ describe('uplink reconnection (real platform broker, fake reconnect timers)', ()
     const resumeMs = timers.now() - back
     expect(resumeMs).toBeLessThanOrEqual(5000)
     expect(attempts).toBeGreaterThan(5)
+  })
+
+  it('the first status the platform gets after it returns says up, with the backlog of that moment', async () => {
+    h = await startHarness({ devices: [{ id: 'd1', adapter: 'mqtt-ingest', kind: 'alarm' }] })
+    const platform = h.platform
+    // Watch the status on the local broker: it goes on being built while the platform is away.
+    const observer = await mqtt.connectAsync(h.brokerUrl, { username: OBSERVER.username, password: OBSERVER.password })
+    const down = new Promise<void>((resolve) => observer.on('message', (_t, p) => {
+      if ((JSON.parse(p.toString()) as GatewayStatus).uplinks['platform']?.state !== 'up') resolve()
+    }))
+    await observer.subscribeAsync(topics.gatewayStatus(SITE), { qos: 1 })
+    await platform.goOffline()
+    for (let i = 0; i < 20; i++) await h.gateway.emitAs('d1', { type: 'intrusion', attrs: { n: i } })
+    await down
+    await observer.endAsync()
+    const from = platform.statusLog.length
+    await platform.comeBack()
+    // The will's offline message has no uplinks: the first status the gateway itself sent.
+    const first = (await platform.waitForStatus((st) => (st as GatewayStatus).uplinks !== undefined, from)) as GatewayStatus
+    expect(first.uplinks['platform']).toMatchObject({ state: 'up' })
+    expect(first.uplinks['platform']!.backlog).toBeGreaterThanOrEqual(20)
   })
 })
