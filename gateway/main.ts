@@ -183,7 +183,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   })
   await broker.subscribe(topics.allCommandResults(site), (topic, payload) => {
     const t = parseTopic(topic)
-    if (t?.type === 'cmd-result') for (const u of uplinks) u.publishCommandResult(t.device, payload)
+    if (t?.type !== 'cmd-result') return
+    router.sawResult(t.device, payload)
+    for (const u of uplinks) u.publishCommandResult(t.device, payload)
   })
   for (const u of uplinks) {
     u.on('command', (device, payload) => void broker.publish(topics.cmd(site, device), payload, 1, false))

@@ -3,6 +3,7 @@ import { CommandSchema, type Command, type CommandResult } from '../events/comma
 import type { AdapterCommandResult } from '../../adapters/types.js'
 import { errorMessage } from '../errors.js'
 import type { CommandResultStore } from './result-store.js'
+import { ProducerCommandWatch, SYSTEM_SET_TIMER, type SetTimer } from './producer-watch.js'
 
 export interface CommandTarget {
   /** undefined: the device has no in-process adapter (a third-party producer answers itself). */
@@ -18,6 +19,8 @@ export interface CommandRouterDeps {
   /** Whether a producer that answers this device's commands is connected and subscribed to them. */
   producerListening(device: string): boolean
   now(): number
+  /** Timers for commands awaiting a producer's answer (the system's by default). */
+  setTimer?: SetTimer
   log: Logger
 }
 
@@ -38,15 +41,28 @@ export class CommandRouter {
   handled = 0
   invalid = 0
   repeats = 0
+  /** Commands run without a record in the store (its database failed): a repeat of them would run again. */
+  unrecorded = 0
   private readonly running = new Map<string, Promise<CommandResult>>()
   private storeFailing = false
+  private readonly producers: ProducerCommandWatch
 
-  constructor(private readonly deps: CommandRouterDeps) {}
+  constructor(private readonly deps: CommandRouterDeps) {
+    this.producers = new ProducerCommandWatch({ now: deps.now, setTimer: deps.setTimer ?? SYSTEM_SET_TIMER, publishResult: deps.publishResult, log: deps.log })
+  }
+
+  /** A result seen on `.../cmd/{device}/result` (a producer's answer ends its wait). */
+  sawResult(device: string, payload: Buffer): void {
+    this.producers.sawResult(device, payload)
+  }
 
   async handle(device: string, payload: Buffer): Promise<void> {
     const target = this.deps.targets.get(device)
     // A connected producer subscribed to its command topic answers itself.
-    if (target && !target.inProcess && this.deps.producerListening(device)) return
+    if (target && !target.inProcess && this.deps.producerListening(device)) {
+      this.producers.handedOver(device, payload)
+      return
+    }
     let json: unknown
     try {
       json = JSON.parse(payload.toString('utf8'))
@@ -98,6 +114,7 @@ export class CommandRouter {
 
   /** Waits for the commands being carried out (their adapters were stopped, so they end). */
   async settle(): Promise<void> {
+    this.producers.stop()
     await Promise.allSettled([...this.running.values()])
   }
 
@@ -119,7 +136,9 @@ export class CommandRouter {
       this.storeFailing = false
     } catch (err) {
       // Without the store a repeat could run twice; refusing would keep gates shut in an emergency.
+      this.unrecorded++
       if (!this.storeFailing) this.deps.log.error({ device, command: cmd.id, err }, 'cannot record the command: it runs, but a repeat of it would run again')
+      else this.deps.log.debug({ device, command: cmd.id, err, unrecorded: this.unrecorded }, 'cannot record the command')
       this.storeFailing = true
     }
     const r = await this.run(device, target, cmd)

@@ -83,6 +83,32 @@ describe('commands to a third-party producer', () => {
     expect(there).toMatchObject({ id: 'p2', status: 'ok', reason: 'door released by the intercom' })
     await producer.endAsync()
   })
+
+  it('a command the listening producer leaves unanswered is answered timeout when it expires; an answered one is not', async () => {
+    h = await startHarness({ devices })
+    await h.platform.waitForEvent((e) => e.type === 'gateway.started', 10_000)
+    const results: Array<Record<string, unknown>> = []
+    const op = await mqtt.connectAsync(h.brokerUrl, { username: OPERATOR.username, password: OPERATOR.password })
+    op.on('message', (_t, p) => results.push(JSON.parse(p.toString()) as Record<string, unknown>))
+    await op.subscribeAsync(topics.allCommandResults(SITE), { qos: 1 })
+    let answering = true
+    const producer = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password })
+    producer.on('message', (_t, p) => {
+      const cmd = JSON.parse(p.toString()) as { id: string; action: string }
+      if (answering) void producer.publishAsync(topics.cmdResult(SITE, 'intercom-1'), JSON.stringify({ id: cmd.id, device: 'intercom-1', action: cmd.action, status: 'ok', at: new Date().toISOString() }), { qos: 1 })
+    })
+    await producer.subscribeAsync(topics.cmd(SITE, 'intercom-1'), { qos: 1 })
+    const soon = () => new Date(Date.now() + 1000).toISOString()
+    expect(await h.platform.sendCommand(SITE, 'intercom-1', { id: 'p3', action: 'unlock', expiresAt: soon() }, 5000)).toMatchObject({ status: 'ok' })
+    answering = false
+    // Sent after p3, expiring after it: by the time p4 times out, p3's expiry has passed too.
+    const timedOut = await h.platform.sendCommand(SITE, 'intercom-1', { id: 'p4', action: 'unlock', expiresAt: soon() }, 10_000)
+    expect(timedOut).toMatchObject({ id: 'p4', device: 'intercom-1', status: 'timeout', reason: expect.stringMatching(/did not answer before the command expired/) })
+    while (!results.some((r) => r['id'] === 'p4')) await new Promise((r) => op.once('message', r))
+    expect(results.filter((r) => r['id'] === 'p3')).toHaveLength(1)
+    await producer.endAsync()
+    await op.endAsync()
+  })
 })
 
 describe('supervision of third-party producers', () => {
