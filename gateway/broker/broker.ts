@@ -34,8 +34,8 @@ export interface LocalBrokerOptions {
  */
 const PACKET_HEADROOM_BYTES = 4096
 const CLOSE_GRACE_MS = 2000
-/** Remote addresses already warned about (then debug), forgotten when this many pile up. */
-const WARNED_REMOTES_MAX = 1024
+/** Keys (remote addresses, client ids) already warned about (then debug), forgotten when this many pile up. */
+const WARNED_MAX = 1024
 
 const ANONYMOUS: Principal = { username: '(anonymous)', role: 'observer', devices: new Set() }
 
@@ -62,7 +62,7 @@ export class LocalBroker {
   private readonly inflight = new Set<Promise<void>>()
   /** Connections cut at a packet header (too large, malformed, not CONNECT first). */
   cutConnections = 0
-  private readonly warnedRemotes = new Set<string>()
+  private readonly warned = new Set<string>()
 
   constructor(private readonly opts: LocalBrokerOptions) {
     this.users = new Map(opts.users.map((u) => [u.username, u]))
@@ -81,8 +81,9 @@ export class LocalBroker {
         // [MQTT-3.1.2-2]; say so here, where the client's level is known, so the refusal is explained.
         if (packet.protocolVersion !== 3 && packet.protocolVersion !== 4) {
           this.refusedLogins++
-          log.warn({
-            client: packet.clientId, username: packet.username, remote: (client.conn as Socket).remoteAddress, protocolVersion: packet.protocolVersion,
+          const remote = (client.conn as Socket).remoteAddress
+          this.warnOnce(`v${packet.protocolVersion}:${packet.clientId}:${remote}`, {
+            client: packet.clientId, username: packet.username, remote, protocolVersion: packet.protocolVersion,
             fix: 'configure the client for MQTT 3.1.1 (protocolVersion 4)',
           }, 'mqtt client refused: the local broker speaks MQTT 3.1.1 only')
         }
@@ -117,15 +118,16 @@ export class LocalBroker {
     this.cutConnections++
     const remote = socket.remoteAddress ?? '?'
     const client = (socket as Socket & { client?: Client }).client?.id ?? undefined
-    const first = !this.warnedRemotes.has(remote)
-    if (first) {
-      if (this.warnedRemotes.size >= WARNED_REMOTES_MAX) this.warnedRemotes.clear()
-      this.warnedRemotes.add(remote)
-    }
     const { reason: kind, ...detail } = v
-    const line = { remote, client, kind, ...detail, reason: describeViolation(v), cut: this.cutConnections }
-    if (first) this.opts.log.warn(line, 'mqtt connection cut at a packet header')
-    else this.opts.log.debug(line, 'mqtt connection cut at a packet header')
+    this.warnOnce(`cut:${remote}`, { remote, client, kind, ...detail, reason: describeViolation(v), cut: this.cutConnections }, 'mqtt connection cut at a packet header')
+  }
+
+  /** A client that retries every second would flood the log: warn once per key, then debug. */
+  private warnOnce(key: string, line: Record<string, unknown>, msg: string): void {
+    if (this.warned.has(key)) return this.opts.log.debug(line, msg)
+    if (this.warned.size >= WARNED_MAX) this.warned.clear()
+    this.warned.add(key)
+    this.opts.log.warn(line, msg)
   }
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<boolean> {

@@ -169,6 +169,11 @@ describe('broker: protocol versions', () => {
     const line = await h.logs.waitFor('mqtt client refused: the local broker speaks MQTT 3.1.1 only')
     expect(line).toMatchObject({ client: 'intercom-v5', username: PRODUCER.username, protocolVersion: 5, remote: '127.0.0.1' })
     expect(String(line['fix'])).toMatch(/protocolVersion 4/)
+    // A client retrying is warned about once, then at debug level.
+    await expect(mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, protocolVersion: 5, clientId: 'intercom-v5', reconnectPeriod: 0 }))
+      .rejects.toThrow(/Unacceptable protocol version/)
+    const refusals = h.logs.find('mqtt client refused', { client: 'intercom-v5' })
+    expect(refusals.map((l) => l['level'])).toEqual([40, 20])
     // 3.1 and 3.1.1 are served.
     for (const protocolVersion of [3, 4] as const) {
       const c = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, protocolVersion, reconnectPeriod: 0 })
