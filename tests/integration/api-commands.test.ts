@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import mqtt from 'mqtt'
-import { startHarness, API_TOKEN, OPERATOR, PRODUCER, SITE, type Harness } from '../helpers/harness.js'
+import { startHarness, API_TOKEN, OPERATOR, PRODUCER, SITE, type Harness, type HarnessOptions } from '../helpers/harness.js'
 import { topics } from '../../gateway/events/topics.js'
+
+/** A gateway whose uplink has subscribed to the platform's commands: its started event is forwarded on the same connection after the SUBSCRIBE. */
+async function startSubscribed(opts: HarnessOptions): Promise<Harness> {
+  const h = await startHarness(opts)
+  await h.platform.waitForEvent((e) => e.type === 'gateway.started', 10_000)
+  return h
+}
 
 const devices = [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' }]
 
@@ -40,8 +47,7 @@ describe('commands', () => {
   afterEach(async () => { await h?.stop(); h = undefined })
 
   it('answers a platform command to a device the gateway does not have', async () => {
-    h = await startHarness({ devices, producerDevices: [] })
-    await new Promise((r) => setTimeout(r, 200))
+    h = await startSubscribed({ devices, producerDevices: [] })
     const unknown = await h.platform.sendCommand(SITE, 'nobody', { id: 'c1', action: 'unlock' })
     expect(unknown).toMatchObject({ id: 'c1', status: 'invalid', reason: 'no device "nobody" on this gateway' })
   })
@@ -66,9 +72,7 @@ describe('commands to a third-party producer', () => {
   afterEach(async () => { await h?.stop(); h = undefined })
 
   it('are answered offline at once while its producer is away, and left to the producer once it listens', async () => {
-    h = await startHarness({ devices })
-    // Forwarded after the uplink subscribed to the platform's commands on the same connection.
-    await h.platform.waitForEvent((e) => e.type === 'gateway.started', 10_000)
+    h = await startSubscribed({ devices })
     const away = await h.platform.sendCommand(SITE, 'intercom-1', { id: 'p1', action: 'unlock' }, 5000)
     expect(away).toMatchObject({ id: 'p1', device: 'intercom-1', status: 'offline', reason: expect.stringMatching(/producer of this device is not connected/) })
 
@@ -85,8 +89,7 @@ describe('commands to a third-party producer', () => {
   })
 
   it('a command the listening producer leaves unanswered is answered timeout when it expires; an answered one is not', async () => {
-    h = await startHarness({ devices })
-    await h.platform.waitForEvent((e) => e.type === 'gateway.started', 10_000)
+    h = await startSubscribed({ devices })
     const results: Array<Record<string, unknown>> = []
     const op = await mqtt.connectAsync(h.brokerUrl, { username: OPERATOR.username, password: OPERATOR.password })
     op.on('message', (_t, p) => results.push(JSON.parse(p.toString()) as Record<string, unknown>))
