@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer'
+
 /**
  * Checks an ingest payload's bytes before anything parses them. Pure: bytes or text in, a finding out.
  */
@@ -9,6 +11,7 @@
  * each of these into U+FFFD and the event would be stored altered.
  */
 export function invalidUtf8At(buf: Uint8Array): number {
+  if (isUtf8(buf)) return -1 // native and strict (simdutf); the scan below only finds the offset
   let i = 0
   const n = buf.length
   while (i < n) {
@@ -49,6 +52,7 @@ export function invalidUtf8At(buf: Uint8Array): number {
  * Brackets inside strings do not count [RFC 8259 §7]. Meant for text that JSON.parse accepts.
  */
 export function nestsDeeperThan(text: string, limit: number): boolean {
+  if (bracketsAtMost(text, limit)) return false // most payloads: a few native searches, no scan
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
@@ -64,4 +68,13 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
     } else if (c === 0x7d || c === 0x5d) depth--
   }
   return false
+}
+
+/** True when `text` holds at most `limit` opening brackets in all, so it cannot nest deeper. */
+function bracketsAtMost(text: string, limit: number): boolean {
+  let n = 0
+  for (const open of ['{', '[']) {
+    for (let i = text.indexOf(open); i >= 0; i = text.indexOf(open, i + 1)) if (++n > limit) return false
+  }
+  return true
 }

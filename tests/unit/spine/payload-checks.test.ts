@@ -14,6 +14,22 @@ describe('invalidUtf8At [Unicode §3.9 Table 3-7]', () => {
     expect(Buffer.from(buf.toString('utf8'), 'utf8').equals(buf)).toBe(true)
   })
 
+  it('agrees with a strict decoder on 20,000 seeded random byte strings', () => {
+    let seed = 0x2545f491
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) & 0xff
+    const strict = new TextDecoder('utf-8', { fatal: true })
+    for (let n = 0; n < 20_000; n++) {
+      // Mostly valid text with a few bytes flipped, so both outcomes occur often.
+      const buf = Buffer.from('a é 张 😀 z'.repeat(1 + (n % 3)))
+      for (let k = rand() % 3; k > 0; k--) buf[rand() % buf.length] = rand()
+      let valid = true
+      try { strict.decode(buf) } catch { valid = false }
+      const at = invalidUtf8At(buf)
+      expect(at === -1).toBe(valid)
+      if (!valid) expect(() => strict.decode(buf.subarray(0, at))).not.toThrow()
+    }
+  })
+
   it.each([
     ['a lone continuation byte', bytes(0x41, 0x80), 1],
     ['an overlong 2-byte form', bytes(0xc0, 0xaf), 0],
