@@ -33,6 +33,10 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey
   return value
 }
 
+/**
+ * Every file and directory path in the config, relative ones taken from the config file's
+ * directory (not the working directory, which under systemd or Docker is somewhere else).
+ */
 function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p))
   config.journal.path = config.journal.path === ':memory:' ? ':memory:' : abs(config.journal.path)
@@ -40,6 +44,10 @@ function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
     if (u.ca) u.ca = abs(u.ca)
     if (u.cert) u.cert = abs(u.cert)
     if (u.key) u.key = abs(u.key)
+  }
+  for (const d of config.devices) {
+    if (d.adapter === 'onvif') d.snapshot.dir = abs(d.snapshot.dir)
+    if (d.adapter === 'osdp' && d.keyStorePath !== undefined) d.keyStorePath = abs(d.keyStorePath)
   }
   return config
 }

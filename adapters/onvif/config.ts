@@ -8,7 +8,7 @@ const MIB = 1024 * 1024
 /** Where JPEGs go and how much of them the gateway keeps (per camera). */
 export const SnapshotConfigSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  /** Directory of the stored JPEGs; each camera writes to its own sub-directory. Put it beside the journal. */
+  /** Directory of the stored JPEGs (relative: to the config file); each camera writes to its own sub-directory. Put it beside the journal. */
   dir: z.string().min(1).default('./data/snapshots'),
   /** Media profile token to take snapshots from; the first profile when absent. */
   profile: z.string().max(64).optional(),
