@@ -128,6 +128,12 @@ Stops cleanly on SIGTERM or Ctrl-C: intake first, then what is in flight to the 
       return 0
     },
   },
+  keys: {
+    usage: 'pingan keys list|forget ...',
+    summary: "the OSDP readers' secure channel keys: list them, or forget one so the reader is keyed anew",
+    ownHelp: true,
+    run: async (argv) => (await import('../adapters/osdp/keys-cli.js')).runKeys(argv),
+  },
   'hash-password': {
     usage: 'pingan hash-password',
     summary: 'read a password on stdin, print its scrypt hash for broker.users',

@@ -21,7 +21,7 @@ Type on stdin (ADDR is the reader's address):
   keys ADDR 1234#          door ADDR open|closed     tamper ADDR on|off     power ADDR lost|ok
   silence ADDR MS          busy ADDR N               nak ADDR CODE          restart ADDR
   corrupt-mac ADDR [always|off]     refuse-out ADDR on|off     require-secure ADDR on|off
-  status`
+  factory-reset ADDR       status`
 
 function parseReader(spec: string): SimReaderConfig {
   const [addr, ...opts] = spec.split(',')

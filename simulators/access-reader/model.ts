@@ -98,6 +98,11 @@ export class AccessBusModel {
     this.pd(address).requireSecure = on
   }
 
+  /** The reader is reset to factory keys (or replaced by a new one at the same address). */
+  factoryReset(address: number): void {
+    this.pd(address).factoryReset()
+  }
+
   /** A power cycle of the reader: session and sequence lost, its key kept. */
   restart(address: number): void {
     this.pd(address).restart()

@@ -88,6 +88,12 @@ export class SimPd {
     this.reported.inputs = this.key(this.inputs)
   }
 
+  /** Back to factory state (install mode: SCBK-D only), as a reset or a replacement reader is. */
+  factoryReset(): void {
+    this.scbk = undefined
+    this.restart()
+  }
+
   /** A power cycle: volatile state (sequence, session, queued reads) is lost; the key is kept. */
   restart(): void {
     this.lastSqn = -1

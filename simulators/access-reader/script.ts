@@ -53,6 +53,9 @@ export function runLine(model: AccessBusModel, line: string, now: number): strin
       need(rest[0] === 'on' || rest[0] === 'off', 'require-secure ADDR on|off')
       model.requireSecure(addr, rest[0] === 'on')
       return `reader ${addr}: ${rest[0] === 'on' ? 'talks only inside a secure channel' : 'talks in the clear too'}`
+    case 'factory-reset':
+      model.factoryReset(addr)
+      return `reader ${addr}: reset to factory keys (install mode)`
     case 'restart':
       model.restart(addr)
       return `reader ${addr}: restarted`
@@ -61,6 +64,6 @@ export function runLine(model: AccessBusModel, line: string, now: number): strin
         .map(([n, pd]) => `reader ${n}: strike ${model.strikeOn(n, now) ? 'ON' : 'off'}, led ${pd.ledColor(0, now)}, key ${pd.scbk ? 'own' : 'install'}, ${JSON.stringify(pd.counters)}`)
         .join('\n')
     default:
-      throw new Error(`unknown command "${verb}" (swipe, keys, door, tamper, power, silence, busy, nak, refuse-out, corrupt-mac, require-secure, restart, status)`)
+      throw new Error(`unknown command "${verb}" (swipe, keys, door, tamper, power, silence, busy, nak, refuse-out, corrupt-mac, require-secure, factory-reset, restart, status)`)
   }
 }
