@@ -112,6 +112,13 @@ const GATEWAY = {
   'ingest.rejected': 3,
   /** An uplink kept refusing an event; it was set aside so the rest could flow. */
   'uplink.parked': 3,
+  /** A DC-09 path (its receivers) stopped answering; traffic moved to the other path. */
+  'uplink.path.fault': 3,
+  'uplink.path.restore': 4,
+  /** A DC-09 receiver refused a message (DUH); it went to the next receiver. */
+  'uplink.refused': 3,
+  /** A DC-09 receiver's clock differs from ours by more than the configured bound. */
+  'uplink.clock.offset': 3,
 } as const satisfies Record<string, Priority>
 
 export const EVENT_TYPES: Readonly<Record<Kind, Readonly<Record<string, Priority>>>> = {
