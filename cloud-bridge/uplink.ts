@@ -4,9 +4,10 @@ import type { OutboxRow } from '../gateway/journal/outbox.js'
 export type UplinkState = 'connecting' | 'up' | 'down' | 'stopped'
 
 /**
- * The oldest publish not acknowledged when a connection closed. A broker handles a connection's
- * packets in order and an MQTT 3.1.1 broker can refuse a publish only by closing the connection
- * [MQTT-3.3.5-2] (RabbitMQ does), so a close right after it is most likely its refusal.
+ * The publish a closed connection is blamed on. An MQTT 3.1.1 broker can refuse a publish only by
+ * closing the connection [MQTT-3.3.5-2] (RabbitMQ does), so the refused publish is among those not
+ * acknowledged: a status or command result if one is, else the oldest event (a broker handles a
+ * connection's packets in order).
  */
 export type CloseSuspect =
   | { kind: 'event'; pos: number; topic: string }

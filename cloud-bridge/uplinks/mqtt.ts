@@ -161,19 +161,23 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
   private lost(gen: number, client: MqttClient, reason: string): void {
     if (gen !== this.generation) return
     this.generation++ // late callbacks of this client no longer count
-    const suspect = this.unacked.values().next().value
+    // A status or command result still unacknowledged is suspected before any event: holding one
+    // back by mistake costs a status for a while, blaming an innocent event could set it aside.
+    const unacked = [...this.unacked.values()]
+    const suspect = unacked.find((u) => u.kind !== 'event') ?? unacked[0]
     this.unacked.clear()
     client.removeAllListeners('close')
     client.end(true)
     if (this.stopped) return
     // A status or command result is held back here; an event's fate is the forwarder's to decide.
-    if (suspect && suspect.kind !== 'event') this.refused(suspect, 'the connection closed right after it')
+    const holdMs = this.refusedTopics.closedOn(suspect && suspect.kind !== 'event' ? suspect.topic : undefined)
+    if (holdMs !== undefined) this.refused(suspect!, 'two connections in a row closed right after it', holdMs)
     const delay = this.backoff.next()
     const wasUp = this.current === 'up'
     this.failures++
     this.setState('down')
     if (wasUp || this.failures === 1) {
-      this.log.warn({ reason, lastError: this.errors.lastMessage, retryInMs: delay, unacknowledgedTopic: suspect?.topic }, 'uplink down')
+      this.log.warn({ reason, lastError: this.errors.lastMessage, retryInMs: delay, suspectTopic: suspect?.topic }, 'uplink down')
       this.emit('down', reason, suspect)
     } else {
       this.log.debug({ reason, lastError: this.errors.lastMessage, retryInMs: delay, attempt: this.failures }, 'uplink still down')
@@ -205,14 +209,13 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
         return done(undefined, false)
       }
       const refused = current && isRefusal(err)
-      if (refused && what.kind !== 'event') this.refused(what, `reason code 0x${Number((err as { code?: number }).code).toString(16)}`)
+      if (refused && what.kind !== 'event') this.refused(what, `reason code 0x${Number((err as { code?: number }).code).toString(16)}`, this.refusedTopics.refuse(what.topic))
       done(err, refused)
     })
   }
 
   /** The platform refused a status or command result publish: say which topic, hold it back. */
-  private refused(what: CloseSuspect, how: string): void {
-    const holdMs = this.refusedTopics.refuse(what.topic)
+  private refused(what: CloseSuspect, how: string, holdMs: number): void {
     this.log.error(
       { topic: what.topic, kind: what.kind, username: this.cfg.username, how, holdMs },
       'the platform refused a publish: grant the account publish permission on this topic (README: the uplink to the platform); held back meanwhile, events go on',

@@ -199,11 +199,20 @@ export class PlatformSim {
 
   /** Waits until `count` unique events have arrived. */
   async waitForCount(count: number, timeoutMs = 30_000): Promise<void> {
-    const until = Date.now() + timeoutMs
-    while (this.events.length < count) {
-      if (Date.now() > until) throw new Error(`received ${this.events.length} of ${count} events within ${timeoutMs} ms`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await this.waitUntil(() => this.events.length >= count, timeoutMs, () => `received ${this.events.length} of ${count} events`)
+  }
+
+  /** Waits until `cond` holds, checked again at every event received. */
+  waitUntil(cond: () => boolean, timeoutMs = 30_000, what = () => `received ${this.events.length} events`): Promise<void> {
+    if (cond()) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const w: Waiter = { pred: () => cond(), resolve: () => { clearTimeout(timer); resolve() } }
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w)
+        reject(new Error(`condition not met within ${timeoutMs} ms: ${what()}`))
+      }, timeoutMs)
+      this.waiters.push(w)
+    })
   }
 
   /** Publishes a command to a site's device and resolves with its result. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { OutboxRow } from '../../gateway/journal/outbox.js'
-import type { Uplink, UplinkEvents, UplinkState } from '../../cloud-bridge/uplink.js'
+import { UplinkError } from '../../gateway/errors.js'
+import type { CloseSuspect, Uplink, UplinkEvents, UplinkState } from '../../cloud-bridge/uplink.js'
 
 /**
  * An uplink at the interface boundary, for forwarder tests: records what it was given in order,
@@ -11,6 +12,10 @@ export class FakeUplink extends EventEmitter<UplinkEvents> implements Uplink {
   readonly id = 'platform'
   readonly sent: OutboxRow[] = []
   state: UplinkState = 'down'
+  /** While true, nothing is acknowledged (a platform that has stopped answering). */
+  hold = false
+  /** Events (by outbox position) the platform refuses with a reason code, as an MQTT 5 broker does. */
+  readonly refuse = new Set<number>()
   private pending: Array<{ row: OutboxRow; resolve(): void; reject(e: Error): void }> = []
   private onSend: Array<() => void> = []
 
@@ -28,23 +33,37 @@ export class FakeUplink extends EventEmitter<UplinkEvents> implements Uplink {
   }
 
   /** The connection drops: what was not acknowledged fails, as a closed MQTT client's callbacks do. */
-  drop(): void {
+  drop(suspect?: CloseSuspect): void {
     this.state = 'down'
     for (const p of this.pending.splice(0)) p.reject(new Error('connection closed'))
-    this.emit('down', 'connection closed')
+    this.emit('down', 'connection closed', suspect)
   }
 
   send(row: OutboxRow): Promise<void> {
     if (this.state !== 'up') return Promise.reject(new Error('not connected'))
     this.sent.push(row)
     for (const w of this.onSend.splice(0)) w()
+    if (this.refuse.has(row.pos)) return Promise.reject(new UplinkError(`event ${row.id} refused: not authorized`, true))
     return new Promise((resolve, reject) => {
       this.pending.push({ row, resolve, reject })
-      setImmediate(() => {
-        const i = this.pending.findIndex((p) => p.row === row)
-        if (i >= 0) this.pending.splice(i, 1)[0]!.resolve()
-      })
+      if (!this.hold) setImmediate(() => this.ack(row))
     })
+  }
+
+  private ack(row: OutboxRow): void {
+    const i = this.pending.findIndex((p) => p.row === row)
+    if (i >= 0) this.pending.splice(i, 1)[0]!.resolve()
+  }
+
+  /** Stops holding and acknowledges everything outstanding. */
+  release(): void {
+    this.hold = false
+    for (const p of [...this.pending]) setImmediate(() => this.ack(p.row))
+  }
+
+  /** The oldest send not acknowledged, as the MQTT uplink reports it with a close. */
+  oldestUnacked(): OutboxRow | undefined {
+    return this.pending[0]?.row
   }
 
   /** Resolves once `n` sends have been made in total. */

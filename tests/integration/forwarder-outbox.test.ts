@@ -9,14 +9,25 @@ import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
 import { Forwarder } from '../../cloud-bridge/forwarder.js'
 import { captureLog } from '../helpers/logs.js'
 import { FakeUplink } from '../helpers/fake-uplink.js'
+import { ManualTimers } from '../helpers/manual-timers.js'
+import type { OutboxRow } from '../../gateway/journal/outbox.js'
 
-const ids = new UuidV7Generator()
+const ids_ = new UuidV7Generator()
 let dir: string
 let journal: Journal
 let forwarder: Forwarder | undefined
 
-function newForwarder(uplink: FakeUplink, log = captureLog().log): Forwarder {
-  return new Forwarder({ uplink, journal, log, now: Date.now, maxAttempts: 5, onParked: () => undefined })
+function newForwarder(uplink: FakeUplink, log = captureLog().log, more: { timers?: ManualTimers; maxAttempts?: number; onParked?: (row: OutboxRow, reason: string) => void } = {}): Forwarder {
+  return new Forwarder({ uplink, journal, log, now: Date.now, maxAttempts: more.maxAttempts ?? 5, onParked: more.onParked ?? (() => undefined), ...(more.timers ? { timers: more.timers } : {}) })
+}
+
+async function append(device: string, n: number): Promise<string[]> {
+  const ids: string[] = []
+  for (let i = 0; i < n; i++) {
+    const r = await journal.append({ event: buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', attrs: { n: i } }, ids_.next(), Date.now()) })
+    ids.push(r.id)
+  }
+  return ids
 }
 
 beforeEach(async () => {
@@ -52,7 +63,7 @@ describe('forwarder read plan across a reset', () => {
     // 300 security events from two devices, committed while the platform was away.
     for (let i = 0; i < 300; i++) {
       const device = i % 2 === 0 ? 'door-a' : 'door-b'
-      await journal.append({ event: buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', attrs: { n: i } }, ids.next(), Date.now()) })
+      await journal.append({ event: buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', attrs: { n: i } }, ids_.next(), Date.now()) })
     }
     const uplink = new FakeUplink()
     // The link drops and comes straight back while the third predecessor query is running.
@@ -91,7 +102,7 @@ async function hideOutbox(path: string): Promise<() => Promise<void>> {
 
 describe('forwarder status', () => {
   it('reports an outbox it cannot read instead of showing no backlog', async () => {
-    await journal.append({ event: buildEvent({ site: 's', device: 'door-a', kind: 'alarm', location: {} }, { type: 'intrusion' }, ids.next(), Date.now()) })
+    await journal.append({ event: buildEvent({ site: 's', device: 'door-a', kind: 'alarm', location: {} }, { type: 'intrusion' }, ids_.next(), Date.now()) })
     const logs = captureLog()
     forwarder = newForwarder(new FakeUplink(), logs.log)
     forwarder.start()
@@ -109,5 +120,71 @@ describe('forwarder status', () => {
     const after = await forwarder.status()
     expect(after).toMatchObject({ parked: 0, outboxError: null })
     expect(logs.find('outbox readable again')).toHaveLength(1)
+  })
+})
+
+describe('forwarder refusals', () => {
+  it('connections closed on a status publish never count against the events in flight', async () => {
+    await append('door-a', 5)
+    const logs = captureLog()
+    const parked: string[] = []
+    const uplink = new FakeUplink()
+    uplink.hold = true
+    forwarder = newForwarder(uplink, logs.log, { maxAttempts: 2, onParked: (r) => parked.push(r.id) })
+    forwarder.start()
+    uplink.start()
+    for (let k = 1; k <= 6; k++) {
+      await uplink.sentCount(5 * k)
+      uplink.drop({ kind: 'status', topic: 'pingan/v1/s/gateway/status' })
+      uplink.up()
+    }
+    await uplink.sentCount(30)
+    expect(parked).toEqual([])
+    expect(logs.find('keeps dropping')).toEqual([])
+    expect(logs.find('refused')).toEqual([])
+  })
+
+  it('an event whose publish the connection keeps closing on is set aside; the reason names its topic', async () => {
+    const [first] = await append('door-a', 3)
+    const logs = captureLog()
+    const uplink = new FakeUplink()
+    uplink.hold = true
+    const parked = new Promise<[OutboxRow, string]>((resolve) => {
+      forwarder = newForwarder(uplink, logs.log, { maxAttempts: 2, onParked: (row, reason) => resolve([row, reason]) })
+    })
+    forwarder!.start()
+    uplink.start()
+    let sent = 0
+    while (logs.find('set aside').length === 0) {
+      await uplink.sentCount(++sent)
+      // The uplink reports what the broker stopped at: the oldest publish not acknowledged.
+      const oldest = uplink.oldestUnacked()!
+      uplink.drop({ kind: 'event', pos: oldest.pos, topic: `pingan/v1/s/event/alarm/${oldest.device}` })
+      uplink.up()
+      sent = uplink.sent.length
+    }
+    const [row, reason] = await parked
+    expect(row.id).toBe(first)
+    expect(reason).toContain('pingan/v1/s/event/alarm/door-a')
+  })
+
+  it('an event the platform refuses is tried again after growing delays on the injected timers, then set aside', async () => {
+    await append('door-a', 3)
+    const timers = new ManualTimers()
+    const uplink = new FakeUplink()
+    const logs = captureLog()
+    const parked = new Promise<OutboxRow>((resolve) => {
+      forwarder = newForwarder(uplink, logs.log, { timers, maxAttempts: 3, onParked: (row) => resolve(row) })
+    })
+    uplink.refuse.add(2)
+    forwarder!.start()
+    uplink.start()
+    // Refused once: tried again 500 ms later, then 1 s after that; the third refusal sets it aside.
+    expect(await timers.nextDue()).toBe(500)
+    await timers.fireNext()
+    expect(await timers.nextDue()).toBe(1500)
+    await timers.fireNext()
+    expect((await parked).pos).toBe(2)
+    expect(logs.find('platform refused an event')).toHaveLength(2)
   })
 })

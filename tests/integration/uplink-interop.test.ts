@@ -74,7 +74,14 @@ describe.skipIf(!hasMosquitto() && !process.env['CI'])('uplink against mosquitto
     const consumer = await mqtt.connectAsync(url, { username: UPLINK_USER.username, password: UPLINK_USER.password, ca: pki.ca, clientId: 'platform-consumer' })
     const got: GatewayEvent[] = []
     const results: unknown[] = []
-    consumer.on('message', (t, p) => (t.endsWith('/result') ? results : got).push(JSON.parse(p.toString())))
+    let arrived = () => {}
+    consumer.on('message', (t, p) => {
+      ;(t.endsWith('/result') ? results : got).push(JSON.parse(p.toString()))
+      arrived()
+    })
+    const until = async (cond: () => boolean) => {
+      while (!cond()) await new Promise<void>((r) => (arrived = r))
+    }
     await consumer.subscribeAsync([topics.allEvents(), topics.allCommandResults()], { qos: 1 })
 
     h = await startHarness({ devices, uplink: { url, allowPlaintext: false, ca: pki.caFile } })
@@ -86,11 +93,11 @@ describe.skipIf(!hasMosquitto() && !process.env['CI'])('uplink against mosquitto
       void producer.publishAsync(topics.cmdResult(SITE, 'intercom-1'), JSON.stringify({ id: cmd.id, device: 'intercom-1', action: cmd.action, status: 'ok', at: new Date().toISOString() }), { qos: 1 })
     })
     for (let i = 0; i < 50; i++) await producer.publishAsync(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.open', attrs: { n: i } }), { qos: 1 })
-    for (let i = 0; i < 200 && got.filter((e) => e.device === 'intercom-1').length < 50; i++) await new Promise((r) => setTimeout(r, 25))
+    await until(() => got.filter((e) => e.device === 'intercom-1').length >= 50)
     expect(got.filter((e) => e.device === 'intercom-1').map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
 
     await consumer.publishAsync(topics.cmd(SITE, 'intercom-1'), JSON.stringify({ id: 'cmd-1', action: 'unlock' }), { qos: 1 })
-    for (let i = 0; i < 200 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 25))
+    await until(() => results.length > 0)
     expect(results[0]).toMatchObject({ id: 'cmd-1', status: 'ok' })
     await producer.endAsync()
     await consumer.endAsync()

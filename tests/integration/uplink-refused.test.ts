@@ -33,7 +33,7 @@ describe('a platform that refuses a topic', () => {
     await platform.waitForEvent((e) => e.id === ids[199], 20_000)
     expect(ids.filter((id) => !platform!.recorder.has(id))).toEqual([])
     expect(platform.report()).toMatchObject({ orderViolations: 0, gaps: 0 })
-    // One close on the status, then events flow with the status held back.
+    // Two closes on the status, then events flow with the status held back.
     expect(platform.refused).toContain(statusTopic)
     expect(platform.connections).toBeLessThanOrEqual(3)
     const refusal = await h.logs.waitFor('the platform refused a publish')
@@ -54,13 +54,35 @@ describe('a platform that refuses a topic', () => {
     const [, suspect] = await down
     expect(suspect).toEqual({ kind: 'result', topic: topics.cmdResult(SITE, 'd1') })
     await once(uplink, 'up')
+    // Once may be chance (the platform going away just then); the second close in a row is a refusal.
+    expect(logs.find('the platform refused a publish')).toEqual([])
+    const again = once(uplink, 'down')
+    uplink.publishCommandResult('d1', Buffer.from(JSON.stringify({ id: 'c2', device: 'd1', action: 'open', status: 'ok', at: new Date().toISOString() })))
+    await again
+    await once(uplink, 'up')
     // Held back: a second result is not sent into the same refusal.
     uplink.publishCommandResult('d1', Buffer.from('{}'))
     expect(logs.find('command result not sent: the platform refuses this topic')).toHaveLength(1)
     const event = { ...buildEvent({ site: SITE, device: 'd1', kind: 'alarm', location: {} }, { type: 'intrusion' }, new UuidV7Generator().next(), Date.now()), seq: 1 }
     await uplink.send({ pos: 1, id: event.id, device: 'd1', kind: 'alarm', priority: 2, body: JSON.stringify(event) })
     await platform.waitForEvent((e) => e.id === event.id)
-    expect(platform.refused).toEqual([topics.cmdResult(SITE, 'd1')])
+    expect(platform.refused).toEqual([topics.cmdResult(SITE, 'd1'), topics.cmdResult(SITE, 'd1')])
     expect(logs.find('the platform refused a publish')[0]).toMatchObject({ topic: topics.cmdResult(SITE, 'd1'), kind: 'result' })
+  })
+
+  it("refusing one device's event topic: that event is set aside after maxAttempts closes, naming the topic; the other device's events all arrive", async () => {
+    const refusedTopic = topics.event(SITE, 'alarm', 'd2')
+    platform = await startPlatformSim({ users: [UPLINK_USER], refusePublish: [refusedTopic] })
+    h = await startHarness({ devices, platform, uplink: { maxAttempts: 3 } })
+    const d2 = await h.gateway.emitAs('d2', { type: 'intrusion' })
+    const d1: string[] = []
+    for (let i = 0; i < 50; i++) d1.push((await h.gateway.emitAs('d1', { type: 'intrusion', attrs: { n: i } })).id)
+    const parked = await platform.waitForEvent((e) => e.type === 'uplink.parked', 20_000)
+    expect(parked.attrs).toMatchObject({ event: d2.id, device: 'd2' })
+    expect(String(parked.attrs['reason'])).toContain(refusedTopic)
+    await platform.waitForEvent((e) => e.id === d1[49])
+    expect(d1.filter((id) => !platform!.recorder.has(id))).toEqual([])
+    expect(platform.recorder.has(d2.id)).toBe(false)
+    expect(new Set(platform.refused)).toEqual(new Set([refusedTopic]))
   })
 })
