@@ -89,6 +89,8 @@ export class ReceiverModel {
   /** Texts acknowledged by the host, in order. */
   readonly deliveredTexts: string[] = []
   private readonly queue: string[] = []
+  /** Texts whose first transmission a line hit will garble. */
+  private readonly hitFirstTry = new Set<string>()
   /** Events a panel reports later, soonest first (a re-alarm a second after its restore). */
   private readonly scheduled: Array<{ at: number; events: SimEvent[] }> = []
   private inflight: InFlight | undefined
@@ -144,6 +146,11 @@ export class ReceiverModel {
   schedule(at: number, ...events: SimEvent[]): void {
     const i = this.scheduled.findIndex((s) => s.at > at)
     this.scheduled.splice(i < 0 ? this.scheduled.length : i, 0, { at, events })
+  }
+
+  /** The first transmission of `e` goes out garbled (a line hit), whatever `corruptRate` says. */
+  corruptFirstTry(e: SimEvent): void {
+    this.hitFirstTry.add(this.textOf(e))
   }
 
   /** What the message on the line waits an answer for, if any. */
@@ -234,7 +241,8 @@ export class ReceiverModel {
       this.stats.noise++
       out.push({ bytes: this.noise(), what: 'noise' })
     }
-    if (!f.heartbeat && this.random() < this.o.corruptRate) {
+    const hit = f.attempt === 1 && this.hitFirstTry.delete(f.text)
+    if (!f.heartbeat && (this.random() < this.o.corruptRate || hit)) {
       this.stats.garbled++
       out.push({ bytes: frame(this.garble(f.text)), what: 'garbled', text: f.text, attempt: f.attempt })
       return

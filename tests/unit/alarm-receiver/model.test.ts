@@ -58,6 +58,15 @@ describe('alarm receiver model', () => {
     expect(m.deliveredTexts).toEqual(['5011 181234E13001015', '5011 181234R13001015', '5011 181234E13001015'])
   })
 
+  it('garbles only the first try of a message hit on the line', () => {
+    const m = ready()
+    const fire = { ...DUress, code: '110' }
+    m.corruptFirstTry(fire)
+    m.enqueue(fire)
+    expect(texts(m.tick(0))).toEqual(['garbled:5011 181234X11001001\x14'])
+    expect(texts(m.receive(NAK, 10))).toEqual(['event:5011 181234E11001001\x14'])
+  })
+
   it('repeats on NAK at once and on 4 s of silence, three times, then gives up and holds the message', () => {
     const m = ready()
     m.enqueue(DUress)
