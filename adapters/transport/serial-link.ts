@@ -52,10 +52,11 @@ function attach(port: SerialPort, handlers: LinkHandlers): Link {
     if (port.isOpen) port.close(() => undefined)
   }
   port.on('data', (chunk: Buffer) => handlers.onData(chunk))
-  // The stream closes the port with a DisconnectedError when a read or write fails: the device
-  // went away (USB unplugged, the PTY's other side gone). A close without one is someone else's.
+  // A read or write failing on an open port means the device went away (USB unplugged, the PTY's
+  // other side gone): the stream closes with a DisconnectedError, or, when a write failed first,
+  // emits the write's error. A close without an error is someone else's.
   port.on('close', (err?: Error | null) => end(err ? vanishedReason(port.path) : `the serial port was closed: ${port.path}`, err ?? undefined))
-  port.on('error', (err: Error) => end(`the serial port failed: ${port.path}: ${err.message}`, err))
+  port.on('error', (err: Error) => end(vanishedReason(port.path), err))
   return {
     write: (data) =>
       new Promise<void>((resolve, reject) => {

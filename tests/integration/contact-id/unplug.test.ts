@@ -32,10 +32,10 @@ describe('Contact ID through the gateway when the link goes away', { timeout: 4 
     await pair.unplug()
     const off = await h.platform.waitForEvent((e) => e.type === 'device.offline', DEADLINE_MS)
     expect(off.attrs['reason']).toBe(`the serial port vanished (unplugged?): ${pair.a}`)
-    const timeoutsBefore = model.stats.timeouts
+    const sentBefore = model.stats.sent
     model.enqueue(ev('110', '015'), ev('301', '000'), ev('602', '000'))
     sim.poke()
-    await until('the receiver tried while unplugged', () => model.stats.timeouts > timeoutsBefore)
+    await until('the receiver tried while unplugged', () => model.stats.sent > sentBefore)
     await pair.replug()
     await until('all five', () => model.stats.delivered === 5, 15_000)
     await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq, DEADLINE_MS)
