@@ -45,6 +45,10 @@ export class ContactIdAdapter implements Adapter {
   private statsAt = 0
   private dropWarnAt = -Infinity
   private stopped = false
+  /** Answers (ACK or NAK) written so far; each message notes the count it arrived at. */
+  private answers = 0
+  /** The event answered last, if its answer was an ACK: its text and the number of that ACK. */
+  private lastAcked: { text: string; answer: number } | undefined
   readonly counters: ContactIdCounters = { events: 0, duplicates: 0, heartbeats: 0, unknown: 0, naks: 0, notCommitted: 0, droppedBytes: 0, overflows: 0 }
 
   constructor(
@@ -62,7 +66,9 @@ export class ContactIdAdapter implements Adapter {
     this.framer = framer
     this.transport = transport
     framer.on('data', (item: FramerItem<ContactIdFrame>) => {
-      this.chain = this.chain.then(() => this.handle(item))
+      const answersBefore = this.answers
+      this.ctx.log.debug({ raw: item.ok ? item.frame.text : printable(item.raw), answersBefore }, 'message received')
+      this.chain = this.chain.then(() => this.handle(item, answersBefore))
     })
     framer.on('drop', (d: FramerDrop) => {
       const now = this.ctx.now()
@@ -91,8 +97,10 @@ export class ContactIdAdapter implements Adapter {
     this.framer?.destroy()
   }
 
-  private async handle(item: FramerItem<ContactIdFrame>): Promise<void> {
+  private async handle(item: FramerItem<ContactIdFrame>, answersBefore: number): Promise<void> {
     if (this.stopped) return
+    const acked = this.lastAcked
+    this.lastAcked = undefined
     if (!item.ok) {
       this.counters.naks++
       this.ctx.log.warn({ reason: item.reason, raw: printable(item.raw) }, 'garbled message, NAK')
@@ -101,6 +109,16 @@ export class ContactIdAdapter implements Adapter {
     }
     const { message, text } = item.frame
     this.heard()
+    if (acked && answersBefore < acked.answer && (message.kind === 'heartbeat' || text === acked.text)) {
+      // Sent before our ACK was written: while a commit outlasted the receiver's 4 s wait, it
+      // sent the message again (or, having given up, a heartbeat). It takes our one ACK as the
+      // answer to the last thing it sent; a second ACK would answer its *next* message, which
+      // would then be dropped unheard if it arrived garbled. [MLR2E §9.2: one message at a time]
+      this.counters[message.kind === 'heartbeat' ? 'heartbeats' : 'duplicates']++
+      this.lastAcked = acked
+      this.ctx.log.debug({ raw: text }, 'sent before our ACK, already answered')
+      return
+    }
     switch (message.kind) {
       case 'heartbeat':
         this.counters.heartbeats++
@@ -132,12 +150,15 @@ export class ContactIdAdapter implements Adapter {
           this.ctx.log.warn({ raw: text, err }, 'event not committed, not acknowledged')
           return
         }
-        return this.reply(ACK_BYTE)
+        await this.reply(ACK_BYTE)
+        this.lastAcked = { text, answer: this.answers }
+        return
       }
     }
   }
 
   private async reply(byte: Buffer): Promise<void> {
+    this.answers++
     try {
       await this.transport?.write(byte)
     } catch (err) {

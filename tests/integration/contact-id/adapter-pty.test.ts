@@ -75,29 +75,55 @@ describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS
   })
 
   it('sends ACK only after emit() resolves, and handles the next message only then', async () => {
-    const { send, answer, answers, emitted, pending } = await setup()
+    const { send, answer, answers, emitted, pending, logs } = await setup()
     await send('5011 181234E13101015')
-    await send('1011           @    ')
+    await send('5011 181234E11001003')
     await pending(1)
     expect(emitted[0]!.input).toMatchObject({ type: 'intrusion', dedupeKey: 'cid:5011 181234E13101015' })
-    // Committed yet? No: so no ACK, and the heartbeat behind it waits its turn. (An absence has no
+    await until('both read', () => logs.find('message received').length === 2)
+    // Committed yet? No: so no ACK, and the message behind it waits its turn. (An absence has no
     // event to wait for: a short pause gives a wrong answer time to show.)
     await new Promise((r) => setTimeout(r, 300))
     expect(answers).toEqual([])
+    expect(emitted).toHaveLength(1)
     emitted[0]!.resolve({ id: 'e1', duplicate: false })
+    expect(await answer(1)).toEqual([ACK])
+    await pending(2)
+    emitted[1]!.resolve({ id: 'e2', duplicate: false })
     expect(await answer(2)).toEqual([ACK, ACK])
   })
 
   it('acknowledges a repeat the journal reports as a duplicate, counting it', async () => {
     const { send, answer, emitted, pending, adapter } = await setup()
     await send('5011 181234E13101015')
-    await send('5011 181234E13101015')
     await pending(1)
     emitted[0]!.resolve({ id: 'e1', duplicate: false })
+    await answer(1)
+    // Our ACK was lost: the receiver repeats the message.
+    await send('5011 181234E13101015')
     await pending(2)
     emitted[1]!.resolve({ id: 'e1', duplicate: true })
     expect(await answer(2)).toEqual([ACK, ACK])
     expect(adapter.counters).toMatchObject({ events: 1, duplicates: 1 })
+  })
+
+  it('answers once what the receiver sent again before our ACK (a slow commit), then the next message', async () => {
+    const { send, answer, answers, emitted, pending, adapter, logs } = await setup()
+    await send('5011 181234E13101015')
+    await pending(1)
+    // The commit outlasts the receiver's wait: it sends the message again, gives up, heartbeats.
+    await send('5011 181234E13101015')
+    await send('1011           @    ')
+    await until('all three read', () => logs.find('message received').length === 3)
+    emitted[0]!.resolve({ id: 'e1', duplicate: false })
+    await logs.waitFor('sent before our ACK, already answered', { raw: '1011           @    ' })
+    await send('5011 181234E11001003')
+    await pending(2)
+    emitted[1]!.resolve({ id: 'e2', duplicate: false })
+    expect(await answer(2)).toEqual([ACK, ACK])
+    expect(answers).toHaveLength(2)
+    expect(emitted).toHaveLength(2)
+    expect(adapter.counters).toMatchObject({ events: 2, duplicates: 1, heartbeats: 1 })
   })
 
   it('goes online on the first message and offline after supervisionMs of silence, once each', async () => {

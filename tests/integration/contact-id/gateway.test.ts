@@ -79,7 +79,8 @@ describe('Contact ID through the whole gateway', { timeout: 4 * DEADLINE_MS }, (
     await until('delivered', () => model.stats.delivered === 1)
     await barrier(model, sim, h)
     expect(alarms(h).filter((e) => e.type === 'intrusion')).toHaveLength(1)
-    expect(h.logs.find('repeated message already committed').length).toBeGreaterThan(0)
+    // The copies read before our ACK share it; any read after it are merged by the journal.
+    expect(h.logs.find('sent before our ACK, already answered').length + h.logs.find('repeated message already committed').length).toBeGreaterThan(0)
   })
 
   it('a message whose ACKs are all lost is repeated and still stored once', async () => {

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ReceiverModel } from '../../../simulators/alarm-receiver/model.js'
-import { openSerial, type ReceiverPort } from '../../../simulators/alarm-receiver/wire.js'
-import { startHarness, type Harness } from '../../helpers/harness.js'
-import { startPtyPair } from '../../helpers/pty.js'
-import { captureLog } from '../../helpers/logs.js'
-import { DEADLINE_MS, DEVICE, alarms, ev, until } from './support.js'
+import type { ReceiverModel } from '../../../simulators/alarm-receiver/model.js'
+import type { ReceiverPort } from '../../../simulators/alarm-receiver/wire.js'
+import type { Harness } from '../../helpers/harness.js'
+import { DEADLINE_MS, DEVICE, alarms, ev, ptyGateway, until } from './support.js'
 
 const REPEATED = 'repeated message already committed, acknowledged again'
 
@@ -18,18 +16,7 @@ describe('Contact ID: the same message again is new unless it is a retransmissio
     for (const c of cleanup.splice(0).reverse()) await c()
   })
 
-  async function setup(): Promise<{ model: ReceiverModel; sim: ReceiverPort; h: Harness }> {
-    const pair = await startPtyPair()
-    cleanup.push(() => pair.close())
-    const model = new ReceiverModel({ heartbeatMs: 300, ackTimeoutMs: 1000 }, Date.now())
-    const sim = await openSerial(model, { path: pair.b, baudRate: 115200, log: captureLog().log })
-    cleanup.push(() => sim.close())
-    const transport = { path: pair.a, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 300 }
-    const h = await startHarness({ devices: [{ id: DEVICE, adapter: 'contact-id', transport }] })
-    cleanup.push(() => h.stop())
-    await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
-    return { model, sim, h }
-  }
+  const setup = () => ptyGateway(cleanup, { heartbeatMs: 300, ackTimeoutMs: 1000 })
 
   /** The panel's messages a second apart, then a periodic test: forwarded in order, it comes last. */
   async function replay(model: ReceiverModel, sim: ReceiverPort, h: Harness, events: Array<ReturnType<typeof ev>>): Promise<string[]> {

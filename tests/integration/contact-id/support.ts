@@ -1,6 +1,8 @@
-import type { ReceiverModel, SimEvent } from '../../../simulators/alarm-receiver/model.js'
-import type { ReceiverPort } from '../../../simulators/alarm-receiver/wire.js'
-import type { Harness } from '../../helpers/harness.js'
+import { ReceiverModel, type ReceiverModelOptions, type SimEvent } from '../../../simulators/alarm-receiver/model.js'
+import { openSerial, type ReceiverPort } from '../../../simulators/alarm-receiver/wire.js'
+import { startHarness, type Harness } from '../../helpers/harness.js'
+import { captureLog } from '../../helpers/logs.js'
+import { startPtyPair } from '../../helpers/pty.js'
 
 /** How long a wait may take on a loaded machine before the test gives up: a safety net only. */
 export const DEADLINE_MS = 30_000
@@ -30,4 +32,21 @@ export async function barrier(model: ReceiverModel, sim: ReceiverPort, h: Harnes
   model.enqueue(ev('602', '000'))
   sim.poke()
   await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'test', DEADLINE_MS)
+}
+
+/**
+ * A receiver on one end of a socat PTY pair and a whole gateway (with a platform) on the other,
+ * the receiver online. Everything started is pushed on `cleanup`, to be run in reverse.
+ */
+export async function ptyGateway(cleanup: Array<() => Promise<void>>, modelOpts: ReceiverModelOptions): Promise<{ model: ReceiverModel; sim: ReceiverPort; h: Harness }> {
+  const pair = await startPtyPair()
+  cleanup.push(() => pair.close())
+  const model = new ReceiverModel(modelOpts, Date.now())
+  const sim = await openSerial(model, { path: pair.b, baudRate: 115200, log: captureLog().log })
+  cleanup.push(() => sim.close())
+  const transport = { path: pair.a, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 300 }
+  const h = await startHarness({ devices: [{ id: DEVICE, adapter: 'contact-id', transport }] })
+  cleanup.push(() => h.stop())
+  await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
+  return { model, sim, h }
 }
