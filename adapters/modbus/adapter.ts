@@ -5,7 +5,7 @@ import type { EventInput } from '../../gateway/events/event.js'
 import { ModbusException, type ModbusRequest } from './codec.js'
 import { runCommand } from './command.js'
 import { EXCEPTIONS, type ExceptionGroup } from './exceptions.js'
-import { profileOf, type ModbusDeviceConfig } from './config.js'
+import { profileName, profileOf, type ModbusDeviceConfig } from './config.js'
 import { UnitDecoder } from './decode.js'
 import { planReads, rawValue, readRequest, type ReadBlock } from './plan.js'
 import type { BusPool, SharedBus } from './pool.js'
@@ -52,7 +52,7 @@ export class ModbusUnitAdapter implements Adapter {
   ) {
     this.profile = profileOf(cfg)
     this.blocks = planReads(this.profile)
-    this.decoder = new UnitDecoder(this.profile, cfg.kind, cfg.unit)
+    this.decoder = new UnitDecoder(this.profile, cfg.kind, cfg.unit, profileName(cfg))
   }
 
   async start(): Promise<void> {
@@ -98,6 +98,7 @@ export class ModbusUnitAdapter implements Adapter {
         refresh: () => this.pollOnce('command'),
         write: (req) => this.write(req),
         stateOf: (p) => this.decoder.stateOf(p),
+        mismatched: (p) => this.decoder.isMismatched(p),
         readings: () => this.readings(),
         now: () => this.ctx.now(),
         sleep: (ms) => this.sleep(ms),
@@ -166,17 +167,21 @@ export class ModbusUnitAdapter implements Adapter {
       for (const name of b.points) raws[name] = rawValue(this.profile.points[name]!, b, reply.res)
     }
     this.counters.polls++
-    const { state, events } = this.decoder.update(raws, this.ctx.now(), frames.join(' '))
-    this.publishReadings(state)
+    const { state, events, mismatched } = this.decoder.update(raws, this.ctx.now(), frames.join(' '))
+    this.publishReadings(state, mismatched)
     await this.answered()
-    for (const e of events) await this.emit(e)
+    for (const e of events) {
+      // Raised once per point, so this warns once per point too.
+      if (e.type === 'profile.mismatch') this.ctx.log.warn({ unit: this.cfg.unit, ...e.attrs }, 'reading outside the profile: the register map does not fit the unit')
+      await this.emit(e)
+    }
   }
 
   /**
    * Readings and error counts into the retained state, only when something changed: a state
    * publish per poll would be a retained MQTT message per unit per second for nothing.
    */
-  private publishReadings(readings: Record<string, string | number>): void {
+  private publishReadings(readings: Record<string, string | number>, mismatched: string[]): void {
     const bus = this.shared?.bus
     const errors = {
       missedPolls: this.counters.missed,
@@ -186,10 +191,11 @@ export class ModbusUnitAdapter implements Adapter {
       busBadCrc: bus?.framer.stats.badCrc ?? 0,
       busDroppedBytes: bus?.framer.stats.droppedBytes ?? 0,
     }
-    const key = JSON.stringify([readings, errors])
+    const key = JSON.stringify([readings, errors, mismatched])
     if (key === this.lastPublished) return
     this.lastPublished = key
-    this.ctx.setState({ ...readings, errors })
+    // Points outside the profile are named here, and their nonsense readings left out.
+    this.ctx.setState({ ...readings, profileMismatch: mismatched, errors })
   }
 
   private async answered(): Promise<void> {

@@ -11,6 +11,8 @@ export interface CommandUnit {
   refresh(): Promise<void>
   write(req: ModbusRequest): Promise<void>
   stateOf(point: string): string | undefined
+  /** True while the point reads outside the profile (its state would be nonsense). */
+  mismatched(point: string): boolean
   /** Every point's reading, reported with the result. */
   readings(): Record<string, string | number>
   now(): number
@@ -59,6 +61,9 @@ export async function runCommand(u: CommandUnit, def: CommandDef): Promise<Adapt
   } catch (err) {
     return failure(err, 'reading the unit before the command')
   }
+  // A detector read from the wrong register cannot vouch that the space is clear: nothing is written.
+  const blind = [def.await, ...def.refuseWhen, ...def.faultWhen].find((c) => c !== undefined && u.mismatched(c.point))
+  if (blind !== undefined) return { status: 'error', reason: `${blind.point} reads outside the profile (see the profile.mismatch fault): the register map does not fit the unit, so the command was not sent`, data: u.readings() }
   // Checked on a fresh reading, so a car that just parked is seen before the arm moves.
   const refused = firstMet(u, def.refuseWhen)
   if (refused !== undefined) return { status: 'refused', reason: reasonOf(refused), data: u.readings() }

@@ -67,6 +67,11 @@ export const ModbusDeviceSchema = z
   })
 export type ModbusDeviceConfig = z.infer<typeof ModbusDeviceSchema>
 
+/** The profile's name for messages: the built-in's name, or the device's own map's description. */
+export function profileName(d: Pick<ModbusDeviceConfig, 'id' | 'profile'>): string {
+  return typeof d.profile === 'string' ? d.profile : (d.profile.description ?? `${d.id}'s own profile`)
+}
+
 /** The register map a device uses: its built-in profile or its own. */
 export function profileOf(d: Pick<ModbusDeviceConfig, 'profile'>): Profile {
   return typeof d.profile === 'string' ? BUILTIN_PROFILES[d.profile] : d.profile

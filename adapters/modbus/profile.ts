@@ -54,6 +54,13 @@ export const PointSchema = z
     low: LowSchema.optional(),
     /** A new state must hold this long before it is reported, so a flickering sensor does not flood. */
     debounceMs: z.number().int().min(0).max(600_000).default(0),
+    /**
+     * The engineering values a working device can report (in `unit`); a reading outside means the
+     * register map does not fit the device: a `profile.mismatch` fault, not events.
+     */
+    range: z.strictObject({ min: z.number().optional(), max: z.number().optional() }).optional(),
+    /** The raw values the register can hold (e.g. the states' keys); anything else is a `profile.mismatch`. */
+    values: z.array(z.number().int()).min(1).max(256).optional(),
   })
   .superRefine((p, ctx) => {
     const bitTable = p.table === 'coil' || p.table === 'discrete'
@@ -64,6 +71,10 @@ export const PointSchema = z
     if (p.bits !== undefined && type !== 'u16') ctx.addIssue({ code: 'custom', path: ['bits'], message: 'bit fields are taken from one u16 register' })
     if (p.bits !== undefined && p.bits.from + p.bits.count > 16) ctx.addIssue({ code: 'custom', path: ['bits'], message: 'the bit field runs past bit 15' })
     if ((type === 'u32' || type === 'i32' || type === 'f32') && p.address === 65_535) ctx.addIssue({ code: 'custom', path: ['address'], message: 'a 32-bit value needs two registers' })
+    if (p.range?.min !== undefined && p.range.max !== undefined && p.range.min > p.range.max) ctx.addIssue({ code: 'custom', path: ['range'], message: `min ${p.range.min} is above max ${p.range.max}` })
+    for (const key of Object.keys(p.states ?? {})) {
+      if (p.values !== undefined && !p.values.includes(Number(key))) ctx.addIssue({ code: 'custom', path: ['values'], message: `state ${key} is not among the valid values (${p.values.join(', ')})` })
+    }
   })
   .transform((p) => ({ ...p, type: p.type ?? (p.table === 'coil' || p.table === 'discrete' ? 'bool' : 'u16') }) as const)
 export type Point = z.infer<typeof PointSchema>

@@ -17,26 +17,32 @@ const PARKING_LOCK: ProfileInput = {
         '2': { state: 'moving' },
         '3': { state: 'fault', event: 'lock.fault', restoreEvent: 'lock.fault.restore' },
       },
+      values: [0, 1, 2, 3],
     },
     vehicle: {
       table: 'holding',
       address: 2,
       states: { '0': { state: 'vacant', event: 'parking.vacant' }, '1': { state: 'occupied', event: 'parking.occupied' } },
       debounceMs: 500,
+      values: [0, 1],
     },
-    battery: { table: 'holding', address: 3, scale: 0.01, unit: 'V', low: { below: 11.0, hysteresis: 0.3 } },
+    // A 12 V lock: below 6 V it could not drive its motor or answer; above 16 V it is not a 12 V battery.
+    battery: { table: 'holding', address: 3, scale: 0.01, unit: 'V', low: { below: 11.0, hysteresis: 0.3 }, range: { min: 6, max: 16 } },
     faultCode: {
       table: 'holding',
       address: 4,
       states: { '0': { state: 'none' }, '1': { state: 'jammed' }, '2': { state: 'overcurrent' }, '3': { state: 'obstructed' } },
+      values: [0, 1, 2, 3],
     },
     commandStatus: {
       table: 'holding',
       address: 5,
       states: { '0': { state: 'idle' }, '1': { state: 'busy' }, '2': { state: 'refused' }, '3': { state: 'failed' } },
+      values: [0, 1, 2, 3],
     },
     cycles: { table: 'input', address: 0, type: 'u32' },
-    motorTemp: { table: 'input', address: 2, type: 'i16', scale: 0.1, unit: '°C' },
+    // Outdoors, a motor neither freezes past -40 °C nor runs above 125 °C (its winding's class).
+    motorTemp: { table: 'input', address: 2, type: 'i16', scale: 0.1, unit: '°C', range: { min: -40, max: 125 } },
   },
   commands: {
     raise: {
@@ -70,9 +76,9 @@ const OCCUPANCY_SENSOR: ProfileInput = {
       // A car door opening or a passer-by flickers the detector: report a change after 2 s.
       debounceMs: 2000,
     },
-    distance: { table: 'input', address: 0, unit: 'cm' },
-    // Many battery sensors keep floats low word first.
-    battery: { table: 'input', address: 1, type: 'f32', wordOrder: 'low-first', unit: 'V', low: { below: 3.3, hysteresis: 0.1 } },
+    distance: { table: 'input', address: 0, unit: 'cm', range: { max: 1000 } },
+    // Many battery sensors keep floats low word first. A 3.6 V lithium cell: a NaN or 0 V is no reading.
+    battery: { table: 'input', address: 1, type: 'f32', wordOrder: 'low-first', unit: 'V', low: { below: 3.3, hysteresis: 0.1 }, range: { min: 1, max: 5 } },
     tamper: {
       table: 'input',
       address: 3,

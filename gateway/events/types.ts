@@ -30,6 +30,8 @@ const COMMON = {
   test: 4,
   /** Kept, never dropped: a code or topic we have no mapping for, with the raw value in attrs. */
   other: 3,
+  /** A reading outside what the device's register map (profile) allows: the map does not fit the device. */
+  'profile.mismatch': 3,
 } as const satisfies Record<string, Priority>
 
 const ALARM = {

@@ -61,8 +61,9 @@ describe('UnitDecoder (parking lock)', () => {
     expect(types(d.update(lockRaw({ battery: 1000 }), 0))).toEqual(['battery.low'])
   })
 
-  it('a value the profile does not name becomes `other` with the raw value', () => {
-    const d = new UnitDecoder(LOCK, 'parking', 4)
+  it('a value the profile does not name, in a profile that declares no valid values, becomes `other` with the raw value', () => {
+    const { values: _values, ...position } = LOCK.points['position']!
+    const d = new UnitDecoder({ ...LOCK, points: { ...LOCK.points, position } }, 'parking', 4)
     d.update(lockRaw(), 0)
     const r = d.update(lockRaw({ position: 9 }), 1)
     expect(types(r)).toEqual(['other'])
@@ -94,5 +95,30 @@ describe('UnitDecoder raw frames', () => {
     const d = new UnitDecoder(LOCK, 'parking', 4)
     d.update(lockRaw(), 0)
     expect(d.update(lockRaw({ position: 1 }), 1, 'ab'.repeat(3000)).events[0]!.raw).toHaveLength(4096)
+  })
+})
+
+describe('UnitDecoder: readings outside the profile', () => {
+  it('one profile.mismatch per point, however many polls; the point leaves state and raises nothing', () => {
+    const d = new UnitDecoder(LOCK, 'parking', 4, 'parking-lock')
+    const first = d.update(lockRaw({ vehicle: 3600, battery: 0 }), 0)
+    expect(types(first)).toEqual(['profile.mismatch', 'profile.mismatch'])
+    expect(first.mismatched).toEqual(['vehicle', 'battery'])
+    expect(first.state).not.toHaveProperty('vehicle')
+    expect(first.events[1]!.attrs).toMatchObject({ point: 'battery', register: 'holding 3', rawValue: 0, expected: 'the range 6 to 16 V', profile: 'parking-lock' })
+    expect(types(d.update(lockRaw({ vehicle: 3600, battery: 0 }), 1000))).toEqual([])
+    expect(d.isMismatched('vehicle')).toBe(true)
+    // Back within the profile: tracked again (and not reported twice if it strays again).
+    const back = d.update(lockRaw({ vehicle: 0 }), 2000)
+    expect(back.state).toMatchObject({ vehicle: 'vacant' })
+    expect(d.isMismatched('vehicle')).toBe(false)
+    expect(types(d.update(lockRaw({ vehicle: 7 }), 3000))).toEqual([])
+  })
+
+  it('a NaN float is outside any declared range', () => {
+    const d = new UnitDecoder(SENSOR, 'parking', 9)
+    const r = d.update({ occupied: 0, distance: 180, battery: Number.NaN, tamper: 0, signal: 200 }, 0)
+    expect(r.mismatched).toEqual(['battery'])
+    expect(r.events[0]!.attrs).toMatchObject({ expected: 'the range 1 to 5 V', profile: 'custom' })
   })
 })

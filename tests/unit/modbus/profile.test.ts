@@ -114,3 +114,11 @@ profile:
     expect(zodProblems(r.error!).map((p) => p.path)).toContain(path)
   })
 })
+
+describe('valid range and values', () => {
+  it('a range with min above max, or a state outside the values, is refused at its path', () => {
+    const r = ProfileSchema.safeParse({ points: { t: { table: 'holding', address: 0, range: { min: 5, max: 1 } }, s: { table: 'holding', address: 1, values: [0, 1], states: { '2': { state: 'two' } } } } })
+    expect(r.success).toBe(false)
+    expect(r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['points.t.range: min 5 is above max 1', 'points.s.values: state 2 is not among the valid values (0, 1)'])
+  })
+})
