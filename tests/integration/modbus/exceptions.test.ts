@@ -19,7 +19,7 @@ const logs = captureLog()
 beforeAll(async () => {
   model = new ParkingBusModel([{ unit: 1, type: 'lock' }], { now: () => Date.now() })
   server = await serveTcp(model)
-  ;({ adapters, recs } = await startUnits([{ id: 'lock-1', unit: 1, profile: 'parking-lock', transport: server.address, pollIntervalMs: 50, offlineAfterMisses: 2 }], logs))
+  ;({ adapters, recs } = await startUnits([{ id: 'lock-1', unit: 1, profile: 'parking-lock', transport: server.address, pollIntervalMs: 50, offlineAfterMisses: 2, offlinePollIntervalMs: 200 }], logs))
 })
 
 afterAll(async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   model = new ParkingBusModel([{ unit: 1, type: 'alt-lock' }], { now: () => Date.now() })
   server = await serveTcp(model)
   let recs: Recorder[]
-  ;({ adapters, recs } = await startUnits([{ id: 'lock-1', unit: 1, profile: 'parking-lock', transport: server.address, pollIntervalMs: 50 }], logs))
+  ;({ adapters, recs } = await startUnits([{ id: 'lock-1', unit: 1, profile: 'parking-lock', transport: server.address, pollIntervalMs: 50, offlinePollIntervalMs: 200 }], logs))
   rec = recs[0]!
 })
 
