@@ -60,7 +60,7 @@ export const JournalSchema = z
     maxRows: z.number().int().min(100).default(2_000_000),
     maxBytes: z.number().int().min(MIB).default(1024 * MIB),
     maxAgeDays: z.number().min(0.001).default(30),
-    /** Pre-allocated beside the journal and released when the disk fills, so SQLite can still delete. */
+    /** Pre-allocated beside the journal and released when the disk fills, so SQLite can still delete; at most a tenth of the disk. */
     spareBytes: z.number().int().min(0).default(16 * MIB),
     /** The most events one group commit writes. */
     batchMaxEvents: z.number().int().min(1).max(10_000).default(2000),

@@ -132,7 +132,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     if (r.undelivered > 0) log.error({ report: r }, 'journal evicted undelivered events')
     void gatewayEvent({ type: 'journal.evicted', attrs: { ...r } })
   })
-  journal.on('full', (err) => void gatewayEvent({ type: 'journal.full', attrs: { error: errorMessage(err) } }))
+  // Recorded once the journal commits again: recording it while full would be one more commit
+  // that fails (the journal logs the moment it fills, and reports it in its status meanwhile).
+  journal.on('recovered', (s) => void gatewayEvent({ type: 'journal.full', attrs: { ...s } }))
 
   // Uplinks and their forwarders.
   const uplinks = config.uplinks.map((u) => new MqttUplink(u, site, log.child({ component: 'uplink', uplink: u.id })))

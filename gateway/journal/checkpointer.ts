@@ -1,30 +1,44 @@
 import type { Logger } from '../log.js'
-import { errorMessage } from '../errors.js'
 import { OPEN_RW, closeDb, exec, openDb, type Db } from './sqlite.js'
+import { fileBytes } from './spare.js'
 
 const EVERY_MS = 1000
 
 /**
- * Copies the WAL back into the database on its own connection, once a second. SQLite's automatic
- * checkpoint would run inside whichever commit crossed the threshold, adding its I/O to the
- * latency of the events in that commit; a PASSIVE checkpoint here never blocks the writer.
+ * Copies the WAL back into the database on its own connection: once a second, and as soon as a
+ * commit leaves the WAL past `walMaxBytes`. SQLite's automatic checkpoint would run inside whichever
+ * commit crossed the threshold, adding its I/O to the latency of the events in that commit; a
+ * PASSIVE checkpoint here never blocks the writer. Checkpointing by size bounds the WAL: once a
+ * second at 300 single-event commits/s let it reach 12 MB, enough to fill a small disk.
+ * The writer's `journal_size_limit` then truncates the file when it wraps.
  */
 export class Checkpointer {
   private timer: NodeJS.Timeout | undefined
   private running = false
+  private failures = 0
+  private readonly walPath: string
 
   private constructor(
     private readonly db: Db,
+    path: string,
+    private readonly walMaxBytes: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.walPath = `${path}-wal`
+  }
 
-  static async start(path: string, log: Logger): Promise<Checkpointer> {
+  static async start(path: string, walMaxBytes: number, log: Logger): Promise<Checkpointer> {
     const db = await openDb(path, OPEN_RW)
     await exec(db, 'PRAGMA busy_timeout = 5000')
-    const c = new Checkpointer(db, log)
+    const c = new Checkpointer(db, path, walMaxBytes, log)
     c.timer = setInterval(() => void c.run(), EVERY_MS)
     c.timer.unref()
     return c
+  }
+
+  /** After each commit: checkpoint now if the WAL has passed its bound. */
+  committed(): void {
+    if (!this.running && fileBytes(this.walPath) > this.walMaxBytes) void this.run()
   }
 
   private async run(): Promise<void> {
@@ -32,8 +46,12 @@ export class Checkpointer {
     this.running = true
     try {
       await exec(this.db, 'PRAGMA wal_checkpoint(PASSIVE)')
+      if (this.failures > 0) this.log.info({ failures: this.failures }, 'journal checkpoints succeed again')
+      this.failures = 0
     } catch (err) {
-      this.log.warn({ err: errorMessage(err) }, 'journal checkpoint failed; the next one retries')
+      // A full disk fails every checkpoint until the journal recovers: log once, then count.
+      if (this.failures++ === 0) this.log.warn({ err }, 'journal checkpoint failed; the next one retries')
+      else this.log.debug({ err, failures: this.failures }, 'journal checkpoint failed again')
     } finally {
       this.running = false
     }

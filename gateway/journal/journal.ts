@@ -1,79 +1,35 @@
 import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { Logger } from '../log.js'
 import type { GatewayEvent } from '../events/event.js'
 import { JournalError, JournalFullError, errorMessage } from '../errors.js'
 import { DDL, PRAGMAS } from './ddl.js'
 import { OPEN_RO, OPEN_RW, all, closeDb, exec, isFullError, openDb, run, type Db } from './sqlite.js'
-import { evictionNeed, summarize, type EvictionReport, type JournalLimits } from './eviction.js'
-import { SpareFile } from './spare.js'
+import { LOW_WATER, evictionNeed, summarize, type EvictionReport, type JournalLimits } from './eviction.js'
+import { SpareFile, fileBytes, freeBytes } from './spare.js'
 import { Evictor } from './evictor.js'
-import { insertEvents, applyAcks, findDuplicates, type StagedEvent } from './writes.js'
+import { insertEvents, applyAcks, findDuplicates, serializeUnsequenced, withSeq, type StagedEvent } from './writes.js'
 import { OutboxReader, type OutboxRow } from './outbox.js'
 import { Checkpointer } from './checkpointer.js'
+import type { AppendInput, AppendResult, JournalEvents, JournalOptions, JournalStats, QueuedAppend } from './types.js'
+import { AckQueue, NO_WORK, type AckWork } from './ack-queue.js'
+import { FullEpisode } from './full-episode.js'
+import { commitApart } from './isolate.js'
+import { JournalCounters } from './counters.js'
+import { budgetFor, type DiskBudget } from './disk-budget.js'
 
 export type { OutboxRow }
+export type { AppendInput, AppendResult, FullSummary, JournalEvents, JournalOptions, JournalStats } from './types.js'
 
-export interface JournalOptions {
-  path: string
-  maxRows: number
-  maxBytes: number
-  maxAgeMs: number
-  spareBytes: number
-  batchMaxEvents: number
-  /** Every event is pending for each of these until that uplink acknowledges it. */
-  uplinks: string[]
-  log: Logger
-  now: () => number
-  /** Caps the database file (SQLite max_page_count), to exercise the full-database path. */
-  maxPageCount?: number
-}
-
-/** An event ready for the journal: everything but its per-device seq, which the commit assigns. */
-export interface AppendInput {
-  event: Omit<GatewayEvent, 'seq'>
-  /** Look the id up first: producer-supplied ids may be repeats of committed events. */
-  checkId?: boolean
-  dedupeKey?: string
-  dedupeWindowMs?: number
-  /** The source a retransmission must follow directly (see `EventInput.dedupeScope`). */
-  dedupeScope?: string
-}
-
-export interface AppendResult {
-  id: string
-  duplicate: boolean
-  /** The committed event (the earlier one's id for a duplicate; seq is 0 then). */
-  event: GatewayEvent
-}
-
-interface QueuedAppend {
-  input: AppendInput
-  resolve: (r: AppendResult) => void
-  reject: (e: Error) => void
-}
-
-export interface JournalStats {
-  rows: number
-  bytes: number
-  pending: Record<string, number>
-  commits: number
-  appended: number
-  duplicates: number
-  evictedDelivered: number
-  evictedUndelivered: number
-  fullEvents: number
-}
-
-export interface JournalEvents {
-  committed: [rows: OutboxRow[], events: GatewayEvent[]]
-  evicted: [report: EvictionReport]
-  full: [err: Error]
-}
 
 const ACK_DELAY_MS = 5
 const FULL_RETRIES = 2
+const DEFAULT_WAL_MAX_BYTES = 4 * 1024 * 1024
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000
+/** Acknowledgements whose commit failed for another reason than a full disk wait this long. */
+const FAILED_RETRY_MS = 1000
+/** After a full period the byte cap drops below what filled the disk, until the disk is measured again. */
+const FULL_SHRINK = 0.9
 
 /**
  * The durable journal and outbox. Appends wait in a queue and are written together, in one
@@ -83,18 +39,23 @@ const FULL_RETRIES = 2
  */
 export class Journal extends EventEmitter<JournalEvents> {
   private queue: QueuedAppend[] = []
-  private acks = new Map<string, number[]>()
-  private parks: Array<{ uplink: string; pos: number }> = []
+  private readonly pendingAcks = new AckQueue()
   private ageSweepDue = false
-  private flushing = false
-  private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined
+  private flushing: Promise<void> | undefined
+  private immediate: NodeJS.Immediate | undefined
+  private timer: NodeJS.Timeout | undefined
+  private retryAfterMs = 0
+  /** No new appends; what is queued is committed if it can be. */
+  private stopping = false
   private closed = false
+  private closing: Promise<void> | undefined
+  private fullError: Error | undefined
+  private readonly episode: FullEpisode
+  private readonly unstorableWarned = new Set<string>()
   private nextPos = 1
   private readonly lastSeq = new Map<string, number>()
-  private readonly stat: JournalStats = {
-    rows: 0, bytes: 0, pending: {}, commits: 0, appended: 0, duplicates: 0,
-    evictedDelivered: 0, evictedUndelivered: 0, fullEvents: 0,
-  }
+  private readonly counters: JournalCounters
+  private readonly stat: JournalStats
   private readonly evictor: Evictor
   private readonly limits: JournalLimits
   private ageTimer: NodeJS.Timeout | undefined
@@ -106,34 +67,53 @@ export class Journal extends EventEmitter<JournalEvents> {
     readerDb: Db,
     private readonly spare: SpareFile,
     private readonly opts: JournalOptions,
+    private budget: DiskBudget,
   ) {
     super()
-    this.limits = { maxRows: opts.maxRows, maxBytes: opts.maxBytes }
+    this.counters = new JournalCounters(opts.uplinks)
+    this.stat = this.counters.stat
+    this.limits = { maxRows: opts.maxRows, maxBytes: budget.maxBytes }
+    this.stat.maxBytes = budget.maxBytes
     this.evictor = new Evictor(db)
     this.outbox = new OutboxReader(readerDb)
+    this.episode = new FullEpisode(opts.log, opts.now)
+  }
+
+  /** The spare, WAL and byte cap that fit the disk the journal is on (its own files count as room). */
+  private static measure(opts: JournalOptions): DiskBudget {
+    const configured = { spareBytes: opts.spareBytes, walMaxBytes: opts.walMaxBytes ?? DEFAULT_WAL_MAX_BYTES, maxBytes: opts.maxBytes }
+    if (opts.path === ':memory:') return configured
+    const own = [opts.path, `${opts.path}-wal`, `${opts.path}.spare`].reduce((n, f) => n + fileBytes(f), 0)
+    return budgetFor({ available: freeBytes(opts.path) + own }, configured)
   }
 
   static async open(opts: JournalOptions): Promise<Journal> {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true })
+    const budget = Journal.measure(opts)
+    if (budget.maxBytes < opts.maxBytes || budget.spareBytes < opts.spareBytes) {
+      opts.log.warn({ path: opts.path, configured: { maxBytes: opts.maxBytes, spareBytes: opts.spareBytes }, ...budget },
+        'the journal\'s disk is smaller than its configured limits: the journal keeps to what fits')
+    }
     const db = await openDb(opts.path, OPEN_RW)
     try {
       await exec(db, PRAGMAS)
       if (opts.maxPageCount !== undefined) await exec(db, `PRAGMA max_page_count = ${Math.floor(opts.maxPageCount)}`)
-      // Checkpoints run on their own connection (checkpointer.ts), not inside a commit.
-      if (opts.path !== ':memory:') await exec(db, 'PRAGMA wal_autocheckpoint = 0')
+      // Checkpoints run on their own connection (checkpointer.ts), not inside a commit; when the
+      // writer wraps the checkpointed WAL it truncates the file back to this size.
+      if (opts.path !== ':memory:') await exec(db, `PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = ${budget.walMaxBytes}`)
       await exec(db, DDL)
     } catch (err) {
       await closeDb(db)
       throw new JournalError(`cannot open the journal at ${opts.path}: ${errorMessage(err)}`, { cause: err })
     }
     const reader = await openDb(opts.path, OPEN_RO)
-    const checkpointer = opts.path === ':memory:' ? undefined : await Checkpointer.start(opts.path, opts.log)
-    const spare = new SpareFile(`${opts.path}.spare`, opts.spareBytes, opts.log)
-    spare.ensure()
-    const j = new Journal(db, reader, spare, opts)
+    const checkpointer = opts.path === ':memory:' ? undefined : await Checkpointer.start(opts.path, budget.walMaxBytes, opts.log)
+    const spare = new SpareFile(`${opts.path}.spare`, opts.log)
+    spare.ensure(budget.spareBytes)
+    const j = new Journal(db, reader, spare, opts, budget)
     j.checkpointer = checkpointer
     await j.load()
-    j.ageTimer = setInterval(() => j.requestAgeSweep(), Math.min(60_000, Math.max(1000, opts.maxAgeMs / 10)))
+    j.ageTimer = setInterval(() => j.periodic(), Math.min(60_000, Math.max(1000, opts.maxAgeMs / 10)))
     j.ageTimer.unref()
     j.requestAgeSweep()
     return j
@@ -165,32 +145,66 @@ export class Journal extends EventEmitter<JournalEvents> {
     }
   }
 
-  /** Queues an event for the next group commit; resolves once it is durable. */
+  /**
+   * Queues an event for the next group commit; resolves once it is durable. An event that cannot
+   * be serialized is refused here, alone, before it can fail a batch.
+   */
   append(input: AppendInput): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new JournalError('the journal is closed'))
+    if (this.stopping) return Promise.reject(new JournalError('the journal is closed'))
+    let body: string
+    try {
+      body = serializeUnsequenced(input.event)
+    } catch (err) {
+      return Promise.reject(this.unstorable(input, err))
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ input, resolve, reject })
+      this.queue.push({ input, body, resolve, reject })
       this.schedule(true)
     })
   }
 
   /** Marks events delivered to an uplink (written with the next commit; losing it only means a resend). */
   ack(uplink: string, positions: readonly number[]): void {
-    if (this.closed || positions.length === 0) return
-    let list = this.acks.get(uplink)
-    if (!list) this.acks.set(uplink, (list = []))
-    for (const p of positions) list.push(p)
+    if (this.stopping || positions.length === 0) return
+    this.pendingAcks.ack(uplink, positions)
     this.schedule(false)
   }
 
   /** Sets an event aside for one uplink: it stays in the journal but is no longer sent. */
   park(uplink: string, pos: number): void {
-    this.parks.push({ uplink, pos })
+    if (this.stopping) return
+    this.pendingAcks.park(uplink, pos)
     this.schedule(false)
   }
 
   stats(): JournalStats {
-    return { ...this.stat, pending: { ...this.stat.pending } }
+    return { ...this.stat, pending: { ...this.stat.pending }, full: this.episode.active, maxBytes: this.limits.maxBytes }
+  }
+
+  /** Refuses one event that the journal cannot store, naming its device; warned once per device. */
+  private unstorable(input: AppendInput, err: unknown): JournalError {
+    const { device, id } = input.event
+    this.stat.unstorable++
+    const e = new JournalError(`event ${id} from device "${device}" cannot be stored (${errorMessage(err)}); it was refused alone, fix what the device or producer sends`, { cause: err })
+    if (this.unstorableWarned.has(device)) this.opts.log.debug({ device, err: e }, 'event refused by the journal')
+    else this.opts.log.warn({ device, err: e }, 'event refused by the journal')
+    this.unstorableWarned.add(device)
+    return e
+  }
+
+  /** The age sweep, and the disk measured again: space freed by others lets the journal grow back. */
+  private periodic(): void {
+    if (this.opts.path !== ':memory:' && !this.episode.active) {
+      try {
+        this.budget = Journal.measure(this.opts)
+        this.limits.maxBytes = this.budget.maxBytes
+        // A spare taken back from a disk still nearly full would fill it again at once.
+        if (freeBytes(this.opts.path) > 2 * (this.budget.spareBytes + this.budget.walMaxBytes)) this.spare.ensure(this.budget.spareBytes)
+      } catch (err) {
+        this.opts.log.debug({ err }, 'cannot measure the journal\'s disk')
+      }
+    }
+    this.requestAgeSweep()
   }
 
   lastSeqOf(device: string): number {
@@ -202,62 +216,104 @@ export class Journal extends EventEmitter<JournalEvents> {
     this.schedule(false)
   }
 
+  /** Appends run at once; acknowledgements wait a little to share a commit (longer after a failure). */
   private schedule(urgent: boolean): void {
-    if (this.flushing) return
-    if (this.scheduled !== undefined) {
-      if (!urgent) return
-      // An append waits for no timer: replace a pending delayed flush with an immediate one.
-      clearTimeout(this.scheduled as NodeJS.Timeout)
+    if (this.closed || this.flushing || this.immediate !== undefined) return
+    if (urgent) {
+      if (this.timer !== undefined) clearTimeout(this.timer)
+      this.timer = undefined
+      this.immediate = setImmediate(() => void this.flush())
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => void this.flush(), Math.max(ACK_DELAY_MS, this.retryAfterMs))
     }
-    this.scheduled = urgent ? setImmediate(() => void this.flush()) : setTimeout(() => void this.flush(), ACK_DELAY_MS)
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = undefined
-    if (this.flushing) return
-    this.flushing = true
-    try {
-      while (this.hasWork()) {
-        const batch = this.queue.splice(0, this.opts.batchMaxEvents)
-        const acks = this.acks
-        this.acks = new Map()
-        const parks = this.parks.splice(0)
-        const sweep = this.ageSweepDue
-        this.ageSweepDue = false
-        await this.commitWithRecovery(batch, acks, parks, sweep)
-      }
-    } finally {
-      this.flushing = false
+  private flush(): Promise<void> {
+    this.immediate = undefined
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.flushing) return this.flushing
+    this.flushing = this.flushLoop().finally(() => {
+      this.flushing = undefined
       if (this.hasWork()) this.schedule(this.queue.length > 0)
+    })
+    return this.flushing
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.hasWork()) {
+      const batch = this.queue.splice(0, this.opts.batchMaxEvents)
+      const work = this.pendingAcks.take()
+      const sweep = this.ageSweepDue
+      this.ageSweepDue = false
+      const ok = await this.commitBatch(batch, work, sweep)
+      if (ok) {
+        this.retryAfterMs = 0
+        continue
+      }
+      // Nothing more until new events arrive or the retry delay passes: a failing journal must not spin.
+      if (sweep) this.ageSweepDue = true
+      this.retryAfterMs = this.episode.active ? Math.max(ACK_DELAY_MS, this.episode.msUntilRecovery()) : FAILED_RETRY_MS
+      return
     }
   }
 
   private hasWork(): boolean {
-    return !this.closed && (this.queue.length > 0 || this.acks.size > 0 || this.parks.length > 0 || this.ageSweepDue)
+    return !this.closed && (this.queue.length > 0 || this.pendingAcks.size > 0 || this.ageSweepDue)
   }
 
-  private async commitWithRecovery(batch: QueuedAppend[], acks: Map<string, number[]>, parks: Array<{ uplink: string; pos: number }>, sweep: boolean): Promise<void> {
+  /**
+   * Commits a batch, recovering from a full disk at most FULL_RETRIES times; a batch SQLite refuses
+   * for another reason is split until the refused event stands alone. False when work is left over.
+   */
+  private async commitBatch(batch: QueuedAppend[], work: AckWork, sweep: boolean): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.commit(batch, acks, parks, sweep)
-        return
+        await this.commit(batch, work, sweep)
+        return true
       } catch (err) {
-        if (isFullError(err) && attempt < FULL_RETRIES) {
-          await this.recoverFromFull(err as Error)
-          continue
+        if (!isFullError(err)) return this.isolateAndCommit(batch, work, sweep, err)
+        if (this.episode.enter(err as Error)) {
+          this.fullError = err as Error
+          this.emit('full', err as Error)
         }
-        const e = isFullError(err)
-          ? new JournalFullError(`the journal cannot store events: ${errorMessage(err)}`, { cause: err })
-          : new JournalError(`journal commit failed: ${errorMessage(err)}`, { cause: err })
-        this.opts.log.error({ err: e, events: batch.length }, 'journal commit failed; the events were not acknowledged')
-        for (const q of batch) q.reject(e)
-        return
+        if (attempt < FULL_RETRIES && this.episode.mayRecover() && (await this.recoverFromFull())) continue
+        this.episode.refuse(batch.length, err as Error)
+        this.refuse(batch, err)
+        this.pendingAcks.restore(work)
+        return false
       }
     }
   }
 
+  /** A commit failed for another reason than space: commit the events apart, refuse only what fails alone. */
+  private async isolateAndCommit(batch: QueuedAppend[], work: AckWork, sweep: boolean, err: unknown): Promise<boolean> {
+    if (batch.length === 1) this.refuse(batch, err)
+    else if (batch.length > 1) {
+      this.opts.log.warn({ err, events: batch.length }, 'journal commit failed; committing the batch\'s events apart to find the one refused')
+      await commitApart(batch, (part) => this.commit(part, NO_WORK, false), (part, e) => this.refuse(part, e), (e) => !isFullError(e))
+    }
+    if (work.acks.size === 0 && work.parks.length === 0 && !sweep) return true
+    try {
+      await this.commit([], work, sweep)
+      return true
+    } catch (e) {
+      this.opts.log.error({ err: e }, 'journal could not record acknowledgements; retrying shortly')
+      this.pendingAcks.restore(work)
+      return false
+    }
+  }
+
+  private refuse(part: QueuedAppend[], err: unknown): void {
+    if (isFullError(err)) {
+      const e = new JournalFullError(`the journal cannot store events: its disk or database is full (${errorMessage(err)}); free space on the journal's disk`, { cause: err })
+      this.stat.refusedFull += part.length
+      for (const q of part) q.reject(e)
+    } else for (const q of part) q.reject(this.unstorable(q.input, err))
+  }
+
   /** One transaction: duplicates looked up, room made, events and outbox rows inserted, acks applied. */
-  private async commit(batch: QueuedAppend[], acks: Map<string, number[]>, parks: Array<{ uplink: string; pos: number }>, sweep: boolean): Promise<void> {
+  private async commit(batch: QueuedAppend[], work: AckWork, sweep: boolean): Promise<void> {
     const startPos = this.nextPos
     const seqBefore = new Map<string, number>()
     const reports: EvictionReport[] = []
@@ -279,24 +335,26 @@ export class Journal extends EventEmitter<JournalEvents> {
         const seq = (this.lastSeq.get(device) ?? 0) + 1
         this.lastSeq.set(device, seq)
         const event = { ...q.input.event, seq } as GatewayEvent
-        const body = JSON.stringify(event)
+        const body = withSeq(q.body, seq)
         staged.push({ pos: this.nextPos++, event, body, bytes: Buffer.byteLength(body), dedupeKey: q.input.dedupeKey, dedupeScope: q.input.dedupeScope })
         results.push(undefined)
       }
       if (sweep) {
         const r = await this.evictor.evictOlderThan(now - this.opts.maxAgeMs)
-        if (r.delivered.length + r.undelivered.length > 0) reports.push(this.account(summarize('age', r.delivered, r.undelivered)))
+        if (r.delivered.length + r.undelivered.length > 0) reports.push(this.counters.account(summarize('age', r.delivered, r.undelivered)))
       }
       const incoming = { rows: staged.length, bytes: staged.reduce((s, e) => s + e.bytes, 0) }
       const need = evictionNeed({ rows: this.stat.rows, bytes: this.stat.bytes }, incoming, this.limits)
       if (need.rows > 0 || need.bytes > 0) {
         const r = await this.evictor.evict(need)
-        reports.push(this.account(summarize(need.bytes > 0 && need.rows <= 0 ? 'bytes' : 'rows', r.delivered, r.undelivered)))
+        reports.push(this.counters.account(summarize(need.bytes > 0 && need.rows <= 0 ? 'bytes' : 'rows', r.delivered, r.undelivered)))
       }
       await insertEvents(this.db, staged, this.opts.uplinks, this.opts.now())
-      const acked = await applyAcks(this.db, acks, parks)
+      const acked = await applyAcks(this.db, work.acks, work.parks)
       await exec(this.db, 'COMMIT')
-      this.afterCommit(staged, acked)
+      this.counters.committed(staged, acked)
+      this.checkpointer?.committed()
+      this.recovered()
       this.stat.duplicates += results.filter((r) => r !== undefined).length
       let k = 0
       for (let i = 0; i < batch.length; i++) {
@@ -308,78 +366,105 @@ export class Journal extends EventEmitter<JournalEvents> {
       }
       for (const r of reports) if (r.delivered + r.undelivered > 0) this.emit('evicted', r)
     } catch (err) {
-      await exec(this.db, 'ROLLBACK').catch(() => undefined)
+      await exec(this.db, 'ROLLBACK').catch(() => undefined) // SQLite may have rolled back already
       this.nextPos = startPos
       for (const [device, seq] of seqBefore) this.lastSeq.set(device, seq)
-      for (const r of reports) this.unaccount(r)
-      // Acks and parks are retried with the next commit.
-      for (const [u, list] of acks) for (const p of list) this.ack(u, [p])
-      this.parks.push(...parks)
+      for (const r of reports) this.counters.unaccount(r)
+      // The caller decides what becomes of the events and the acknowledgements.
       throw err
     }
   }
 
-  private afterCommit(staged: StagedEvent[], acked: Map<string, number>): void {
-    this.stat.commits++
-    this.stat.appended += staged.length
-    this.stat.rows += staged.length
-    for (const s of staged) this.stat.bytes += s.bytes
-    for (const u of this.opts.uplinks) this.stat.pending[u] = (this.stat.pending[u] ?? 0) + staged.length
-    for (const [u, n] of acked) this.stat.pending[u] = Math.max(0, (this.stat.pending[u] ?? 0) - n)
-  }
 
-  /** Counters for an eviction inside the open transaction (undone by `unaccount` on rollback). */
-  private account(r: EvictionReport & { pendingRemoved?: Record<string, number> }): EvictionReport {
-    this.stat.rows -= r.delivered + r.undelivered
-    this.stat.bytes -= r.bytes
-    this.stat.evictedDelivered += r.delivered
-    this.stat.evictedUndelivered += r.undelivered
-    for (const u of this.opts.uplinks) this.stat.pending[u] = Math.max(0, (this.stat.pending[u] ?? 0) - r.undelivered)
-    return r
-  }
 
-  private unaccount(r: EvictionReport): void {
-    this.stat.rows += r.delivered + r.undelivered
-    this.stat.bytes += r.bytes
-    this.stat.evictedDelivered -= r.delivered
-    this.stat.evictedUndelivered -= r.undelivered
-    for (const u of this.opts.uplinks) this.stat.pending[u] = (this.stat.pending[u] ?? 0) + r.undelivered
-  }
+
+
+
 
   /**
-   * The disk or the database is full. Give SQLite room to work (release the spare file), drop a
-   * tenth of the journal in eviction order, and checkpoint the WAL so its pages return to the file.
+   * The disk or the database is full. Give SQLite room to work: release the spare file, checkpoint
+   * the WAL into the database and truncate it (that frees the log's bytes), evict a tenth of the
+   * journal in eviction order, and checkpoint again. The byte cap drops below what filled the disk.
+   * True when room was made.
    */
-  private async recoverFromFull(err: Error): Promise<void> {
+  private async recoverFromFull(): Promise<boolean> {
     this.stat.fullEvents++
-    this.opts.log.error({ err, path: this.opts.path }, 'journal full: releasing the spare file and evicting')
-    this.emit('full', err)
     this.spare.release()
-    const need = { rows: Math.max(1, Math.ceil(this.stat.rows / 10)), bytes: 0 }
+    await this.truncateWal()
+    this.limits.maxBytes = Math.min(this.limits.maxBytes, Math.floor(this.stat.bytes * FULL_SHRINK))
+    const need = evictionNeed({ rows: this.stat.rows, bytes: this.stat.bytes }, { rows: 0, bytes: 0 },
+      { maxRows: Math.floor(this.stat.rows * LOW_WATER), maxBytes: this.limits.maxBytes })
+    need.rows = Math.max(need.rows, Math.ceil(this.stat.rows / 10))
     try {
       await exec(this.db, 'BEGIN IMMEDIATE')
       const r = await this.evictor.evict(need)
       await exec(this.db, 'COMMIT')
-      const report = this.account(summarize('disk-full', r.delivered, r.undelivered))
+      const report = this.counters.account(summarize('disk-full', r.delivered, r.undelivered))
       if (report.delivered + report.undelivered > 0) this.emit('evicted', report)
+    } catch (err) {
+      await exec(this.db, 'ROLLBACK').catch(() => undefined) // SQLite may have rolled back already
+      this.opts.log.debug({ err }, 'journal full: eviction failed; retrying at the next recovery')
+      return false
+    }
+    await this.truncateWal()
+    return true
+  }
+
+  private async truncateWal(): Promise<void> {
+    try {
       await exec(this.db, 'PRAGMA wal_checkpoint(TRUNCATE)')
-    } catch (e) {
-      await exec(this.db, 'ROLLBACK').catch(() => undefined)
-      this.opts.log.error({ err: e }, 'journal full: eviction failed too')
+    } catch (err) {
+      this.opts.log.debug({ err }, 'journal full: checkpoint failed')
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return
-    while (this.flushing || this.scheduled !== undefined) {
-      await new Promise((r) => setTimeout(r, 2))
-      if (!this.flushing && this.scheduled === undefined && this.hasWork()) this.schedule(true)
-    }
+  /** A commit succeeded: end a full period and report it once. The spare comes back with `periodic`. */
+  private recovered(): void {
+    if (!this.episode.active) return
+    const s = this.episode.leave()
+    this.emit('recovered', { error: errorMessage(this.fullError), ...s })
+    this.fullError = undefined
+  }
+
+  /**
+   * Commits what is queued if it can, then closes, within `closeTimeoutMs` whatever the journal's
+   * state: a full journal refuses what it cannot store instead of retrying until it is killed.
+   * What is left is refused (not acknowledged); unrecorded acknowledgements only mean resends.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown()
+    return this.closing
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true
+    let timer: NodeJS.Timeout | undefined
+    const bound = new Promise<void>((r) => { timer = setTimeout(r, this.opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS) })
+    // Two passes: what is queued now, then the acknowledgements a failed pass gave back.
+    const drain = (async () => {
+      for (let pass = 0; pass < 2 && (this.flushing !== undefined || this.hasWork()); pass++) {
+        if (this.flushing) await this.flushing
+        this.retryAfterMs = 0
+        if (this.hasWork()) await this.flush()
+      }
+    })()
+    await Promise.race([drain, bound])
+    clearTimeout(timer)
     this.closed = true
+    if (this.immediate !== undefined) clearImmediate(this.immediate)
+    if (this.timer !== undefined) clearTimeout(this.timer)
     if (this.ageTimer) clearInterval(this.ageTimer)
+    const left = this.queue.splice(0)
+    if (left.length > 0) {
+      this.opts.log.warn({ events: left.length }, 'journal closed with events it could not commit; they were not acknowledged')
+      const e = new JournalError('the journal closed before this event was committed')
+      for (const q of left) q.reject(e)
+    }
+    // A commit still running ends on its own (busy_timeout bounds it); SQLite closes after it.
+    await this.flushing?.catch(() => undefined)
     await this.outbox.close()
     await this.checkpointer?.stop()
-    await exec(this.db, 'PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined)
+    await exec(this.db, 'PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined) // a full disk may refuse; WAL replays at open
     await closeDb(this.db)
   }
 }

@@ -15,6 +15,24 @@ export interface StagedEvent {
   dedupeScope?: string | undefined
 }
 
+/**
+ * An event's JSON without its seq (which the commit assigns). Serializing before the event joins a
+ * batch confines what JSON.stringify may throw (a cycle, a BigInt, nesting deep enough to overflow
+ * the stack) to that one append, instead of failing the commit of every event in the batch.
+ */
+export function serializeUnsequenced(event: object): string {
+  if (Object.hasOwn(event, 'seq')) {
+    const { seq: _ignored, ...rest } = event as { seq?: unknown }
+    return JSON.stringify(rest)
+  }
+  return JSON.stringify(event)
+}
+
+/** The stored body: seq last, as `JSON.stringify({ ...event, seq })` would place it. */
+export function withSeq(unsequenced: string, seq: number): string {
+  return `${unsequenced.slice(0, -1)}${unsequenced.length > 2 ? ',' : ''}"seq":${seq}}`
+}
+
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))

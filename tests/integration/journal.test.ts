@@ -168,4 +168,41 @@ describe('journal', () => {
     await journal.append({ event: ev('a') })
     expect(reports.some((r) => r.reason === 'age' && r.undelivered === 1)).toBe(true)
   })
+
+  it('refuses an event that cannot be serialized alone; the other devices\' events in its batch commit', async () => {
+    const capture = captureLog()
+    journal = await Journal.open(opts({ log: capture.log }))
+    // JSON nested deeper than the stack: JSON.stringify throws RangeError inside the commit.
+    let deep: Record<string, unknown> = {}
+    for (let i = 0; i < 200_000; i++) deep = { a: deep }
+    const bad = ev('producer-x', 'test')
+    bad.attrs = deep
+    const good = Array.from({ length: 20 }, (_, i) => ev(`d${i % 4}`))
+    const results = await Promise.allSettled([...good.slice(0, 10).map((event) => journal!.append({ event })),
+      journal.append({ event: bad }), ...good.slice(10).map((event) => journal!.append({ event }))])
+    const refused = results.filter((r) => r.status === 'rejected')
+    expect(refused).toHaveLength(1)
+    expect(String((refused[0] as PromiseRejectedResult).reason.message)).toMatch(/producer-x.*cannot be stored/)
+    expect(await journal.outbox.page('platform', 0, 100)).toHaveLength(20)
+    expect(capture.find('event refused by the journal', { device: 'producer-x' })).toHaveLength(1)
+    expect(journal.stats().unstorable).toBe(1)
+  })
+
+  it('a row SQLite refuses fails alone: the rest of its batch is committed', async () => {
+    journal = await Journal.open(opts())
+    const first = ev('a')
+    await journal.append({ event: first })
+    // The same id again without checkId: the UNIQUE constraint refuses that one row.
+    const clash = { ...ev('b'), id: first.id }
+    const others = Array.from({ length: 30 }, (_, i) => ev(`c${i % 3}`))
+    const results = await Promise.allSettled([...others.slice(0, 15).map((event) => journal!.append({ event })),
+      journal.append({ event: clash }), ...others.slice(15).map((event) => journal!.append({ event }))])
+    const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []))
+    expect(refused).toEqual([15])
+    expect(String((results[15] as PromiseRejectedResult).reason.message)).toMatch(/device "b".*UNIQUE/)
+    expect(await count('SELECT COUNT(*) AS n FROM events')).toBe(31)
+    // Each device's numbering has no gap from the refused row.
+    const seqs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.event] : [])).filter((e) => e.device === 'c0').map((e) => e.seq)
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1))
+  })
 })
