@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from '../../gateway/log.js'
 import type { EventInput } from '../../gateway/events/event.js'
 import type { Command } from '../../gateway/events/command.js'
+import { SYSTEM_TIMERS } from '../../cloud-bridge/timers.js'
 import { Transport, isTcpTransport } from '../transport/index.js'
 import type { Adapter, AdapterCommandResult, AdapterContext } from '../types.js'
 import { OsdpBus } from './bus.js'
@@ -107,7 +108,7 @@ export class OsdpAdapter implements Adapter {
       links: [...this.readers.values()].map((r) => r.link),
       replyTimeoutMs: this.cfg.replyTimeoutMs,
       msPerByte: baud > 0 ? 10_000 / baud : 0,
-      now: this.ctx.now,
+      timers: { ...SYSTEM_TIMERS, now: this.ctx.now },
       write: (b) => transport.write(b),
       onEvents: (link, events) => this.onEvents(this.readers.get(link.address)!, events),
       onWindowClosed: () => framer.discardPartial(),

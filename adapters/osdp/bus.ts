@@ -1,3 +1,4 @@
+import type { TimerHandle, Timers } from '../../cloud-bridge/timers.js'
 import type { DecodedFrame } from './codec.js'
 import type { LinkEvent, PdLink } from './pd-link.js'
 
@@ -6,7 +7,8 @@ export interface BusOptions {
   replyTimeoutMs: number
   /** Time one byte takes on the line (10 bits per byte at the baud rate); 0 for a TCP server. */
   msPerByte: number
-  now(): number
+  /** The clock and timers the bus waits with (reply windows, idle sleeps); fake ones in tests. */
+  timers: Timers
   /** Puts bytes on the line; rejects when the port is down. */
   write(bytes: Buffer): Promise<void>
   /**
@@ -34,9 +36,9 @@ const MAX_IDLE_MS = 250
  */
 export class OsdpBus {
   readonly counters: BusCounters = { exchanges: 0, strayReplies: 0, writeErrors: 0 }
-  private current: { link: PdLink; timer: NodeJS.Timeout | undefined } | undefined
+  private current: { link: PdLink; timer: TimerHandle | undefined } | undefined
   private readonly held = new Set<PdLink>()
-  private idleTimer: NodeJS.Timeout | undefined
+  private idleTimer: TimerHandle | undefined
   private running = false
   private rr = 0
 
@@ -49,8 +51,8 @@ export class OsdpBus {
 
   stop(): void {
     this.running = false
-    clearTimeout(this.idleTimer)
-    if (this.current) clearTimeout(this.current.timer)
+    this.clear(this.idleTimer)
+    if (this.current) this.clear(this.current.timer)
     this.current = undefined
     for (const l of this.opts.links) l.close('gateway stopping')
   }
@@ -69,20 +71,20 @@ export class OsdpBus {
       this.counters.strayReplies++
       return
     }
-    const events = cur.link.onReply(f, this.opts.now())
+    const events = cur.link.onReply(f, this.opts.timers.now())
     if (cur.link.awaitingReply) {
       // Ignored (a late duplicate with an old sequence number): keep the window open for the real one.
       if (events.length > 0) void this.opts.onEvents(cur.link, events)
       return
     }
-    clearTimeout(cur.timer)
+    this.clear(cur.timer)
     this.finish(cur.link, events)
   }
 
   private pump(): void {
     if (!this.running || this.current) return
-    clearTimeout(this.idleTimer)
-    const now = this.opts.now()
+    this.clear(this.idleTimer)
+    const now = this.opts.timers.now()
     const n = this.opts.links.length
     for (let i = 0; i < n; i++) {
       const link = this.opts.links[(this.rr + i) % n]!
@@ -96,11 +98,11 @@ export class OsdpBus {
     let due = Number.POSITIVE_INFINITY
     for (const l of this.opts.links) if (!this.held.has(l)) due = Math.min(due, l.dueAt())
     const wait = Math.min(MAX_IDLE_MS, Math.max(1, Math.ceil(due - now)))
-    this.idleTimer = setTimeout(() => this.pump(), wait)
+    this.idleTimer = this.opts.timers.setTimeout(() => this.pump(), wait)
   }
 
   private send(link: PdLink, bytes: Buffer): void {
-    const cur: { link: PdLink; timer: NodeJS.Timeout | undefined } = { link, timer: undefined }
+    const cur: { link: PdLink; timer: TimerHandle | undefined } = { link, timer: undefined }
     this.current = cur
     this.counters.exchanges++
     // The window opens once our bytes are on the line: count their transmission time in.
@@ -108,18 +110,22 @@ export class OsdpBus {
     const closeWindow = (): void => {
       if (this.current !== cur) return
       this.opts.onWindowClosed()
-      this.finish(link, link.onTimeout(this.opts.now()))
+      this.finish(link, link.onTimeout(this.opts.timers.now()))
     }
     this.opts.write(bytes).then(
       () => {
-        if (this.current === cur && this.running) cur.timer = setTimeout(closeWindow, windowMs)
+        if (this.current === cur && this.running) cur.timer = this.opts.timers.setTimeout(closeWindow, windowMs)
       },
       () => {
         // Port down: the exchange fails like a silent reader, so readers go offline on time.
         this.counters.writeErrors++
-        if (this.current === cur && this.running) cur.timer = setTimeout(closeWindow, windowMs)
+        if (this.current === cur && this.running) cur.timer = this.opts.timers.setTimeout(closeWindow, windowMs)
       },
     )
+  }
+
+  private clear(timer: TimerHandle | undefined): void {
+    if (timer !== undefined) this.opts.timers.clearTimeout(timer)
   }
 
   private finish(link: PdLink, events: LinkEvent[]): void {

@@ -32,10 +32,10 @@ describe('osdp reader supervision over a PTY', () => {
     const off = await waitFor('device.offline', 'bike-store', () => true, 12_000)
     const offAfter = Date.parse(off.receivedAt) - t
     expect(offAfter).toBeGreaterThanOrEqual(7800)
-    expect(offAfter).toBeLessThan(9500)
     expect(off).toMatchObject({ priority: 3, attrs: { door: 'Bike store', reader: 2 } })
-    const on = await waitFor('device.online', 'bike-store', (e) => Date.parse(e.receivedAt) > t, 5000)
-    expect(Date.parse(on.receivedAt) - t).toBeLessThan(9500 + 2000)
+    // Not sooner than the silence allowed; how soon after is timed in virtual time (pd-link.test.ts).
+    const on = await waitFor('device.online', 'bike-store', (e) => Date.parse(e.receivedAt) > t, 8000)
+    expect(Date.parse(on.receivedAt) - t).toBeGreaterThan(9400)
     // The neighbour was polled all along: a swipe there during the outage was reported.
     expect(rig.h.platform.events.some((e) => e.zone === 'lobby' && e.type === 'device.offline')).toBe(false)
     rig.model.swipe(0, 'H10301', 1, 1)

@@ -1,32 +1,48 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Timers } from '../../../cloud-bridge/timers.js'
 import { OsdpBus } from '../../../adapters/osdp/bus.js'
-import { OsdpFramer } from '../../../adapters/osdp/framer.js'
 import type { LinkEvent, PdLink } from '../../../adapters/osdp/pd-link.js'
-import type { DecodedFrame } from '../../../adapters/osdp/codec.js'
 import { AccessBusModel } from '../../../simulators/access-reader/model.js'
 import { link, unmark } from './bus-driver.js'
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** The process's timers looked up at each call, so the fake ones installed by each test reach the bus. */
+const TIMERS: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+}
+/** The simulated reader's turnaround: its reply reaches the bus this long after our write. */
+const REPLY_AFTER_MS = 1
 
-/** The bus scheduler wired to the simulated readers in memory, with real (short) timers. */
-function rig(onEvents: (l: PdLink, e: LinkEvent[]) => Promise<void>) {
+/** The bus scheduler wired to the simulated readers in memory, in fake time. */
+function rig(onEvents: (l: PdLink, e: LinkEvent[]) => Promise<void>, opts: { msPerByte?: number; pollIntervalMs?: number } = {}) {
   const model = new AccessBusModel({ readers: [{ address: 0 }, { address: 1 }] })
-  const links = [link(0, { pollIntervalMs: 5, replyTimeoutMs: 20 }), link(1, { pollIntervalMs: 5, replyTimeoutMs: 20 })]
-  const framer = new OsdpFramer()
+  const timing = { pollIntervalMs: opts.pollIntervalMs ?? 5, replyTimeoutMs: 20 }
+  const links = [link(0, timing), link(1, timing)]
+  const written: Array<{ at: number; addr: number; bytes: number }> = []
   let windowsClosed = 0
   const bus = new OsdpBus({
-    links, replyTimeoutMs: 20, msPerByte: 0, now: Date.now, onEvents,
+    links, replyTimeoutMs: 20, msPerByte: opts.msPerByte ?? 0, timers: TIMERS, onEvents,
     write: async (bytes) => {
-      const reply = model.handle(unmark(bytes), Date.now())
-      if (reply) setImmediate(() => framer.write(reply))
+      const cmd = unmark(bytes)
+      written.push({ at: Date.now(), addr: cmd.addr, bytes: bytes.length })
+      const reply = model.handle(cmd, Date.now())
+      if (reply) setTimeout(() => bus.onFrame(unmark(reply)), REPLY_AFTER_MS)
     },
     onWindowClosed: () => windowsClosed++,
   })
-  framer.on('data', (f: DecodedFrame) => bus.onFrame(f))
-  return { model, links, bus, closed: () => windowsClosed }
+  return { model, links, bus, written, closed: () => windowsClosed }
 }
 
-describe('osdp bus scheduler', () => {
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 })
+})
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('osdp bus scheduler (fake time)', () => {
   it('holds a reader until its events are committed, polling the others meanwhile', async () => {
     let release: () => void = () => undefined
     const seen: LinkEvent[] = []
@@ -35,40 +51,76 @@ describe('osdp bus scheduler', () => {
       if (events.some((e) => e.type === 'card')) await new Promise<void>((res) => (release = res))
     })
     r.bus.start()
-    await sleep(200)
+    await vi.advanceTimersByTimeAsync(200)
     r.model.swipe(0, 'H10301', 1, 1)
-    await sleep(100)
+    await vi.advanceTimersByTimeAsync(20)
     expect(seen.some((e) => e.type === 'card')).toBe(true)
     const held0 = r.model.pd(0).counters.commands
     const other0 = r.model.pd(1).counters.commands
-    await sleep(100)
+    await vi.advanceTimersByTimeAsync(100)
+    // Reader 0 hears nothing (its next command would tell it the card was taken); reader 1 is
+    // polled every 5 ms all along.
     expect(r.model.pd(0).counters.commands).toBe(held0)
-    expect(r.model.pd(1).counters.commands).toBeGreaterThan(other0 + 3)
+    expect(r.model.pd(1).counters.commands - other0).toBeGreaterThanOrEqual(15)
     release()
-    await sleep(100)
+    await vi.advanceTimersByTimeAsync(10)
     expect(r.model.pd(0).counters.commands).toBeGreaterThan(held0)
     r.bus.stop()
   })
 
-  it('closes the window on a silent reader and carries on with the other', async () => {
+  it('closes the window on a silent reader after exactly the reply timeout, and carries on with the other', async () => {
     const r = rig(async () => undefined)
     r.bus.start()
-    await sleep(150)
-    r.model.silence(1, Date.now(), 10_000)
+    await vi.advanceTimersByTimeAsync(150)
+    const silencedAt = Date.now()
+    r.model.silence(1, silencedAt, 10_000)
     const c0 = r.model.pd(0).counters.commands
-    await sleep(200)
-    expect(r.closed()).toBeGreaterThan(2)
+    // The next command to reader 1 goes out; its window closes 20 ms after the write, not before.
+    const toSilent = () => r.written.find((w) => w.addr === 1 && w.at >= silencedAt)
+    while (!toSilent()) await vi.advanceTimersByTimeAsync(1)
+    const closed0 = r.closed()
+    await vi.advanceTimersByTimeAsync(toSilent()!.at + 19 - Date.now())
+    expect(r.closed()).toBe(closed0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(r.closed()).toBe(closed0 + 1)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(r.closed()).toBeGreaterThan(closed0 + 2)
     expect(r.model.pd(0).counters.commands).toBeGreaterThan(c0 + 3)
+    r.bus.stop()
+  })
+
+  it('counts the command\'s own line time into the reply window', async () => {
+    // 9600 baud: about 1.04 ms a byte; a silent reader shows the window's length.
+    const r = rig(async () => undefined, { msPerByte: 10_000 / 9600 })
+    r.model.silence(0, Date.now(), 60_000)
+    r.model.silence(1, Date.now(), 60_000)
+    r.bus.start()
+    const first = r.written[0]!
+    const windowMs = 20 + Math.ceil(first.bytes * (10_000 / 9600))
+    await vi.advanceTimersByTimeAsync(windowMs - 1)
+    expect(r.closed()).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(r.closed()).toBe(1)
+    r.bus.stop()
+  })
+
+  it('polls each reader once per poll interval, no faster', async () => {
+    const r = rig(async () => undefined, { pollIntervalMs: 100 })
+    r.bus.start()
+    await vi.advanceTimersByTimeAsync(100)
+    const polls = () => r.written.filter((w) => w.addr === 0).length
+    const p0 = polls()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(polls() - p0).toBe(10)
     r.bus.stop()
   })
 
   it('answers queued commands offline when stopped', async () => {
     const r = rig(async () => undefined)
     r.bus.start()
-    await sleep(150)
+    await vi.advanceTimersByTimeAsync(150)
     r.bus.stop()
-    const l = r.links[0]!
-    const p = l.enqueue({ code: 0x68, data: Buffer.from([0, 5, 1, 0]) })
+    const p = r.links[0]!.enqueue({ code: 0x68, data: Buffer.from([0, 5, 1, 0]) })
     r.bus.stop()
     await expect(p).resolves.toMatchObject({ status: 'offline' })
   })
