@@ -209,6 +209,8 @@ export class ModbusUnitAdapter implements Adapter {
       await this.emit({ type: 'device.online', attrs: { unit: this.cfg.unit, downMs: this.ctx.now() - this.downSince } })
     } else {
       this.ctx.log.info({ unit: this.cfg.unit }, 'unit answers')
+      // As every adapter: a platform that reads only events learns the unit is up at start.
+      await this.emit({ type: 'device.online', attrs: { unit: this.cfg.unit } })
     }
   }
 

@@ -432,13 +432,12 @@ export class OnvifCameraAdapter implements LinkableAdapter {
 
   private supervise(): void {
     if (this.stopping) return
-    const before = this.sup.isOnline
     const t = this.sup.check(this.ctx.now())
     if (!t) return
     this.ctx.setState({ online: t.online, reason: t.reason })
     if (t.update) return void this.ctx.log.info({ reason: t.reason }, 'camera still offline, for another reason')
-    // The first verdict after start is state only: a gateway restart is not a camera coming back.
-    if (t.online && before === undefined) return
+    // The first verdict after start is an event too, as with every adapter: a platform that reads
+    // only events learns that the camera came up.
     if (t.online) this.ctx.log.info('camera online')
     else this.ctx.log.warn({ reason: t.reason }, 'camera offline')
     void this.emit({ type: t.online ? 'device.online' : 'device.offline', attrs: { reason: t.reason } })

@@ -57,6 +57,10 @@ let n = 0
 const send = (device: string, action: string) => h.platform.sendCommand(SITE, device, { id: `cmd-${++n}`, action }, 10_000)
 
 describe('modbus through the gateway over a PTY', () => {
+  it('says each unit is up at start with device.online, as every adapter does', async () => {
+    for (const device of ['lock-1', 'lock-2', 'space-3']) await h.platform.waitForEvent((e) => e.device === device && e.type === 'device.online', 5000)
+  })
+
   it('occupancy changes reach the platform with the space location', async () => {
     model.sensor(3).setVehicle(true)
     const ev = await h.platform.waitForEvent((e) => e.device === 'space-3' && e.type === 'parking.occupied', 6000)

@@ -104,7 +104,7 @@ describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription 
     await cam.powerOn()
     const refused = await rec.waitFor(() => rec.states.find((s) => String(s.reason).includes('refused the user name "admin"')), 8000, 'the new reason')
     expect(refused.online).toBe(false)
-    expect(rec.events.filter((e) => e.type.startsWith('device.')).map((e) => e.type)).toEqual(['device.offline'])
+    expect(rec.events.filter((e) => e.type.startsWith('device.')).map((e) => e.type)).toEqual(['device.online', 'device.offline'])
   })
 
   it('says the address is wrong when the device service answers 404, and never loops resubscribing', async () => {

@@ -41,5 +41,7 @@ export function recordingContext(device = 'cam-gate-1') {
   }
   const waitForEvent = (type: string, timeoutMs?: number, from = 0): Promise<EventInput> =>
     waitFor(() => events.slice(from).find((e) => e.type === type), timeoutMs, `a ${type} event`)
-  return { ctx, events, states, lines, waitFor, waitForEvent, abort: () => controller.abort() }
+  /** The camera's own events, without device.online/offline (which arrive on supervision's schedule). */
+  const ownEvents = (): EventInput[] => events.filter((e) => !e.type.startsWith('device.'))
+  return { ctx, events, ownEvents, states, lines, waitFor, waitForEvent, abort: () => controller.abort() }
 }

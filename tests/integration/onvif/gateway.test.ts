@@ -41,7 +41,8 @@ afterAll(async () => {
 })
 
 describe('ONVIF camera through the gateway to the platform', () => {
-  it('delivers motion as one event with its snapshot, retrievable by id', async () => {
+  it('says the camera came up, then delivers motion as one event with its snapshot, retrievable by id', async () => {
+    await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'device.online', 5000)
     await waitUntil(() => cam.stats.pulls > 0 && cam.model.subscriptions.size > 0, 5000)
     cam.motion(true)
     const ev = await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'motion', 5000)
@@ -80,7 +81,7 @@ describe('ONVIF camera through the gateway to the platform', () => {
     const off = await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'device.offline', 6000)
     expect(String(off.attrs['reason'])).toMatch(/no answer for/)
     cam.silence(false)
-    await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'device.online', 8000)
+    await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'device.online' && e.seq > off.seq, 8000)
   })
 })
 
