@@ -1,0 +1,61 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import mqtt, { type MqttClient } from 'mqtt'
+import { harnessConfig, PRODUCER, SITE, UPLINK_USER } from '../helpers/harness.js'
+import { spawnGateway, writeConfig, type SpawnedGateway } from '../helpers/spawn-gateway.js'
+import { mountSmallFs, smallFsUnavailable, type SmallFs } from '../helpers/small-fs.js'
+import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
+import { topics } from '../../gateway/events/topics.js'
+
+const unavailable = smallFsUnavailable()
+const devices = [{ id: 'info', adapter: 'mqtt-ingest', kind: 'alarm' }, { id: 'panel', adapter: 'mqtt-ingest', kind: 'alarm' }]
+
+describe.skipIf(unavailable !== undefined)(`end to end: SIGTERM while the journal's disk is full${unavailable ? ` — skipped: ${unavailable}` : ''}`, () => {
+  let fs: SmallFs
+  let confDir: string
+  let gw: SpawnedGateway | undefined
+  let platform: PlatformSim | undefined
+  let client: MqttClient | undefined
+  beforeAll(() => { fs = mountSmallFs(4 * 1024 * 1024) })
+  afterEach(async () => {
+    client?.end(true)
+    await gw?.kill9()
+    await platform?.close()
+    rmSync(confDir, { recursive: true, force: true })
+  })
+  afterAll(() => fs?.unmount())
+
+  it('the gateway stays up while producers and the uplink keep feeding a full journal, and exits on SIGTERM', async () => {
+    confDir = mkdtempSync(join(tmpdir(), 'pingan-full-'))
+    platform = await startPlatformSim({ users: [UPLINK_USER] })
+    const config = harnessConfig(fs.dir, platform.url, { devices, journal: { spareBytes: 0 } })
+    config.log.level = 'info'
+    gw = await spawnGateway(writeConfig(config, confDir))
+    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.brokerPort}`, { username: PRODUCER.username, password: PRODUCER.password, reconnectPeriod: 0 })
+    client.on('error', () => undefined)
+    const c = client
+    const publish = (device: string, type: string, n: number) =>
+      c.publishAsync(topics.ingest(SITE, device), JSON.stringify({ type, attrs: { n, pad: 'x'.repeat(300) } }), { qos: 1 })
+    // The platform acknowledges what reaches it, so the journal keeps receiving acks to record.
+    for (let n = 0; n < 300; n++) await publish(n % 16 === 0 ? 'panel' : 'info', n % 16 === 0 ? 'fire' : 'test', n)
+    await platform.waitForCount(300)
+    fs.fill()
+    // Producers keep sending (QoS 1, unacknowledged ones stay in flight) until the journal is full.
+    let producing = true
+    const producer = (async () => {
+      for (let n = 300; producing && !c.disconnected; n++) {
+        void publish('info', 'test', n).catch(() => undefined)
+        await new Promise((r) => setImmediate(r))
+      }
+    })()
+    while (!gw.lines.some((l) => String(l['msg']).startsWith('journal full'))) await new Promise((r) => setTimeout(r, 20))
+    const code = await gw.stop()
+    producing = false
+    await producer
+    expect(code).toBe(0)
+    expect(gw.lines.some((l) => l['msg'] === 'gateway stopped')).toBe(true)
+    gw = undefined
+  }, 60_000)
+})
