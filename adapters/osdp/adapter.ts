@@ -96,7 +96,7 @@ export class OsdpAdapter implements Adapter {
       })
       const reader: Reader = {
         cfg: r, link, door: new DoorLogic(r), status: undefined, state: { address: r.address, online: false },
-        repeats: new RepeatLog(this.log.child({ door: r.door, reader: r.address })), secureFailures: new Map(),
+        repeats: new RepeatLog(this.log.child({ door: r.door, reader: r.address }), this.ctx.now), secureFailures: new Map(),
       }
       this.readers.set(r.address, reader)
       this.byDoor.set(r.door, reader)
