@@ -41,6 +41,7 @@ function resolvePaths(config: GatewayConfig, baseDir: string): GatewayConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p))
   config.journal.path = config.journal.path === ':memory:' ? ':memory:' : abs(config.journal.path)
   for (const u of config.uplinks) {
+    if (u.type !== 'mqtt') continue
     if (u.ca) u.ca = abs(u.ca)
     if (u.cert) u.cert = abs(u.cert)
     if (u.key) u.key = abs(u.key)

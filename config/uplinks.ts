@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { IdSchema } from '../gateway/events/event.js'
+import { Dc09UplinkSchema } from '../cloud-bridge/uplinks/dc09/config.js'
 
 /**
  * Reconnect delays, full jitter (cloud-bridge/backoff.ts). The cap bounds how long alarms wait after
@@ -63,5 +64,6 @@ export const MqttUplinkSchema = z
   })
 export type MqttUplinkConfig = z.infer<typeof MqttUplinkSchema>
 
-export const UplinkSchema = z.discriminatedUnion('type', [MqttUplinkSchema])
+/** Every uplink, by its `type:`: the platform over MQTT, an alarm-receiving centre over SIA DC-09. */
+export const UplinkSchema = z.discriminatedUnion('type', [MqttUplinkSchema, Dc09UplinkSchema])
 export type UplinkConfig = z.infer<typeof UplinkSchema>

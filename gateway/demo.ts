@@ -36,7 +36,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   mkdirSync(dir, { recursive: true })
   const log = createLogger({ level: values['log-level'] })
   const config = loadDemoConfig(process.env, process.cwd())
-  const uplink = config.uplinks[0]!
+  const uplink = config.uplinks.find((u) => u.type === 'mqtt')!
   const platform = await startPlatformSim({
     users: [{ username: uplink.username ?? '', password: uplink.password ?? '' }],
     onEvent: (ev) => console.log(`platform <- ${formatEventLine(ev)}`),

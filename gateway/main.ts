@@ -6,6 +6,8 @@ import { readStoredSnapshot } from '../adapters/onvif/snapshot-store.js'
 import type { Adapter, AdapterContext, EmitResult } from '../adapters/types.js'
 import { Forwarder } from '../cloud-bridge/forwarder.js'
 import { MqttUplink } from '../cloud-bridge/uplinks/mqtt.js'
+import { Dc09Uplink } from '../cloud-bridge/uplinks/dc09/dc09-uplink.js'
+import type { Uplink } from '../cloud-bridge/uplink.js'
 import { createLogger, type Logger } from './log.js'
 import { buildEvent, type DeviceIdentity, type EventInput, type GatewayEvent } from './events/event.js'
 import { parseTopic, topics } from './events/topics.js'
@@ -137,7 +139,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   journal.on('recovered', (s) => void gatewayEvent({ type: 'journal.full', attrs: { ...s } }))
 
   // Uplinks and their forwarders.
-  const uplinks = config.uplinks.map((u) => new MqttUplink(u, site, log.child({ component: 'uplink', uplink: u.id })))
+  const siteInfo = { ...(config.site.coordinates ? { coordinates: config.site.coordinates } : {}), deviceNames: new Map(config.devices.map((d) => [d.id, d.name ?? d.id])) }
+  const uplinks: Uplink[] = config.uplinks.map((u) => {
+    const ulog = log.child({ component: 'uplink', uplink: u.id })
+    if (u.type === 'mqtt') return new MqttUplink(u, site, ulog)
+    return new Dc09Uplink(u, { site: siteInfo, log: ulog, report: (type, attrs) => void gatewayEvent({ type, attrs }) })
+  })
   const forwarders = uplinks.map((uplink, i) => new Forwarder({
     uplink, journal, now,
     maxAttempts: config.uplinks[i]!.maxAttempts,
@@ -205,7 +212,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   }
   // A reconnected platform gets a fresh status at once: the last one was built while it was down.
   for (const u of uplinks) u.on('up', () => void publishStatus())
-  const statusEveryMs = Math.min(...config.uplinks.map((u) => u.statusIntervalMs), 5000)
+  const statusEveryMs = Math.min(...config.uplinks.map((u) => (u.type === 'mqtt' ? u.statusIntervalMs : 5000)), 5000)
   const statusTimer = setInterval(() => void publishStatus(), statusEveryMs)
   statusTimer.unref()
 

@@ -25,6 +25,11 @@ export class ManualTimers implements Timers {
     return this.t
   }
 
+  /** Moves the clock forward without running anything: time passing between two events. */
+  advance(ms: number): void {
+    this.t += ms
+  }
+
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const id = ++this.seq
     this.pending.set(id, { id, at: this.t + Math.max(0, ms), fn })

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { Dc09Uplink } from '../../../cloud-bridge/uplinks/dc09/dc09-uplink.js'
+import { Dc09UplinkSchema } from '../../../cloud-bridge/uplinks/dc09/config.js'
+import { startCentreSim, type CentreSim } from '../../../simulators/alarm-centre/wire.js'
+import { ManualTimers } from '../../helpers/manual-timers.js'
+import { captureLog } from '../../helpers/logs.js'
+import { seededRandom } from '../../../simulators/parking-lock/rng.js'
+import type { OutboxRow } from '../../../gateway/journal/outbox.js'
+import { until } from './setup.js'
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0)
+const LINK_TEST_MS = 180_000
+const ACK_TIMEOUT_MS = 10_000
+
+function row(pos: number, type = 'intrusion'): OutboxRow {
+  const id = `0190a0b0-0000-7000-8000-${String(pos).padStart(12, '0')}`
+  const body = JSON.stringify({ id, seq: pos, site: 's', device: 'panel-1', kind: 'alarm', type, priority: 2, receivedAt: new Date(T0).toISOString(), zone: '1', attrs: {} })
+  return { pos, id, device: 'panel-1', kind: 'alarm', priority: 2, body }
+}
+
+
+describe('DC-09 uplink timing on injected timers, against the simulator over TCP', () => {
+  let centre: CentreSim | undefined
+  let uplink: Dc09Uplink | undefined
+  afterEach(async () => {
+    await uplink?.stop()
+    await centre?.close()
+  })
+
+  async function setup(faults = {}) {
+    const timers = new ManualTimers(T0)
+    centre = await startCentreSim({ now: () => timers.now(), faults })
+    const cfg = Dc09UplinkSchema.parse({
+      id: 'arc', type: 'dc09', account: '1234', ackTimeoutMs: ACK_TIMEOUT_MS, retries: 2, testReportMs: 0,
+      paths: [{ name: 'wired', receivers: [{ host: '127.0.0.1', port: centre.tcpPort, receiverNumber: '1', lineNumber: '1' }], linkTestMs: LINK_TEST_MS }],
+    })
+    const reports: string[] = []
+    uplink = new Dc09Uplink(cfg, { site: { deviceNames: new Map() }, log: captureLog().log, report: (t) => reports.push(t), timers, random: seededRandom(7) })
+    uplink.start()
+    await until(() => uplink!.state === 'up', 'the first link test')
+    return { timers, centre, uplink, reports }
+  }
+
+  it('link tests at the configured interval, restarted by any other message', async () => {
+    const { timers, centre, uplink } = await setup()
+    expect(centre.model.report().nulls).toBe(1)
+    const due = await timers.nextDue()
+    expect(due).toBe(T0 + LINK_TEST_MS)
+    // An event half way through the interval pushes the next link test a full interval later.
+    timers.advance(LINK_TEST_MS / 2)
+    await uplink.send(row(1))
+    expect(await timers.nextDue()).toBe(timers.now() + LINK_TEST_MS)
+    await timers.fireNext()
+    await until(() => centre.model.report().nulls === 2, 'the second link test')
+  })
+
+  it('a lost ACK: the retry keeps its sequence number; a wrong ACK sequence is ignored', async () => {
+    const { timers, centre, uplink } = await setup()
+    // After the first link test: the event is recorded and its ACK lost, then an ACK with a wrong number.
+    centre.model.faults = { dropAcks: 1, wrongAckSeq: 1 }
+    const sent = uplink.send(row(1))
+    await until(() => centre.model.events.length === 1, 'the event at the centre')
+    await timers.fireNext() // ACK timeout: resend, same number; this ACK has the wrong number
+    await until(() => centre.model.events.length === 2, 'the retry')
+    await timers.fireNext() // ignored ACK: timeout again, resend
+    await sent
+    const events = centre.model.events.map((e) => e.seq)
+    expect(events).toHaveLength(3)
+    expect(new Set(events).size).toBe(1)
+    expect(uplink.health().paths[0]!.receivers[0]!.strayReplies).toBe(1)
+  })
+
+  it('a NAK with the receiver time: the offset is adopted and the same message resent at once', async () => {
+    const { centre, uplink } = await setup({ clockOffsetMs: -3_600_000 })
+    await uplink.send(row(1))
+    expect(centre.model.report()).toMatchObject({ naks: 1, unique: 1 })
+    expect(uplink.health().paths[0]!.receivers[0]!.clockOffsetMs).toBe(-3_600_000)
+    const [first, second] = centre.frames.map((f) => f.toString('latin1')).filter((f) => f.includes('ADM-CID'))
+    expect(/"ADM-CID"(\d{4})/.exec(first!)![1]).toBe(/"ADM-CID"(\d{4})/.exec(second!)![1])
+  })
+
+  it('every receiver refuses (DUH): rejected as refused, reported, never looped', async () => {
+    const { centre, uplink, reports } = await setup({ duh: 100 })
+    await expect(uplink.send(row(1))).rejects.toMatchObject({ refused: true })
+    expect(centre.model.report().duhs).toBe(1)
+    expect(reports).toEqual(['uplink.refused'])
+  })
+})
