@@ -97,4 +97,20 @@ describe('forwarder', () => {
     const panel = h.platform.events.filter((e) => e.device === 'panel')
     expect(panel.map((e) => e.type).slice(-2)).toEqual(['fire', 'fire.restore'])
   })
+
+  it('fast reconnects while draining a backlog of security events keep each device in order', async () => {
+    // The platform cuts every connection at a few points of the drain; the gateway is back within ms.
+    const cutAt = new Set(Array.from({ length: 40 }, (_, i) => 3 + i * 7))
+    let seen = 0
+    platform = await startPlatformSim({ users: [UPLINK_USER], onEvent: () => cutAt.has(++seen) && platform!.disconnectAll() })
+    h = await startHarness({ devices, platform })
+    await platform.goOffline()
+    const ids: string[] = []
+    for (let i = 0; i < 300; i++) ids.push((await h.gateway.emitAs(i % 2 ? 'd1' : 'd2', { type: 'intrusion', attrs: { n: i } })).id)
+    await platform.comeBack()
+    await platform.waitUntil(() => ids.every((id) => platform!.recorder.has(id)))
+    expect(seen).toBeGreaterThan(220)
+    expect(perDeviceInOrder(platform.events.filter((e) => e.device !== 'gateway'))).toBe(true)
+    expect(platform.report().orderViolations).toBe(0)
+  })
 })
