@@ -346,7 +346,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     } else {
       this.counters.snapshotErrors++
       attrs['snapshotError'] = shot.error
-      this.ctx.log.warn({ err: shot.error }, 'snapshot failed')
+      this.ctx.log.warn({ err: shot.err }, 'snapshot failed')
     }
   }
 
@@ -379,7 +379,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     const shot = await this.snapshots.take()
     if (!shot.ok) {
       this.counters.snapshotErrors++
-      this.ctx.log.warn({ trigger: event.id, err: shot.error }, 'linked snapshot failed')
+      this.ctx.log.warn({ trigger: event.id, err: shot.err }, 'linked snapshot failed')
       return
     }
     this.counters.snapshots++

@@ -1,9 +1,10 @@
-import { TransportError, errorMessage } from '../../gateway/errors.js'
+import { CodecError, TransportError, errorMessage } from '../../gateway/errors.js'
 import type { OnvifClient } from './client.js'
 import type { SnapshotConfig } from './config.js'
 import type { SnapshotStore, StoredSnapshot } from './snapshot-store.js'
 
-export type SnapshotOutcome = { ok: true; snapshot: StoredSnapshot } | { ok: false; error: string }
+/** A failure carries its message (for the event's attrs) and the error itself (for the log, with its cause). */
+export type SnapshotOutcome = { ok: true; snapshot: StoredSnapshot } | { ok: false; error: string; err: Error }
 
 /** JPEG files start with SOI [ITU-T T.81 §B.2.1]. */
 function isJpeg(b: Buffer): boolean {
@@ -59,10 +60,13 @@ export class Snapshotter {
   private async capture(): Promise<SnapshotOutcome> {
     try {
       const jpeg = await this.client.fetchSnapshot(await this.uri(), this.cfg.maxJpegBytes, this.cfg.timeoutMs)
-      if (!isJpeg(jpeg)) return { ok: false, error: `camera ${this.client.label} sent a snapshot that is not a JPEG` }
+      if (!isJpeg(jpeg)) {
+        const err = new CodecError(`camera ${this.client.label} sent a snapshot that is not a JPEG`)
+        return { ok: false, error: err.message, err }
+      }
       return { ok: true, snapshot: await this.store.put(jpeg) }
     } catch (err) {
-      return { ok: false, error: errorMessage(err) }
+      return { ok: false, error: errorMessage(err), err: err instanceof Error ? err : new Error(errorMessage(err)) }
     }
   }
 }
