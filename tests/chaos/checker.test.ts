@@ -110,6 +110,16 @@ describe('chaos history checker', () => {
     expect(r.ok).toBe(true)
   })
 
+  it('counts the gateway\'s supervision events for seq continuity, not as messages', () => {
+    const sent = history(['a'])
+    const arrivals = delivered(sent).map((a) => ({ ...a, seq: a.seq + 1 }))
+    arrivals.unshift({ id: 'online', device: 'a', seq: 1, arrivedAt: 0, supervision: true })
+    const r = checkHistory(sent, arrivals)
+    expect(r.ok).toBe(true)
+    expect(r.unexpected).toEqual([])
+    expect(checkHistory(sent, arrivals.slice(1)).seqGaps).toBe(0) // first seq of a device is not a gap
+  })
+
   it('allows seq gaps where the scenario evicts, never lost acknowledged events', () => {
     const sent = history(['a'])
     const arrivals = delivered(sent)

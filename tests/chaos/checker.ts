@@ -27,6 +27,11 @@ export interface Arrival {
   /** The producer's probe, read back from the event (absent when the event carries none). */
   probe?: string
   arrivedAt: number
+  /**
+   * Made by the gateway for this device, not sent by it (device.online/offline supervision): it
+   * takes a seq, so it counts for seq order and gaps, but matches no message.
+   */
+  supervision?: boolean
 }
 
 export interface OrderViolation {
@@ -122,6 +127,7 @@ export function checkHistory(sent: readonly Sent[], arrivals: readonly Arrival[]
       if (prevSeq !== undefined) seqGaps += a.seq - prevSeq - 1
       lastSeq.set(a.device, a.seq)
     }
+    if (a.supervision) continue
     const s = match(a)
     if (!s) {
       unexpected.push(a)

@@ -1,0 +1,61 @@
+import mqtt, { type MqttClient } from 'mqtt'
+import { EventSchema } from '../../../gateway/events/event.js'
+import { TOPIC_ROOT } from '../../../gateway/events/topics.js'
+import type { Arrival } from '../checker.js'
+
+const SUPERVISION = new Set(['device.online', 'device.offline'])
+
+/**
+ * Every event the platform receives, duplicates included, in arrival order: a real MQTT client
+ * subscribed on the platform simulator's broker (its recorder keeps only the first copy of an id).
+ */
+export class PlatformLog {
+  readonly arrivals: Arrival[] = []
+  readonly ids = new Set<string>()
+  /** Events about the gateway itself (gateway.started, evictions): no device's sequence. */
+  gatewayEvents = 0
+  invalid = 0
+  private constructor(private readonly client: MqttClient) {}
+
+  static async open(platformUrl: string, login: { username: string; password: string }): Promise<PlatformLog> {
+    const client = await mqtt.connectAsync(platformUrl, { ...login, clientId: `chaos-log-${process.pid}`, reconnectPeriod: 0 })
+    const log = new PlatformLog(client)
+    client.on('message', (_topic, payload) => log.record(payload))
+    await client.subscribeAsync(`${TOPIC_ROOT}/+/event/#`, { qos: 1 })
+    return log
+  }
+
+  private record(payload: Buffer): void {
+    const parsed = EventSchema.safeParse(JSON.parse(payload.toString()))
+    if (!parsed.success) {
+      this.invalid++
+      return
+    }
+    const ev = parsed.data
+    if (ev.kind === 'gateway') {
+      this.gatewayEvents++
+      return
+    }
+    const probe = ev.attrs['probe'] ?? ev.attrs['zone']
+    this.arrivals.push({
+      id: ev.id, device: ev.device, seq: ev.seq, probe: probe === undefined ? undefined : String(probe), arrivedAt: Date.now(),
+      ...(SUPERVISION.has(ev.type) ? { supervision: true } : {}),
+    })
+    this.ids.add(ev.id)
+  }
+
+  /** Waits until every id has arrived, or the deadline passes (then returns false). */
+  async waitFor(ids: Iterable<string>, deadlineMs: number): Promise<boolean> {
+    const want = [...ids]
+    const until = Date.now() + deadlineMs
+    while (Date.now() < until) {
+      if (want.every((id) => this.ids.has(id))) return true
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    return want.every((id) => this.ids.has(id))
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync(true)
+  }
+}

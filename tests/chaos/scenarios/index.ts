@@ -1,0 +1,66 @@
+import { crashAnywhere, type CrashRun } from './crash.js'
+import { delayFigures } from '../checker.js'
+
+export type Mode = 'quick' | 'full'
+
+export interface ScenarioArgs {
+  mode: Mode
+  seed: number
+  /** Overrides the mode's run count. */
+  runs?: number
+  /** No new run starts after this time (ms since epoch). */
+  stopAt: number
+  log(line: string): void
+}
+
+export interface ScenarioResult {
+  ok: boolean
+  summary: string
+  figures: Record<string, unknown>
+}
+
+export type Scenario = (a: ScenarioArgs) => Promise<ScenarioResult>
+
+function crashFigures(runs: CrashRun[]): ScenarioResult {
+  const sum = (f: (r: CrashRun) => number): number => runs.reduce((s, r) => s + f(r), 0)
+  const failing = runs.filter((r) => !r.report.ok || r.error || r.integrity.some((i) => i !== 'ok'))
+  const recovery = delayFigures(runs.flatMap((r) => r.recoveryMs))
+  const delay = delayFigures(runs.map((r) => r.report.delayMs.max))
+  const figures = {
+    runs: runs.length,
+    kills: sum((r) => r.killedAtAcked.length),
+    freezes: sum((r) => (r.froze ? 1 : 0)),
+    events: sum((r) => r.total),
+    acked: sum((r) => r.report.acked),
+    lost: sum((r) => r.report.lost.length),
+    unexpected: sum((r) => r.report.unexpected.length),
+    duplicateIds: sum((r) => r.report.duplicateIds),
+    duplicateContent: sum((r) => r.report.duplicateContent.length),
+    orderViolations: sum((r) => r.report.orderViolations.length + r.report.seqViolations),
+    seqGaps: sum((r) => r.report.seqGaps),
+    integrityFailures: sum((r) => r.integrity.filter((i) => i !== 'ok').length),
+    recoveryMs: recovery,
+    worstAckToArrivalMs: delay.max,
+    failingSeeds: failing.map((r) => ({ run: r.run, seed: r.seed, error: r.error })),
+  }
+  const summary = `${figures.runs} runs, ${figures.kills} kills, ${figures.freezes} freezes, ${figures.events} events; lost ${figures.lost}, ` +
+    `unexpected ${figures.unexpected}, dup ids ${figures.duplicateIds}, dup content ${figures.duplicateContent}, order ${figures.orderViolations}, ` +
+    `seq gaps ${figures.seqGaps}, integrity failures ${figures.integrityFailures}; recovery p50 ${recovery.p50} ms max ${recovery.max} ms` +
+    (failing.length ? `; FAILING seeds ${failing.map((r) => r.seed).join(', ')}` : '')
+  return { ok: failing.length === 0, summary, figures }
+}
+
+export const SCENARIOS: Record<string, Scenario> = {
+  async crash(a) {
+    const quick = a.mode === 'quick'
+    const runs: CrashRun[] = []
+    const total = a.runs ?? (quick ? 3 : 100)
+    for (let run = 0; run < total && Date.now() < a.stopAt; run++) {
+      runs.push(...await crashAnywhere({
+        runs: 1, firstRun: run, seed: a.seed, producers: 4, eventsPerProducer: quick ? 400 : 1500, window: 16,
+        alarmMessages: quick ? 20 : 60, maxKills: 3, freezeEvery: quick ? 3 : 10, deadlineMs: 180_000, log: a.log,
+      }))
+    }
+    return crashFigures(runs)
+  },
+}
