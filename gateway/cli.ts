@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { loadConfigFile, loadDemoConfig } from '../config/load.js'
 import { formatProblems } from '../config/problems.js'
 import { onvifConfigWarnings } from '../adapters/onvif/config.js'
+import { dc09CheckReport } from '../cloud-bridge/uplinks/dc09/check.js'
 import { ConfigError, errorMessage } from './errors.js'
 import { createLogger } from './log.js'
 import { hashPassword } from './broker/passwords.js'
@@ -66,6 +67,12 @@ function check(argv: string[]): number {
   const config = loadConfigFile(file)
   console.log(`${file}: ok (site ${config.site.id}, ${config.devices.length} devices, ${config.uplinks.length} uplinks)`)
   const warnings = config.devices.flatMap((d, i) => (d.adapter === 'onvif' ? onvifConfigWarnings(d, `devices.${i}`) : []))
+  for (const [i, u] of config.uplinks.entries()) {
+    if (u.type !== 'dc09') continue
+    const r = dc09CheckReport(u, config.devices, `uplinks.${i}`)
+    for (const line of r.info) console.log(line)
+    warnings.push(...r.warnings)
+  }
   if (warnings.length > 0) console.warn(`${file}: warnings\n${formatProblems(warnings)}`)
   return 0
 }

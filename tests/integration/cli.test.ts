@@ -75,13 +75,14 @@ const EXAMPLE_ENV = {
   PINGAN_INTERCOM_HASH: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
   PINGAN_OSDP_INSTALL_KEY: '00112233445566778899aabbccddeeff',
   PINGAN_CAMERA_PASSWORD: 'camera-password',
+  PINGAN_ARC_KEY: '000102030405060708090a0b0c0d0e0f',
 }
 
 describe('config/examples', () => {
   const files = readdirSync(join(ROOT, 'config/examples')).filter((f) => f.endsWith('.yaml'))
 
   it('has one example per device family', () => {
-    expect(files.sort()).toEqual(['access-osdp.example.yaml', 'alarm-receiver.example.yaml', 'camera-onvif.example.yaml', 'parking-modbus.example.yaml', 'site.example.yaml'])
+    expect(files.sort()).toEqual(['access-osdp.example.yaml', 'alarm-centre-dc09.example.yaml', 'alarm-receiver.example.yaml', 'camera-onvif.example.yaml', 'parking-modbus.example.yaml', 'site.example.yaml'])
   })
 
   it.each(files)('pingan check %s passes', async (file) => {
