@@ -218,7 +218,7 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
   private refused(what: CloseSuspect, how: string, holdMs: number): void {
     this.log.error(
       { topic: what.topic, kind: what.kind, username: this.cfg.username, how, holdMs },
-      'the platform refused a publish: grant the account publish permission on this topic (README: the uplink to the platform); held back meanwhile, events go on',
+      'the platform refused a publish: grant the account publish permission on this topic (README: the MQTT uplink to the platform); held back meanwhile, events go on',
     )
   }
 
