@@ -100,7 +100,7 @@ export class ModbusUnitAdapter implements Adapter {
         stateOf: (p) => this.decoder.stateOf(p),
         mismatched: (p) => this.decoder.isMismatched(p),
         readings: () => this.readings(),
-        now: () => this.ctx.now(),
+        now: () => this.pool.timers.now(),
         sleep: (ms) => this.sleep(ms),
         stopping: () => !this.running || this.ctx.signal.aborted,
         pollIntervalMs: this.cfg.commandPollIntervalMs,
@@ -124,8 +124,9 @@ export class ModbusUnitAdapter implements Adapter {
   }
 
   private async pollLoop(): Promise<void> {
+    await this.linkOpen()
     while (this.running) {
-      const started = Date.now()
+      const started = this.pool.timers.now()
       try {
         await this.pollOnce('poll')
       } catch (err) {
@@ -134,20 +135,38 @@ export class ModbusUnitAdapter implements Adapter {
       // Fixed rate: the next poll is due an interval after this one started. An offline unit is
       // tried seldom, so a dead unit costs the bus one timeout per offline interval.
       const interval = this.presence === 'offline' ? this.cfg.offlinePollIntervalMs : this.cfg.pollIntervalMs
-      await this.sleep(Math.max(0, started + interval - Date.now()))
+      await this.sleep(Math.max(0, started + interval - this.pool.timers.now()))
     }
   }
 
+  /**
+   * The first poll waits for the bus's link to open, for as long as the unit would take to be
+   * declared offline: a device server slow to accept at start is not taken for a dead unit.
+   */
+  private async linkOpen(): Promise<void> {
+    const transport = this.shared?.transport
+    if (transport === undefined || transport.isOpen) return
+    let opened = (): void => undefined
+    const open = new Promise<void>((resolve) => {
+      opened = resolve
+      transport.once('open', resolve)
+    })
+    await Promise.race([open, this.sleep(this.cfg.pollIntervalMs * this.cfg.offlineAfterMisses)])
+    transport.off('open', opened)
+  }
+
+  /** Resolves after `ms` on the injected timers, or at once when the adapter stops. */
   private sleep(ms: number): Promise<void> {
     const signal = this.stopSignal.signal
     if (signal.aborted) return Promise.resolve()
+    const timers = this.pool.timers
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(t)
+        timers.clearTimeout(t)
         signal.removeEventListener('abort', done)
         resolve()
       }
-      const t = setTimeout(done, ms)
+      const t = timers.setTimeout(done, ms)
       signal.addEventListener('abort', done)
     })
   }

@@ -3,7 +3,7 @@ import type { Logger } from '../../gateway/log.js'
 import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest, type ModbusResponse } from './codec.js'
 import type { FramerDrop } from './framer.js'
 import { rtuFraming, type BusFramer, type Framing } from './framing.js'
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from './timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../cloud-bridge/timers.js'
 
 /** Replies that came after their attempt had timed out, and the latest of them. */
 export interface LateReplies {
@@ -311,10 +311,16 @@ export class ModbusBus {
   private retryOrFail(p: Pending): void {
     if (p.attempts <= p.opts.retries) {
       this.stats.retries++
-      this.gapUntil = this.timers.now() + (this.opts.interFrameDelayMs ?? 0)
+      const gap = this.opts.interFrameDelayMs ?? 0
+      // No line timing to keep (TCP): resend now, not on the next timer tick.
+      if (gap <= 0) {
+        this.send(p)
+        return
+      }
+      this.gapUntil = this.timers.now() + gap
       this.setTimer(() => {
         if (this.current === p) this.send(p)
-      }, this.opts.interFrameDelayMs ?? 0)
+      }, gap)
       return
     }
     this.stats.timeouts++

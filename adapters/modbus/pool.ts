@@ -1,3 +1,4 @@
+import { SYSTEM_TIMERS, type Timers } from '../../cloud-bridge/timers.js'
 import { PinganError } from '../../gateway/errors.js'
 import type { Logger } from '../../gateway/log.js'
 import { describeTransport, isTcpTransport, Transport, type TransportConfig } from '../transport/index.js'
@@ -26,8 +27,10 @@ export class BusSettingsError extends PinganError {
 }
 
 export interface BusPoolOptions {
-  /** Opens links some other way than the config says (a benchmark's paced link). */
+  /** Opens links some other way than the config says (a benchmark's paced link, a test's in-process one). */
   open?: (t: TransportConfig) => OpenLink | undefined
+  /** The clock and timers of the buses, their transports and the units' polls; the system's by default. */
+  timers?: Timers
 }
 
 /**
@@ -38,7 +41,11 @@ export interface BusPoolOptions {
 export class BusPool {
   private readonly entries = new Map<string, Entry>()
 
-  constructor(private readonly opts: BusPoolOptions = {}) {}
+  readonly timers: Timers
+
+  constructor(private readonly opts: BusPoolOptions = {}) {
+    this.timers = opts.timers ?? SYSTEM_TIMERS
+  }
 
   acquire(t: TransportConfig, line: { framing: 'rtu' | 'mbap'; frameSilenceMs?: number | undefined }, owner: string, log: Logger): SharedBus {
     const key = isTcpTransport(t) ? t.url : t.path
@@ -54,10 +61,10 @@ export class BusPool {
     }
     const busLog = log.child({ bus: settings })
     const open = this.opts.open?.(t)
-    const transport = new Transport(t, { log: busLog, ...(open ? { open } : {}) })
+    const transport = new Transport(t, { log: busLog, timers: this.timers, ...(open ? { open } : {}) })
     // A device server's TCP link has no line timing of its own; its serial side keeps t3.5 for us.
     const gap = isTcpTransport(t) ? 0 : interFrameDelayMs(t.baudRate)
-    const bus = new ModbusBus({ log: busLog, link: transport, interFrameDelayMs: gap, framing: framing === 'mbap' ? mbapFraming() : rtuFraming(frameSilenceMs) })
+    const bus = new ModbusBus({ log: busLog, link: transport, timers: this.timers, interFrameDelayMs: gap, framing: framing === 'mbap' ? mbapFraming() : rtuFraming(frameSilenceMs) })
     transport.on('data', (chunk) => bus.onData(chunk))
     // A reopened link starts clean: bytes of a frame cut by the outage will never complete.
     transport.on('close', () => bus.framer.resync('resync'))

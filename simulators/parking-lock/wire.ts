@@ -2,7 +2,9 @@ import { createServer, type Socket } from 'node:net'
 import { SerialPort } from 'serialport'
 import { crc16 } from '../../adapters/modbus/crc.js'
 import { RtuFramer, type FramerDrop } from '../../adapters/modbus/framer.js'
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../adapters/modbus/timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../cloud-bridge/timers.js'
+import type { OpenLink } from '../../adapters/transport/link.js'
+import { TransportError } from '../../gateway/errors.js'
 import type { Logger } from '../../gateway/log.js'
 import type { ParkingBusModel } from './model.js'
 
@@ -114,6 +116,27 @@ function mbapEndpoint(model: ParkingBusModel, write: (b: Buffer) => void, opts: 
       }
     },
     close: () => r.close(),
+  }
+}
+
+/**
+ * The simulated bus as an in-process link for the gateway's transport (`BusPool`'s `open`), so
+ * timing tests run the real bus, framers and simulator on fake timers. Each open is a new line.
+ */
+export function inProcessLink(model: ParkingBusModel, opts: WireOptions = {}): OpenLink {
+  return async (handlers) => {
+    let open = true
+    const ep = (opts.framing === 'mbap' ? mbapEndpoint : rtuEndpoint)(model, (b) => open && handlers.onData(b), opts)
+    return {
+      write: async (data) => {
+        if (!open) throw new TransportError('the in-process link is closed')
+        ep.input(data)
+      },
+      close: async () => {
+        open = false
+        ep.close()
+      },
+    }
   }
 }
 

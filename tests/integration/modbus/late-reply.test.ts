@@ -51,7 +51,7 @@ describe.each(['rtu', 'mbap'] as const)('a lock slower than the response timeout
     expect(rec.events.filter((e) => e.type === 'other')).toEqual([])
     expect(rec.state['position']).toBeUndefined()
     const off = rec.events.find((e) => e.type === 'device.offline')!
-    expect(off.attrs).toMatchObject({ reason: expect.stringMatching(/came late, up to 3\d\d ms after the request: raise responseTimeoutMs/) })
+    expect(off.attrs).toMatchObject({ reason: expect.stringMatching(/came late, up to \d+ ms after the request: raise responseTimeoutMs/) })
     const warned = logs.find('late reply discarded', { level: 40 })
     expect(warned).toEqual([expect.objectContaining({ unit: 1, lateMs: expect.any(Number), action: expect.stringMatching(/raise responseTimeoutMs/) })])
     expect(warned[0]!['lateMs']).toBeGreaterThanOrEqual(300)

@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ModbusBus, ModbusTimeoutError, interFrameDelayMs, type BusLink } from '../../../adapters/modbus/bus.js'
 import { ModbusException } from '../../../adapters/modbus/codec.js'
 import { RtuFramer } from '../../../adapters/modbus/framer.js'
 import { TransportError } from '../../../gateway/errors.js'
 import { ParkingBusModel } from '../../../simulators/parking-lock/model.js'
 import { captureLog } from '../../helpers/logs.js'
+import { globalTimers, useFakeClock } from './fake-clock.js'
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 /**
  * The bus against the simulator model through an in-process byte pipe: requests are framed by the
@@ -24,7 +29,7 @@ function rig(replyMs = 1, opts: { failWrites?: boolean } = {}) {
       slave.write(b)
     },
   }
-  const bus = new ModbusBus({ log: captureLog().log, link, turnaroundMs: 20 })
+  const bus = new ModbusBus({ log: captureLog().log, link, turnaroundMs: 20, timers: globalTimers })
   slave.on('data', (req: Buffer) => {
     const reply = model.handle(req)
     if (reply === null) return
@@ -35,6 +40,17 @@ function rig(replyMs = 1, opts: { failWrites?: boolean } = {}) {
     }, replyMs)
   })
   return { model, bus, wire, overlaps: () => overlaps }
+}
+
+/** When (fake ms after t0) and how a transaction settled. */
+async function settledAt<T>(p: Promise<T>): Promise<{ value?: T; error?: unknown; ms: number; t0: number }> {
+  const t0 = Date.now()
+  try {
+    const value = await p
+    return { value, ms: Date.now() - t0, t0 }
+  } catch (error) {
+    return { error, ms: Date.now() - t0, t0 }
+  }
 }
 
 const read = (unit: number) => ({ unit, fc: 3 as const, address: 0, quantity: 6 })
@@ -64,12 +80,14 @@ describe('ModbusBus', () => {
   })
 
   it('a broadcast gets no reply: resolves null after the turnaround, and every lock acts', async () => {
+    useFakeClock()
     const { bus, model } = rig()
     model.lock(1).position = 3
     model.lock(2).position = 3
     const t0 = Date.now()
-    expect(await bus.transact({ unit: 0, fc: 5, address: 0, value: true }, COMMAND)).toBeNull()
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(18)
+    const done = settledAt(bus.transact({ unit: 0, fc: 5, address: 0, value: true }, COMMAND))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(await done).toEqual({ value: null, ms: 20, t0 })
     expect([model.lock(1).position, model.lock(2).position]).toEqual([0, 0])
   })
 
@@ -93,12 +111,15 @@ describe('ModbusBus', () => {
   })
 
   it('a corrupted reply is resent at once, not after the timeout', async () => {
-    const { bus, model, wire } = rig()
+    useFakeClock()
+    const { bus, model, wire } = rig(5)
     model.corruptNext(1)
     const t0 = Date.now()
-    await expect(bus.transact(read(1), { ...POLL, timeoutMs: 1000 })).resolves.toBeTruthy()
-    expect(Date.now() - t0).toBeLessThan(500)
-    expect(wire.length).toBe(2)
+    const done = settledAt(bus.transact(read(1), { ...POLL, timeoutMs: 1000 }))
+    await vi.advanceTimersByTimeAsync(2000)
+    // Two round trips of 5 ms: the resend followed the bad reply, not the 1000 ms timeout.
+    expect(await done).toMatchObject({ ms: 10, t0 })
+    expect(wire.map((w) => w.at - t0)).toEqual([0, 5])
     expect(bus.framer.stats.badCrc).toBe(1)
   })
 
@@ -118,10 +139,12 @@ describe('ModbusBus', () => {
   })
 
   it('a link that cannot write fails the request at once with a TransportError', async () => {
+    useFakeClock()
     const { bus } = rig(1, { failWrites: true })
     const t0 = Date.now()
-    await expect(bus.transact(read(1), POLL)).rejects.toBeInstanceOf(TransportError)
-    expect(Date.now() - t0).toBeLessThan(50)
+    const done = settledAt(bus.transact(read(1), POLL))
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(await done).toMatchObject({ error: expect.any(TransportError), ms: 0, t0 })
   })
 
   it('close fails what is queued; later requests are refused', async () => {
