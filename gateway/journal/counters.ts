@@ -1,5 +1,38 @@
+import type { Logger } from '../log.js'
 import type { EvictionReport } from './eviction.js'
+import { all, exec, run, type Db } from './sqlite.js'
 import type { JournalStats } from './types.js'
+
+export interface LoadedState {
+  rows: number
+  bytes: number
+  pending: Record<string, number>
+  /** The next outbox position: never one handed out before, even if those rows are gone. */
+  nextPos: number
+  lastSeq: Map<string, number>
+}
+
+/** The journal's counters read from disk at open; the outbox of an uplink no longer configured is dropped. */
+export async function loadFromDisk(db: Db, uplinks: readonly string[], log: Logger): Promise<LoadedState> {
+  const configured = new Set(uplinks)
+  const stale = await all<{ uplink: string }>(db, 'SELECT DISTINCT uplink FROM pending')
+  for (const { uplink } of stale) {
+    if (configured.has(uplink)) continue
+    log.warn({ uplink }, 'dropping the outbox of an uplink that is no longer configured')
+    await exec(db, 'BEGIN')
+    await run(db, 'UPDATE events SET pending_uplinks = pending_uplinks - 1 WHERE pos IN (SELECT pos FROM pending WHERE uplink = ?)', [uplink])
+    await run(db, 'DELETE FROM pending WHERE uplink = ?', [uplink])
+    await exec(db, 'COMMIT')
+  }
+  const [t] = await all<{ n: number; b: number }>(db, 'SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM events')
+  const pending: Record<string, number> = {}
+  for (const u of uplinks) pending[u] = 0
+  for (const r of await all<{ uplink: string; n: number }>(db, 'SELECT uplink, COUNT(*) AS n FROM pending GROUP BY uplink')) pending[r.uplink] = r.n
+  const [s] = await all<{ m: number | null }>(db, "SELECT MAX(seq) AS m FROM (SELECT seq FROM sqlite_sequence WHERE name = 'events' UNION ALL SELECT MAX(pos) AS seq FROM events)")
+  const lastSeq = new Map<string, number>()
+  for (const r of await all<{ device: string; last_seq: number }>(db, 'SELECT device, last_seq FROM devices')) lastSeq.set(r.device, r.last_seq)
+  return { rows: t?.n ?? 0, bytes: t?.b ?? 0, pending, nextPos: (s?.m ?? 0) + 1, lastSeq }
+}
 
 /** The journal's counters, kept in step with what each commit and eviction changed. */
 export class JournalCounters {

@@ -2,6 +2,8 @@ import type { Logger } from '../log.js'
 
 /** Between two recovery attempts while the disk stays full: bounds CPU and log volume. */
 export const RECOVERY_INTERVAL_MS = 1000
+/** A batch holding an alarm (priority 1-2) may try sooner: new alarms must get through. */
+export const URGENT_RECOVERY_INTERVAL_MS = 100
 
 /**
  * One period during which the journal cannot commit because its disk or database is full. The
@@ -33,10 +35,10 @@ export class FullEpisode {
     return true
   }
 
-  /** True when a recovery may run now (at most one per RECOVERY_INTERVAL_MS). */
-  mayRecover(): boolean {
+  /** True when a recovery may run now (at most one per interval). */
+  mayRecover(urgent: boolean): boolean {
     const t = this.now()
-    if (t - this.lastRecovery < RECOVERY_INTERVAL_MS) return false
+    if (t - this.lastRecovery < (urgent ? URGENT_RECOVERY_INTERVAL_MS : RECOVERY_INTERVAL_MS)) return false
     this.lastRecovery = t
     this.recoveries++
     return true

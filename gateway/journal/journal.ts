@@ -4,9 +4,8 @@ import { dirname } from 'node:path'
 import type { GatewayEvent } from '../events/event.js'
 import { JournalError, JournalFullError, errorMessage } from '../errors.js'
 import { DDL, PRAGMAS } from './ddl.js'
-import { OPEN_RO, OPEN_RW, all, closeDb, exec, isFullError, openDb, run, type Db } from './sqlite.js'
+import { OPEN_RO, OPEN_RW, closeDb, exec, isFullError, openDb, type Db } from './sqlite.js'
 import { LOW_WATER, evictionNeed, summarize, type EvictionReport, type JournalLimits } from './eviction.js'
-import { SpareFile, fileBytes, freeBytes } from './spare.js'
 import { Evictor } from './evictor.js'
 import { insertEvents, applyAcks, findDuplicates, serializeUnsequenced, withSeq, type StagedEvent } from './writes.js'
 import { OutboxReader, type OutboxRow } from './outbox.js'
@@ -15,16 +14,14 @@ import type { AppendInput, AppendResult, JournalEvents, JournalOptions, JournalS
 import { AckQueue, NO_WORK, type AckWork } from './ack-queue.js'
 import { FullEpisode } from './full-episode.js'
 import { commitApart } from './isolate.js'
-import { JournalCounters } from './counters.js'
-import { budgetFor, type DiskBudget } from './disk-budget.js'
+import { JournalCounters, loadFromDisk } from './counters.js'
+import { DiskRoom } from './disk-room.js'
 
 export type { OutboxRow }
 export type { AppendInput, AppendResult, FullSummary, JournalEvents, JournalOptions, JournalStats } from './types.js'
 
-
 const ACK_DELAY_MS = 5
 const FULL_RETRIES = 2
-const DEFAULT_WAL_MAX_BYTES = 4 * 1024 * 1024
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000
 /** Acknowledgements whose commit failed for another reason than a full disk wait this long. */
 const FAILED_RETRY_MS = 1000
@@ -65,35 +62,22 @@ export class Journal extends EventEmitter<JournalEvents> {
   private constructor(
     private readonly db: Db,
     readerDb: Db,
-    private readonly spare: SpareFile,
+    private readonly room: DiskRoom,
     private readonly opts: JournalOptions,
-    private budget: DiskBudget,
   ) {
     super()
     this.counters = new JournalCounters(opts.uplinks)
     this.stat = this.counters.stat
-    this.limits = { maxRows: opts.maxRows, maxBytes: budget.maxBytes }
-    this.stat.maxBytes = budget.maxBytes
+    this.limits = { maxRows: opts.maxRows, maxBytes: room.budget.maxBytes }
     this.evictor = new Evictor(db)
     this.outbox = new OutboxReader(readerDb)
     this.episode = new FullEpisode(opts.log, opts.now)
   }
 
-  /** The spare, WAL and byte cap that fit the disk the journal is on (its own files count as room). */
-  private static measure(opts: JournalOptions): DiskBudget {
-    const configured = { spareBytes: opts.spareBytes, walMaxBytes: opts.walMaxBytes ?? DEFAULT_WAL_MAX_BYTES, maxBytes: opts.maxBytes }
-    if (opts.path === ':memory:') return configured
-    const own = [opts.path, `${opts.path}-wal`, `${opts.path}.spare`].reduce((n, f) => n + fileBytes(f), 0)
-    return budgetFor({ available: freeBytes(opts.path) + own }, configured)
-  }
-
   static async open(opts: JournalOptions): Promise<Journal> {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true })
-    const budget = Journal.measure(opts)
-    if (budget.maxBytes < opts.maxBytes || budget.spareBytes < opts.spareBytes) {
-      opts.log.warn({ path: opts.path, configured: { maxBytes: opts.maxBytes, spareBytes: opts.spareBytes }, ...budget },
-        'the journal\'s disk is smaller than its configured limits: the journal keeps to what fits')
-    }
+    const room = new DiskRoom(opts)
+    const budget = room.budget
     const db = await openDb(opts.path, OPEN_RW)
     try {
       await exec(db, PRAGMAS)
@@ -108,9 +92,8 @@ export class Journal extends EventEmitter<JournalEvents> {
     }
     const reader = await openDb(opts.path, OPEN_RO)
     const checkpointer = opts.path === ':memory:' ? undefined : await Checkpointer.start(opts.path, budget.walMaxBytes, opts.log)
-    const spare = new SpareFile(`${opts.path}.spare`, opts.log)
-    spare.ensure(budget.spareBytes)
-    const j = new Journal(db, reader, spare, opts, budget)
+    room.spare.ensure(budget.spareBytes)
+    const j = new Journal(db, reader, room, opts)
     j.checkpointer = checkpointer
     await j.load()
     j.ageTimer = setInterval(() => j.periodic(), Math.min(60_000, Math.max(1000, opts.maxAgeMs / 10)))
@@ -121,28 +104,10 @@ export class Journal extends EventEmitter<JournalEvents> {
 
   /** Counters from disk, and pending rows of uplinks no longer configured dropped. */
   private async load(): Promise<void> {
-    const configured = new Set(this.opts.uplinks)
-    const stale = await all<{ uplink: string }>(this.db, 'SELECT DISTINCT uplink FROM pending')
-    for (const { uplink } of stale) {
-      if (configured.has(uplink)) continue
-      this.opts.log.warn({ uplink }, 'dropping the outbox of an uplink that is no longer configured')
-      await exec(this.db, 'BEGIN')
-      await run(this.db, 'UPDATE events SET pending_uplinks = pending_uplinks - 1 WHERE pos IN (SELECT pos FROM pending WHERE uplink = ?)', [uplink])
-      await run(this.db, 'DELETE FROM pending WHERE uplink = ?', [uplink])
-      await exec(this.db, 'COMMIT')
-    }
-    const [t] = await all<{ n: number; b: number }>(this.db, 'SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM events')
-    this.stat.rows = t?.n ?? 0
-    this.stat.bytes = t?.b ?? 0
-    for (const u of this.opts.uplinks) this.stat.pending[u] = 0
-    for (const r of await all<{ uplink: string; n: number }>(this.db, 'SELECT uplink, COUNT(*) AS n FROM pending GROUP BY uplink')) {
-      this.stat.pending[r.uplink] = r.n
-    }
-    const [s] = await all<{ m: number | null }>(this.db, "SELECT MAX(seq) AS m FROM (SELECT seq FROM sqlite_sequence WHERE name = 'events' UNION ALL SELECT MAX(pos) AS seq FROM events)")
-    this.nextPos = (s?.m ?? 0) + 1
-    for (const r of await all<{ device: string; last_seq: number }>(this.db, 'SELECT device, last_seq FROM devices')) {
-      this.lastSeq.set(r.device, r.last_seq)
-    }
+    const d = await loadFromDisk(this.db, this.opts.uplinks, this.opts.log)
+    Object.assign(this.stat, { rows: d.rows, bytes: d.bytes, pending: d.pending })
+    this.nextPos = d.nextPos
+    for (const [device, seq] of d.lastSeq) this.lastSeq.set(device, seq)
   }
 
   /**
@@ -194,16 +159,7 @@ export class Journal extends EventEmitter<JournalEvents> {
 
   /** The age sweep, and the disk measured again: space freed by others lets the journal grow back. */
   private periodic(): void {
-    if (this.opts.path !== ':memory:' && !this.episode.active) {
-      try {
-        this.budget = Journal.measure(this.opts)
-        this.limits.maxBytes = this.budget.maxBytes
-        // A spare taken back from a disk still nearly full would fill it again at once.
-        if (freeBytes(this.opts.path) > 2 * (this.budget.spareBytes + this.budget.walMaxBytes)) this.spare.ensure(this.budget.spareBytes)
-      } catch (err) {
-        this.opts.log.debug({ err }, 'cannot measure the journal\'s disk')
-      }
-    }
+    if (!this.episode.active) this.limits.maxBytes = this.room.remeasure().maxBytes
     this.requestAgeSweep()
   }
 
@@ -277,7 +233,7 @@ export class Journal extends EventEmitter<JournalEvents> {
           this.fullError = err as Error
           this.emit('full', err as Error)
         }
-        if (attempt < FULL_RETRIES && this.episode.mayRecover() && (await this.recoverFromFull())) continue
+        if (attempt < FULL_RETRIES && this.episode.mayRecover(batch.some((q) => q.input.event.priority <= 2)) && (await this.recoverFromFull())) continue
         this.episode.refuse(batch.length, err as Error)
         this.refuse(batch, err)
         this.pendingAcks.restore(work)
@@ -389,7 +345,7 @@ export class Journal extends EventEmitter<JournalEvents> {
    */
   private async recoverFromFull(): Promise<boolean> {
     this.stat.fullEvents++
-    this.spare.release()
+    this.room.spare.release()
     await this.truncateWal()
     this.limits.maxBytes = Math.min(this.limits.maxBytes, Math.floor(this.stat.bytes * FULL_SHRINK))
     const need = evictionNeed({ rows: this.stat.rows, bytes: this.stat.bytes }, { rows: 0, bytes: 0 },
