@@ -7,7 +7,7 @@ import type { CameraSim } from './wire.js'
  */
 export const SCRIPT_HELP = `commands (ID is a camera id or "all"):
   motion ID on|off    tamper ID on|off    input ID on|off    field ID on|off
-  line ID [OBJECT]    reboot ID [DOWN-MS] silence ID on|off  list`
+  line ID [OBJECT]    reboot ID [DOWN-MS] silence ID on|off  power ID on|off  list`
 
 /** Runs one command line; returns what to print. */
 export function runCommand(cams: readonly CameraSim[], line: string): string {
@@ -26,6 +26,8 @@ export function runCommand(cams: readonly CameraSim[], line: string): string {
       case 'line': c.lineCrossed(Number(arg) || 1); break
       case 'reboot': c.reboot({ downMs: Number(arg ?? 2000) || 0 }); break
       case 'silence': c.silence(on); break
+      // Off: the port refuses connections; on: it boots on the same port with no subscriptions.
+      case 'power': void (on ? c.powerOn() : c.powerOff()).catch((err: unknown) => console.error(`power ${c.id} ${arg ?? 'on'}:`, err)); break
       default: return SCRIPT_HELP
     }
   }

@@ -150,6 +150,7 @@ export class CameraSim {
    * lens gets covered.
    */
   async powerOff(): Promise<void> {
+    if (!this.server.listening) return
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.dropConnections()
     await closed
@@ -157,8 +158,13 @@ export class CameraSim {
 
   /** Boots on the same port: subscriptions gone, detectors at `sensors`, the clock maybe off. */
   async powerOn(opts: { skewMs?: number; sensors?: Partial<Record<PropertyName, boolean>> } = {}): Promise<void> {
+    if (this.server.listening) return
     this.model.reboot(opts.skewMs, opts.sensors)
     await this.listen()
+  }
+
+  get powered(): boolean {
+    return this.server.listening
   }
 
   private dropConnections(): void {

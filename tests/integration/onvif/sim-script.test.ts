@@ -28,6 +28,17 @@ describe('camera simulator console commands', () => {
     expect(cams[0]!.model.boots).toBe(2)
   })
 
+  it('powers a camera off (connections refused) and on again on the same port', async () => {
+    const port = cams[1]!.port
+    expect(runCommand(cams, 'power st-002 off')).toBe('power st-002 off')
+    await expect.poll(() => cams[1]!.powered).toBe(false)
+    await expect(fetch(`${cams[1]!.deviceUrl}`, { method: 'POST' })).rejects.toThrow()
+    runCommand(cams, 'power st-002 on')
+    await expect.poll(() => cams[1]!.powered).toBe(true)
+    expect(cams[1]!.port).toBe(port)
+    expect((await fetch(`http://127.0.0.1:${port}/nothing-here`, { method: 'POST' })).status).toBe(404)
+  })
+
   it('lists cameras and explains itself on a bad line', () => {
     expect(runCommand(cams, 'list')).toMatch(/^st-001\thttp:\/\/127\.0\.0\.1:\d+\/onvif\/device_service\tsubscriptions=0\nst-002/)
     expect(runCommand(cams, 'motion nope on')).toMatch(/^no camera "nope"\ncommands/)
