@@ -12,7 +12,7 @@ import { topics } from '../../gateway/events/topics.js'
 const unavailable = smallFsUnavailable()
 const devices = [{ id: 'info', adapter: 'mqtt-ingest', kind: 'alarm' }, { id: 'panel', adapter: 'mqtt-ingest', kind: 'alarm' }]
 
-describe.skipIf(unavailable !== undefined)(`end to end: SIGTERM while the journal's disk is full${unavailable ? ` — skipped: ${unavailable}` : ''}`, () => {
+describe.skipIf(unavailable !== undefined)(`end to end: the journal's disk fills up${unavailable ? ` — skipped: ${unavailable}` : ''}`, () => {
   let fs: SmallFs
   let confDir: string
   let gw: SpawnedGateway | undefined
@@ -24,8 +24,44 @@ describe.skipIf(unavailable !== undefined)(`end to end: SIGTERM while the journa
     await gw?.kill9()
     await platform?.close()
     rmSync(confDir, { recursive: true, force: true })
+    fs.clear()
   })
   afterAll(() => fs?.unmount())
+
+  it('another program fills the disk: the gateway recovers, reports journal.full once, and delivers a new alarm', async () => {
+    confDir = mkdtempSync(join(tmpdir(), 'pingan-full-'))
+    platform = await startPlatformSim({ users: [UPLINK_USER] })
+    // The configured 16 MiB spare cannot exist on a 4 MiB disk: the journal sizes it to the disk.
+    const config = harnessConfig(fs.dir, platform.url, { devices, journal: { spareBytes: 16 * 1024 * 1024 } })
+    config.log.level = 'info'
+    gw = await spawnGateway(writeConfig(config, confDir))
+    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.brokerPort}`, { username: PRODUCER.username, password: PRODUCER.password, reconnectPeriod: 0 })
+    client.on('error', () => undefined)
+    const c = client
+    const publish = (device: string, type: string, n: number) =>
+      c.publishAsync(topics.ingest(SITE, device), JSON.stringify({ type, attrs: { n, pad: 'x'.repeat(300) } }), { qos: 1 })
+    for (let n = 0; n < 100; n++) await publish('info', 'test', n)
+    fs.fill()
+    const reported = () => platform!.events.filter((e) => e.type === 'journal.full')
+    let producing = true
+    const producer = (async () => {
+      for (let n = 100; producing && !c.disconnected; n++) {
+        void publish('info', 'test', n).catch(() => undefined)
+        await new Promise((r) => setImmediate(r))
+      }
+    })()
+    await platform.waitUntil(() => reported().length > 0)
+    producing = false
+    await producer
+    expect(reported()).toHaveLength(1)
+    expect(reported()[0]!.attrs).toMatchObject({ error: expect.stringMatching(/SQLITE_FULL/), fullMs: expect.any(Number), refused: expect.any(Number) })
+    // A new alarm is committed (PUBACK) and delivered.
+    await publish('panel', 'fire', -1)
+    await platform.waitUntil(() => platform!.events.some((e) => e.device === 'panel' && e.attrs['n'] === -1))
+    expect(gw.lines.filter((l) => String(l['msg']).startsWith('journal full'))).toHaveLength(1)
+    expect(await gw.stop()).toBe(0)
+    gw = undefined
+  }, 60_000)
 
   it('the gateway stays up while producers and the uplink keep feeding a full journal, and exits on SIGTERM', async () => {
     confDir = mkdtempSync(join(tmpdir(), 'pingan-full-'))

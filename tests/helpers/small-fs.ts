@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -10,6 +10,8 @@ export interface SmallFs {
   fill(): void
   /** Removes what `fill` wrote. */
   unfill(): void
+  /** Removes every file: the next test starts on an empty disk. */
+  clear(): void
   unmount(): void
 }
 
@@ -51,6 +53,9 @@ export function mountSmallFs(bytes: number): SmallFs {
     },
     unfill() {
       unlinkSync(filler)
+    },
+    clear() {
+      for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true })
     },
     unmount() {
       execFileSync('umount', ['-l', dir], { stdio: 'pipe' })
