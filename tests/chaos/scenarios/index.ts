@@ -1,5 +1,7 @@
 import { crashAnywhere, type CrashRun } from './crash.js'
 import { delayFigures } from '../checker.js'
+import { allTargets } from '../fuzz/targets.js'
+import { fuzzTarget, type FuzzFigures } from '../fuzz/engine.js'
 
 export type Mode = 'quick' | 'full'
 
@@ -50,6 +52,9 @@ function crashFigures(runs: CrashRun[]): ScenarioResult {
   return { ok: failing.length === 0, summary, figures }
 }
 
+/** An input slower than this counts as a hang: far above any decoder's normal microseconds. */
+const HANG_MS = 1000
+
 export const SCENARIOS: Record<string, Scenario> = {
   async crash(a) {
     const quick = a.mode === 'quick'
@@ -62,5 +67,24 @@ export const SCENARIOS: Record<string, Scenario> = {
       }))
     }
     return crashFigures(runs)
+  },
+  async fuzz(a) {
+    const count = a.runs ?? (a.mode === 'quick' ? 20_000 : 1_000_000)
+    const results: FuzzFigures[] = []
+    for (const [i, t] of allTargets().entries()) {
+      const f = await fuzzTarget(t, { count, seed: a.seed + i, hangMs: HANG_MS, stopAt: a.stopAt })
+      results.push(f)
+      a.log(`fuzz ${t.name}: ${f.inputs} inputs, ${f.refused} refused${f.produced === undefined ? '' : `, ${f.produced} items out`}, escaped ${f.escaped.length}, ` +
+        `over ${HANG_MS} ms ${f.overBound}, slowest ${f.slowestMs.toFixed(2)} ms, heap +${Math.round(f.heapGrowthBytes / 1024)} KiB`)
+      for (const e of f.escaped.slice(0, 3)) a.log(`  ESCAPED seed ${e.seed} index ${e.index} input ${e.inputHex.slice(0, 160)}: ${e.error.split('\n')[0]}`)
+    }
+    const escaped = results.reduce((s, f) => s + f.escaped.length, 0)
+    const hangs = results.reduce((s, f) => s + f.overBound, 0)
+    const inputs = results.reduce((s, f) => s + f.inputs, 0)
+    return {
+      ok: escaped === 0 && hangs === 0,
+      summary: `${results.length} decoders, ${inputs} inputs; escaped ${escaped}, over ${HANG_MS} ms ${hangs}`,
+      figures: { decoders: results },
+    }
   },
 }
