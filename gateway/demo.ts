@@ -7,6 +7,9 @@ import { createLogger } from './log.js'
 import { startGateway } from './main.js'
 import { startPlatformSim } from '../simulators/platform/platform.js'
 import { formatEventLine } from '../simulators/platform/format.js'
+import { startCentreSim } from '../simulators/alarm-centre/wire.js'
+import { formatCentreLine } from '../simulators/alarm-centre/cli.js'
+import { Dc09UplinkSchema } from '../cloud-bridge/uplinks/dc09/config.js'
 import { DEMO_SIMULATORS, type DemoSimulator } from '../simulators/demos.js'
 import { ScriptedProducer } from '../simulators/producer/producer.js'
 import { DEMO_SCRIPT } from '../simulators/producer/script.js'
@@ -14,9 +17,9 @@ import { errorMessage } from './errors.js'
 
 const USAGE = `pingan demo [--duration SECONDS] [--log-level LEVEL]
 
-Runs the whole chain on this machine: a platform simulator, the gateway on the embedded demo
-config, every device simulator, and a scripted third-party producer. Prints each event the
-platform receives. Stops on Ctrl-C (or after --duration) and prints the platform's report.`
+Runs the whole chain on this machine: a platform simulator, an alarm-receiving centre (SIA DC-09,
+AES), the gateway on the embedded demo config, every device simulator, and a scripted third-party
+producer. Prints each event the platform receives and each alarm the centre receives. Stops on Ctrl-C (or after --duration) and prints the platform's report.`
 
 /**
  * `pingan demo`: the chain end to end with no hardware. The gateway logs to stderr at warn so the
@@ -42,6 +45,13 @@ export async function runDemo(argv: string[]): Promise<number> {
     onEvent: (ev) => console.log(`platform <- ${formatEventLine(ev)}`),
   })
   uplink.url = platform.url
+  // Beside the platform: an alarm-receiving centre over DC-09, encrypted, from the same journal.
+  const demoKey = '000102030405060708090A0B0C0D0E0F'
+  const centre = await startCentreSim({ keys: { D209: Buffer.from(demoKey, 'hex') }, onEvent: (e) => console.log(`centre   <- ${formatCentreLine(e)}`) })
+  config.uplinks.push(Dc09UplinkSchema.parse({
+    id: 'arc', type: 'dc09', account: 'D209', route: { maxPriority: 2 },
+    paths: [{ name: 'wired', receivers: [{ host: centre.host, port: centre.tcpPort, receiverNumber: '1', lineNumber: '1', keyHex: demoKey }] }],
+  }))
 
   const sims: DemoSimulator[] = []
   for (const [name, load] of Object.entries(DEMO_SIMULATORS)) {
@@ -66,6 +76,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   console.log([
     `pingan demo: site ${config.site.id} (${config.site.name}), ${config.devices.length} devices`,
     `  platform simulator   ${platform.url}`,
+    `  alarm centre (DC-09) tcp://${centre.host}:${centre.tcpPort}  (account D209, AES-128)`,
     `  gateway broker       mqtt://127.0.0.1:${gateway.brokerPort}  (observer: demo-observer / demo-observer-pw)`,
     `  gateway API          http://127.0.0.1:${gateway.apiPort}/api/v1/status  (Authorization: Bearer ${config.api.tokens[0]})`,
     `  journal              ${config.journal.path}`,
@@ -83,6 +94,9 @@ export async function runDemo(argv: string[]): Promise<number> {
   await gateway.stop()
   const r = platform.report()
   await platform.close()
+  const c = centre.model.report()
+  await centre.close()
   console.log(`platform report: ${r.unique} events from ${r.devices} devices; duplicates ${r.duplicates}, gaps ${r.gaps}, order violations ${r.orderViolations}`)
+  console.log(`centre report: ${c.unique} alarms; duplicates ${c.duplicates}, out of order ${c.outOfOrder}, link tests ${c.nulls}`)
   return r.unique > 0 ? 0 : 1
 }

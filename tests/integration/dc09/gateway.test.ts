@@ -35,9 +35,10 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     { transport: 'udp', token: 'SIA-DCS', encrypted: true },
     { transport: 'tcp', token: 'SIA-DCS', encrypted: true },
     { transport: 'udp', token: 'ADM-CID', encrypted: false },
-  ] as const)('an alarm from each device family arrives once with its code ($transport, $token, encrypted $encrypted)', async ({ transport, token, encrypted }) => {
+    { transport: 'tcp', token: 'ADM-CID', encrypted: true, keepConnection: false },
+  ] as const)('an alarm from each device family arrives once with its code ($transport, $token, encrypted $encrypted)', async ({ transport, token, encrypted, ...rest }) => {
     const c = await centre({ keys: { '1234': Buffer.from(KEY_HEX, 'hex') } })
-    const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(c, { transport, token, ...(encrypted ? { keyHex: KEY_HEX } : {}) })] }] })
+    const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(c, { transport, token, ...rest, ...(encrypted ? { keyHex: KEY_HEX } : {}) })] }] })
     const ids: string[] = []
     for (const f of FAMILY) ids.push((await g.gateway.emitAs(f.device, { type: f.type, zone: f.zone })).id)
     // No code: stays out of the centre (and is still delivered for this uplink).

@@ -27,12 +27,13 @@ describe('DC-09 uplink timing on injected timers, against the simulator over TCP
     await centre?.close()
   })
 
-  async function setup(faults = {}) {
+  async function setup(faults = {}, extra: Record<string, unknown> = {}, linkTest = LINK_TEST_MS) {
     const timers = new ManualTimers(T0)
     centre = await startCentreSim({ now: () => timers.now(), faults })
     const cfg = Dc09UplinkSchema.parse({
       id: 'arc', type: 'dc09', account: '1234', ackTimeoutMs: ACK_TIMEOUT_MS, retries: 2, testReportMs: 0,
-      paths: [{ name: 'wired', receivers: [{ host: '127.0.0.1', port: centre.tcpPort, receiverNumber: '1', lineNumber: '1' }], linkTestMs: LINK_TEST_MS }],
+      paths: [{ name: 'wired', receivers: [{ host: '127.0.0.1', port: centre.tcpPort, receiverNumber: '1', lineNumber: '1' }], linkTestMs: linkTest }],
+      ...extra,
     })
     const reports: string[] = []
     uplink = new Dc09Uplink(cfg, { site: { deviceNames: new Map() }, log: captureLog().log, report: (t) => reports.push(t), timers, random: seededRandom(7) })
@@ -84,5 +85,21 @@ describe('DC-09 uplink timing on injected timers, against the simulator over TCP
     await expect(uplink.send(row(1))).rejects.toMatchObject({ refused: true })
     expect(centre.model.report().duhs).toBe(1)
     expect(reports).toEqual(['uplink.refused'])
+  })
+
+  it('a periodic test report (CID 602) at its interval, then the next one scheduled', async () => {
+    const DAY = 86_400_000
+    const { timers, centre } = await setup({}, { testReportMs: DAY }, 2 * DAY)
+    expect(await timers.nextDue()).toBe(T0 + DAY)
+    await timers.fireNext()
+    await until(() => centre.model.events.length === 1, 'the test report')
+    expect(centre.model.events[0]!.data).toBe('#1234|1602 00 000')
+    // The next report is scheduled once this one is acknowledged: wait for that timer to appear.
+    let due = await timers.nextDue()
+    for (let i = 0; i < 500 && due !== T0 + 2 * DAY; i++) {
+      await new Promise((r) => setTimeout(r, 10))
+      due = await timers.nextDue()
+    }
+    expect(due).toBe(T0 + 2 * DAY)
   })
 })
