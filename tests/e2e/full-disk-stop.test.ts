@@ -28,21 +28,28 @@ describe.skipIf(unavailable !== undefined)(`end to end: the journal's disk fills
   })
   afterAll(() => fs?.unmount())
 
-  it('another program fills the disk: the gateway recovers, reports journal.full once, and delivers a new alarm', async () => {
+  /** The gateway as a process with its journal on the small disk, a platform, and a producer. */
+  async function startOnSmallDisk(spareBytes: number) {
     confDir = mkdtempSync(join(tmpdir(), 'pingan-full-'))
     platform = await startPlatformSim({ users: [UPLINK_USER] })
-    // The configured 16 MiB spare cannot exist on a 4 MiB disk: the journal sizes it to the disk.
-    const config = harnessConfig(fs.dir, platform.url, { devices, journal: { spareBytes: 16 * 1024 * 1024 } })
+    const config = harnessConfig(fs.dir, platform.url, { devices, journal: { spareBytes } })
     config.log.level = 'info'
     gw = await spawnGateway(writeConfig(config, confDir))
-    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.brokerPort}`, { username: PRODUCER.username, password: PRODUCER.password, reconnectPeriod: 0 })
-    client.on('error', () => undefined)
-    const c = client
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.brokerPort}`, { username: PRODUCER.username, password: PRODUCER.password, reconnectPeriod: 0 })
+    c.on('error', () => undefined)
+    client = c
     const publish = (device: string, type: string, n: number) =>
       c.publishAsync(topics.ingest(SITE, device), JSON.stringify({ type, attrs: { n, pad: 'x'.repeat(300) } }), { qos: 1 })
+    return { publish, platform, gw }
+  }
+
+  it('another program fills the disk: the gateway recovers, reports journal.full once, and delivers a new alarm', async () => {
+    // The configured 16 MiB spare cannot exist on a 4 MiB disk: the journal sizes it to the disk.
+    const { publish, platform: p, gw: g } = await startOnSmallDisk(16 * 1024 * 1024)
+    const c = client!
     for (let n = 0; n < 100; n++) await publish('info', 'test', n)
     fs.fill()
-    const reported = () => platform!.events.filter((e) => e.type === 'journal.full')
+    const reported = () => p.events.filter((e) => e.type === 'journal.full')
     let producing = true
     const producer = (async () => {
       for (let n = 100; producing && !c.disconnected; n++) {
@@ -50,33 +57,25 @@ describe.skipIf(unavailable !== undefined)(`end to end: the journal's disk fills
         await new Promise((r) => setImmediate(r))
       }
     })()
-    await platform.waitUntil(() => reported().length > 0)
+    await p.waitUntil(() => reported().length > 0)
     producing = false
     await producer
     expect(reported()).toHaveLength(1)
     expect(reported()[0]!.attrs).toMatchObject({ error: expect.stringMatching(/SQLITE_FULL/), fullMs: expect.any(Number), refused: expect.any(Number) })
     // A new alarm is committed (PUBACK) and delivered.
     await publish('panel', 'fire', -1)
-    await platform.waitUntil(() => platform!.events.some((e) => e.device === 'panel' && e.attrs['n'] === -1))
-    expect(gw.lines.filter((l) => String(l['msg']).startsWith('journal full'))).toHaveLength(1)
-    expect(await gw.stop()).toBe(0)
+    await p.waitUntil(() => p.events.some((e) => e.device === 'panel' && e.attrs['n'] === -1))
+    expect(g.lines.filter((l) => String(l['msg']).startsWith('journal full'))).toHaveLength(1)
+    expect(await g.stop()).toBe(0)
     gw = undefined
   }, 60_000)
 
   it('the gateway stays up while producers and the uplink keep feeding a full journal, and exits on SIGTERM', async () => {
-    confDir = mkdtempSync(join(tmpdir(), 'pingan-full-'))
-    platform = await startPlatformSim({ users: [UPLINK_USER] })
-    const config = harnessConfig(fs.dir, platform.url, { devices, journal: { spareBytes: 0 } })
-    config.log.level = 'info'
-    gw = await spawnGateway(writeConfig(config, confDir))
-    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.brokerPort}`, { username: PRODUCER.username, password: PRODUCER.password, reconnectPeriod: 0 })
-    client.on('error', () => undefined)
-    const c = client
-    const publish = (device: string, type: string, n: number) =>
-      c.publishAsync(topics.ingest(SITE, device), JSON.stringify({ type, attrs: { n, pad: 'x'.repeat(300) } }), { qos: 1 })
+    const { publish, platform: p, gw: g } = await startOnSmallDisk(0)
+    const c = client!
     // The platform acknowledges what reaches it, so the journal keeps receiving acks to record.
     for (let n = 0; n < 300; n++) await publish(n % 16 === 0 ? 'panel' : 'info', n % 16 === 0 ? 'fire' : 'test', n)
-    await platform.waitForCount(300)
+    await p.waitForCount(300)
     fs.fill()
     // Producers keep sending (QoS 1, unacknowledged ones stay in flight) until the journal is full.
     let producing = true
@@ -86,12 +85,12 @@ describe.skipIf(unavailable !== undefined)(`end to end: the journal's disk fills
         await new Promise((r) => setImmediate(r))
       }
     })()
-    while (!gw.lines.some((l) => String(l['msg']).startsWith('journal full'))) await new Promise((r) => setTimeout(r, 20))
-    const code = await gw.stop()
+    while (!g.lines.some((l) => String(l['msg']).startsWith('journal full'))) await new Promise((r) => setTimeout(r, 20))
+    const code = await g.stop()
     producing = false
     await producer
     expect(code).toBe(0)
-    expect(gw.lines.some((l) => l['msg'] === 'gateway stopped')).toBe(true)
+    expect(g.lines.some((l) => l['msg'] === 'gateway stopped')).toBe(true)
     gw = undefined
   }, 60_000)
 })
