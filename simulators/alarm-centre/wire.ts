@@ -43,6 +43,8 @@ export interface CentreSim {
   readonly udpPort: number | undefined
   /** Frames received, raw, in order (TCP and UDP). */
   readonly frames: Buffer[]
+  /** The source address of each frame, in the same order (which interface a path used). */
+  readonly sources: string[]
   close(): Promise<void>
 }
 
@@ -51,6 +53,7 @@ export async function startCentreSim(opts: CentreSimOptions = {}): Promise<Centr
   const host = opts.host ?? '127.0.0.1'
   const model = opts.model ?? new CentreModel(opts)
   const frames: Buffer[] = []
+  const sources: string[] = []
   const sockets = new Set<Socket>()
   const server: Server = createServer((sock) => {
     sock.setNoDelay(true)
@@ -61,6 +64,7 @@ export async function startCentreSim(opts: CentreSimOptions = {}): Promise<Centr
       buf = Buffer.from(cut.rest)
       for (const f of cut.frames) {
         frames.push(Buffer.from(f))
+        sources.push(sock.remoteAddress ?? '')
         const out = model.handle(Buffer.from(f))
         if (out.close) {
           sock.destroy()
@@ -84,6 +88,7 @@ export async function startCentreSim(opts: CentreSimOptions = {}): Promise<Centr
     udp = u
     u.on('message', (msg, rinfo) => {
       frames.push(Buffer.from(msg))
+      sources.push(rinfo.address)
       const out = model.handle(msg)
       // UDP has no connection to close: the fault is a missing answer.
       if (out.reply && !out.close) u.send(out.reply, rinfo.port, rinfo.address)
@@ -95,7 +100,7 @@ export async function startCentreSim(opts: CentreSimOptions = {}): Promise<Centr
     udpPort = u.address().port
   }
   return {
-    model, host, tcpPort, udpPort, frames,
+    model, host, tcpPort, udpPort, frames, sources,
     async close() {
       for (const s of sockets) s.destroy()
       await new Promise<void>((r) => server.close(() => r()))

@@ -62,18 +62,19 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     expect(c.model.events.map((e) => e.eventId)).toEqual(ids)
   })
 
-  it('the receiver killed and restarted mid-stream loses nothing', async () => {
+  it.each(['tcp', 'udp'] as const)('the receiver killed and restarted mid-stream loses nothing (%s)', async (transport) => {
     const model = new CentreModel()
-    let c = await startCentreSim({ model })
+    let c = await startCentreSim({ model, udpPort: 0 })
     const port = c.tcpPort
-    const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(c)] }] })
+    const udpPort = c.udpPort!
+    const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(c, { transport })] }] })
     const ids: string[] = []
     for (let i = 0; i < 10; i++) ids.push((await g.gateway.emitAs('panel-1', { type: 'intrusion', zone: '1' })).id)
     await until(() => model.events.length >= 3, 'the first events')
     await c.close()
     for (let i = 0; i < 10; i++) ids.push((await g.gateway.emitAs('panel-1', { type: 'intrusion', zone: '1' })).id)
     await g.logs.waitFor('uplink down')
-    c = await startCentreSim({ model, tcpPort: port })
+    c = await startCentreSim({ model, tcpPort: port, udpPort })
     cleanup.push(() => c.close())
     await until(() => model.report(ids).lost.length === 0, 'all 20 events after the restart')
     expect(model.report(ids)).toMatchObject({ lost: [], outOfOrder: 0 })
@@ -92,6 +93,15 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     expect(Math.abs(Number(line['offsetMs']) - 7_200_000)).toBeLessThan(2000)
     // Beyond maxClockOffsetMs (5 min): a gateway event.
     await until(() => gatewayEvents.includes('uplink.clock.offset'), 'the uplink.clock.offset gateway event')
+  })
+
+  it.each(['tcp', 'udp'] as const)('a path sends from its localAddress (%s)', async (transport) => {
+    // Every 127/8 address is on the loopback interface on Linux: 127.0.0.2 stands for a second interface.
+    const c = await centre()
+    const g = await gateway({ paths: [{ name: 'cellular', localAddress: '127.0.0.2', receivers: [receiverOf(c, { transport })] }] })
+    const id = (await g.gateway.emitAs('panel-1', { type: 'intrusion', zone: '1' })).id
+    await until(() => c.model.events.some((e) => e.eventId === id), 'the event')
+    expect(new Set(c.sources)).toEqual(new Set(['127.0.0.2']))
   })
 
   it('DUH: the message goes to the next receiver and the refusal is reported', async () => {
