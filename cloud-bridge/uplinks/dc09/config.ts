@@ -18,6 +18,13 @@ const CodeOverrideSchema = z.strictObject({
 /** Event type -> code; `null` keeps that type from being sent at all. */
 const CodesSchema = z.record(z.string().min(1), CodeOverrideSchema.nullable())
 
+/** Call direction: which events go there (as panels' per-receiver settings do). */
+const RouteSchema = z.strictObject({
+  kinds: z.array(KindSchema).optional(),
+  /** Events of this priority or more urgent (1 life safety ... 4 information). */
+  maxPriority: z.number().int().min(1).max(4).default(3),
+})
+
 export const ReceiverSchema = z
   .strictObject({
     host: z.string().min(1),
@@ -39,6 +46,8 @@ export const ReceiverSchema = z
     keyAscii: z.string().refine((s) => [16, 24, 32].includes(Buffer.byteLength(s, 'latin1')) && /^[\x20-\x7e]+$/.test(s), 'use 16, 24 or 32 printable ASCII characters (AES-128/192/256)').optional(),
     /** TCP: keep the connection between messages, or close it after each ACK as some receivers want. */
     keepConnection: z.boolean().default(true),
+    /** This receiver's own call direction, within the uplink's: an event it does not take goes to the next receiver. */
+    route: RouteSchema.optional(),
   })
   .refine((r) => !(r.keyHex !== undefined && r.keyAscii !== undefined), { message: 'give keyHex or keyAscii, not both', path: ['keyAscii'] })
 export type ReceiverConfig = z.infer<typeof ReceiverSchema>
@@ -92,11 +101,7 @@ export const Dc09UplinkSchema = z.strictObject({
   /** Periodic test report (CID 602 / SIA RP); 0 turns it off. */
   testReportMs: z.number().int().min(0).default(86_400_000),
   /** Call direction: which events this uplink carries. */
-  route: z.strictObject({
-    kinds: z.array(KindSchema).optional(),
-    /** Events of this priority or more urgent (1 life safety ... 4 information). */
-    maxPriority: z.number().int().min(1).max(4).default(3),
-  }).default({ maxPriority: 3 }),
+  route: RouteSchema.default({ maxPriority: 3 }),
   xdata: z.strictObject({
     /** `[X..][Y..]` from site.coordinates. */
     coordinates: z.boolean().default(true),

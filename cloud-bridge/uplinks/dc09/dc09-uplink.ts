@@ -241,6 +241,7 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
     if (!routed(this.cfg, ev)) return
     if (this.current !== 'up') throw new UplinkError('no path to the alarm-receiving centre', false)
     const out = await this.deliver((r) => {
+      if (!routed(r, ev)) return undefined
       const p = eventPayload(this.cfg, this.deps.site, r, ev)
       return p ? draftOf(p) : undefined
     })

@@ -27,8 +27,9 @@ export function codeFor(cfg: Dc09UplinkConfig, device: string, type: string): Co
   return DEFAULT_CODES.get(type) ?? null
 }
 
-/** Whether the uplink's call direction takes this event at all. */
-export function routed(cfg: Dc09UplinkConfig, ev: Pick<GatewayEvent, 'kind' | 'priority'>): boolean {
+/** Whether a call direction (the uplink's, or a receiver's) takes this event. */
+export function routed(cfg: Pick<Dc09UplinkConfig, 'route'>, ev: Pick<GatewayEvent, 'kind' | 'priority'>): boolean {
+  if (!cfg.route) return true
   if (ev.priority > cfg.route.maxPriority) return false
   return cfg.route.kinds === undefined || cfg.route.kinds.includes(ev.kind)
 }

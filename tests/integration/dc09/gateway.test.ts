@@ -104,6 +104,17 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     expect(new Set(c.sources)).toEqual(new Set(['127.0.0.2']))
   })
 
+  it('call direction per receiver: life safety to one receiver, the rest to the other', async () => {
+    const lifeSafety = await centre()
+    const rest = await centre()
+    const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(lifeSafety, { route: { maxPriority: 1 } }), receiverOf(rest)] }] })
+    const fire = (await g.gateway.emitAs('panel-1', { type: 'fire', zone: '3' })).id
+    const intrusion = (await g.gateway.emitAs('panel-1', { type: 'intrusion', zone: '4' })).id
+    await until(() => lifeSafety.model.events.length === 1 && rest.model.events.length === 1, 'one event at each receiver')
+    expect(lifeSafety.model.events[0]!.eventId).toBe(fire)
+    expect(rest.model.events[0]!.eventId).toBe(intrusion)
+  })
+
   it('DUH: the message goes to the next receiver and the refusal is reported', async () => {
     const refusing = await centre({ faults: { duh: 1000 } })
     const taking = await centre()
