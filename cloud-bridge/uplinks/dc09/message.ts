@@ -28,7 +28,7 @@ export function codeFor(cfg: Dc09UplinkConfig, device: string, type: string): Co
 }
 
 /** Whether a call direction (the uplink's, or a receiver's) takes this event. */
-export function routed(cfg: Pick<Dc09UplinkConfig, 'route'>, ev: Pick<GatewayEvent, 'kind' | 'priority'>): boolean {
+export function routed(cfg: { route?: Dc09UplinkConfig['route'] | undefined }, ev: Pick<GatewayEvent, 'kind' | 'priority'>): boolean {
   if (!cfg.route) return true
   if (ev.priority > cfg.route.maxPriority) return false
   return cfg.route.kinds === undefined || cfg.route.kinds.includes(ev.kind)
