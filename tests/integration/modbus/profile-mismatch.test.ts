@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { parse } from 'yaml'
 import type { Adapter } from '../../../adapters/types.js'
 import { ParkingBusModel } from '../../../simulators/parking-lock/model.js'
 import { serveTcp, type WireServer } from '../../../simulators/parking-lock/wire.js'
@@ -64,5 +67,18 @@ describe('a profile that does not fit the unit', () => {
     const writes = model.history.filter((h) => h.fc === 6).length
     expect(await adapters[0]!.command!({ id: 'c1', action: 'raise', params: {} })).toMatchObject({ status: 'error', reason: expect.stringMatching(/vehicle reads outside the profile.*not sent/) })
     expect(model.history.filter((h) => h.fc === 6).length).toBe(writes)
+  })
+})
+
+describe("the vendor's own map (config/examples/parking-modbus.example.yaml, lock-b2-019)", () => {
+  it('fits the same lock: its readings within the profile, no profile.mismatch', async () => {
+    const yaml = parse(readFileSync(fileURLToPath(new URL('../../../config/examples/parking-modbus.example.yaml', import.meta.url)), 'utf8')) as { devices: { id: string; profile: unknown }[] }
+    const profile = yaml.devices.find((d) => d.id === 'lock-b2-019')!.profile
+    const own = await startUnits([{ id: 'lock-2', unit: 1, profile, transport: server.address, pollIntervalMs: 50, offlinePollIntervalMs: 200 }], logs)
+    adapters.push(...own.adapters)
+    const r = own.recs[0]!
+    await r.waitState((s) => s['supply'] !== undefined)
+    expect(r.state).toMatchObject({ position: 'lowered', vehicle: 'vacant', supply: 36, profileMismatch: [] })
+    expect(r.events.filter((e) => e.type === 'profile.mismatch')).toEqual([])
   })
 })
