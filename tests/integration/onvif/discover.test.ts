@@ -14,11 +14,14 @@ afterEach(async () => {
   cams = []
 })
 
+/** WS-Discovery collects answers for a window; on a loaded machine a loopback answer may take longer than 300 ms. */
+const WINDOW_MS = 1500
+
 describe('pingan discover against simulated cameras (unicast probe on loopback)', () => {
   it('finds every camera with its address, model, and whether the credentials work', async () => {
     cams = await startCameras(3, { username: 'admin', password: 'pw-3', prefix: 'gate', skewMs: 3600_000 })
     responder = await startDiscoveryResponder(cams)
-    const reports = await discover({ target: { host: '127.0.0.1', port: responder.port }, timeoutMs: 400, creds: { username: 'admin', password: 'pw-3' } })
+    const reports = await discover({ target: { host: '127.0.0.1', port: responder.port }, timeoutMs: WINDOW_MS, creds: { username: 'admin', password: 'pw-3' } })
     expect(reports.map((r) => r.name).sort()).toEqual(['gate-001', 'gate-002', 'gate-003'])
     for (const r of reports) {
       expect(r.credentials).toBe('ok')
@@ -33,7 +36,7 @@ describe('pingan discover against simulated cameras (unicast probe on loopback)'
     cams = await startCameras(1, { username: 'admin', password: 'pw-3', prefix: 'door' })
     responder = await startDiscoveryResponder(cams)
     const lines: string[] = []
-    await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', '300', '--user', 'admin', '--password', 'nope'], (l) => lines.push(l))
+    await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', String(WINDOW_MS), '--user', 'admin', '--password', 'nope'], (l) => lines.push(l))
     expect(lines[0]).toBe('ADDRESS\tNAME\tMODEL\tCLOCK\tCREDENTIALS\tDEVICE')
     expect(lines[1]).toMatch(/\tdoor-001\tSIM-IPC-2000\t0s\trefused\t-$/)
   })
@@ -53,7 +56,7 @@ describe('pingan discover against simulated cameras (unicast probe on loopback)'
     ].join('\n'))
     const lines: string[] = []
     try {
-      await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', '300', '--config', file], (l) => lines.push(l))
+      await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', String(WINDOW_MS), '--config', file], (l) => lines.push(l))
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
