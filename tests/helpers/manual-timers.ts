@@ -25,6 +25,16 @@ export class ManualTimers implements Timers {
     return this.t
   }
 
+  /** Timers set and not yet run or cleared. */
+  get size(): number {
+    return this.pending.size
+  }
+
+  /** When each pending timer is due, earliest first. */
+  dueTimes(): number[] {
+    return [...this.pending.values()].map((p) => p.at).sort((a, b) => a - b)
+  }
+
   /** Moves the clock forward without running anything: time passing between two events. */
   advance(ms: number): void {
     this.t += ms

@@ -40,7 +40,7 @@ interface Path {
 
 export interface Dc09Health {
   activePath: string
-  paths: Array<{ name: string; good: boolean; receivers: Array<{ name: string; clockOffsetMs: number; strayReplies: number; lastError?: string }> }>
+  paths: Array<{ name: string; good: boolean; receivers: Array<{ name: string; inFlight: boolean; clockOffsetMs: number; strayReplies: number; lastError?: string }> }>
 }
 
 /**
@@ -103,6 +103,8 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
   start(): void {
     this.stopped = false
     this.current = 'connecting'
+    // Every path is supervised from the start, the backup too (at its own, slower pace).
+    for (const p of this.paths) this.restartLinkTest(p)
     void this.probe()
     this.scheduleTestReport()
   }
@@ -165,13 +167,17 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
   }
 
   private pathFault(path: Path, reason: string): void {
-    this.restartLinkTest(path)
-    if (!path.good) return
+    const was = path.good
     path.good = false
+    // A failed path is polled every retryDownMs until it answers.
+    this.restartLinkTest(path)
+    if (!was) return
     this.deps.log.warn({ path: path.name, reason }, 'uplink path failed: its receivers do not answer')
     this.deps.report('uplink.path.fault', { uplink: this.id, path: path.name, reason })
     const other = this.paths.find((p) => p.good)
     if (other) this.active = other.index
+    // The primary is down: the backup is now polled at the primary's pace.
+    if (path.index === 0) for (const p of this.paths.slice(1)) this.restartLinkTest(p)
   }
 
   private goDown(reason: string): void {
@@ -262,7 +268,7 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
       paths: this.paths.map((p) => ({
         name: p.name, good: p.good,
         receivers: p.receivers.map((r) => ({
-          name: r.link.name, clockOffsetMs: r.link.offsetMs, strayReplies: r.link.strayReplies,
+          name: r.link.name, inFlight: r.link.inFlight, clockOffsetMs: r.link.offsetMs, strayReplies: r.link.strayReplies,
           ...(r.link.lastError !== undefined ? { lastError: r.link.lastError } : {}),
         })),
       })),

@@ -57,6 +57,11 @@ export class ReceiverLink {
     return this.o.name
   }
 
+  /** A message is waiting for its answer. */
+  get inFlight(): boolean {
+    return this.waiting !== undefined
+  }
+
   /** Sends one message and waits for its end; messages to this receiver queue behind each other. */
   transact(draft: Draft): Promise<Outcome> {
     const run = this.lane.then(() => this.run(draft))

@@ -102,4 +102,48 @@ describe('DC-09 uplink timing on injected timers, against the simulator over TCP
     }
     expect(due).toBe(T0 + 2 * DAY)
   })
+
+  it('the backup path is polled slowly while the primary answers, at the primary pace once it does not', async () => {
+    const timers = new ManualTimers(T0)
+    const primary = await startCentreSim({ now: () => timers.now() })
+    const backup = await startCentreSim({ now: () => timers.now() })
+    const cfg = Dc09UplinkSchema.parse({
+      id: 'arc', type: 'dc09', account: '1234', ackTimeoutMs: ACK_TIMEOUT_MS, retries: 0, testReportMs: 0, category: 'DP3',
+      paths: [
+        { name: 'wired', receivers: [{ host: '127.0.0.1', port: primary.tcpPort }] },
+        { name: 'cellular', receivers: [{ host: '127.0.0.1', port: backup.tcpPort }] },
+      ],
+    })
+    const reports: string[] = []
+    const up = new Dc09Uplink(cfg, { site: { deviceNames: new Map() }, log: captureLog().log, report: (t) => reports.push(t), timers, random: seededRandom(3) })
+    uplink = up
+    try {
+      up.start()
+      await until(() => up.state === 'up', 'the first link test')
+      // DP3: primary every 3 min, backup every 30 min. One timer per path; each link test re-arms its own.
+      const idle = () => up.health().paths.every((p) => p.receivers.every((r) => !r.inFlight))
+      const armed = () => until(() => idle() && timers.size === 2, 'both paths armed')
+      await armed()
+      while (backup.model.report().nulls === 0) {
+        await timers.fireNext()
+        await armed()
+      }
+      expect(timers.now() - T0).toBe(30 * 60_000)
+      expect(primary.model.report().nulls).toBe(10) // at start, then every 3 min before the 30th
+      // The primary stops answering: its next link test fails after the ACK timeout, the fault is reported.
+      primary.model.faults = { dropRequests: 1_000_000 }
+      await timers.fireNext() // the primary's test at 30 min
+      await until(() => !idle(), 'the link test in flight')
+      await timers.fireNext() // its ACK timeout
+      await until(() => reports.includes('uplink.path.fault'), 'the path fault')
+      await armed()
+      // From now on the backup is tested at the primary's pace (3 min), the failed primary every
+      // retryDownMs (10 s) until it answers.
+      const faultAt = timers.now()
+      expect(timers.dueTimes()).toEqual([faultAt + 10_000, faultAt + 3 * 60_000])
+    } finally {
+      await primary.close()
+      await backup.close()
+    }
+  })
 })
