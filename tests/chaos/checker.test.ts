@@ -98,7 +98,7 @@ describe('chaos history checker', () => {
     ;[arrivals[1], arrivals[2]] = [arrivals[2]!, arrivals[1]!]
     const r = checkHistory(sent, arrivals)
     expect(r.ok).toBe(false)
-    expect(r.orderViolations).toEqual([{ device: 'a', n: 1, afterN: 2 }, { device: 'b', n: 1, afterN: 2 }])
+    expect(r.orderViolations).toEqual([{ device: 'a', n: 1, afterN: 2, seq: 3, afterSeq: 2 }, { device: 'b', n: 1, afterN: 2, seq: 2, afterSeq: 3 }])
     expect(r.seqViolations).toBe(1) // only b's: a's seq rose in arrival order
   })
 

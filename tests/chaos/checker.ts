@@ -39,6 +39,9 @@ export interface OrderViolation {
   /** The producer's order of the event that arrived late, and of the one it should have preceded. */
   n: number
   afterN: number
+  /** Their seqs: a higher seq on the late one means the gateway committed them out of order. */
+  seq: number
+  afterSeq: number
 }
 
 export interface DelayFigures {
@@ -110,7 +113,7 @@ export function checkHistory(sent: readonly Sent[], arrivals: readonly Arrival[]
   const idsOfMessage = new Map<Sent, Set<string>>()
   const unexpected: Arrival[] = []
   let duplicateIds = 0
-  const lastN = new Map<string, number>()
+  const lastN = new Map<string, { n: number; seq: number }>()
   const lastSeq = new Map<string, number>()
   const orderViolations: OrderViolation[] = []
   let seqViolations = 0
@@ -137,9 +140,9 @@ export function checkHistory(sent: readonly Sent[], arrivals: readonly Arrival[]
     ids.add(a.id)
     idsOfMessage.set(s, ids)
     if (ids.size > 1) continue // a second event for one message: counted below, not an order point
-    const prevN = lastN.get(a.device)
-    if (prevN !== undefined && s.n < prevN) orderViolations.push({ device: a.device, n: s.n, afterN: prevN })
-    else lastN.set(a.device, s.n)
+    const prev = lastN.get(a.device)
+    if (prev !== undefined && s.n < prev.n) orderViolations.push({ device: a.device, n: s.n, afterN: prev.n, seq: a.seq, afterSeq: prev.seq })
+    else lastN.set(a.device, { n: s.n, seq: a.seq })
   }
 
   const lost: Sent[] = []
@@ -188,7 +191,7 @@ export function summarize(r: CheckReport): string {
     ...r.lost.slice(0, 3).map((s) => `lost ${s.device} #${s.n} ${s.id ?? s.probe}`),
     ...r.unexpected.slice(0, 3).map((a) => `unexpected ${a.device} seq ${a.seq} ${a.id}`),
     ...r.duplicateContent.slice(0, 3).map((d) => `stored twice ${d.device} probe ${d.probe}: ${d.ids.join(', ')}`),
-    ...r.orderViolations.slice(0, 3).map((o) => `order ${o.device}: #${o.n} after #${o.afterN}`),
+    ...r.orderViolations.slice(0, 3).map((o) => `order ${o.device}: #${o.n} (seq ${o.seq}) after #${o.afterN} (seq ${o.afterSeq})`),
   ]
   return samples.length ? `${head}\n  ${samples.join('\n  ')}` : head
 }

@@ -26,12 +26,22 @@ export function writeConfig(config: GatewayConfig, dir: string): string {
   return file
 }
 
+export interface SpawnOptions {
+  /** A command the gateway runs under, e.g. `['fiu-run', '-x', '-c', '...']` to inject faults. */
+  prefix?: string[]
+  /** How long to wait for "gateway started" (default 20 s). */
+  startTimeoutMs?: number
+}
+
 /**
  * Runs `pingan run --config FILE` as a child process (through tsx, from the sources) and waits for
  * its "gateway started" log line, which carries the OS-chosen ports.
  */
-export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}): Promise<SpawnedGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', '--config', configFile], {
+export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}, opts: SpawnOptions = {}): Promise<SpawnedGateway> {
+  const argv = [process.execPath, '--import', 'tsx', CLI, 'run', '--config', configFile]
+  const [command, ...args] = [...(opts.prefix ?? []), ...argv] as [string, ...string[]]
+  const startTimeoutMs = opts.startTimeoutMs ?? 20_000
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,8 +53,8 @@ export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}): P
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`gateway did not start within 20 s; stderr: ${stderr.slice(-2000)}`))
-    }, 20_000)
+      reject(new Error(`gateway did not start within ${startTimeoutMs / 1000} s; stderr: ${stderr.slice(-2000)}; last log: ${JSON.stringify(lines.at(-1) ?? null)}`))
+    }, startTimeoutMs)
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
     const early = (code: number | null) => {
       clearTimeout(timer)

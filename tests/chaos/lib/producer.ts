@@ -13,6 +13,7 @@ export class ChaosProducer {
   readonly messages: Sent[]
   private client: MqttClient | undefined
   private next = 0
+  private stopped = false
 
   constructor(
     readonly site: string,
@@ -35,11 +36,17 @@ export class ChaosProducer {
     return this.messages.every((m) => m.ackedAt !== undefined)
   }
 
-  /** Connects and publishes from the first unacknowledged message on; returns once connected. */
-  async start(brokerPort: number, login: ProducerLogin): Promise<void> {
+  /**
+   * Connects and publishes from the first unacknowledged message on; returns once connected.
+   * With `reconnect`, a connection the gateway drops is made again (and the unacknowledged
+   * resent) until stop().
+   */
+  async start(brokerPort: number, login: ProducerLogin, reconnect = false): Promise<void> {
+    this.stopped = false
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { ...login, reconnectPeriod: 0, connectTimeout: 10_000 })
     client.on('error', () => undefined)
     this.client = client
+    if (reconnect) client.once('close', () => this.again(client, brokerPort, login))
     this.next = this.messages.findIndex((m) => m.ackedAt === undefined)
     if (this.next < 0) return
     for (let i = 0; i < this.window; i++) this.pump(client)
@@ -60,8 +67,19 @@ export class ChaosProducer {
     )
   }
 
+  private again(was: MqttClient, brokerPort: number, login: ProducerLogin): void {
+    if (this.client !== was) return // stopped, or already replaced
+    this.client = undefined
+    const retry = (): void => {
+      if (this.stopped) return
+      this.start(brokerPort, login, true).catch(() => setTimeout(retry, 200))
+    }
+    setTimeout(retry, 100)
+  }
+
   /** Drops the connection at once (the gateway is gone, or the run is over). */
   stop(): void {
+    this.stopped = true
     const c = this.client
     this.client = undefined
     c?.end(true)

@@ -1,5 +1,6 @@
-import { crashAnywhere, type CrashRun } from './crash.js'
-import { delayFigures } from '../checker.js'
+import { crashLine, crashRun, type CrashRun } from './crash.js'
+import { storageLine, storageRun, type StorageRun } from './storage.js'
+import { delayFigures, summarize, type CheckReport } from '../checker.js'
 import { allTargets } from '../fuzz/targets.js'
 import { fuzzTarget, type FuzzFigures } from '../fuzz/engine.js'
 
@@ -22,6 +23,18 @@ export interface ScenarioResult {
 }
 
 export type Scenario = (a: ScenarioArgs) => Promise<ScenarioResult>
+
+/** Runs one after another until `total` or the time budget, a log line each (and the checker's on failure). */
+async function series<R extends { report: CheckReport }>(a: ScenarioArgs, total: number, one: (run: number) => Promise<R>, line: (r: R) => string): Promise<R[]> {
+  const runs: R[] = []
+  for (let run = 0; run < total && Date.now() < a.stopAt; run++) {
+    const r = await one(run)
+    runs.push(r)
+    a.log(line(r))
+    if (!r.report.ok) a.log(`  ${summarize(r.report)}`)
+  }
+  return runs
+}
 
 function crashFigures(runs: CrashRun[]): ScenarioResult {
   const sum = (f: (r: CrashRun) => number): number => runs.reduce((s, r) => s + f(r), 0)
@@ -52,21 +65,52 @@ function crashFigures(runs: CrashRun[]): ScenarioResult {
   return { ok: failing.length === 0, summary, figures }
 }
 
+function storageFigures(runs: StorageRun[]): ScenarioResult {
+  const sum = (f: (r: StorageRun) => number): number => runs.reduce((s, r) => s + f(r), 0)
+  const failing = runs.filter((r) => !r.report.ok || r.error || r.integrity.some((i) => i !== 'ok'))
+  const figures = {
+    runs: runs.length,
+    events: sum((r) => r.total),
+    ackedUnderFaults: sum((r) => r.ackedUnderFaults),
+    failedStarts: sum((r) => r.failedStarts),
+    stoppedByItself: runs.filter((r) => r.exited !== null).length,
+    errorLines: sum((r) => r.errorLines),
+    lost: sum((r) => r.report.lost.length),
+    unexpected: sum((r) => r.report.unexpected.length),
+    duplicateIds: sum((r) => r.report.duplicateIds),
+    duplicateContent: sum((r) => r.report.duplicateContent.length),
+    orderViolations: sum((r) => r.report.orderViolations.length + r.report.seqViolations),
+    runsWithOrderViolations: runs.filter((r) => r.report.orderViolations.length > 0).length,
+    seqGaps: sum((r) => r.report.seqGaps),
+    integrityFailures: sum((r) => r.integrity.filter((i) => i !== 'ok').length),
+    failingSeeds: failing.map((r) => ({ run: r.run, seed: r.seed, error: r.error, firstViolation: r.report.orderViolations[0] })),
+  }
+  const summary = `${figures.runs} runs, ${figures.events} events, ${figures.ackedUnderFaults} acknowledged under faults; lost ${figures.lost}, ` +
+    `unexpected ${figures.unexpected}, dup content ${figures.duplicateContent}, order ${figures.orderViolations} (in ${figures.runsWithOrderViolations} runs), ` +
+    `seq gaps ${figures.seqGaps}, integrity failures ${figures.integrityFailures}, stopped by itself ${figures.stoppedByItself}` +
+    (failing.length ? `; FAILING seeds ${failing.map((r) => r.seed).join(', ')}` : '')
+  return { ok: failing.length === 0, summary, figures }
+}
+
 /** An input slower than this counts as a hang: far above any decoder's normal microseconds. */
 const HANG_MS = 1000
 
 export const SCENARIOS: Record<string, Scenario> = {
   async crash(a) {
     const quick = a.mode === 'quick'
-    const runs: CrashRun[] = []
-    const total = a.runs ?? (quick ? 3 : 100)
-    for (let run = 0; run < total && Date.now() < a.stopAt; run++) {
-      runs.push(...await crashAnywhere({
-        runs: 1, firstRun: run, seed: a.seed, producers: 4, eventsPerProducer: quick ? 400 : 1500, window: 16,
-        alarmMessages: quick ? 20 : 60, maxKills: 3, freezeEvery: quick ? 3 : 10, deadlineMs: 180_000, log: a.log,
-      }))
+    const o = {
+      seed: a.seed, producers: 4, eventsPerProducer: quick ? 400 : 1500, window: 16,
+      alarmMessages: quick ? 20 : 60, maxKills: 3, freezeEvery: quick ? 3 : 10, deadlineMs: 180_000,
     }
-    return crashFigures(runs)
+    return crashFigures(await series(a, a.runs ?? (quick ? 3 : 100), (run) => crashRun(run, o), crashLine))
+  },
+  async storage(a) {
+    const quick = a.mode === 'quick'
+    const o = {
+      seed: a.seed, producers: 3, eventsPerProducer: quick ? 500 : 2000, window: 8,
+      probability: 0.01, faultWindowMs: quick ? 15_000 : 30_000, deadlineMs: 240_000,
+    }
+    return storageFigures(await series(a, a.runs ?? (quick ? 2 : 20), (run) => storageRun(run, o), storageLine))
   },
   async fuzz(a) {
     const count = a.runs ?? (a.mode === 'quick' ? 20_000 : 1_000_000)
