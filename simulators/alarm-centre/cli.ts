@@ -39,7 +39,7 @@ export function formatCentreLine(e: ReceivedEvent): string {
 }
 
 function formatReport(r: CentreReport): string {
-  return `report: ${r.unique} events (${r.received} received); duplicates ${r.duplicates}, out of order ${r.outOfOrder}, link tests ${r.nulls}, NAK ${r.naks}, DUH ${r.duhs}`
+  return `report: ${r.unique} events (${r.received} received); lost (sequence gaps) ${r.sequenceGaps}, duplicates ${r.duplicates}, out of order ${r.outOfOrder}, link tests ${r.nulls}, NAK ${r.naks}, DUH ${r.duhs}`
 }
 
 export async function runCli(argv: string[]): Promise<void> {

@@ -53,12 +53,21 @@ export interface CentreReport {
   outOfOrder: number
   /** Expected event ids (when given) never received. */
   lost: string[]
+  /**
+   * Messages missing from a transmitter's numbering (same account, receiver and line): a jump of
+   * 2-10 past the last accepted number. A larger jump is taken for a restart (`sequenceRestarts`).
+   */
+  sequenceGaps: number
+  sequenceRestarts: number
   nulls: number
   naks: number
   duhs: number
   rejected: number
-  perAccount: Record<string, { unique: number; duplicates: number; outOfOrder: number }>
+  perAccount: Record<string, { unique: number; duplicates: number; outOfOrder: number; sequenceGaps: number }>
 }
+
+/** A numbering jump beyond this is a transmitter restart, not lost messages. */
+const MAX_GAP = 10
 
 export interface Outcome {
   reply?: Buffer
@@ -81,6 +90,10 @@ export class CentreModel {
   private naks = 0
   private duhs = 0
   private rejected = 0
+  /** Last accepted sequence number per transmitter line (account, receiver, line). */
+  private readonly lastSeq = new Map<string, number>()
+  private readonly gaps = new Map<string, number>()
+  private restarts = 0
 
   constructor(private readonly opts: CentreOptions = {}) {
     this.now = opts.now ?? Date.now
@@ -132,6 +145,7 @@ export class CentreModel {
     }
     if (msg.id === 'NULL') {
       this.nulls++
+      this.numbered(msg)
       return { reply: this.ack(msg, key, now) }
     }
     if (!EVENT_IDS.has(msg.id) || msg.account === undefined || this.take('duh')) {
@@ -139,6 +153,7 @@ export class CentreModel {
       return { reply: answer('DUH', msg, { now, random: this.random, ...(key ? { key } : {}) }) }
     }
     this.record(msg, now)
+    this.numbered(msg)
     if (this.take('dropAcks')) return {}
     return { reply: this.ack(msg, key, now) }
   }
@@ -146,6 +161,21 @@ export class CentreModel {
   private ack(msg: Incoming, key: Buffer | undefined, now: number): Buffer {
     const to = this.take('wrongAckSeq') ? { ...msg, seq: String((Number(msg.seq) % 9999) + 1).padStart(4, '0') } : msg
     return answer('ACK', to, { now, random: this.random, ...(key ? { key } : {}) })
+  }
+
+  /** Checks the transmitter's numbering: the same number again is a retry, the next is in order. */
+  private numbered(msg: Incoming): void {
+    if (msg.account === undefined) return
+    const key = `${msg.account}|${msg.receiver ?? ''}|${msg.line ?? ''}`
+    const seq = Number(msg.seq)
+    const last = this.lastSeq.get(key)
+    this.lastSeq.set(key, seq)
+    if (last === undefined || seq === last) return
+    // 0001-9999 wrapping to 0001.
+    const ahead = seq > last ? seq - last : seq + 9999 - last
+    if (ahead === 1) return
+    if (ahead <= MAX_GAP) this.gaps.set(msg.account, (this.gaps.get(msg.account) ?? 0) + ahead - 1)
+    else this.restarts++
   }
 
   private record(msg: Incoming, now: number): void {
@@ -166,7 +196,7 @@ export class CentreModel {
     let duplicates = 0
     let outOfOrder = 0
     for (const e of this.events) {
-      const acct = (perAccount[e.account] ??= { unique: 0, duplicates: 0, outOfOrder: 0 })
+      const acct = (perAccount[e.account] ??= { unique: 0, duplicates: 0, outOfOrder: 0, sequenceGaps: this.gaps.get(e.account) ?? 0 })
       const content = `${e.account}|${e.seq}|${e.data}`
       const dup = e.eventId !== undefined ? seenIds.has(e.eventId) : seenContent.has(content)
       if (e.eventId !== undefined) seenIds.add(e.eventId)
@@ -192,6 +222,8 @@ export class CentreModel {
       duplicates,
       outOfOrder,
       lost: expected.filter((id) => !seenIds.has(id)),
+      sequenceGaps: [...this.gaps.values()].reduce((a, b) => a + b, 0),
+      sequenceRestarts: this.restarts,
       nulls: this.nulls,
       naks: this.naks,
       duhs: this.duhs,

@@ -57,7 +57,7 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     for (let i = 0; i < 60; i++) ids.push((await g.gateway.emitAs(i % 2 ? 'panel-1' : 'gate-3', { type: i % 2 ? 'intrusion' : 'access.denied', zone: String(i % 2), user: '9' })).id)
     await until(() => c.model.report(ids).lost.length === 0, 'all 60 events')
     const r = c.model.report(ids)
-    expect(r).toMatchObject({ duplicates: 0, outOfOrder: 0, lost: [], unique: 60 })
+    expect(r).toMatchObject({ duplicates: 0, outOfOrder: 0, lost: [], unique: 60, sequenceGaps: 0, sequenceRestarts: 0 })
     // Journal order is kept: the centre saw them in the order they were committed.
     expect(c.model.events.map((e) => e.eventId)).toEqual(ids)
   })

@@ -86,6 +86,15 @@ describe('alarm-centre simulator: its own decoder against dc09.json', () => {
     m.handle(ev(4, undefined, '016')) // same content and sequence
     const r = m.report(ids)
     expect(r).toMatchObject({ received: 5, unique: 3, duplicates: 2, outOfOrder: 1, lost: [ids[2]] })
-    expect(r.perAccount['1234']).toEqual({ unique: 3, duplicates: 2, outOfOrder: 1 })
+    expect(r.perAccount['1234']).toEqual({ unique: 3, duplicates: 2, outOfOrder: 1, sequenceGaps: 0 })
+  })
+
+  it('counts messages missing from the numbering; a retry is not a gap, a big jump is a restart', () => {
+    const m = new CentreModel({ now: () => T(14, 30, 0) })
+    const msg = (seq: number, acct = '1234') => frameOfBody(`"NULL"${String(seq).padStart(4, '0')}R1L1#${acct}[]`)
+    for (const seq of [9998, 9999, 9999, 1, 4, 5, 500, 501]) m.handle(msg(seq))
+    m.handle(msg(7, '5678'))
+    m.handle(msg(9, '5678'))
+    expect(m.report()).toMatchObject({ sequenceGaps: 3, sequenceRestarts: 1 })
   })
 })
