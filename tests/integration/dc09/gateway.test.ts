@@ -80,6 +80,24 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     expect(model.report(ids)).toMatchObject({ lost: [], outOfOrder: 0 })
   })
 
+  it('every path down: nothing is dropped, and the backlog drains life safety first when a path returns', async () => {
+    const model = new CentreModel()
+    let c = await startCentreSim({ model })
+    const port = c.tcpPort
+    const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(c)] }] })
+    await c.close()
+    const granted: string[] = []
+    for (let i = 0; i < 20; i++) granted.push((await g.gateway.emitAs('gate-3', { type: 'access.granted', user: String(i) })).id)
+    await g.logs.waitFor('uplink down')
+    const fire = (await g.gateway.emitAs('panel-1', { type: 'fire', zone: '3' })).id
+    c = await startCentreSim({ model, tcpPort: port })
+    cleanup.push(() => c.close())
+    await until(() => model.report([...granted, fire]).lost.length === 0, 'the backlog')
+    const order = model.events.map((e) => e.eventId).filter((id) => id === fire || granted.includes(id!))
+    expect(order[0]).toBe(fire)
+    expect(order.slice(1)).toEqual(granted)
+  })
+
   it('a 2-hour receiver clock offset is corrected after one NAK and reported', async () => {
     const c = await centre({ faults: { clockOffsetMs: 2 * 3_600_000 } })
     const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(c)] }] })
