@@ -1,5 +1,4 @@
 import http from 'node:http'
-import { XMLSerializer, type Element } from '@xmldom/xmldom'
 import { errorMessage } from '../../gateway/errors.js'
 import { Backoff } from '../transport/backoff.js'
 import type { EventInput } from '../../gateway/events/event.js'
@@ -8,11 +7,8 @@ import type { AdapterCommandResult, AdapterContext } from '../types.js'
 import type { LinkableAdapter, LinkedAlarm } from './linkage.js'
 import { OnvifClient, SoapFaultError } from './client.js'
 import { DEFAULT_SUPERVISION_MS, deviceServiceUrl, type OnvifDeviceConfig } from './config.js'
-import { MotionDebounce } from './debounce.js'
-import { toEventInput } from './decode.js'
-import { KnownStates } from './known-state.js'
+import { CameraEventIntake } from './event-intake.js'
 import { CameraAuthError, CameraSetupError, CameraUnreachableError } from './http.js'
-import { classify, parseNotification } from './notification.js'
 import type { Subscription, SubscriptionTimes } from './responses.js'
 import { SnapshotStore } from './snapshot-store.js'
 import { Snapshotter } from './snapshotter.js'
@@ -42,8 +38,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   readonly client: OnvifClient
   private readonly agent: http.Agent
   private readonly sup: Supervisor
-  private readonly motion: MotionDebounce
-  private readonly known = new KnownStates()
+  private readonly intake: CameraEventIntake
   private snapshots: Snapshotter | undefined
   private sub: Subscription | undefined
   /** When the subscription ends, on our clock. */
@@ -61,11 +56,8 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private pullAbort: AbortController | undefined
   private wake: (() => void) | undefined
   private readonly timers: NodeJS.Timeout[] = []
-  private motionTimer: NodeJS.Timeout | undefined
-  private pendingEnd: EventInput | undefined
   private pinging = false
   private informed = false
-  private readonly serializer = new XMLSerializer()
 
   constructor(
     private readonly cfg: OnvifDeviceConfig,
@@ -84,7 +76,17 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       agent: this.agent,
     })
     this.sup = new Supervisor(this.windowMs(), ctx.now())
-    this.motion = new MotionDebounce(cfg.motionHoldMs)
+    this.intake = new CameraEventIntake({
+      ctx,
+      motionHoldMs: cfg.motionHoldMs,
+      clockOffsetMs: () => this.client.clockOffsetMs,
+      counters: this.counters,
+      raise: async (input) => {
+        await this.withSnapshot(input)
+        await this.emit(input)
+      },
+      emit: (input) => this.emit(input),
+    })
     this.backoff = new Backoff({ minMs: cfg.backoffMinMs, maxMs: cfg.backoffMaxMs })
   }
 
@@ -113,7 +115,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   async stop(): Promise<void> {
     this.stopping = true
     for (const t of this.timers) clearTimeout(t)
-    if (this.motionTimer) clearTimeout(this.motionTimer)
+    this.intake.stop()
     this.wake?.()
     this.pullAbort?.abort()
     await this.loop
@@ -168,7 +170,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.lastFailure = undefined
       this.sup.eventsOk(this.ctx.now())
       this.track(res, undefined)
-      for (const m of res.messages) await this.handle(m)
+      for (const m of res.messages) await this.intake.handle(m)
     }
   }
 
@@ -239,8 +241,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       this.counters.resubscribes++
       this.sub = undefined
       this.snapshots?.forget()
-      this.motion.reset(now)
-      this.armMotionEnd()
+      this.intake.subscriptionLost()
       this.ctx.log.warn({ err }, 'subscription lost: subscribing again')
       // It answered, so whatever it cost to reach it before is history. Only a camera that forgets
       // each new subscription before serving one pull is retried with backoff.
@@ -272,70 +273,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     })
   }
 
-  // ---- notifications -----------------------------------------------------------------------
-  private async handle(el: Element): Promise<void> {
-    let n
-    try {
-      n = parseNotification(el)
-    } catch (err) {
-      this.counters.badMessages++
-      this.ctx.log.warn({ err }, 'notification dropped')
-      return
-    }
-    let c = classify(n)
-    const source = `${n.topicPath}|${c.zone ?? ''}`
-    if (c.type === 'state') {
-      this.counters.states++
-      if (c.signal !== 'other' && c.active !== undefined) this.ctx.setState({ [c.signal]: c.active })
-      if (n.operation === 'Deleted') this.known.forget(source)
-      // [ONVIF Core §9.2.2] Initialized is the state now: different from what we last knew, it
-      // changed while we were not subscribed, and that change is the event we missed.
-      if (c.changeType === undefined || c.active === undefined || !this.known.changed(source, c.active)) {
-        // After a lost subscription, "still moving" keeps the motion event we had open (no new alarm).
-        if (c.signal === 'motion' && c.active === true && this.motion.active) {
-          this.motion.on(source)
-          this.armMotionEnd()
-        }
-        return
-      }
-      c = { ...c, type: c.changeType }
-    } else if (c.active !== undefined && c.signal !== 'other' && c.signal !== 'line') {
-      this.known.changed(source, c.active)
-      // Motion's state follows the debounced event, below.
-      if (c.signal !== 'motion') this.ctx.setState({ [c.signal]: c.active })
-    }
-    const input = toEventInput(n, c, this.client.clockOffsetMs, this.serializer.serializeToString(el))
-    if (n.operation === 'Initialized') input.attrs = { ...input.attrs, initialized: true }
-    if (c.signal === 'motion') {
-      if (c.active !== true) {
-        this.motion.off(source, this.ctx.now())
-        this.pendingEnd = { ...input, type: 'motion.end' }
-        this.armMotionEnd()
-        return
-      }
-      if (!this.motion.on(source)) return
-      this.armMotionEnd()
-      this.ctx.setState({ motion: true })
-    }
-    await this.withSnapshot(input)
-    await this.emit(input)
-  }
-
-  private armMotionEnd(): void {
-    if (this.motionTimer) clearTimeout(this.motionTimer)
-    this.motionTimer = undefined
-    const at = this.motion.deadline()
-    if (at === undefined || this.stopping) return
-    this.motionTimer = setTimeout(() => {
-      this.motionTimer = undefined
-      if (!this.motion.due(this.ctx.now())) return this.armMotionEnd()
-      const end = this.pendingEnd ?? { type: 'motion.end', attrs: { reason: 'subscription lost' } }
-      this.pendingEnd = undefined
-      this.ctx.setState({ motion: false })
-      void this.emit(end)
-    }, Math.max(0, at - this.ctx.now()))
-  }
-
+  // ---- the camera's own events ------------------------------------------------------------
   private async withSnapshot(input: EventInput): Promise<void> {
     if (!this.snapshots || !this.cfg.snapshot.onTypes.includes(input.type)) return
     const shot = await this.snapshots.take()
