@@ -27,6 +27,8 @@ export interface Dc09UplinkDeps {
 interface Receiver {
   cfg: ReceiverConfig
   link: ReceiverLink
+  /** DUH answers so far: the first is warned about, the rest logged at debug with the count. */
+  refusals: number
 }
 
 interface Path {
@@ -93,7 +95,7 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
         if (Math.abs(offsetMs) > this.cfg.maxClockOffsetMs) this.deps.report('uplink.clock.offset', { uplink: this.id, receiver: name, offsetMs })
       },
     })
-    return { cfg: r, link }
+    return { cfg: r, link, refusals: 0 }
   }
 
   get state(): UplinkState {
@@ -138,7 +140,8 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
           answered = true
           refused++
           this.pathGood(path)
-          this.deps.log.warn({ receiver: rcv.link.name, token: draft.token }, 'receiver refused the message (DUH): trying the next receiver')
+          const level = ++rcv.refusals === 1 ? 'warn' : 'debug'
+          this.deps.log[level]({ receiver: rcv.link.name, token: draft.token, refusals: rcv.refusals }, 'receiver refused the message (DUH): trying the next receiver')
           this.deps.report('uplink.refused', { uplink: this.id, receiver: rcv.link.name, token: draft.token })
         }
       }

@@ -42,6 +42,8 @@ export class ReceiverLink {
   private waiting: { seq: number; account: string | undefined; done(r: Reply): void } | undefined
   /** Replies that matched nothing in flight (a wrong ACK sequence, a late ACK). */
   strayReplies = 0
+  /** Replies that could not be read (bad CRC, wrong key): warned once, then counted. */
+  unreadableReplies = 0
   lastError: string | undefined
 
   constructor(private readonly o: ReceiverLinkOptions) {
@@ -132,7 +134,8 @@ export class ReceiverLink {
     const d = decodeFrame(frame, () => this.o.key)
     const w = this.waiting
     if (!d.ok) {
-      this.o.log.warn({ receiver: this.o.name, reason: d.reason }, 'unreadable reply from the receiver')
+      const level = ++this.unreadableReplies === 1 ? 'warn' : 'debug'
+      this.o.log[level]({ receiver: this.o.name, reason: d.reason, count: this.unreadableReplies }, 'unreadable reply from the receiver (check its key and keyHex/keyAscii)')
       return
     }
     const m = d.message
