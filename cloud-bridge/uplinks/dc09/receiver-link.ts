@@ -39,6 +39,7 @@ export class ReceiverLink {
   /** The receiver's clock minus ours, learnt from its NAKs. */
   offsetMs = 0
   private lane: Promise<unknown> = Promise.resolve()
+  private closed = false
   private waiting: { seq: number; account: string | undefined; done(r: Reply): void } | undefined
   /** Replies that matched nothing in flight (a wrong ACK sequence, a late ACK). */
   strayReplies = 0
@@ -76,7 +77,7 @@ export class ReceiverLink {
     this.seq = nextSequence(this.seq)
     let attempts = 0
     let clockFixes = 0
-    while (attempts <= this.o.retries) {
+    while (attempts <= this.o.retries && !this.closed) {
       const msg: Dc09Message = { ...draft, seq, timestamp: this.o.timers.now() + this.offsetMs }
       if (this.o.receiverNumber !== undefined) msg.receiver = this.o.receiverNumber
       if (this.o.lineNumber !== undefined) msg.line = this.o.lineNumber
@@ -152,7 +153,9 @@ export class ReceiverLink {
     this.o.log.debug({ receiver: this.o.name, token: m.token, seq: m.seq, expected: w.seq }, 'reply does not match the message in flight: ignored')
   }
 
+  /** Ends the message in flight (as failed) and sends nothing more. */
   close(): void {
+    this.closed = true
     this.waiting?.done({ kind: 'error', reason: 'stopped' })
     this.o.channel.close()
   }

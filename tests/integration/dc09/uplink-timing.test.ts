@@ -80,6 +80,17 @@ describe('DC-09 uplink timing on injected timers, against the simulator over TCP
     expect(/"ADM-CID"(\d{4})/.exec(first!)![1]).toBe(/"ADM-CID"(\d{4})/.exec(second!)![1])
   })
 
+  it('stop with a message in flight: it fails at once and nothing more is sent', async () => {
+    const { centre, uplink } = await setup()
+    centre.model.faults = { dropRequests: 100 }
+    const sent = uplink.send(row(1))
+    await until(() => uplink.health().paths[0]!.receivers[0]!.inFlight, 'the event in flight')
+    await uplink.stop()
+    await expect(sent).rejects.toMatchObject({ refused: false })
+    await until(() => centre.frames.length === 2, 'the event at the centre')
+    expect(centre.frames.length).toBe(2) // the first link test and the event, once
+  })
+
   it('every receiver refuses (DUH): rejected as refused, reported, never looped', async () => {
     const { centre, uplink, reports } = await setup({ duh: 100 })
     await expect(uplink.send(row(1))).rejects.toMatchObject({ refused: true })
