@@ -43,7 +43,8 @@ const ROWS: Row[] = [
   ['lock.fault', 330, 'ET', ['lock.fault.restore', 'ER']],
   ['reader.fault', 330, 'ET', ['reader.fault.restore', 'ER']],
   ['communication.trouble', 350, 'YC', ['communication.restore', 'YK']],
-  ['uplink.path.fault', 350, 'YC', ['uplink.path.restore', 'YK']],
+  // A path of this uplink: 351 for the primary (telco 1), 352 for the backup (telco 2); see message.ts.
+  ['uplink.path.fault', 351, 'YC', ['uplink.path.restore', 'YK']],
   ['device.offline', 381, 'EM', ['device.online', 'EN']],
   // Access [DC-05 400-429]: forced and held doors, refusals, grants by user.
   ['door.forced', 423, 'DF', ['door.forced.restore', 'DR']],

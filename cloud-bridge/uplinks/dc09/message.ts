@@ -66,8 +66,9 @@ function xdataOf(cfg: Dc09UplinkConfig, site: SiteInfo, ev: GatewayEvent): XData
  * Account: the device's partition, else the receiver's, else the site's.
  */
 export function eventPayload(cfg: Dc09UplinkConfig, site: SiteInfo, rcv: Pick<ReceiverConfig, 'token' | 'account'>, ev: GatewayEvent): EventPayload | undefined {
-  const code = codeFor(cfg, ev.device, ev.type)
-  if (!code) return undefined
+  const found = codeFor(cfg, ev.device, ev.type)
+  if (!found) return undefined
+  const code = backupPathCode(cfg, ev, found)
   const dev = cfg.devices[ev.device]
   const account = dev?.account ?? rcv.account ?? cfg.account
   const group = dev?.group ?? (ev.kind === 'gateway' ? 0 : 1)
@@ -76,6 +77,13 @@ export function eventPayload(cfg: Dc09UplinkConfig, site: SiteInfo, rcv: Pick<Re
     ? admCidData(account, { qualifier: code.qualifier, code: code.cid, group, zone: Math.min(zone, 999) })
     : siaDcsData(account, { code: code.sia, area: group, zone })
   return { token: rcv.token, account, data, xdata: xdataOf(cfg, site, ev) }
+}
+
+/** Contact ID tells the communication paths apart: 351 telco 1 (our primary path), 352 telco 2 (the backup). [DC-05 351, 352] */
+function backupPathCode(cfg: Dc09UplinkConfig, ev: GatewayEvent, code: CodeMapping): CodeMapping {
+  const ours = ev.kind === 'gateway' && ev.type.startsWith('uplink.path.') && ev.attrs['uplink'] === cfg.id
+  if (!ours || code.cid !== 351 || ev.attrs['path'] !== cfg.paths[1]?.name) return code
+  return { ...code, cid: 352 }
 }
 
 /** A periodic test report or a gateway-made message with no event behind it. */

@@ -160,14 +160,14 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push((await g.gateway.emitAs('panel-1', { type: 'intrusion', zone: '1' })).id)
     await until(() => backup.model.report(ids).lost.length === 0, 'the events on the backup path')
-    // The fault is a gateway event: it reaches the centre too (CID 350 on the backup).
-    await until(() => backup.model.events.some((e) => e.data.endsWith('1350 00 000')), 'uplink.path.fault at the centre')
+    // The fault is a gateway event: it reaches the centre too (CID 351, telco 1, by the backup).
+    await until(() => backup.model.events.some((e) => e.data.endsWith('1351 00 000')), 'uplink.path.fault at the centre')
     primary = await startCentreSim({ model, tcpPort: port })
     cleanup.push(() => primary.close())
     await g.logs.waitFor('uplink path restored', undefined, 20_000)
     const after = (await g.gateway.emitAs('panel-1', { type: 'intrusion', zone: '1' })).id
     await until(() => model.events.some((e) => e.eventId === after), 'traffic back on the primary')
-    expect(model.events.some((e) => e.data.endsWith('3350 00 000'))).toBe(true)
+    expect(model.events.some((e) => e.data.endsWith('3351 00 000'))).toBe(true)
   })
 })
 

@@ -34,6 +34,15 @@ describe('event to code mapping [SIA DC-05, DC-03]', () => {
     expect(eventPayload(cfg({ xdata: { text: false, eventId: false, coordinates: false } }), site, SIA, e)?.data).toBe(sia)
   })
 
+  it('a path fault of this uplink: 351 for the primary path, 352 for the backup', () => {
+    const c = cfg({ paths: [{ name: 'wired', receivers: [{ host: 'h', port: 1 }] }, { name: 'cellular', receivers: [{ host: 'h', port: 2 }] }] })
+    const fault = (path: string, uplink = 'arc') => ev({ device: 'gateway', kind: 'gateway', type: 'uplink.path.fault', attrs: { uplink, path } })
+    expect(eventPayload(c, site, CID, fault('wired'))?.data).toBe('#1234|1351 00 000')
+    expect(eventPayload(c, site, CID, fault('cellular'))?.data).toBe('#1234|1352 00 000')
+    expect(eventPayload(c, site, CID, fault('cellular', 'other'))?.data).toBe('#1234|1351 00 000')
+    expect(eventPayload(c, site, CID, { ...fault('cellular'), type: 'uplink.path.restore' })?.data).toBe('#1234|3352 00 000')
+  })
+
   it('access.denied carries the user, not the zone', () => {
     expect(eventPayload(cfg(), site, CID, ev({ type: 'access.denied', user: '42', zone: '7' }))?.data).toBe('#1234|1421 01 042')
   })
