@@ -20,5 +20,17 @@ export function dc09CheckReport(cfg: Dc09UplinkConfig, devices: ReadonlyArray<{ 
       path: at,
       message: `device ${d.id} (${d.kind}) would send nothing to ${cfg.id}: none of its event types has a code within route.maxPriority ${cfg.route.maxPriority}${cfg.route.kinds ? ` and kinds ${cfg.route.kinds.join(',')}` : ''}; add codes or widen route`,
     }))
-  return { info: supervisionSummary(cfg), warnings }
+  return { info: supervisionSummary(cfg), warnings: [...warnings, ...accountWarnings(cfg, at)] }
+}
+
+/** Receivers accept 3-16 hex digits, but most expect 4-8: a valid account outside that is worth a look. */
+function accountWarnings(cfg: Dc09UplinkConfig, at: string): Array<{ path: string; message: string }> {
+  const accounts: Array<[string, string | undefined]> = [
+    [`${at}.account`, cfg.account],
+    ...cfg.paths.flatMap((p, i) => p.receivers.map((r, j): [string, string | undefined] => [`${at}.paths.${i}.receivers.${j}.account`, r.account])),
+    ...Object.entries(cfg.devices).map(([id, d]): [string, string | undefined] => [`${at}.devices.${id}.account`, d.account]),
+  ]
+  return accounts
+    .filter(([, a]) => a !== undefined && (a.length < 4 || a.length > 8))
+    .map(([path, a]) => ({ path, message: `account "${a}" has ${a!.length} digits: most receivers expect 4 to 8; check with the centre` }))
 }

@@ -18,6 +18,7 @@ uplinks:
     paths:
       - { name: wired, receivers: [{ host: 10.0.0.5, port: 12000, keyHex: "000102030405060708090A0B0C0D0E0F" }] }
       - { name: cellular, localAddress: 10.64.0.2, receivers: [{ host: 10.0.0.6, port: 12000, transport: udp, token: SIA-DCS }] }
+    devices: { panel-1: { account: "123456789" } }
 devices:
   - { id: panel-1, adapter: mqtt-ingest, kind: alarm }
   - { id: lock-1, adapter: mqtt-ingest, kind: parking }
@@ -36,6 +37,7 @@ describe('pingan check with a dc09 uplink', () => {
     expect(r.stdout).toContain('uplink arc path cellular: link test every 1800 s (DP3 backup)')
     // Parking is not in this centre's call direction.
     expect(r.stderr).toMatch(/uplinks\.0: device lock-1 \(parking\) would send nothing to arc/)
-    expect(r.stderr).not.toContain('panel-1')
+    expect(r.stderr).not.toContain('device panel-1')
+    expect(r.stderr).toContain('uplinks.0.devices.panel-1.account: account "123456789" has 9 digits: most receivers expect 4 to 8')
   })
 })
