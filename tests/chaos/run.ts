@@ -9,7 +9,8 @@ Scenarios: ${Object.keys(SCENARIOS).join(', ')} (default: all)
 
   --quick          a few runs of each (minutes), instead of the full counts (an hour or more)
   --runs N         runs (or iterations) per scenario, overriding the mode's count
-  --seed S         base seed (default 1); a failing run prints its own seed to replay it
+  --seed S         base seed (default 1); each run's seed derives from it and the run's index
+  --from N         start at run index N (replay run 10 of seed 1: --seed 1 --from 10 --runs 1)
   --budget-min M   stop starting new runs after M minutes (default 20 quick, 240 full)
   --json FILE      write every run's figures as JSON (for RELIABILITY.md)`
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       runs: { type: 'string' },
       seed: { type: 'string', default: '1' },
+      from: { type: 'string', default: '0' },
       'budget-min': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     const started = Date.now()
     console.log(`== ${name} (${mode}, seed ${seed})`)
-    const r = await SCENARIOS[name]!({ mode, seed, runs, stopAt: started + budgetMs, log: (l) => console.log(l) })
+    const r = await SCENARIOS[name]!({ mode, seed, runs, from: Number(values.from), stopAt: started + budgetMs, log: (l) => console.log(l) })
     console.log(`== ${name}: ${r.summary} (${Math.round((Date.now() - started) / 1000)} s)`)
     out[name] = r.figures
     failed ||= !r.ok

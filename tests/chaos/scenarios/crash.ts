@@ -29,6 +29,8 @@ export interface CrashRun {
   froze: boolean
   /** `PRAGMA integrity_check` after each kill and at the end. */
   integrity: string[]
+  /** SIGKILL to the restarted gateway's "gateway started" (a tsx start included), per kill. */
+  restartMs: number[]
   /** SIGKILL to the first event at the platform after the restart, per kill. */
   recoveryMs: number[]
   report: CheckReport
@@ -41,7 +43,7 @@ const KEEPALIVE_SEC = 5
 export async function crashRun(run: number, o: CrashOptions): Promise<CrashRun> {
   const seed = (o.seed + run * 7919) >>> 0
   const rnd = seededRandom(seed)
-  const result: CrashRun = { run, seed, killedAtAcked: [], total: 0, froze: false, integrity: [], recoveryMs: [], report: checkHistory([], []) }
+  const result: CrashRun = { run, seed, killedAtAcked: [], total: 0, froze: false, integrity: [], restartMs: [], recoveryMs: [], report: checkHistory([], []) }
   let finished = false
   await withRig({ ...o, keepaliveSec: KEEPALIVE_SEC }, seed, rnd, o.deadlineMs, result, async (r, deadline) => {
     let gw = await r.start()
@@ -73,6 +75,7 @@ export async function crashRun(run: number, o: CrashOptions): Promise<CrashRun> 
       const killedAt = Date.now()
       result.integrity.push(await r.kill())
       gw = await r.start()
+      result.restartMs.push(Date.now() - killedAt)
       const seen = r.plog.arrivals.length
       void until('an event after the restart', () => r.plog.arrivals.length > seen || finished, deadline).then(
         () => { if (!finished) result.recoveryMs.push(Date.now() - killedAt) }, () => undefined)
@@ -86,5 +89,5 @@ export async function crashRun(run: number, o: CrashOptions): Promise<CrashRun> 
 export function crashLine(r: CrashRun): string {
   return `crash run ${r.run} seed ${r.seed}: ${r.killedAtAcked.length} kill(s) at ${r.killedAtAcked.join('/')} of ${r.total}${r.froze ? ', frozen first' : ''}; ` +
     `lost ${r.report.lost.length}, dup ids ${r.report.duplicateIds}, dup content ${r.report.duplicateContent.length}, order ${r.report.orderViolations.length}; ` +
-    `integrity ${r.integrity.join('/')}; recovery ${r.recoveryMs.join('/')} ms${r.error ? `; ERROR ${r.error}` : ''}`
+    `integrity ${r.integrity.join('/')}; restart ${r.restartMs.join('/')} ms, first event ${r.recoveryMs.join('/')} ms${r.error ? `; ERROR ${r.error}` : ''}`
 }

@@ -11,6 +11,8 @@ export interface ScenarioArgs {
   seed: number
   /** Overrides the mode's run count. */
   runs?: number
+  /** Index of the first run (a run's seed derives from the base seed and its index). */
+  from: number
   /** No new run starts after this time (ms since epoch). */
   stopAt: number
   log(line: string): void
@@ -27,7 +29,7 @@ export type Scenario = (a: ScenarioArgs) => Promise<ScenarioResult>
 /** Runs one after another until `total` or the time budget, a log line each (and the checker's on failure). */
 async function series<R extends { report: CheckReport }>(a: ScenarioArgs, total: number, one: (run: number) => Promise<R>, line: (r: R) => string): Promise<R[]> {
   const runs: R[] = []
-  for (let run = 0; run < total && Date.now() < a.stopAt; run++) {
+  for (let run = a.from; run < a.from + total && Date.now() < a.stopAt; run++) {
     const r = await one(run)
     runs.push(r)
     a.log(line(r))
@@ -40,6 +42,7 @@ function crashFigures(runs: CrashRun[]): ScenarioResult {
   const sum = (f: (r: CrashRun) => number): number => runs.reduce((s, r) => s + f(r), 0)
   const failing = runs.filter((r) => !r.report.ok || r.error || r.integrity.some((i) => i !== 'ok'))
   const recovery = delayFigures(runs.flatMap((r) => r.recoveryMs))
+  const restart = delayFigures(runs.flatMap((r) => r.restartMs))
   const delay = delayFigures(runs.map((r) => r.report.delayMs.max))
   const figures = {
     runs: runs.length,
@@ -54,13 +57,14 @@ function crashFigures(runs: CrashRun[]): ScenarioResult {
     orderViolations: sum((r) => r.report.orderViolations.length + r.report.seqViolations),
     seqGaps: sum((r) => r.report.seqGaps),
     integrityFailures: sum((r) => r.integrity.filter((i) => i !== 'ok').length),
+    restartMs: restart,
     recoveryMs: recovery,
     worstAckToArrivalMs: delay.max,
     failingSeeds: failing.map((r) => ({ run: r.run, seed: r.seed, error: r.error })),
   }
   const summary = `${figures.runs} runs, ${figures.kills} kills, ${figures.freezes} freezes, ${figures.events} events; lost ${figures.lost}, ` +
     `unexpected ${figures.unexpected}, dup ids ${figures.duplicateIds}, dup content ${figures.duplicateContent}, order ${figures.orderViolations}, ` +
-    `seq gaps ${figures.seqGaps}, integrity failures ${figures.integrityFailures}; recovery p50 ${recovery.p50} ms max ${recovery.max} ms` +
+    `seq gaps ${figures.seqGaps}, integrity failures ${figures.integrityFailures}; restart p50 ${restart.p50} ms max ${restart.max} ms, first event p50 ${recovery.p50} ms max ${recovery.max} ms` +
     (failing.length ? `; FAILING seeds ${failing.map((r) => r.seed).join(', ')}` : '')
   return { ok: failing.length === 0, summary, figures }
 }
