@@ -22,7 +22,6 @@ import { DeviceStates } from './device-states.js'
 import { IngestSupervisor } from './ingest-supervisor.js'
 import { startApi, type ApiServer } from './api/server.js'
 import { buildStatus, type GatewayStatus } from './status.js'
-import { errorMessage } from './errors.js'
 
 /** The id gateway events carry as their device. */
 export const GATEWAY_DEVICE = 'gateway'
@@ -90,7 +89,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     return { id: r.id, duplicate: r.duplicate }
   }
   const gatewayEvent = (input: EventInput) =>
-    emitFor(gatewayIdentity, input).catch((err) => log.error({ err: errorMessage(err), type: input.type }, 'cannot record a gateway event'))
+    emitFor(gatewayIdentity, input).catch((err) => log.error({ err, type: input.type }, 'cannot record a gateway event'))
 
   // Local broker: ingest gate, ACL, retained state.
   const brokerLog = log.child({ component: 'broker' })
@@ -114,7 +113,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const supervisor = new IngestSupervisor(
     config.devices.flatMap((d) => (d.adapter === 'mqtt-ingest' && d.supervisionMs !== undefined ? [{ id: d.id, supervisionMs: d.supervisionMs }] : [])),
-    (device, input) => emitFor(identities.get(device)!, input).catch((err) => log.error({ device, err: errorMessage(err) }, 'cannot record supervision event')),
+    (device, input) => emitFor(identities.get(device)!, input).catch((err) => log.error({ device, err }, 'cannot record supervision event')),
     now,
   )
   const states = new DeviceStates((device, s) => void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true), now)
@@ -207,7 +206,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await broker.publish(topics.gatewayStatus(site), JSON.stringify(s), 1, true)
       for (const u of uplinks) u.publishStatus(s)
     } catch (err) {
-      log.warn({ err: errorMessage(err) }, 'cannot publish gateway status')
+      log.warn({ err }, 'cannot publish gateway status')
     }
   }
   // A reconnected platform gets a fresh status at once: the last one was built while it was down.
@@ -237,7 +236,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   for (const u of uplinks) u.start()
   for (const f of forwarders) f.start()
   for (const [id, a] of adapters) {
-    a.start().catch((err) => log.error({ device: id, err: errorMessage(err) }, 'adapter failed to start'))
+    a.start().catch((err) => log.error({ device: id, err }, 'adapter failed to start'))
   }
   await gatewayEvent({ type: 'gateway.started', attrs: { version: process.env['npm_package_version'] ?? '0.1.0', devices: config.devices.length } })
   await publishStatus()
