@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'PINGAN_ERR_UPLINK'
   | 'PINGAN_ERR_JOURNAL'
   | 'PINGAN_ERR_JOURNAL_FULL'
+  | 'PINGAN_ERR_UNSTORABLE'
   | 'PINGAN_ERR_COMMAND'
 
 export class PinganError extends Error {
@@ -67,6 +68,17 @@ export class UplinkError extends PinganError {
 export class JournalError extends PinganError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('PINGAN_ERR_JOURNAL', message, options)
+  }
+}
+
+/**
+ * One event the journal can never store (it cannot be serialized, or SQLite refuses its row): the
+ * journal refused it alone and committed the rest of its batch. Sending it again fails the same way,
+ * so it is a refusal of that event, not a failure of the journal.
+ */
+export class UnstorableEventError extends PinganError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PINGAN_ERR_UNSTORABLE', message, options)
   }
 }
 

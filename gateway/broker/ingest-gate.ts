@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Logger } from '../log.js'
 import { IngestPayloadSchema, UnknownTypeError, buildEvent, type DeviceIdentity, type EventInput } from '../events/event.js'
-import { errorMessage } from '../errors.js'
+import { UnstorableEventError, errorMessage } from '../errors.js'
 import type { AppendInput, AppendResult } from '../journal/journal.js'
 import { invalidUtf8At, nestsDeeperThan } from './payload-checks.js'
 
@@ -37,7 +37,8 @@ export type IngestOutcome = { accepted: true; result: AppendResult } | { accepte
  * refused before it reaches the journal, so it cannot fail a group commit shared with other
  * producers' events. It is logged with the producer and the reason, counted,
  * reported as an `ingest.rejected` gateway event, and acknowledged (a resend would fail the same way
- * and stall the producer's queue). A journal failure is thrown: no PUBACK, the producer resends.
+ * and stall the producer's queue); so is an event the journal refuses alone. A failure of the journal
+ * itself is thrown: no PUBACK, the producer resends.
  */
 export class IngestGate {
   rejected = 0
@@ -51,15 +52,25 @@ export class IngestGate {
 
   async accept(device: string, payload: Buffer, producer: string): Promise<IngestOutcome> {
     const checked = this.check(device, payload)
-    if (typeof checked === 'string') {
-      this.rejected++
-      this.deps.log.warn({ producer, device, reason: checked }, 'ingest payload refused')
-      await this.deps.reportRejection({ producer, device, reason: checked })
-      return { accepted: false, reason: checked }
+    if (typeof checked === 'string') return this.refuse(producer, device, checked)
+    let result: AppendResult
+    try {
+      result = await this.deps.commit(checked)
+    } catch (err) {
+      // The journal refused this one event alone (its batch committed): a resend would be refused
+      // again, so it is answered like an invalid payload. Any other failure is thrown: no PUBACK.
+      if (err instanceof UnstorableEventError) return this.refuse(producer, device, err.message)
+      throw err
     }
-    const result = await this.deps.commit(checked)
     this.accepted++
     return { accepted: true, result }
+  }
+
+  private async refuse(producer: string, device: string, reason: string): Promise<IngestOutcome> {
+    this.rejected++
+    this.deps.log.warn({ producer, device, reason }, 'ingest payload refused')
+    await this.deps.reportRejection({ producer, device, reason })
+    return { accepted: false, reason }
   }
 
   /** Either the reason the payload is refused, or the event ready for the journal. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { GatewayEvent } from '../events/event.js'
-import { JournalError, JournalFullError, errorMessage } from '../errors.js'
+import { JournalError, JournalFullError, UnstorableEventError, errorMessage } from '../errors.js'
 import { DDL, PRAGMAS } from './ddl.js'
 import { OPEN_RO, OPEN_RW, closeDb, exec, isFullError, openDb, type Db } from './sqlite.js'
 import { LOW_WATER, evictionNeed, summarize, type EvictionReport, type JournalLimits } from './eviction.js'
@@ -147,10 +147,10 @@ export class Journal extends EventEmitter<JournalEvents> {
   }
 
   /** Refuses one event that the journal cannot store, naming its device; warned once per device. */
-  private unstorable(input: AppendInput, err: unknown): JournalError {
+  private unstorable(input: AppendInput, err: unknown): UnstorableEventError {
     const { device, id } = input.event
     this.stat.unstorable++
-    const e = new JournalError(`event ${id} from device "${device}" cannot be stored (${errorMessage(err)}); it was refused alone, fix what the device or producer sends`, { cause: err })
+    const e = new UnstorableEventError(`event ${id} from device "${device}" cannot be stored (${errorMessage(err)}); it was refused alone, fix what the device or producer sends`, { cause: err })
     if (this.unstorableWarned.has(device)) this.opts.log.debug({ device, err: e }, 'event refused by the journal')
     else this.opts.log.warn({ device, err: e }, 'event refused by the journal')
     this.unstorableWarned.add(device)

@@ -9,6 +9,7 @@ import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
 import type { Priority } from '../../gateway/events/types.js'
 import type { EvictionReport } from '../../gateway/journal/eviction.js'
 import { captureLog } from '../helpers/logs.js'
+import { UnstorableEventError } from '../../gateway/errors.js'
 
 const ids = new UuidV7Generator()
 let dir: string
@@ -182,6 +183,7 @@ describe('journal', () => {
       journal.append({ event: bad }), ...good.slice(10).map((event) => journal!.append({ event }))])
     const refused = results.filter((r) => r.status === 'rejected')
     expect(refused).toHaveLength(1)
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(UnstorableEventError)
     expect(String((refused[0] as PromiseRejectedResult).reason.message)).toMatch(/producer-x.*cannot be stored/)
     expect(await journal.outbox.page('platform', 0, 100)).toHaveLength(20)
     expect(capture.find('event refused by the journal', { device: 'producer-x' })).toHaveLength(1)
