@@ -34,5 +34,10 @@ export interface Uplink extends EventEmitter<UplinkEvents> {
   send(row: OutboxRow): Promise<void>
   publishStatus(status: unknown): void
   publishCommandResult(device: string, payload: Buffer): void
+  /** What the link knows beyond the forwarder's figures (paths, receivers, clock offsets), for the status. */
+  health?(): UplinkHealth
   stop(): Promise<void>
 }
+
+/** An uplink's own view of its link, shown under `link` in the gateway status. */
+export type UplinkHealth = Record<string, unknown>

@@ -1,6 +1,6 @@
 import type { Journal, JournalStats } from './journal/journal.js'
 import type { Forwarder, ForwarderStatus } from '../cloud-bridge/forwarder.js'
-import type { Uplink } from '../cloud-bridge/uplink.js'
+import type { Uplink, UplinkHealth } from '../cloud-bridge/uplink.js'
 import type { DeviceStates } from './device-states.js'
 import type { LocalBroker } from './broker/broker.js'
 import type { IngestGate } from './broker/ingest-gate.js'
@@ -13,7 +13,8 @@ export interface GatewayStatus {
   startedAt: string
   at: string
   uptimeSec: number
-  uplinks: Record<string, ForwarderStatus>
+  /** `link`: what the uplink itself knows (DC-09: the active path, each receiver's clock offset). */
+  uplinks: Record<string, ForwarderStatus & { link?: UplinkHealth }>
   journal: JournalStats
   /** `stats`: each device's adapter counters (errors, drops, retries), for devices whose adapter keeps them. */
   devices: { total: number; online: number; offline: string[]; stats: Record<string, AdapterStats> }
@@ -38,8 +39,12 @@ export interface StatusSources {
 
 export async function buildStatus(s: StatusSources): Promise<GatewayStatus> {
   const now = s.now()
-  const uplinks: Record<string, ForwarderStatus> = {}
-  for (let i = 0; i < s.forwarders.length; i++) uplinks[s.uplinks[i]!.id] = await s.forwarders[i]!.status()
+  const uplinks: GatewayStatus['uplinks'] = {}
+  for (let i = 0; i < s.forwarders.length; i++) {
+    const uplink = s.uplinks[i]!
+    const link = uplink.health?.()
+    uplinks[uplink.id] = { ...(await s.forwarders[i]!.status()), ...(link !== undefined ? { link } : {}) }
+  }
   const devices = s.states.all()
   return {
     site: s.site,

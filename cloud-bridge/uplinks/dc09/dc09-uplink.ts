@@ -40,7 +40,7 @@ interface Path {
   timer: TimerHandle | undefined
 }
 
-export interface Dc09Health {
+export type Dc09Health = {
   activePath: string
   paths: Array<{ name: string; good: boolean; receivers: Array<{ name: string; inFlight: boolean; clockOffsetMs: number; strayReplies: number; lastError?: string }> }>
 }

@@ -111,6 +111,12 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     expect(Math.abs(Number(line['offsetMs']) - 7_200_000)).toBeLessThan(2000)
     // Beyond maxClockOffsetMs (5 min): a gateway event.
     await until(() => gatewayEvents.includes('uplink.clock.offset'), 'the uplink.clock.offset gateway event')
+    // The offset in force is in the status (API and gateway/status) under the uplink's link.
+    const status = await g.gateway.status()
+    const link = Object.values(status.uplinks).find((u) => u.link !== undefined)?.link as
+      { activePath: string; paths: Array<{ receivers: Array<{ clockOffsetMs: number }> }> } | undefined
+    expect(link?.activePath).toBe('wired')
+    expect(Math.abs(link!.paths[0]!.receivers[0]!.clockOffsetMs - 7_200_000)).toBeLessThan(2000)
   })
 
   it.each(['tcp', 'udp'] as const)('a path sends from its localAddress (%s)', async (transport) => {
