@@ -2,7 +2,7 @@
 # System tools the tests need beyond node_modules: socat makes the pseudo-terminal pairs that
 # stand in for serial cables; mosquitto is the standard broker the uplink is tested against;
 # openssl makes the test certificates; fiu-utils (fiu-run) injects I/O errors into the gateway
-# process for the chaos suite's storage faults. Installs what is missing when we are root; otherwise says
+# process for the chaos suite's storage faults; faketime (libfaketime) steps its wall clock. Installs what is missing when we are root; otherwise says
 # what to do.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v mosquitto >/dev/null 2>&1 || command -v /usr/sbin/mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v fiu-run >/dev/null 2>&1 || missing+=(fiu-utils)
+command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -15,6 +15,8 @@ export class PlatformLog {
   /** Events about the gateway itself (gateway.started, evictions): no device's sequence. */
   gatewayEvents = 0
   invalid = 0
+  /** Range of (the event's receivedAt - our clock) at arrival: how far the gateway's clock was off. */
+  skewMs = { min: Infinity, max: -Infinity }
   private constructor(private readonly client: MqttClient) {}
 
   static async open(platformUrl: string, login: { username: string; password: string }): Promise<PlatformLog> {
@@ -36,6 +38,8 @@ export class PlatformLog {
       this.gatewayEvents++
       return
     }
+    const skew = Date.parse(ev.receivedAt) - Date.now()
+    this.skewMs = { min: Math.min(this.skewMs.min, skew), max: Math.max(this.skewMs.max, skew) }
     const probe = ev.attrs['probe'] ?? ev.attrs['zone']
     this.arrivals.push({
       id: ev.id, device: ev.device, seq: ev.seq, probe: probe === undefined ? undefined : String(probe), arrivedAt: Date.now(),

@@ -113,8 +113,9 @@ export class Rig {
   }
 
   /** Starts the gateway (on the journal as it is) and connects every producer to it. */
-  async start(opts: SpawnOptions = {}): Promise<SpawnedGateway> {
-    const gw = await spawnGateway(this.configFile, {}, { startTimeoutMs: START_TIMEOUT_MS, ...opts })
+  async start(opts: SpawnOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedGateway> {
+    const { env, ...spawnOpts } = opts
+    const gw = await spawnGateway(this.configFile, env ?? {}, { startTimeoutMs: START_TIMEOUT_MS, ...spawnOpts })
     this.gw = gw
     if (this.ptyPath && !this.line) {
       const line = await AlarmLine.open(this.ptyPath, 'alarm-rx', this.o.alarmMessages, this.seed)

@@ -1,0 +1,67 @@
+import { delayFigures } from '../checker.js'
+import type { RunOutcome } from '../lib/rig.js'
+import type { CrashRun } from './crash.js'
+import type { StorageRun } from './storage.js'
+import type { ClockRun } from './clock.js'
+
+export interface ScenarioResult {
+  ok: boolean
+  summary: string
+  figures: Record<string, unknown>
+}
+
+type Judged = RunOutcome & { run: number; seed: number; total: number }
+
+/** What every history-checked scenario reports: the checker's counts summed over its runs. */
+function judge<R extends Judged>(runs: R[], extra: Record<string, unknown>, head: string): ScenarioResult {
+  const sum = (f: (r: R) => number): number => runs.reduce((s, r) => s + f(r), 0)
+  const failing = runs.filter((r) => !r.report.ok || r.error || r.integrity.some((i) => i !== 'ok'))
+  const figures = {
+    runs: runs.length,
+    events: sum((r) => r.total),
+    ...extra,
+    lost: sum((r) => r.report.lost.length),
+    unexpected: sum((r) => r.report.unexpected.length),
+    duplicateIds: sum((r) => r.report.duplicateIds),
+    duplicateContent: sum((r) => r.report.duplicateContent.length),
+    orderViolations: sum((r) => r.report.orderViolations.length + r.report.seqViolations),
+    runsWithOrderViolations: runs.filter((r) => r.report.orderViolations.length + r.report.seqViolations > 0).length,
+    seqGaps: sum((r) => r.report.seqGaps),
+    integrityFailures: sum((r) => r.integrity.filter((i) => i !== 'ok').length),
+    worstAckToArrivalMs: Math.max(0, ...runs.map((r) => r.report.delayMs.max)),
+    failingSeeds: failing.map((r) => ({
+      run: r.run, seed: r.seed, error: r.error,
+      firstViolation: r.report.orderViolations[0], duplicateContent: r.report.duplicateContent.slice(0, 3),
+    })),
+  }
+  const summary = `${figures.runs} runs, ${figures.events} events${head}; lost ${figures.lost}, unexpected ${figures.unexpected}, ` +
+    `dup ids ${figures.duplicateIds}, dup content ${figures.duplicateContent}, order ${figures.orderViolations} (in ${figures.runsWithOrderViolations} runs), ` +
+    `seq gaps ${figures.seqGaps}, integrity failures ${figures.integrityFailures}` +
+    (failing.length ? `; FAILING seeds ${failing.map((r) => r.seed).join(', ')}` : '')
+  return { ok: failing.length === 0, summary, figures }
+}
+
+export function crashFigures(runs: CrashRun[]): ScenarioResult {
+  const restart = delayFigures(runs.flatMap((r) => r.restartMs))
+  const recovery = delayFigures(runs.flatMap((r) => r.recoveryMs))
+  const kills = runs.reduce((s, r) => s + r.killedAtAcked.length, 0)
+  const freezes = runs.filter((r) => r.froze).length
+  const r = judge(runs, { kills, freezes, restartMs: restart, recoveryMs: recovery }, `, ${kills} kills, ${freezes} freezes`)
+  r.summary += `; restart p50 ${restart.p50} ms max ${restart.max} ms, first event p50 ${recovery.p50} ms max ${recovery.max} ms`
+  return r
+}
+
+export function storageFigures(runs: StorageRun[]): ScenarioResult {
+  const sum = (f: (r: StorageRun) => number): number => runs.reduce((s, r) => s + f(r), 0)
+  const extra = {
+    ackedUnderFaults: sum((r) => r.ackedUnderFaults),
+    failedStarts: sum((r) => r.failedStarts),
+    stoppedByItself: runs.filter((r) => r.exited !== null).length,
+    errorLines: sum((r) => r.errorLines),
+  }
+  return judge(runs, extra, `, ${extra.ackedUnderFaults} acknowledged under faults, ${extra.failedStarts} refused starts, stopped by itself ${extra.stoppedByItself}`)
+}
+
+export function clockFigures(runs: ClockRun[]): ScenarioResult {
+  return judge(runs, { steps: runs.map((r) => r.steps) }, '')
+}
