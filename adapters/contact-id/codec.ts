@@ -19,7 +19,10 @@ export const HEARTBEAT_RE = /^1([0-9A-F]{2})([0-9A-F]{1,4}) {11}@ {4}$/
 const RECEIVER_CID_RE = /^5([0-9A-F]{2})([0-9A-F]{1,4}) (18|98)([0-9A-F]{4})([ERP])(\d{3})([0-9A-F]{2})([0-9A-F]{3})$/
 /** `PRRL[LLL] ...`: a message in a protocol we relay without decoding (SIA, 4/2, receiver status). */
 const OTHER_PROTOCOL_RE = /^([0-9A-Z])([0-9A-F]{2})([0-9A-F]{1,4})[ [#]/
-const CID_BODY_RE = / (18|98)[0-9A-F]{4}[ERP]\d{3}[0-9A-F]{5}$/
+/** A Contact ID body at the end, whatever its qualifier character (the one the line may have hit). */
+const CID_BODY_RE = / (18|98)[0-9A-F]{4}.\d{3}[0-9A-F]{5}$/
+/** A receiver's Contact ID header after the first character: a message with noise in front. */
+const CID_HEADER_INSIDE_RE = /.5[0-9A-F]{2}[0-9A-F]{1,4} (18|98)/
 /** The panel's own 16-digit line: ACCT MT Q XYZ GG CCC S. [DC-05 §3] */
 const PANEL_LINE_RE = /^([0-9A-F]{4})(18|98)([136])(\d{3})([0-9A-F]{2})([0-9A-F]{3})([0-9A-F])$/
 
@@ -90,8 +93,10 @@ export function parseReceiverMessage(text: string, opts: ParseOptions = {}): Par
   // Sur-Gard prefixes every message with its protocol digit, receiver and line; the receiver's own
   // lines start with 1 (or S, set by option 03). Requiring that header keeps the tail of a message
   // cut by noise from passing as "another protocol" and being acknowledged: it is NAKed and repeated.
-  // A Contact ID body under another header is a "5..." message that lost its first bytes.
+  // A Contact ID body under another header is a "5..." message that lost its first bytes; one
+  // with printable noise in front looks like protocol "Q" or "Z" and, acknowledged, would be lost.
   if (CID_BODY_RE.test(text)) return { ok: false, reason: 'Contact ID body without its 5RRL header' }
+  if (CID_HEADER_INSIDE_RE.test(text)) return { ok: false, reason: 'Contact ID message with noise in front' }
   const other = OTHER_PROTOCOL_RE.exec(text)
   if (!other) return { ok: false, reason: 'no protocol header (PRRL)' }
   return lineWidthOk(other[3]!, opts) ?? { ok: true, value: { kind: 'unknown', protocol: other[1]! } }

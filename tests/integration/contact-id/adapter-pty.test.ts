@@ -68,10 +68,12 @@ describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS
     await send('5011 181234X12101001')
     await send('1234181131010159')
     await send('2011 #1234|NBA01')
-    expect(await answer(4)).toEqual([ACK, NAK, NAK, ACK])
-    expect(logs.find('garbled message, NAK')).toHaveLength(2)
+    // A garbled message behind a printable noise byte, as the simulated line sends it.
+    await send('Q5011 181234X60201000')
+    expect(await answer(5)).toEqual([ACK, NAK, NAK, ACK, NAK])
+    expect(logs.find('garbled message, NAK')).toHaveLength(3)
     expect(logs.find('message in a protocol not decoded, acknowledged')[0]).toMatchObject({ protocol: '2' })
-    expect(adapter.counters).toMatchObject({ heartbeats: 1, naks: 2, unknown: 1 })
+    expect(adapter.counters).toMatchObject({ heartbeats: 1, naks: 3, unknown: 1 })
   })
 
   it('sends ACK only after emit() resolves, and handles the next message only then', async () => {

@@ -88,6 +88,9 @@ describe('receiver automation messages [MLR2]', () => {
     ['81234E12101001', 'no protocol header (PRRL)'],
     ['zz5011 181234E12101001', 'Contact ID body without its 5RRL header'],
     ['01100 181234E12101001', 'Contact ID body without its 5RRL header'],
+    // Printable noise in front of a garbled message: not protocol "Q", or the alarm is ACKed away.
+    ['Q5011 181234X60201000', 'Contact ID body without its 5RRL header'],
+    ['Z5011 181234E6020100G', 'Contact ID message with noise in front'],
   ])('garbled %j: %s', (text, reason) => {
     expect(parseReceiverMessage(text)).toEqual({ ok: false, reason })
   })
