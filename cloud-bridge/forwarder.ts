@@ -3,7 +3,7 @@ import type { Journal } from '../gateway/journal/journal.js'
 import type { OutboxRow } from '../gateway/journal/outbox.js'
 import { UplinkError, errorMessage } from '../gateway/errors.js'
 import type { CloseSuspect, Uplink } from './uplink.js'
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from './timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../gateway/timers.js'
 
 /** Rows read from the outbox at a time during a backlog. */
 const PAGE = 1000

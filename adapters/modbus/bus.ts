@@ -3,7 +3,7 @@ import type { Logger } from '../../gateway/log.js'
 import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest, type ModbusResponse } from './codec.js'
 import type { FramerDrop } from './framer.js'
 import { rtuFraming, type BusFramer, type Framing } from './framing.js'
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../cloud-bridge/timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../gateway/timers.js'
 
 /** Replies that came after their attempt had timed out, and the latest of them. */
 export interface LateReplies {

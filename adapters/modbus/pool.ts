@@ -1,4 +1,4 @@
-import { SYSTEM_TIMERS, type Timers } from '../../cloud-bridge/timers.js'
+import { SYSTEM_TIMERS, type Timers } from '../../gateway/timers.js'
 import { PinganError } from '../../gateway/errors.js'
 import type { Logger } from '../../gateway/log.js'
 import { describeTransport, isTcpTransport, Transport, type TransportConfig } from '../transport/index.js'

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from '../../gateway/log.js'
 import type { EventInput } from '../../gateway/events/event.js'
 import type { Command } from '../../gateway/events/command.js'
-import { SYSTEM_TIMERS } from '../../cloud-bridge/timers.js'
+import { SYSTEM_TIMERS } from '../../gateway/timers.js'
 import { Transport, isTcpTransport } from '../transport/index.js'
 import type { Adapter, AdapterCommandResult, AdapterContext } from '../types.js'
 import { OsdpBus } from './bus.js'
@@ -119,7 +119,7 @@ export class OsdpAdapter implements Adapter {
       this.warnLine(framer)
     })
     transport.on('open', () => this.ctx.setState({ online: true, transport: transport.name }))
-    transport.on('close', (reason) => this.ctx.setState({ online: false, reason: `port closed: ${reason}` }))
+    transport.on('close', (reason) => this.ctx.setState({ online: false, reason }))
     this.framer = framer
     this.transport = transport
     this.bus = bus

@@ -2,7 +2,7 @@ import net from 'node:net'
 import { TransportError } from '../../gateway/errors.js'
 import { parseTcpUrl, type TcpTransportConfig } from './config.js'
 import type { Link, OpenLink } from './link.js'
-import { SYSTEM_TIMERS, type Timers } from '../../cloud-bridge/timers.js'
+import { SYSTEM_TIMERS, type Timers } from '../../gateway/timers.js'
 
 /** How soon TCP keepalive starts probing an idle device server that may have lost power. */
 const KEEPALIVE_DELAY_MS = 10_000

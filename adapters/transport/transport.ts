@@ -7,7 +7,7 @@ import type { Link, OpenLink } from './link.js'
 import { serialLinkOpener } from './serial-link.js'
 import { tcpLinkOpener } from './tcp-link.js'
 // The forwarder's clock-and-timers interface (a leaf module): one fake drives both in tests.
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../cloud-bridge/timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../gateway/timers.js'
 
 export type TransportState = 'idle' | 'opening' | 'open' | 'waiting' | 'stopped'
 

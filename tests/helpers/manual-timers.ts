@@ -1,4 +1,4 @@
-import type { TimerHandle, Timers } from '../../cloud-bridge/timers.js'
+import type { TimerHandle, Timers } from '../../gateway/timers.js'
 
 interface Pending {
   id: number

@@ -2,8 +2,9 @@
 export type TimerHandle = unknown
 
 /**
- * The clock and timers the forwarder and the uplinks wait with. Injected, so their timing (backoff,
- * retry delays, quarantines) is tested with fake timers instead of waiting real seconds.
+ * The clock and timers that every component which waits takes (buses, transports, the forwarder,
+ * the uplinks). Injected, so their timing (backoff, retry delays, quarantines) is tested with fake
+ * timers instead of waiting real seconds.
  */
 export interface Timers {
   now(): number
