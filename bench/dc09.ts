@@ -9,7 +9,7 @@ import { Dc09UplinkSchema } from '../cloud-bridge/uplinks/dc09/config.js'
 import { Dc09Uplink } from '../cloud-bridge/uplinks/dc09/dc09-uplink.js'
 import { startGateway } from '../gateway/main.js'
 import { startCentreSim, type CentreSim } from '../simulators/alarm-centre/wire.js'
-import type { OutboxRow } from '../gateway/journal/outbox.js'
+import type { OutboxRow } from '../cloud-bridge/outbox.js'
 import { nowMs, percentile, round } from './lib/stats.js'
 
 /**

@@ -1,6 +1,5 @@
 import type { Logger } from '../gateway/log.js'
-import type { Journal } from '../gateway/journal/journal.js'
-import type { OutboxRow } from '../gateway/journal/outbox.js'
+import type { Outbox, OutboxRow } from './outbox.js'
 import { UplinkError, errorMessage } from '../gateway/errors.js'
 import type { CloseSuspect, Uplink } from './uplink.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../gateway/timers.js'
@@ -17,7 +16,8 @@ const PROBE_SUCCESSES_TO_LEAVE = 20
 
 export interface ForwarderOptions {
   uplink: Uplink
-  journal: Journal
+  /** Where the uplink's events wait: the gateway's journal, or `MemoryOutbox` in tests. */
+  outbox: Outbox
   log: Logger
   now(): number
   /** Retry delays and the stop grace period; defaults to the system's. */
@@ -94,7 +94,7 @@ export class Forwarder {
   start(): void {
     this.stopped = false
     this.rateMark = { at: this.opts.now(), delivered: 0, rate: 0 }
-    this.opts.journal.on('committed', this.onCommitted)
+    this.opts.outbox.on('committed', this.onCommitted)
     this.opts.uplink.on('up', this.onUp)
     this.opts.uplink.on('down', this.onDown)
     if (this.opts.uplink.state === 'up') this.restart()
@@ -187,7 +187,7 @@ export class Forwarder {
   private acked(row: OutboxRow): void {
     if (!this.inflight.delete(row.pos)) return
     this.drained()
-    this.opts.journal.ack(this.opts.uplink.id, [row.pos])
+    this.opts.outbox.ack(this.opts.uplink.id, [row.pos])
     this.attempts.delete(row.pos)
     this.delivered++
     this.ackedSinceUp++
@@ -215,7 +215,7 @@ export class Forwarder {
     this.attempts.set(row.pos, n)
     if (n >= this.opts.maxAttempts) {
       this.attempts.delete(row.pos)
-      this.opts.journal.park(this.opts.uplink.id, row.pos)
+      this.opts.outbox.park(this.opts.uplink.id, row.pos)
       this.opts.log.error({ uplink: this.opts.uplink.id, event: row.id, device: row.device, attempts: n, reason }, 'event set aside: the platform keeps refusing it')
       this.opts.onParked(row, reason)
       return
@@ -256,7 +256,7 @@ export class Forwarder {
     // After every await: a reset since the read began voids it, whatever the cursor says.
     const stale = () => epoch !== this.epoch || this.stopped
     const uplink = this.opts.uplink.id
-    const outbox = this.opts.journal.outbox
+    const outbox = this.opts.outbox
     try {
       const startCursor = this.cursor
       const urgent = await outbox.urgent(uplink, Math.max(this.urgentCursor, startCursor), URGENT_MAX_PRIORITY, 100)
@@ -315,10 +315,10 @@ export class Forwarder {
       this.rateMark = { at: now, delivered: this.delivered, rate: ((this.delivered - this.rateMark.delivered) * 1000) / dt }
     }
     const uplink = this.opts.uplink.id
-    const outbox = this.opts.journal.outbox
+    const outbox = this.opts.outbox
     const base = {
       state: this.opts.uplink.state,
-      backlog: this.opts.journal.stats().pending[uplink] ?? 0,
+      backlog: this.opts.outbox.pendingCount(uplink),
       inflight: this.inflight.size,
       delivered: this.delivered,
       deliveryRatePerSec: Math.round(this.rateMark.rate * 10) / 10,
@@ -348,7 +348,7 @@ export class Forwarder {
       })
       this.onDrained = undefined
     }
-    this.opts.journal.off('committed', this.onCommitted)
+    this.opts.outbox.off('committed', this.onCommitted)
     this.opts.uplink.off('up', this.onUp)
     this.opts.uplink.off('down', this.onDown)
   }

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events'
-import type { OutboxRow } from '../gateway/journal/outbox.js'
+import type { OutboxRow } from './outbox.js'
 
 export type UplinkState = 'connecting' | 'up' | 'down' | 'stopped'
 

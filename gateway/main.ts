@@ -145,7 +145,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     return new Dc09Uplink(u, { site: siteInfo, log: ulog, report: (type, attrs) => void gatewayEvent({ type, attrs }) })
   })
   const forwarders = uplinks.map((uplink, i) => new Forwarder({
-    uplink, journal, now,
+    uplink, outbox: journal, now,
     maxAttempts: config.uplinks[i]!.maxAttempts,
     log: log.child({ component: 'forwarder', uplink: uplink.id }),
     onParked: (row, reason) => void gatewayEvent({ type: 'uplink.parked', attrs: { uplink: uplink.id, event: row.id, device: row.device, reason } }),

@@ -16,6 +16,7 @@ import { FullEpisode } from './full-episode.js'
 import { commitApart } from './isolate.js'
 import { JournalCounters, loadFromDisk } from './counters.js'
 import { DiskRoom } from './disk-room.js'
+import type { Outbox } from '../../cloud-bridge/outbox.js'
 
 export type { OutboxRow }
 export type { AppendInput, AppendResult, FullSummary, JournalEvents, JournalOptions, JournalStats } from './types.js'
@@ -34,7 +35,7 @@ const FULL_SHRINK = 0.9
  * while the previous commit was in flight. `append()` resolves after COMMIT, so a caller may then
  * acknowledge its device.
  */
-export class Journal extends EventEmitter<JournalEvents> {
+export class Journal extends EventEmitter<JournalEvents> implements Outbox {
   private queue: QueuedAppend[] = []
   private readonly pendingAcks = new AckQueue()
   private ageSweepDue = false
@@ -140,6 +141,31 @@ export class Journal extends EventEmitter<JournalEvents> {
     if (this.stopping) return
     this.pendingAcks.park(uplink, pos)
     this.schedule(false)
+  }
+
+  // The outbox's reads go to its own read-only connection (outbox.ts).
+  page(uplink: string, afterPos: number, limit: number): Promise<OutboxRow[]> {
+    return this.outbox.page(uplink, afterPos, limit)
+  }
+
+  urgent(uplink: string, afterPos: number, maxPriority: number, limit: number): Promise<OutboxRow[]> {
+    return this.outbox.urgent(uplink, afterPos, maxPriority, limit)
+  }
+
+  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number): Promise<OutboxRow[]> {
+    return this.outbox.devicePredecessors(uplink, device, afterPos, beforePos)
+  }
+
+  oldest(uplink: string): Promise<{ pos: number; receivedAt: number } | undefined> {
+    return this.outbox.oldest(uplink)
+  }
+
+  parkedCount(uplink: string): Promise<number> {
+    return this.outbox.parkedCount(uplink)
+  }
+
+  pendingCount(uplink: string): number {
+    return this.stat.pending[uplink] ?? 0
   }
 
   stats(): JournalStats {

@@ -1,14 +1,7 @@
 import { all, closeDb, type Db } from './sqlite.js'
+import type { OutboxReads, OutboxRow } from '../../cloud-bridge/outbox.js'
 
-/** One undelivered event as an uplink sends it. */
-export interface OutboxRow {
-  pos: number
-  id: string
-  device: string
-  kind: string
-  priority: number
-  body: string
-}
+export type { OutboxRow }
 
 const COLS = 'p.pos AS pos, e.id AS id, p.device AS device, e.kind AS kind, p.priority AS priority, e.body AS body'
 const FROM = 'FROM pending p JOIN events e ON e.pos = p.pos'
@@ -17,7 +10,7 @@ const FROM = 'FROM pending p JOIN events e ON e.pos = p.pos'
  * Reads the outbox on its own read-only connection: in WAL mode it sees only committed data and
  * never waits for the writer, so nothing is forwarded before it is durable.
  */
-export class OutboxReader {
+export class OutboxReader implements OutboxReads {
   constructor(private readonly db: Db) {}
 
   /** The next undelivered events after `afterPos`, in journal order. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { OutboxRow } from '../../gateway/journal/outbox.js'
+import type { OutboxRow } from '../../cloud-bridge/outbox.js'
 import { UplinkError } from '../../gateway/errors.js'
 import type { CloseSuspect, Uplink, UplinkEvents, UplinkState } from '../../cloud-bridge/uplink.js'
 

@@ -10,7 +10,7 @@ import { Forwarder } from '../../cloud-bridge/forwarder.js'
 import { captureLog } from '../helpers/logs.js'
 import { FakeUplink } from '../helpers/fake-uplink.js'
 import { ManualTimers } from '../helpers/manual-timers.js'
-import type { OutboxRow } from '../../gateway/journal/outbox.js'
+import type { OutboxRow } from '../../cloud-bridge/outbox.js'
 
 const ids_ = new UuidV7Generator()
 let dir: string
@@ -18,7 +18,7 @@ let journal: Journal
 let forwarder: Forwarder | undefined
 
 function newForwarder(uplink: FakeUplink, log = captureLog().log, more: { timers?: ManualTimers; maxAttempts?: number; onParked?: (row: OutboxRow, reason: string) => void } = {}): Forwarder {
-  return new Forwarder({ uplink, journal, log, now: Date.now, maxAttempts: more.maxAttempts ?? 5, onParked: more.onParked ?? (() => undefined), ...(more.timers ? { timers: more.timers } : {}) })
+  return new Forwarder({ uplink, outbox: journal, log, now: Date.now, maxAttempts: more.maxAttempts ?? 5, onParked: more.onParked ?? (() => undefined), ...(more.timers ? { timers: more.timers } : {}) })
 }
 
 async function append(device: string, n: number): Promise<string[]> {

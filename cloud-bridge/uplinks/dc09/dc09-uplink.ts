@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../../../gateway/log.js'
-import type { OutboxRow } from '../../../gateway/journal/outbox.js'
+import type { OutboxRow } from '../../outbox.js'
 import type { GatewayEvent } from '../../../gateway/events/event.js'
 import { UplinkError } from '../../../gateway/errors.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../../gateway/timers.js'

@@ -5,7 +5,7 @@ import { startCentreSim, type CentreSim } from '../../../simulators/alarm-centre
 import { ManualTimers } from '../../helpers/manual-timers.js'
 import { captureLog } from '../../helpers/logs.js'
 import { seededRandom } from '../../../simulators/parking-lock/rng.js'
-import type { OutboxRow } from '../../../gateway/journal/outbox.js'
+import type { OutboxRow } from '../../../cloud-bridge/outbox.js'
 import { until } from './setup.js'
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0)
