@@ -1,0 +1,71 @@
+import type { DeviceConfig } from '../config/devices.js'
+import { ADAPTERS } from '../adapters/registry.js'
+import { isLinkable, type LinkableAdapter } from '../adapters/onvif/linkage.js'
+import type { Adapter, AdapterContext, DeviceState, EmitResult } from '../adapters/types.js'
+import type { Logger } from './log.js'
+import type { EventInput, GatewayEvent } from './events/event.js'
+import type { CommandTarget } from './commands/router.js'
+
+export interface AdapterHostOptions {
+  devices: readonly DeviceConfig[]
+  log: Logger
+  now(): number
+  emit(device: string, input: EventInput): Promise<EmitResult>
+  setState(device: string, patch: Partial<DeviceState>): void
+}
+
+/**
+ * The in-process adapters: one per configured device whose adapter has one, created from the
+ * registry with the context it sees the gateway through, started and stopped together.
+ */
+export class AdapterHost {
+  /** The running adapters by device id. */
+  readonly adapters = new Map<string, Adapter>()
+  /** Every device's command target; devices without an in-process adapter answer through the broker. */
+  readonly targets = new Map<string, CommandTarget>()
+  private readonly linkable: LinkableAdapter[] = []
+  private readonly abort = new AbortController()
+
+  private constructor(private readonly log: Logger) {}
+
+  static async create(o: AdapterHostOptions): Promise<AdapterHost> {
+    const host = new AdapterHost(o.log)
+    for (const d of o.devices) {
+      const entry = ADAPTERS[d.adapter]
+      if (!entry) throw new Error(`no adapter "${d.adapter}"`) // unreachable: config validated the union
+      const def = await entry.load()
+      if (def.create === null) {
+        host.targets.set(d.id, { command: undefined, inProcess: false })
+        continue
+      }
+      const ctx: AdapterContext = {
+        log: o.log.child({ component: 'adapter', adapter: d.adapter, device: d.id }),
+        now: o.now,
+        signal: host.abort.signal,
+        emit: (input) => o.emit(d.id, input),
+        setState: (patch) => o.setState(d.id, patch),
+      }
+      const adapter = def.create(d, ctx)
+      host.adapters.set(d.id, adapter)
+      if (isLinkable(adapter)) host.linkable.push(adapter)
+      host.targets.set(d.id, { command: adapter.command?.bind(adapter), inProcess: true })
+    }
+    return host
+  }
+
+  /** Offers a committed event to the adapters that act on other devices' events (linkage). */
+  committed(event: GatewayEvent): void {
+    for (const l of this.linkable) void l.onLinkedAlarm(event)
+  }
+
+  start(): void {
+    for (const [id, a] of this.adapters) {
+      a.start().catch((err) => this.log.error({ device: id, err }, 'adapter failed to start'))
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort()
+    await Promise.allSettled([...this.adapters.values()].map((a) => a.stop()))
+  }
+}
