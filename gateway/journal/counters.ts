@@ -27,7 +27,8 @@ export async function loadFromDisk(db: Db, uplinks: readonly string[], log: Logg
   const [t] = await all<{ n: number; b: number }>(db, 'SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM events')
   const pending: Record<string, number> = {}
   for (const u of uplinks) pending[u] = 0
-  for (const r of await all<{ uplink: string; n: number }>(db, 'SELECT uplink, COUNT(*) AS n FROM pending GROUP BY uplink')) pending[r.uplink] = r.n
+  // Parked rows are no longer waiting: the running count leaves them out when it parks them.
+  for (const r of await all<{ uplink: string; n: number }>(db, 'SELECT uplink, COUNT(*) AS n FROM pending WHERE parked = 0 GROUP BY uplink')) pending[r.uplink] = r.n
   const [s] = await all<{ m: number | null }>(db, "SELECT MAX(seq) AS m FROM (SELECT seq FROM sqlite_sequence WHERE name = 'events' UNION ALL SELECT MAX(pos) AS seq FROM events)")
   const lastSeq = new Map<string, number>()
   for (const r of await all<{ device: string; last_seq: number }>(db, 'SELECT device, last_seq FROM devices')) lastSeq.set(r.device, r.last_seq)
