@@ -12,7 +12,7 @@ describe('chaos: crash anywhere (one run)', () => {
       seed: 20261201, producers: 2, eventsPerProducer: 300, window: 8, alarmMessages: 6,
       maxKills: 2, freezeEvery: 0, deadlineMs: 180_000,
     })
-    expect(r.error).toBeUndefined()
+    expect(r.error, summarize(r.report)).toBeUndefined()
     expect(r.killedAtAcked.length).toBeGreaterThanOrEqual(1)
     expect(r.integrity.every((i) => i === 'ok')).toBe(true)
     expect(r.report.acked).toBe(r.total)

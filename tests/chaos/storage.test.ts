@@ -14,7 +14,7 @@ describe('chaos: storage faults (one run)', () => {
       seed: 20261201, producers: 2, eventsPerProducer: 400, window: 8,
       probability: 0.03, faultWindowMs: 10_000, deadlineMs: 240_000,
     })
-    expect(r.error).toBeUndefined()
+    expect(r.error, summarize(r.report)).toBeUndefined()
     expect(r.failedStarts, 'the gateway never started under faults').toBeLessThan(10)
     expect(r.errorLines).toBeGreaterThan(0) // the faults were injected, and the gateway said so
     expect(r.integrity).toEqual(['ok', 'ok'])

@@ -28,7 +28,13 @@ export class PlatformLog {
   }
 
   private record(payload: Buffer): void {
-    const parsed = EventSchema.safeParse(JSON.parse(payload.toString()))
+    let json: unknown
+    try {
+      json = JSON.parse(payload.toString())
+    } catch {
+      json = undefined // counted below, as a platform would count a payload it cannot read
+    }
+    const parsed = EventSchema.safeParse(json)
     if (!parsed.success) {
       this.invalid++
       return

@@ -22,6 +22,8 @@ export class ChaosProducer {
     newId: () => string,
     private readonly typeOf: (n: number) => string,
     private readonly window: number,
+    /** Pause after each acknowledgement, so the stream spans the faults (0: as fast as acked). */
+    private readonly paceMs = 0,
   ) {
     this.messages = Array.from({ length: count }, (_, n) => ({ device, n, id: newId(), probe: String(n) }))
   }
@@ -61,7 +63,8 @@ export class ChaosProducer {
     client.publishAsync(topics.ingest(this.site, this.device), payload, { qos: 1 }).then(
       () => {
         m.ackedAt ??= Date.now()
-        this.pump(client)
+        if (this.paceMs > 0) setTimeout(() => this.pump(client), this.paceMs)
+        else this.pump(client)
       },
       () => undefined, // the connection died: the next start() resends it
     )

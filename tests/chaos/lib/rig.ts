@@ -11,6 +11,7 @@ import { PlatformLog } from './platform-log.js'
 import { integrityOfCopy } from './integrity.js'
 import { AlarmLine } from './alarm-line.js'
 import { seededUuid } from './seeded-uuid.js'
+import { FaultyLink } from './tcp-proxy.js'
 
 export interface RigOptions {
   producers: number
@@ -22,6 +23,10 @@ export interface RigOptions {
   keepaliveSec: number
   /** Producers reconnect by themselves when the gateway drops them (it stays up under faults). */
   reconnect?: boolean
+  /** Each producer spreads its stream over about this long (default: as fast as acknowledged). */
+  trafficMs?: number
+  /** The uplink goes through a faulty TCP link (`rig.link`) instead of straight to the platform. */
+  faultyUplink?: boolean
 }
 
 const TYPES = ['intrusion', 'test', 'fire', 'arm', 'disarm', 'panic']
@@ -44,6 +49,7 @@ export class Rig {
   gw: SpawnedGateway | undefined
   readonly producers: ChaosProducer[]
   line: AlarmLine | undefined
+  link: FaultyLink | undefined
   private readonly cleanup: Array<() => Promise<void> | void> = []
   private constructor(
     readonly dir: string,
@@ -67,7 +73,8 @@ export class Rig {
       cleanup.push(() => plog.close())
       const newId = seededUuid(rnd)
       const producers = Array.from({ length: o.producers }, (_, i) =>
-        new ChaosProducer(SITE, `p${i}`, o.eventsPerProducer, newId, (n) => TYPES[(n + i) % TYPES.length]!, o.window))
+        new ChaosProducer(SITE, `p${i}`, o.eventsPerProducer, newId, (n) => TYPES[(n + i) % TYPES.length]!, o.window,
+          o.trafficMs === undefined ? 0 : (o.trafficMs * o.window) / o.eventsPerProducer))
       const devices: Array<Record<string, unknown>> = producers.map((p) => ({ id: p.device, adapter: 'mqtt-ingest', kind: 'alarm' }))
       let ptyPath: string | undefined
       if (o.alarmMessages > 0) {
@@ -76,9 +83,16 @@ export class Rig {
         devices.push({ id: 'alarm-rx', adapter: 'contact-id', transport: { path: pty.a, reconnectMinMs: 50, reconnectMaxMs: 300 } })
         ptyPath = pty.b
       }
-      const config = harnessConfig(dir, platform.url, { devices, uplink: { keepaliveSec: o.keepaliveSec } })
+      let link: FaultyLink | undefined
+      if (o.faultyUplink) {
+        const l = await FaultyLink.open(platform.port, rnd)
+        cleanup.push(() => l.close())
+        link = l
+      }
+      const config = harnessConfig(dir, link?.url ?? platform.url, { devices, uplink: { keepaliveSec: o.keepaliveSec } })
       const configFile = writeConfig({ ...config, log: { level: 'info' } }, dir)
       const rig = new Rig(dir, plog, configFile, o, seed, ptyPath, producers)
+      rig.link = link
       rig.cleanup.push(...cleanup)
       return rig
     } catch (err) {
@@ -150,6 +164,7 @@ export class Rig {
     } catch (err) {
       error = (err as Error).message
     }
+    if (this.plog.invalid > 0) error = `${error ? `${error}; ` : ''}${this.plog.invalid} payloads at the platform were not valid events`
     const integrity = await this.kill()
     return { report: checkHistory(this.all(), this.plog.arrivals), integrity, ...(error ? { error } : {}) }
   }

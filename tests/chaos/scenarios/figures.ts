@@ -3,6 +3,7 @@ import type { RunOutcome } from '../lib/rig.js'
 import type { CrashRun } from './crash.js'
 import type { StorageRun } from './storage.js'
 import type { ClockRun } from './clock.js'
+import type { LinksRun } from './links.js'
 
 export interface ScenarioResult {
   ok: boolean
@@ -64,4 +65,12 @@ export function storageFigures(runs: StorageRun[]): ScenarioResult {
 
 export function clockFigures(runs: ClockRun[]): ScenarioResult {
   return judge(runs, { steps: runs.map((r) => r.steps) }, '')
+}
+
+export function linksFigures(runs: LinksRun[]): ScenarioResult {
+  const heal = delayFigures(runs.flatMap((r) => (r.healToEventMs === undefined ? [] : [r.healToEventMs])))
+  const connections = runs.reduce((s, r) => s + r.connections, 0)
+  const r = judge(runs, { uplinkConnections: connections, healToEventMs: heal }, `, ${connections} uplink connections`)
+  r.summary += `; stall healed to next event p50 ${heal.p50} ms max ${heal.max} ms`
+  return r
 }

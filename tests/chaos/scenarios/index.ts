@@ -1,8 +1,9 @@
 import { crashLine, crashRun } from './crash.js'
 import { storageLine, storageRun } from './storage.js'
 import { clockLine, clockRun } from './clock.js'
+import { linksLine, linksRun } from './links.js'
 import { summarize, type CheckReport } from '../checker.js'
-import { clockFigures, crashFigures, storageFigures, type ScenarioResult } from './figures.js'
+import { clockFigures, crashFigures, linksFigures, storageFigures, type ScenarioResult } from './figures.js'
 import { allTargets } from '../fuzz/targets.js'
 import { fuzzTarget, type FuzzFigures } from '../fuzz/engine.js'
 
@@ -53,6 +54,11 @@ export const SCENARIOS: Record<string, Scenario> = {
       probability: 0.01, faultWindowMs: quick ? 15_000 : 30_000, deadlineMs: 240_000,
     }
     return storageFigures(await series(a, a.runs ?? (quick ? 2 : 20), (run) => storageRun(run, o), storageLine))
+  },
+  async links(a) {
+    const quick = a.mode === 'quick'
+    const o = { seed: a.seed, producers: 3, eventsPerProducer: quick ? 400 : 1500, window: 8, alarmMessages: quick ? 20 : 60, trafficMs: 25_000, deadlineMs: 180_000 }
+    return linksFigures(await series(a, a.runs ?? (quick ? 2 : 20), (run) => linksRun(run, o), linksLine))
   },
   async clock(a) {
     const quick = a.mode === 'quick'
