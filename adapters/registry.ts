@@ -1,5 +1,6 @@
 import type { AdapterDefinition, DeviceConfigBase } from './types.js'
 import { MqttIngestDeviceSchema, type MqttIngestDeviceConfig } from './mqtt-ingest/config.js'
+import { readStoredSnapshot } from './onvif/snapshot-store.js'
 
 const mqttIngest: AdapterDefinition<MqttIngestDeviceConfig> = {
   adapter: 'mqtt-ingest',
@@ -7,24 +8,82 @@ const mqttIngest: AdapterDefinition<MqttIngestDeviceConfig> = {
   create: null,
 }
 
-/**
- * Every adapter, by the `adapter:` value of a device's config. Protocol adapters are loaded on
- * demand (`load()`), so a gateway without cameras never imports the SOAP stack.
- */
-export interface AdapterEntry {
-  load(): Promise<AdapterDefinition<DeviceConfigBase>>
+/** What an adapter offers the gateway, declared so the core asks for a capability, not for an adapter by name. */
+export interface AdapterOffers {
+  /**
+   * 'in-process': its adapter carries out commands; 'producer': a third-party producer gets them on
+   * the local broker and answers itself.
+   */
+  commands: 'in-process' | 'producer'
+  /** Its adapters consume other devices' committed events (`onLinkedAlarm`). */
+  linkage: boolean
+  /** It stores snapshots the API serves by id ("<device>/<file>"). */
+  snapshots: boolean
+  /** 'adapter': read by an in-process adapter; 'broker': published by a producer on `.../ingest/{id}`. */
+  intake: 'adapter' | 'broker'
+  /**
+   * 'adapter': the adapter supervises its own link; 'gateway': the gateway watches the device's
+   * committed events against its `supervisionMs`.
+   */
+  supervision: 'adapter' | 'gateway'
 }
 
-function entry<C extends DeviceConfigBase>(load: () => Promise<AdapterDefinition<C>>): AdapterEntry {
+type SnapshotDevices = ReadonlyArray<{ id: string; adapter: string; snapshot?: { dir: string } }>
+
+/**
+ * Every adapter, by the `adapter:` value of a device's config. Protocol adapters are loaded on
+ * demand (`load()`), so a gateway without cameras never imports the SOAP stack; what an entry
+ * offers and its snapshot reader are known without loading it.
+ */
+export interface AdapterEntry {
+  offers: AdapterOffers
+  load(): Promise<AdapterDefinition<DeviceConfigBase>>
+  /** Reads a stored snapshot by id; only for entries that offer snapshots. Light: no protocol stack. */
+  readSnapshot?(devices: SnapshotDevices, id: string): Promise<Buffer | undefined>
+}
+
+const IN_PROCESS: AdapterOffers = { commands: 'in-process', linkage: false, snapshots: false, intake: 'adapter', supervision: 'adapter' }
+
+function entry<C extends DeviceConfigBase>(
+  offers: AdapterOffers,
+  load: () => Promise<AdapterDefinition<C>>,
+  extra: Pick<AdapterEntry, 'readSnapshot'> = {},
+): AdapterEntry {
   // Sound because a device's config was parsed by the union in config/devices.ts, which holds this
   // definition's own schema: the gateway only hands a definition the configs its `adapter:` selects.
-  return { load: load as unknown as () => Promise<AdapterDefinition<DeviceConfigBase>> }
+  return { offers, load: load as unknown as () => Promise<AdapterDefinition<DeviceConfigBase>>, ...extra }
 }
 
 export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
-  'mqtt-ingest': entry(async () => mqttIngest),
-  onvif: entry(() => import('./onvif/index.js').then((m) => m.definition)),
-  modbus: entry(() => import('./modbus/index.js').then((m) => m.definition)),
-  osdp: entry(() => import('./osdp/index.js').then((m) => m.definition)),
-  'contact-id': entry(() => import('./contact-id/index.js').then((m) => m.definition)),
+  'mqtt-ingest': entry({ commands: 'producer', linkage: false, snapshots: false, intake: 'broker', supervision: 'gateway' }, async () => mqttIngest),
+  onvif: entry({ ...IN_PROCESS, linkage: true, snapshots: true }, () => import('./onvif/index.js').then((m) => m.definition), { readSnapshot: readStoredSnapshot }),
+  modbus: entry(IN_PROCESS, () => import('./modbus/index.js').then((m) => m.definition)),
+  osdp: entry(IN_PROCESS, () => import('./osdp/index.js').then((m) => m.definition)),
+  'contact-id': entry(IN_PROCESS, () => import('./contact-id/index.js').then((m) => m.definition)),
+}
+
+/** The entry of a device's `adapter:`; config validated the union, so a miss is a programming error. */
+export function adapterEntry(adapter: string): AdapterEntry {
+  const e = ADAPTERS[adapter]
+  if (!e) throw new Error(`no adapter "${adapter}"`)
+  return e
+}
+
+/** A stored snapshot by id, asked of every adapter that offers snapshots; undefined when none has it. */
+export async function readSnapshot(devices: SnapshotDevices, id: string): Promise<Buffer | undefined> {
+  for (const e of Object.values(ADAPTERS)) {
+    const jpeg = await e.readSnapshot?.(devices, id)
+    if (jpeg) return jpeg
+  }
+  return undefined
+}
+
+/** The devices whose events the gateway supervises (`supervision: 'gateway'`, with a `supervisionMs`). */
+export function ingestSupervised(devices: ReadonlyArray<DeviceConfigBase & { supervisionMs?: number | undefined }>): { id: string; supervisionMs: number }[] {
+  return devices.flatMap((d) => (adapterEntry(d.adapter).offers.supervision === 'gateway' && d.supervisionMs !== undefined ? [{ id: d.id, supervisionMs: d.supervisionMs }] : []))
+}
+
+/** Whether a device is a third-party producer that publishes on the broker's ingest topics. */
+export function isIngestDevice(adapter: string): boolean {
+  return adapterEntry(adapter).offers.intake === 'broker'
 }

@@ -48,6 +48,28 @@ export interface Adapter {
   stats?(): AdapterStats
 }
 
+/** An event committed elsewhere in the gateway, as a linked consumer sees it (a subset of GatewayEvent). */
+export interface LinkedAlarm {
+  id: string
+  device: string
+  type: string
+  priority: number
+  zone?: string | undefined
+}
+
+/**
+ * An adapter that acts on other devices' committed events (linkage: a camera snapshots when an
+ * alarm of a device linked to it fires). The gateway offers it every committed event.
+ */
+export interface LinkableAdapter extends Adapter {
+  /** Resolves when what it does is committed (or nothing was to be done); never rejects. */
+  onLinkedAlarm(event: LinkedAlarm): Promise<void>
+}
+
+export function isLinkable(a: Adapter): a is LinkableAdapter {
+  return typeof (a as Partial<LinkableAdapter>).onLinkedAlarm === 'function'
+}
+
 /** The common part of every device's configuration. */
 export interface DeviceConfigBase {
   id: string

@@ -1,7 +1,6 @@
 import type { DeviceConfig } from '../config/devices.js'
-import { ADAPTERS } from '../adapters/registry.js'
-import { isLinkable, type LinkableAdapter } from '../adapters/onvif/linkage.js'
-import type { Adapter, AdapterContext, DeviceState, EmitResult } from '../adapters/types.js'
+import { adapterEntry } from '../adapters/registry.js'
+import { isLinkable, type Adapter, type AdapterContext, type DeviceState, type EmitResult, type LinkableAdapter } from '../adapters/types.js'
 import type { Logger } from './log.js'
 import type { EventInput, GatewayEvent } from './events/event.js'
 import type { CommandTarget } from './commands/router.js'
@@ -31,8 +30,7 @@ export class AdapterHost {
   static async create(o: AdapterHostOptions): Promise<AdapterHost> {
     const host = new AdapterHost(o.log)
     for (const d of o.devices) {
-      const entry = ADAPTERS[d.adapter]
-      if (!entry) throw new Error(`no adapter "${d.adapter}"`) // unreachable: config validated the union
+      const entry = adapterEntry(d.adapter)
       const def = await entry.load()
       if (def.create === null) {
         host.targets.set(d.id, { command: undefined, inProcess: false })
@@ -47,8 +45,8 @@ export class AdapterHost {
       }
       const adapter = def.create(d, ctx)
       host.adapters.set(d.id, adapter)
-      if (isLinkable(adapter)) host.linkable.push(adapter)
-      host.targets.set(d.id, { command: adapter.command?.bind(adapter), inProcess: true })
+      if (entry.offers.linkage && isLinkable(adapter)) host.linkable.push(adapter)
+      host.targets.set(d.id, { command: adapter.command?.bind(adapter), inProcess: entry.offers.commands === 'in-process' })
     }
     return host
   }

@@ -1,25 +1,20 @@
 import type { GatewayConfig } from '../config/schema.js'
 import type { EmitResult } from '../adapters/types.js'
-import { readStoredSnapshot } from '../adapters/onvif/snapshot-store.js'
-import { Forwarder } from '../cloud-bridge/forwarder.js'
-import { MqttUplink } from '../cloud-bridge/uplinks/mqtt.js'
-import { Dc09Uplink } from '../cloud-bridge/uplinks/dc09/dc09-uplink.js'
-import type { Uplink } from '../cloud-bridge/uplink.js'
+import { readSnapshot } from '../adapters/registry.js'
 import { createLogger, type Logger } from './log.js'
-import type { EventInput, GatewayEvent } from './events/event.js'
+import type { EventInput } from './events/event.js'
 import { topics } from './events/topics.js'
 import { Journal } from './journal/journal.js'
-import { IngestGate } from './broker/ingest-gate.js'
-import { LocalBroker, type BrokerUser } from './broker/broker.js'
-import { hashPassword } from './broker/passwords.js'
 import { DeviceStates } from './device-states.js'
-import { IngestSupervisor } from './ingest-supervisor.js'
 import { startApi, type ApiServer } from './api/server.js'
 import { buildStatus, type GatewayStatus } from './status.js'
 import { Emitter } from './emit.js'
 import { AdapterHost } from './adapter-host.js'
 import { CommandWiring } from './command-wiring.js'
 import { StatusPublisher } from './status-publisher.js'
+import { startBrokerIntake } from './intake.js'
+import { wireFanOut } from './fan-out.js'
+import { buildUplinks } from './uplinks.js'
 
 export { GATEWAY_DEVICE } from './emit.js'
 
@@ -37,15 +32,6 @@ export interface Gateway {
   /** Emits an event as the given configured device would, through the same path as its adapter. */
   emitAs(device: string, input: EventInput): Promise<EmitResult>
   stop(): Promise<void>
-}
-
-async function brokerUsers(config: GatewayConfig): Promise<BrokerUser[]> {
-  return Promise.all(config.broker.users.map(async (u) => ({
-    username: u.username,
-    passwordHash: u.passwordHash ?? (await hashPassword(u.password ?? '')),
-    role: u.role,
-    devices: u.devices,
-  })))
 }
 
 /**
@@ -71,65 +57,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const emitter = new Emitter(config, journal, now, log)
   const gatewayEvent = (input: EventInput) => emitter.gatewayEvent(input)
 
-  // Local broker: ingest gate, ACL, retained state.
-  const brokerLog = log.child({ component: 'broker' })
-  const ingestDevices = new Map([...emitter.identities].filter(([id]) => config.devices.find((d) => d.id === id)?.adapter === 'mqtt-ingest'))
-  const gate = new IngestGate({
-    devices: ingestDevices,
-    maxPayloadBytes: config.broker.maxIngestPayloadBytes,
-    newId: () => emitter.newId(),
-    now,
-    commit: (input) => journal.append(input),
-    reportRejection: async (r) => {
-      await gatewayEvent({ type: 'ingest.rejected', attrs: { producer: r.producer, device: r.device, reason: r.reason } })
-    },
-    log: brokerLog.child({ part: 'ingest' }),
-  })
-  const broker = new LocalBroker({
-    site, host: config.broker.host, port: config.broker.port, allowAnonymous: config.broker.allowAnonymous,
-    users: await brokerUsers(config), gate, log: brokerLog,
-  })
-  const brokerPort = await broker.start()
-
-  const supervisor = new IngestSupervisor(
-    config.devices.flatMap((d) => (d.adapter === 'mqtt-ingest' && d.supervisionMs !== undefined ? [{ id: d.id, supervisionMs: d.supervisionMs }] : [])),
-    (device, input) => emitter.emitAs(device, input).catch((err) => log.error({ device, err }, 'cannot record supervision event')),
-    now,
-  )
+  const { broker, gate, port: brokerPort, supervisor } = await startBrokerIntake(config, journal, emitter, now, log)
   const states = new DeviceStates((device, s) => void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true), now)
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
   let host: AdapterHost | undefined
-  journal.on('committed', (rows, events: GatewayEvent[]) => {
-    for (let i = 0; i < events.length; i++) {
-      const ev = events[i]!
-      host?.committed(ev)
-      supervisor.seen(ev.device, ev.type)
-      // State after its event: aedes 1.2 drops one of two QoS 1 publishes to the same subscriber
-      // when a retained one is stored concurrently (seen with event/# and state/+ subscribed).
-      void broker.publish(topics.event(site, ev.kind, ev.device), rows[i]!.body, 1, false).then(() => states.seen(ev), () => states.seen(ev))
-    }
-  })
-  journal.on('evicted', (r) => {
-    if (r.undelivered > 0) log.error({ report: r }, 'journal evicted undelivered events')
-    void gatewayEvent({ type: 'journal.evicted', attrs: { ...r } })
-  })
-  // Recorded once the journal commits again: recording it while full would be one more commit
-  // that fails (the journal logs the moment it fills, and reports it in its status meanwhile).
-  journal.on('recovered', (s) => void gatewayEvent({ type: 'journal.full', attrs: { ...s } }))
-
-  // Uplinks and their forwarders.
-  const siteInfo = { ...(config.site.coordinates ? { coordinates: config.site.coordinates } : {}), deviceNames: new Map(config.devices.map((d) => [d.id, d.name ?? d.id])) }
-  const uplinks: Uplink[] = config.uplinks.map((u) => {
-    const ulog = log.child({ component: 'uplink', uplink: u.id })
-    if (u.type === 'mqtt') return new MqttUplink(u, site, ulog)
-    return new Dc09Uplink(u, { site: siteInfo, log: ulog, report: (type, attrs) => void gatewayEvent({ type, attrs }) })
-  })
-  const forwarders = uplinks.map((uplink, i) => new Forwarder({
-    uplink, outbox: journal, now,
-    maxAttempts: config.uplinks[i]!.maxAttempts,
-    log: log.child({ component: 'forwarder', uplink: uplink.id }),
-    onParked: (row, reason) => void gatewayEvent({ type: 'uplink.parked', attrs: { uplink: uplink.id, event: row.id, device: row.device, reason } }),
-  }))
+  wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev), (ev) => supervisor.seen(ev.device, ev.type)] })
+  const { uplinks, forwarders } = buildUplinks(config, journal, now, log, gatewayEvent)
 
   const adapters = await AdapterHost.create({
     devices: config.devices, log, now,
@@ -150,7 +83,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       log: log.child({ component: 'api' }),
       ready: () => ({ ready: !stopping, reasons: stopping ? ['stopping'] : [] }),
       status,
-      snapshot: (id) => readStoredSnapshot(config.devices, id),
+      snapshot: (id) => readSnapshot(config.devices, id),
     })
   } catch (err) {
     await broker.stop()

@@ -1,0 +1,60 @@
+import type { GatewayConfig } from '../config/schema.js'
+import { ingestSupervised, isIngestDevice } from '../adapters/registry.js'
+import type { Logger } from './log.js'
+import type { Journal } from './journal/journal.js'
+import { IngestGate } from './broker/ingest-gate.js'
+import { LocalBroker, type BrokerUser } from './broker/broker.js'
+import { hashPassword } from './broker/passwords.js'
+import { IngestSupervisor } from './ingest-supervisor.js'
+import type { Emitter } from './emit.js'
+
+export interface BrokerIntake {
+  broker: LocalBroker
+  gate: IngestGate
+  port: number
+  /** Watches third-party producers' events against their `supervisionMs`. */
+  supervisor: IngestSupervisor
+}
+
+async function brokerUsers(config: GatewayConfig): Promise<BrokerUser[]> {
+  return Promise.all(config.broker.users.map(async (u) => ({
+    username: u.username,
+    passwordHash: u.passwordHash ?? (await hashPassword(u.password ?? '')),
+    role: u.role,
+    devices: u.devices,
+  })))
+}
+
+/**
+ * The local broker with its ingest gate (ACL, retained state, third-party producers' events
+ * validated and committed) and the supervision of those producers; the broker is started.
+ */
+export async function startBrokerIntake(config: GatewayConfig, journal: Journal, emitter: Emitter, now: () => number, log: Logger): Promise<BrokerIntake> {
+  const brokerLog = log.child({ component: 'broker' })
+  const ingestDevices = new Map([...emitter.identities].filter(([id]) => {
+    const d = config.devices.find((c) => c.id === id)
+    return d !== undefined && isIngestDevice(d.adapter)
+  }))
+  const gate = new IngestGate({
+    devices: ingestDevices,
+    maxPayloadBytes: config.broker.maxIngestPayloadBytes,
+    newId: () => emitter.newId(),
+    now,
+    commit: (input) => journal.append(input),
+    reportRejection: async (r) => {
+      await emitter.gatewayEvent({ type: 'ingest.rejected', attrs: { producer: r.producer, device: r.device, reason: r.reason } })
+    },
+    log: brokerLog.child({ part: 'ingest' }),
+  })
+  const broker = new LocalBroker({
+    site: config.site.id, host: config.broker.host, port: config.broker.port, allowAnonymous: config.broker.allowAnonymous,
+    users: await brokerUsers(config), gate, log: brokerLog,
+  })
+  const port = await broker.start()
+  const supervisor = new IngestSupervisor(
+    ingestSupervised(config.devices),
+    (device, input) => emitter.emitAs(device, input).catch((err) => log.error({ device, err }, 'cannot record supervision event')),
+    now,
+  )
+  return { broker, gate, port, supervisor }
+}
