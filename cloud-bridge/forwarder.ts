@@ -211,8 +211,10 @@ export class Forwarder {
 
   /** Counts a failed attempt of one event; parks it after maxAttempts, else it is sent again later. */
   private countProbeFailure(row: OutboxRow, reason: string): void {
-    const n = (this.attempts.get(row.pos) ?? 0) + 1
+    // The stored count carries attempts over a restart; this run's own count is ahead of it until recorded.
+    const n = Math.max(this.attempts.get(row.pos) ?? 0, row.attempts ?? 0) + 1
     this.attempts.set(row.pos, n)
+    this.opts.outbox.attempted(this.opts.uplink.id, row.pos)
     if (n >= this.opts.maxAttempts) {
       this.attempts.delete(row.pos)
       this.opts.outbox.park(this.opts.uplink.id, row.pos)

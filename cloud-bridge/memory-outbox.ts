@@ -22,12 +22,15 @@ export class MemoryOutbox extends EventEmitter<{ committed: Parameters<Committed
   /** Per uplink, the positions still waiting and those parked. */
   private readonly waiting = new Map<string, Set<number>>()
   private readonly parked = new Map<string, Set<number>>()
+  /** Per uplink, refused attempts by position. */
+  private readonly attempts = new Map<string, Map<number, number>>()
 
   constructor(uplinks: readonly string[], private readonly now: () => number = Date.now) {
     super()
     for (const u of uplinks) {
       this.waiting.set(u, new Set())
       this.parked.set(u, new Set())
+      this.attempts.set(u, new Map())
     }
   }
 
@@ -74,22 +77,28 @@ export class MemoryOutbox extends EventEmitter<{ committed: Parameters<Committed
     if (this.uplinkSet(this.waiting, uplink).delete(pos)) this.uplinkSet(this.parked, uplink).add(pos)
   }
 
+  attempted(uplink: string, pos: number): void {
+    const a = this.uplinkSet(this.attempts, uplink)
+    a.set(pos, (a.get(pos) ?? 0) + 1)
+  }
+
   pendingCount(uplink: string): number {
     return this.uplinkSet(this.waiting, uplink).size
   }
 
   private async read(uplink: string, afterPos: number, limit: number, keep: (r: OutboxRow) => boolean): Promise<OutboxRow[]> {
     const w = this.uplinkSet(this.waiting, uplink)
+    const attempts = this.uplinkSet(this.attempts, uplink)
     const out: OutboxRow[] = []
     for (const { row } of this.stored) {
       if (out.length >= limit) break
-      if (row.pos > afterPos && w.has(row.pos) && keep(row)) out.push({ ...row })
+      if (row.pos > afterPos && w.has(row.pos) && keep(row)) out.push({ ...row, attempts: attempts.get(row.pos) ?? 0 })
     }
     return out
   }
 
   /** An uplink that is not configured is a test's mistake: say which, rather than read nothing as the journal does. */
-  private uplinkSet(m: Map<string, Set<number>>, uplink: string): Set<number> {
+  private uplinkSet<T>(m: Map<string, T>, uplink: string): T {
     const s = m.get(uplink)
     if (!s) throw new Error(`the memory outbox has no uplink "${uplink}"; configure it in the constructor (has: ${[...m.keys()].join(', ')})`)
     return s

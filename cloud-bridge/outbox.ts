@@ -19,6 +19,11 @@ export interface OutboxRow {
   priority: number
   /** The event as JSON, as the platform receives it. */
   body: string
+  /**
+   * Refused attempts recorded for this uplink before the read (`Outbox.attempted`); absent on rows
+   * announced at commit, which nobody has tried yet. Lets a restarted forwarder go on counting.
+   */
+  attempts?: number
 }
 
 /**
@@ -53,6 +58,8 @@ export interface Outbox extends OutboxReads {
   ack(uplink: string, positions: readonly number[]): void
   /** Sets an event aside for one uplink: it stays stored but is no longer read for it. Recorded like `ack`. */
   park(uplink: string, pos: number): void
+  /** Counts one refused attempt of an event for one uplink; reads after it is recorded carry the total. Recorded like `ack`. */
+  attempted(uplink: string, pos: number): void
   /** Events waiting for the uplink, without reading the store; delivered ones count until their marks are recorded. */
   pendingCount(uplink: string): number
   /** Called after each commit with the events it made durable; the forwarder's live path. */

@@ -168,6 +168,13 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     return this.stat.pending[uplink] ?? 0
   }
 
+  /** Counts one refused attempt of an event for one uplink (recorded like `ack`); later reads carry it. */
+  attempted(uplink: string, pos: number): void {
+    if (this.stopping) return
+    this.pendingAcks.attempted(uplink, pos)
+    this.schedule(false)
+  }
+
   stats(): JournalStats {
     return { ...this.stat, pending: { ...this.stat.pending }, full: this.episode.active, maxBytes: this.limits.maxBytes }
   }
@@ -275,7 +282,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
       this.opts.log.warn({ err, events: batch.length }, 'journal commit failed; committing the batch\'s events apart to find the one refused')
       await commitApart(batch, (part) => this.commit(part, NO_WORK, false), (part, e) => this.refuse(part, e), (e) => !isFullError(e))
     }
-    if (work.acks.size === 0 && work.parks.length === 0 && !sweep) return true
+    if (work.acks.size === 0 && work.parks.length === 0 && work.attempts.length === 0 && !sweep) return true
     try {
       await this.commit([], work, sweep)
       return true
@@ -332,7 +339,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
         reports.push(this.counters.account(summarize(need.bytes > 0 && need.rows <= 0 ? 'bytes' : 'rows', r.delivered, r.undelivered)))
       }
       await insertEvents(this.db, staged, this.opts.uplinks, this.opts.now())
-      const acked = await applyAcks(this.db, work.acks, work.parks)
+      const acked = await applyAcks(this.db, work.acks, work.parks, work.attempts)
       await exec(this.db, 'COMMIT')
       this.counters.committed(staged, acked)
       this.checkpointer?.committed()

@@ -3,7 +3,7 @@ import type { OutboxReads, OutboxRow } from '../../cloud-bridge/outbox.js'
 
 export type { OutboxRow }
 
-const COLS = 'p.pos AS pos, e.id AS id, p.device AS device, e.kind AS kind, p.priority AS priority, e.body AS body'
+const COLS = 'p.pos AS pos, e.id AS id, p.device AS device, e.kind AS kind, p.priority AS priority, e.body AS body, p.attempts AS attempts'
 const FROM = 'FROM pending p JOIN events e ON e.pos = p.pos'
 
 /**

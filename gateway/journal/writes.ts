@@ -1,6 +1,7 @@
 import type { GatewayEvent } from '../events/event.js'
 import type { AppendInput } from './journal.js'
 import { all, placeholders, run, type Db, type SqlValue } from './sqlite.js'
+import type { AckWork } from './ack-queue.js'
 
 /** SQLite's host-parameter limit is 32766; stay well inside it and keep statements modest. */
 const ROWS_PER_INSERT = 400
@@ -159,8 +160,11 @@ export async function insertEvents(db: Db, staged: readonly StagedEvent[], uplin
   }
 }
 
-/** Deletes acknowledged outbox rows and parks refused ones; returns how many rows each uplink lost. */
-export async function applyAcks(db: Db, acks: ReadonlyMap<string, number[]>, parks: ReadonlyArray<{ uplink: string; pos: number }>): Promise<Map<string, number>> {
+/**
+ * Deletes acknowledged outbox rows, parks refused ones and adds refused attempts; returns how many
+ * rows each uplink lost.
+ */
+export async function applyAcks(db: Db, acks: ReadonlyMap<string, number[]>, parks: AckWork['parks'], attempts: AckWork['attempts']): Promise<Map<string, number>> {
   const removed = new Map<string, number>()
   for (const [uplink, positions] of acks) {
     for (const c of chunks([...new Set(positions)], IN_LIST_MAX)) {
@@ -174,6 +178,8 @@ export async function applyAcks(db: Db, acks: ReadonlyMap<string, number[]>, par
       removed.set(uplink, (removed.get(uplink) ?? 0) + present.length)
     }
   }
+  // Before the parks: a row parked in this commit keeps the count of the attempts that parked it.
+  for (const { uplink, pos, n } of attempts) await run(db, 'UPDATE pending SET attempts = attempts + ? WHERE uplink = ? AND pos = ?', [n, uplink, pos])
   for (const { uplink, pos } of parks) {
     const r = await run(db, 'UPDATE pending SET parked = 1 WHERE uplink = ? AND pos = ? AND parked = 0', [uplink, pos])
     if (r.changes > 0) removed.set(uplink, (removed.get(uplink) ?? 0) + 1)

@@ -136,6 +136,25 @@ export function outboxContract(name: string, factory: OutboxFactory): void {
       expect(await f.outbox.parkedCount(U)).toBe(2)
     })
 
+    it('counts refused attempts per uplink and hands the count back with later reads', async () => {
+      await f.commit([{ device: 'a' }, { device: 'a', priority: 1 }])
+      const [first, second] = await f.outbox.page(U, 0, 100)
+      expect([first!.attempts, second!.attempts]).toEqual([0, 0])
+      f.outbox.attempted(U, second!.pos)
+      f.outbox.attempted(U, second!.pos)
+      f.outbox.attempted(OTHER, first!.pos)
+      await f.restart()
+      expect((await f.outbox.page(U, 0, 100)).map((r) => r.attempts)).toEqual([0, 2])
+      expect((await f.outbox.urgent(U, 0, 2, 100)).map((r) => r.attempts)).toEqual([2])
+      expect((await f.outbox.page(OTHER, 0, 100)).map((r) => r.attempts)).toEqual([1, 0])
+      // Parked with the attempt that parked it: the count stays with the event.
+      f.outbox.attempted(U, second!.pos)
+      f.outbox.park(U, second!.pos)
+      await f.restart()
+      expect(await f.outbox.parkedCount(U)).toBe(1)
+      expect((await f.outbox.devicePredecessors(U, 'a', 0, second!.pos + 1)).map((r) => r.attempts)).toEqual([0])
+    })
+
     it('tells when the oldest waiting event was received', async () => {
       expect(await f.outbox.oldest(U)).toBeUndefined()
       await f.commit([{ device: 'a' }])

@@ -103,4 +103,28 @@ describe('forwarder over the memory outbox', () => {
     expect((await forwarder!.status()).parked).toBe(1)
     expect(logs.find('platform refused an event')).toHaveLength(1)
   })
+
+  it('goes on counting a refused event\'s attempts after a restart instead of starting again', async () => {
+    outbox = new MemoryOutbox(['platform'])
+    const row = commit('door-a')
+    const uplink = new FakeUplink()
+    uplink.refuse.add(row.pos)
+    const timers = new ManualTimers()
+    const first = captureLog()
+    start(uplink, { timers, maxAttempts: 3, log: first.log })
+    // Refused twice, then the gateway stops before the third try.
+    await timers.fireNext()
+    expect(await timers.nextDue()).toBeGreaterThan(0)
+    expect(first.find('platform refused an event')).toHaveLength(2)
+    await forwarder!.stop(0)
+    const again = new FakeUplink()
+    again.refuse.add(row.pos)
+    const second = captureLog()
+    const parked = new Promise<OutboxRow>((resolve) => {
+      start(again, { timers: new ManualTimers(), maxAttempts: 3, log: second.log, onParked: (r) => resolve(r) })
+    })
+    // The third refusal in all sets it aside: the restarted forwarder does not give it three more.
+    expect((await parked).id).toBe(row.id)
+    expect(second.find('platform refused an event')).toEqual([])
+  })
 })
