@@ -1,12 +1,5 @@
 import type { AdapterDefinition, DeviceConfigBase } from './types.js'
-import { MqttIngestDeviceSchema, type MqttIngestDeviceConfig } from './mqtt-ingest/config.js'
 import { readStoredSnapshot } from './onvif/snapshot-store.js'
-
-const mqttIngest: AdapterDefinition<MqttIngestDeviceConfig> = {
-  adapter: 'mqtt-ingest',
-  configSchema: MqttIngestDeviceSchema,
-  create: null,
-}
 
 /** What an adapter offers the gateway, declared so the core asks for a capability, not for an adapter by name. */
 export interface AdapterOffers {
@@ -22,10 +15,10 @@ export interface AdapterOffers {
   /** 'adapter': read by an in-process adapter; 'broker': published by a producer on `.../ingest/{id}`. */
   intake: 'adapter' | 'broker'
   /**
-   * 'adapter': the adapter supervises its own link; 'gateway': the gateway watches the device's
-   * committed events against its `supervisionMs`.
+   * 'link': each device's adapter supervises its own link; 'events': the definition's `supervise()`
+   * watches its devices' committed events against their `supervisionMs`.
    */
-  supervision: 'adapter' | 'gateway'
+  supervision: 'link' | 'events'
 }
 
 type SnapshotDevices = ReadonlyArray<{ id: string; adapter: string; snapshot?: { dir: string } }>
@@ -42,7 +35,7 @@ export interface AdapterEntry {
   readSnapshot?(devices: SnapshotDevices, id: string): Promise<Buffer | undefined>
 }
 
-const IN_PROCESS: AdapterOffers = { commands: 'in-process', linkage: false, snapshots: false, intake: 'adapter', supervision: 'adapter' }
+const IN_PROCESS: AdapterOffers = { commands: 'in-process', linkage: false, snapshots: false, intake: 'adapter', supervision: 'link' }
 
 function entry<C extends DeviceConfigBase>(
   offers: AdapterOffers,
@@ -55,7 +48,7 @@ function entry<C extends DeviceConfigBase>(
 }
 
 export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
-  'mqtt-ingest': entry({ commands: 'producer', linkage: false, snapshots: false, intake: 'broker', supervision: 'gateway' }, async () => mqttIngest),
+  'mqtt-ingest': entry({ commands: 'producer', linkage: false, snapshots: false, intake: 'broker', supervision: 'events' }, () => import('./mqtt-ingest/index.js').then((m) => m.definition)),
   onvif: entry({ ...IN_PROCESS, linkage: true, snapshots: true }, () => import('./onvif/index.js').then((m) => m.definition), { readSnapshot: readStoredSnapshot }),
   modbus: entry(IN_PROCESS, () => import('./modbus/index.js').then((m) => m.definition)),
   osdp: entry(IN_PROCESS, () => import('./osdp/index.js').then((m) => m.definition)),
@@ -76,11 +69,6 @@ export async function readSnapshot(devices: SnapshotDevices, id: string): Promis
     if (jpeg) return jpeg
   }
   return undefined
-}
-
-/** The devices whose events the gateway supervises (`supervision: 'gateway'`, with a `supervisionMs`). */
-export function ingestSupervised(devices: ReadonlyArray<DeviceConfigBase & { supervisionMs?: number | undefined }>): { id: string; supervisionMs: number }[] {
-  return devices.flatMap((d) => (adapterEntry(d.adapter).offers.supervision === 'gateway' && d.supervisionMs !== undefined ? [{ id: d.id, supervisionMs: d.supervisionMs }] : []))
 }
 
 /** Whether a device is a third-party producer that publishes on the broker's ingest topics. */

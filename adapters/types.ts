@@ -78,10 +78,27 @@ export interface DeviceConfigBase {
   kind: Kind
 }
 
+/** What an adapter that watches its devices' committed events (rather than a link) gets from the gateway. */
+export interface SupervisionContext {
+  log: Logger
+  now(): number
+  /** Commits an event of one of the supervised devices. */
+  emit(device: string, event: EventInput): Promise<EmitResult>
+}
+
+/** Supervision of a group of devices by their committed events; the gateway offers it every one. */
+export interface DeviceSupervision {
+  start(): void
+  stop(): void
+  committed(event: { device: string; type: string }): void
+}
+
 export interface AdapterDefinition<C extends DeviceConfigBase> {
   /** The `adapter:` value in config: 'mqtt-ingest', 'contact-id', 'osdp', 'modbus-rtu', 'onvif'. */
   adapter: string
   configSchema: z.ZodType<C>
   /** null for devices that have no in-process adapter (third-party MQTT producers). */
   create: ((config: C, ctx: AdapterContext) => Adapter) | null
+  /** For adapters offering `supervision: 'events'`: watches all of its devices at once. */
+  supervise?(configs: readonly C[], ctx: SupervisionContext): DeviceSupervision
 }

@@ -1,6 +1,6 @@
 import type { DeviceConfig } from '../config/devices.js'
 import { adapterEntry } from '../adapters/registry.js'
-import { isLinkable, type Adapter, type AdapterContext, type DeviceState, type EmitResult, type LinkableAdapter } from '../adapters/types.js'
+import { isLinkable, type Adapter, type AdapterContext, type DeviceState, type DeviceSupervision, type EmitResult, type LinkableAdapter } from '../adapters/types.js'
 import type { Logger } from './log.js'
 import type { EventInput, GatewayEvent } from './events/event.js'
 import type { CommandTarget } from './commands/router.js'
@@ -23,15 +23,19 @@ export class AdapterHost {
   /** Every device's command target; devices without an in-process adapter answer through the broker. */
   readonly targets = new Map<string, CommandTarget>()
   private readonly linkable: LinkableAdapter[] = []
+  /** Adapters that supervise their devices by their committed events (third-party producers). */
+  private readonly supervisions: DeviceSupervision[] = []
   private readonly abort = new AbortController()
 
   private constructor(private readonly log: Logger) {}
 
   static async create(o: AdapterHostOptions): Promise<AdapterHost> {
     const host = new AdapterHost(o.log)
+    const supervised = new Map<string, DeviceConfig[]>()
     for (const d of o.devices) {
       const entry = adapterEntry(d.adapter)
       const def = await entry.load()
+      if (entry.offers.supervision === 'events') supervised.set(d.adapter, [...(supervised.get(d.adapter) ?? []), d])
       if (def.create === null) {
         host.targets.set(d.id, { command: undefined, inProcess: false })
         continue
@@ -48,12 +52,23 @@ export class AdapterHost {
       if (entry.offers.linkage && isLinkable(adapter)) host.linkable.push(adapter)
       host.targets.set(d.id, { command: adapter.command?.bind(adapter), inProcess: entry.offers.commands === 'in-process' })
     }
+    for (const [adapter, configs] of supervised) {
+      const def = await adapterEntry(adapter).load()
+      const supervision = def.supervise?.(configs, { log: o.log.child({ component: 'adapter', adapter }), now: o.now, emit: o.emit })
+      if (supervision) host.supervisions.push(supervision)
+    }
     return host
   }
 
-  /** Offers a committed event to the adapters that act on other devices' events (linkage). */
+  /** Offers a committed event to the adapters that act on it (linkage, supervision by events). */
   committed(event: GatewayEvent): void {
     for (const l of this.linkable) void l.onLinkedAlarm(event)
+    for (const s of this.supervisions) s.committed(event)
+  }
+
+  /** Starts supervising by events at once: a producer is timed from the gateway's start, not its adapters'. */
+  startSupervision(): void {
+    for (const s of this.supervisions) s.start()
   }
 
   start(): void {
@@ -63,6 +78,7 @@ export class AdapterHost {
   }
 
   async stop(): Promise<void> {
+    for (const s of this.supervisions) s.stop()
     this.abort.abort()
     await Promise.allSettled([...this.adapters.values()].map((a) => a.stop()))
   }

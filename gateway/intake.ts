@@ -1,19 +1,16 @@
 import type { GatewayConfig } from '../config/schema.js'
-import { ingestSupervised, isIngestDevice } from '../adapters/registry.js'
+import { isIngestDevice } from '../adapters/registry.js'
 import type { Logger } from './log.js'
 import type { Journal } from './journal/journal.js'
 import { IngestGate } from './broker/ingest-gate.js'
 import { LocalBroker, type BrokerUser } from './broker/broker.js'
 import { hashPassword } from './broker/passwords.js'
-import { IngestSupervisor } from './ingest-supervisor.js'
 import type { Emitter } from './emit.js'
 
 export interface BrokerIntake {
   broker: LocalBroker
   gate: IngestGate
   port: number
-  /** Watches third-party producers' events against their `supervisionMs`. */
-  supervisor: IngestSupervisor
 }
 
 async function brokerUsers(config: GatewayConfig): Promise<BrokerUser[]> {
@@ -27,7 +24,7 @@ async function brokerUsers(config: GatewayConfig): Promise<BrokerUser[]> {
 
 /**
  * The local broker with its ingest gate (ACL, retained state, third-party producers' events
- * validated and committed) and the supervision of those producers; the broker is started.
+ * validated and committed); the broker is started.
  */
 export async function startBrokerIntake(config: GatewayConfig, journal: Journal, emitter: Emitter, now: () => number, log: Logger): Promise<BrokerIntake> {
   const brokerLog = log.child({ component: 'broker' })
@@ -51,10 +48,5 @@ export async function startBrokerIntake(config: GatewayConfig, journal: Journal,
     users: await brokerUsers(config), gate, log: brokerLog,
   })
   const port = await broker.start()
-  const supervisor = new IngestSupervisor(
-    ingestSupervised(config.devices),
-    (device, input) => emitter.emitAs(device, input).catch((err) => log.error({ device, err }, 'cannot record supervision event')),
-    now,
-  )
-  return { broker, gate, port, supervisor }
+  return { broker, gate, port }
 }

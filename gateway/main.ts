@@ -57,11 +57,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const emitter = new Emitter(config, journal, now, log)
   const gatewayEvent = (input: EventInput) => emitter.gatewayEvent(input)
 
-  const { broker, gate, port: brokerPort, supervisor } = await startBrokerIntake(config, journal, emitter, now, log)
+  const { broker, gate, port: brokerPort } = await startBrokerIntake(config, journal, emitter, now, log)
   const states = new DeviceStates((device, s) => void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true), now)
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
   let host: AdapterHost | undefined
-  wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev), (ev) => supervisor.seen(ev.device, ev.type)] })
+  wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev)] })
   const { uplinks, forwarders } = buildUplinks(config, journal, now, log, gatewayEvent)
 
   const adapters = await AdapterHost.create({
@@ -93,7 +93,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   }
 
   let stopping = false
-  supervisor.start()
+  adapters.startSupervision()
   for (const u of uplinks) u.start()
   for (const f of forwarders) f.start()
   adapters.start()
@@ -110,7 +110,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       stopping = true
       log.info('gateway stopping')
       statusPublisher.stop()
-      supervisor.stop()
       // Intake first: adapters stop reading devices, the broker stops taking producers; the broker
       // lets its commits in flight finish and acknowledges them before it closes a connection.
       await adapters.stop()
