@@ -4,7 +4,8 @@ import { readSnapshot } from '../adapters/registry.js'
 import { createLogger, type Logger } from './log.js'
 import type { EventInput } from './events/event.js'
 import { topics } from './events/topics.js'
-import { Journal } from './journal/journal.js'
+import type { Journal } from './journal/journal.js'
+import { openJournal } from './journal/from-config.js'
 import { DeviceStates } from './device-states.js'
 import { startApi, type ApiServer } from './api/server.js'
 import { buildStatus, type GatewayStatus } from './status.js'
@@ -43,17 +44,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const now = options.now ?? Date.now
   const startedAt = now()
   const site = config.site.id
-  const journal = await Journal.open({
-    path: config.journal.path,
-    maxRows: config.journal.maxRows,
-    maxBytes: config.journal.maxBytes,
-    maxAgeMs: config.journal.maxAgeDays * 86_400_000,
-    spareBytes: config.journal.spareBytes,
-    batchMaxEvents: config.journal.batchMaxEvents,
-    uplinks: config.uplinks.map((u) => u.id),
-    log: log.child({ component: 'journal' }),
-    now,
-  })
+  const journal = await openJournal(config, now, log)
   const emitter = new Emitter(config, journal, now, log)
   const gatewayEvent = (input: EventInput) => emitter.gatewayEvent(input)
 

@@ -1,0 +1,18 @@
+import type { GatewayConfig } from '../../config/schema.js'
+import type { Logger } from '../log.js'
+import { Journal } from './journal.js'
+
+/** Opens the journal the config describes, with a row for each configured uplink. */
+export function openJournal(config: GatewayConfig, now: () => number, log: Logger): Promise<Journal> {
+  return Journal.open({
+    path: config.journal.path,
+    maxRows: config.journal.maxRows,
+    maxBytes: config.journal.maxBytes,
+    maxAgeMs: config.journal.maxAgeDays * 86_400_000,
+    spareBytes: config.journal.spareBytes,
+    batchMaxEvents: config.journal.batchMaxEvents,
+    uplinks: config.uplinks.map((u) => u.id),
+    log: log.child({ component: 'journal' }),
+    now,
+  })
+}
