@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build stage: native modules (sqlite3 compiles from source; serialport ships its binding) and tsc.
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -18,7 +18,7 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: no compiler, a non-root user in the dialout group (serial ports), config and
 # journal on volumes.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 # A capped heap is collected before RSS grows: about 150 MB while draining a 1,000,000-event backlog
 # (about 245 MB with node's defaults). See BENCHMARKS.md.
