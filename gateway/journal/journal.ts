@@ -4,7 +4,7 @@ import { dirname } from 'node:path'
 import type { GatewayEvent } from '../events/event.js'
 import { JournalError, JournalFullError, UnstorableEventError, errorMessage } from '../errors.js'
 import { DDL, PRAGMAS } from './ddl.js'
-import { OPEN_RO, OPEN_RW, closeDb, exec, isFullError, openDb, type Db } from './sqlite.js'
+import { OPEN_RO, OPEN_RW, closeDb, exec, isEventError, isFullError, openDb, type Db } from './sqlite.js'
 import { LOW_WATER, evictionNeed, summarize, type EvictionReport, type JournalLimits } from './eviction.js'
 import { Evictor } from './evictor.js'
 import { insertEvents, applyAcks, findDuplicates, serializeUnsequenced, withSeq, type StagedEvent } from './writes.js'
@@ -50,6 +50,8 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
   private fullError: Error | undefined
   private readonly episode: FullEpisode
   private readonly unstorableWarned = new Set<string>()
+  /** False from a commit that failed for the journal's own reason until one succeeds: its failures are logged once. */
+  private lastCommitOk = true
   private nextPos = 1
   private readonly lastSeq = new Map<string, number>()
   private readonly counters: JournalCounters
@@ -259,9 +261,11 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.commit(batch, work, sweep)
+        this.lastCommitOk = true
         return true
       } catch (err) {
-        if (!isFullError(err)) return this.isolateAndCommit(batch, work, sweep, err)
+        if (isEventError(err)) return this.isolateAndCommit(batch, work, sweep, err)
+        if (!isFullError(err)) return this.failBatch(batch, work, err)
         if (this.episode.enter(err as Error)) {
           this.fullError = err as Error
           this.emit('full', err as Error)
@@ -275,12 +279,28 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     }
   }
 
-  /** A commit failed for another reason than space: commit the events apart, refuse only what fails alone. */
+  /**
+   * The journal itself failed (I/O, fsync, busy, corrupt): nothing of the batch is durable. Every
+   * event is refused as retryable (no acknowledgement; the device or producer sends it again) and the
+   * acknowledgements wait for the next commit. Logged once per failing spell, then counted.
+   */
+  private failBatch(batch: QueuedAppend[], work: AckWork, err: unknown): boolean {
+    this.stat.failedCommits++
+    if (this.lastCommitOk) this.opts.log.error({ err, events: batch.length }, 'journal commit failed; the events are refused and will be sent again')
+    else this.opts.log.debug({ err, events: batch.length, failedCommits: this.stat.failedCommits }, 'journal commit failed again')
+    this.lastCommitOk = false
+    const e = new JournalError(`the journal could not commit (${errorMessage(err)}); nothing was stored, send again`, { cause: err })
+    for (const q of batch) q.reject(e)
+    this.pendingAcks.restore(work)
+    return false
+  }
+
+  /** SQLite refused a row for what it holds: commit the events apart, refuse only what fails alone. */
   private async isolateAndCommit(batch: QueuedAppend[], work: AckWork, sweep: boolean, err: unknown): Promise<boolean> {
     if (batch.length === 1) this.refuse(batch, err)
     else if (batch.length > 1) {
       this.opts.log.warn({ err, events: batch.length }, 'journal commit failed; committing the batch\'s events apart to find the one refused')
-      await commitApart(batch, (part) => this.commit(part, NO_WORK, false), (part, e) => this.refuse(part, e), (e) => !isFullError(e))
+      await commitApart(batch, (part) => this.commit(part, NO_WORK, false), (part, e) => this.refuse(part, e), isEventError)
     }
     if (work.acks.size === 0 && work.parks.length === 0 && work.attempts.length === 0 && !sweep) return true
     try {
@@ -298,7 +318,11 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
       const e = new JournalFullError(`the journal cannot store events: its disk or database is full (${errorMessage(err)}); free space on the journal's disk`, { cause: err })
       this.stat.refusedFull += part.length
       for (const q of part) q.reject(e)
-    } else for (const q of part) q.reject(this.unstorable(q.input, err))
+    } else if (isEventError(err)) for (const q of part) q.reject(this.unstorable(q.input, err))
+    else {
+      const e = new JournalError(`the journal could not commit (${errorMessage(err)}); nothing was stored, send again`, { cause: err })
+      for (const q of part) q.reject(e)
+    }
   }
 
   /** One transaction: duplicates looked up, room made, events and outbox rows inserted, acks applied. */

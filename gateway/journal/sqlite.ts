@@ -33,6 +33,17 @@ export function closeDb(db: Db): Promise<void> {
   return new Promise((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())))
 }
 
+/**
+ * SQLite refused a row for what it holds (a constraint, a value too big or of the wrong type): the
+ * same event fails every time, while the others in its batch can be stored. Every other error (I/O,
+ * a failed fsync, busy, corrupt, out of memory) is the journal's own, and no event of the batch is
+ * durable: it must never be taken for a refusal of one event, which would be acknowledged.
+ */
+export function isEventError(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code
+  return code === 'SQLITE_CONSTRAINT' || code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH' || code === 'SQLITE_RANGE'
+}
+
 /** SQLite reports a full disk and a full database (max_page_count) alike. */
 export function isFullError(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code

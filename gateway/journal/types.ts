@@ -66,6 +66,8 @@ export interface JournalStats {
   refusedFull: number
   /** Events refused alone because they could not be serialized or SQLite refused their row. */
   unstorable: number
+  /** Commits that failed for the journal's own reason (I/O, fsync, busy): their events were refused, to be sent again. */
+  failedCommits: number
   /** The byte cap in force: the configured maxBytes, or less on a small disk. */
   maxBytes: number
 }

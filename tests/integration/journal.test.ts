@@ -9,7 +9,7 @@ import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
 import type { Priority } from '../../gateway/events/types.js'
 import type { EvictionReport } from '../../gateway/journal/eviction.js'
 import { captureLog } from '../helpers/logs.js'
-import { UnstorableEventError } from '../../gateway/errors.js'
+import { JournalError, UnstorableEventError } from '../../gateway/errors.js'
 
 const ids = new UuidV7Generator()
 let dir: string
@@ -206,5 +206,30 @@ describe('journal', () => {
     // Each device's numbering has no gap from the refused row.
     const seqs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.event] : [])).filter((e) => e.device === 'c0').map((e) => e.seq)
     expect(seqs).toEqual(seqs.map((_, i) => i + 1))
+  })
+
+  it('a failure of the journal itself is never taken for a refusal of one event: every event is refused as retryable, and stored once it heals', async () => {
+    const capture = captureLog()
+    journal = await Journal.open(opts({ log: capture.log }))
+    await journal.append({ event: ev('a') })
+    // Another program breaks the schema under the running journal: every insert fails (SQLITE_ERROR),
+    // whichever event it holds, as an I/O or fsync error would.
+    const other = new sqlite3.Database(join(dir, 'journal.db'))
+    const sql = (statement: string) => new Promise<void>((resolve, reject) => other.exec(statement, (err) => (err ? reject(err) : resolve())))
+    await sql('ALTER TABLE pending RENAME TO pending_away')
+    const batch = Array.from({ length: 12 }, (_, i) => ev(`d${i % 4}`))
+    const results = await Promise.allSettled(batch.map((event) => journal!.append({ event })))
+    const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : undefined))
+    expect(reasons.every((e) => e instanceof JournalError && !(e instanceof UnstorableEventError))).toBe(true)
+    expect(String(reasons[0].message)).toMatch(/could not commit.*send again/)
+    expect(journal.stats().unstorable).toBe(0)
+    expect(journal.stats().failedCommits).toBeGreaterThan(0)
+    expect(capture.find('journal commit failed; the events are refused and will be sent again')).toHaveLength(1)
+    // Healed: the same events sent again are stored.
+    await sql('ALTER TABLE pending_away RENAME TO pending')
+    await new Promise<void>((resolve) => other.close(() => resolve()))
+    const again = await Promise.all(batch.map((event) => journal!.append({ event })))
+    expect(again.every((r) => !r.duplicate)).toBe(true)
+    expect(await count('SELECT COUNT(*) AS n FROM events')).toBe(13)
   })
 })
