@@ -1,5 +1,18 @@
+import type { z } from 'zod'
+import type { ConfigProblem } from '../gateway/errors.js'
 import type { AdapterDefinition, DeviceConfigBase } from './types.js'
 import { readStoredSnapshot } from './onvif/snapshot-store.js'
+import { MqttIngestDeviceSchema } from './mqtt-ingest/config.js'
+import { OnvifDeviceSchema, onvifConfigWarnings } from './onvif/config.js'
+import { ModbusDeviceSchema } from './modbus/config.js'
+import { OsdpDeviceSchema } from './osdp/config.js'
+import { ContactIdDeviceSchema } from './contact-id/config.js'
+
+/**
+ * Every adapter's config fragment (`adapters/<name>/config.ts`, light: zod only), in one tuple for
+ * the discriminated union in config/devices.ts.
+ */
+export const DEVICE_SCHEMAS = [MqttIngestDeviceSchema, OnvifDeviceSchema, ModbusDeviceSchema, OsdpDeviceSchema, ContactIdDeviceSchema] as const
 
 /** What an adapter offers the gateway, declared so the core asks for a capability, not for an adapter by name. */
 export interface AdapterOffers {
@@ -30,29 +43,46 @@ type SnapshotDevices = ReadonlyArray<{ id: string; adapter: string; snapshot?: {
  */
 export interface AdapterEntry {
   offers: AdapterOffers
+  /** Its device config fragment: the same schema its definition carries. */
+  configSchema: z.ZodType<DeviceConfigBase>
   load(): Promise<AdapterDefinition<DeviceConfigBase>>
   /** Reads a stored snapshot by id; only for entries that offer snapshots. Light: no protocol stack. */
   readSnapshot?(devices: SnapshotDevices, id: string): Promise<Buffer | undefined>
+  /** What `check` warns about in a valid device config (at: its path in the file). */
+  configWarnings?(device: DeviceConfigBase, at: string): ConfigProblem[]
 }
 
 const IN_PROCESS: AdapterOffers = { commands: 'in-process', linkage: false, snapshots: false, intake: 'adapter', supervision: 'link' }
 
 function entry<C extends DeviceConfigBase>(
   offers: AdapterOffers,
+  configSchema: z.ZodType<C>,
   load: () => Promise<AdapterDefinition<C>>,
-  extra: Pick<AdapterEntry, 'readSnapshot'> = {},
+  extra: { readSnapshot?: AdapterEntry['readSnapshot']; configWarnings?: (device: C, at: string) => ConfigProblem[] } = {},
 ): AdapterEntry {
   // Sound because a device's config was parsed by the union in config/devices.ts, which holds this
   // definition's own schema: the gateway only hands a definition the configs its `adapter:` selects.
-  return { offers, load: load as unknown as () => Promise<AdapterDefinition<DeviceConfigBase>>, ...extra }
+  return {
+    offers, configSchema,
+    load: load as unknown as () => Promise<AdapterDefinition<DeviceConfigBase>>,
+    ...(extra.readSnapshot ? { readSnapshot: extra.readSnapshot } : {}),
+    ...(extra.configWarnings ? { configWarnings: extra.configWarnings as unknown as NonNullable<AdapterEntry['configWarnings']> } : {}),
+  }
 }
 
 export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
-  'mqtt-ingest': entry({ commands: 'producer', linkage: false, snapshots: false, intake: 'broker', supervision: 'events' }, () => import('./mqtt-ingest/index.js').then((m) => m.definition)),
-  onvif: entry({ ...IN_PROCESS, linkage: true, snapshots: true }, () => import('./onvif/index.js').then((m) => m.definition), { readSnapshot: readStoredSnapshot }),
-  modbus: entry(IN_PROCESS, () => import('./modbus/index.js').then((m) => m.definition)),
-  osdp: entry(IN_PROCESS, () => import('./osdp/index.js').then((m) => m.definition)),
-  'contact-id': entry(IN_PROCESS, () => import('./contact-id/index.js').then((m) => m.definition)),
+  'mqtt-ingest': entry(
+    { commands: 'producer', linkage: false, snapshots: false, intake: 'broker', supervision: 'events' },
+    MqttIngestDeviceSchema, () => import('./mqtt-ingest/index.js').then((m) => m.definition),
+  ),
+  onvif: entry(
+    { ...IN_PROCESS, linkage: true, snapshots: true },
+    OnvifDeviceSchema, () => import('./onvif/index.js').then((m) => m.definition),
+    { readSnapshot: readStoredSnapshot, configWarnings: onvifConfigWarnings },
+  ),
+  modbus: entry(IN_PROCESS, ModbusDeviceSchema, () => import('./modbus/index.js').then((m) => m.definition)),
+  osdp: entry(IN_PROCESS, OsdpDeviceSchema, () => import('./osdp/index.js').then((m) => m.definition)),
+  'contact-id': entry(IN_PROCESS, ContactIdDeviceSchema, () => import('./contact-id/index.js').then((m) => m.definition)),
 }
 
 /** The entry of a device's `adapter:`; config validated the union, so a miss is a programming error. */
@@ -74,4 +104,9 @@ export async function readSnapshot(devices: SnapshotDevices, id: string): Promis
 /** Whether a device is a third-party producer that publishes on the broker's ingest topics. */
 export function isIngestDevice(adapter: string): boolean {
   return adapterEntry(adapter).offers.intake === 'broker'
+}
+
+/** What `check` warns about in the devices of a valid config, asked of each device's adapter. */
+export function configWarnings(devices: readonly DeviceConfigBase[]): ConfigProblem[] {
+  return devices.flatMap((d, i) => adapterEntry(d.adapter).configWarnings?.(d, `devices.${i}`) ?? [])
 }

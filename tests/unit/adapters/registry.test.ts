@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ADAPTERS, isIngestDevice, readSnapshot } from '../../../adapters/registry.js'
+import { ADAPTERS, DEVICE_SCHEMAS, isIngestDevice, readSnapshot } from '../../../adapters/registry.js'
 import { isLinkable, type AdapterContext } from '../../../adapters/types.js'
 import { createLogger } from '../../../gateway/log.js'
 
@@ -22,11 +22,17 @@ describe('adapter registry', () => {
     for (const [name, entry] of Object.entries(ADAPTERS)) {
       const def = await entry.load()
       expect(def.adapter, name).toBe(name)
+      expect(def.configSchema, `${name}: one config schema`).toBe(entry.configSchema)
       expect(def.create === null, `${name}: commands by producers iff no in-process adapter`).toBe(entry.offers.commands === 'producer')
       expect(typeof def.supervise === 'function', `${name}: supervision by events iff supervise()`).toBe(entry.offers.supervision === 'events')
       expect(typeof entry.readSnapshot === 'function', `${name}: snapshots iff a snapshot reader`).toBe(entry.offers.snapshots)
       expect(isIngestDevice(name), name).toBe(entry.offers.intake === 'broker')
     }
+  })
+
+  it('the config union holds exactly the registered schemas', () => {
+    expect(new Set<unknown>(DEVICE_SCHEMAS)).toEqual(new Set(Object.values(ADAPTERS).map((e) => e.configSchema)))
+    expect(DEVICE_SCHEMAS).toHaveLength(Object.keys(ADAPTERS).length)
   })
 
   it('an adapter offering linkage creates adapters that take committed events', async () => {
