@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ADAPTERS, DEVICE_SCHEMAS, isIngestDevice, readSnapshot } from '../../../adapters/registry.js'
+import { ADAPTERS, DEVICE_SCHEMAS, configWarnings, isIngestDevice, readSnapshot } from '../../../adapters/registry.js'
 import { isLinkable, type AdapterContext } from '../../../adapters/types.js'
 import { createLogger } from '../../../gateway/log.js'
 
@@ -33,6 +33,14 @@ describe('adapter registry', () => {
   it('the config union holds exactly the registered schemas', () => {
     expect(new Set<unknown>(DEVICE_SCHEMAS)).toEqual(new Set(Object.values(ADAPTERS).map((e) => e.configSchema)))
     expect(DEVICE_SCHEMAS).toHaveLength(Object.keys(ADAPTERS).length)
+  })
+
+  it('config warnings come from each device\'s adapter, with the device\'s path in the file', () => {
+    const devices = [
+      { id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' as const },
+      { id: 'cam-1', adapter: 'onvif', kind: 'camera' as const, address: 'http://10.0.0.5', username: 'u' },
+    ]
+    expect(configWarnings(devices).map((w) => w.path)).toEqual(['devices.1.address'])
   })
 
   it('an adapter offering linkage creates adapters that take committed events', async () => {
