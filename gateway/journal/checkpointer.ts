@@ -14,7 +14,7 @@ const EVERY_MS = 1000
  */
 export class Checkpointer {
   private timer: NodeJS.Timeout | undefined
-  private running = false
+  private running: Promise<void> | undefined
   private failures = 0
   private readonly walPath: string
 
@@ -41,9 +41,21 @@ export class Checkpointer {
     if (!this.running && fileBytes(this.walPath) > this.walMaxBytes) void this.run()
   }
 
-  private async run(): Promise<void> {
-    if (this.running) return
-    this.running = true
+  /**
+   * Before each commit: a WAL past twice its bound waits for a checkpoint. On a busy machine the
+   * checkpoint's connection can fall behind the writer; without this wait the WAL grows with the
+   * backlog of commits instead of staying near its bound, and a small disk fills.
+   */
+  async bound(): Promise<void> {
+    if (fileBytes(this.walPath) > 2 * this.walMaxBytes) await this.run()
+  }
+
+  private run(): Promise<void> {
+    this.running ??= this.checkpoint().finally(() => { this.running = undefined })
+    return this.running
+  }
+
+  private async checkpoint(): Promise<void> {
     try {
       await exec(this.db, 'PRAGMA wal_checkpoint(PASSIVE)')
       if (this.failures > 0) this.log.info({ failures: this.failures }, 'journal checkpoints succeed again')
@@ -52,14 +64,12 @@ export class Checkpointer {
       // A full disk fails every checkpoint until the journal recovers: log once, then count.
       if (this.failures++ === 0) this.log.warn({ err }, 'journal checkpoint failed; the next one retries')
       else this.log.debug({ err, failures: this.failures }, 'journal checkpoint failed again')
-    } finally {
-      this.running = false
     }
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
-    while (this.running) await new Promise((r) => setTimeout(r, 5))
+    await this.running
     await closeDb(this.db)
   }
 }

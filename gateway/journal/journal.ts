@@ -330,6 +330,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     const startPos = this.nextPos
     const seqBefore = new Map<string, number>()
     const reports: EvictionReport[] = []
+    await this.checkpointer?.bound()
     await exec(this.db, 'BEGIN IMMEDIATE')
     try {
       const now = this.opts.now()
