@@ -12,6 +12,8 @@ command -v mosquitto >/dev/null 2>&1 || command -v /usr/sbin/mosquitto >/dev/nul
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v fiu-run >/dev/null 2>&1 || missing+=(fiu-utils)
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
