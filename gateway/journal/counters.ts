@@ -54,22 +54,14 @@ export class JournalCounters {
     for (const [u, n] of acked) s.pending[u] = Math.max(0, (s.pending[u] ?? 0) - n)
   }
 
-  /** An eviction inside the open transaction (undone by `unaccount` on rollback). */
+  /** An eviction whose transaction committed. */
   account(r: EvictionReport): EvictionReport {
-    this.apply(r, -1)
-    return r
-  }
-
-  unaccount(r: EvictionReport): void {
-    this.apply(r, 1)
-  }
-
-  private apply(r: EvictionReport, sign: 1 | -1): void {
     const s = this.stat
-    s.rows += sign * (r.delivered + r.undelivered)
-    s.bytes += sign * r.bytes
-    s.evictedDelivered -= sign * r.delivered
-    s.evictedUndelivered -= sign * r.undelivered
-    for (const u of this.uplinks) s.pending[u] = Math.max(0, (s.pending[u] ?? 0) + sign * r.undelivered)
+    s.rows -= r.delivered + r.undelivered
+    s.bytes -= r.bytes
+    s.evictedDelivered += r.delivered
+    s.evictedUndelivered += r.undelivered
+    for (const u of this.uplinks) s.pending[u] = Math.max(0, (s.pending[u] ?? 0) - r.undelivered)
+    return r
   }
 }

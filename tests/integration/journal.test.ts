@@ -165,7 +165,7 @@ describe('journal', () => {
     old.receivedAt = new Date(now - 120_000).toISOString()
     await journal.append({ event: old })
     now += 1
-    ;(journal as unknown as { requestAgeSweep(): void }).requestAgeSweep()
+    journal.requestAgeSweep()
     await journal.append({ event: ev('a') })
     expect(reports.some((r) => r.reason === 'age' && r.undelivered === 1)).toBe(true)
   })
