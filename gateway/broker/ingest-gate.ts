@@ -29,6 +29,15 @@ export interface IngestGateDeps {
   log: Logger
 }
 
+/** Why a payload was refused, as a short stable code (the metrics' `reason` label; the message says more). */
+export type IngestRefusalCode =
+  | 'unknown-device' | 'too-large' | 'not-utf8' | 'too-deep' | 'not-json' | 'invalid-event' | 'kind-mismatch' | 'unknown-type' | 'unstorable'
+
+interface Refusal {
+  code: IngestRefusalCode
+  message: string
+}
+
 export type IngestOutcome = { accepted: true; result: AppendResult } | { accepted: false; reason: string }
 
 /**
@@ -43,6 +52,8 @@ export type IngestOutcome = { accepted: true; result: AppendResult } | { accepte
 export class IngestGate {
   rejected = 0
   accepted = 0
+  /** Refusals so far by code. */
+  readonly rejectedBy = new Map<IngestRefusalCode, number>()
 
   constructor(private readonly deps: IngestGateDeps) {}
 
@@ -52,53 +63,54 @@ export class IngestGate {
 
   async accept(device: string, payload: Buffer, producer: string): Promise<IngestOutcome> {
     const checked = this.check(device, payload)
-    if (typeof checked === 'string') return this.refuse(producer, device, checked)
+    if ('code' in checked) return this.refuse(producer, device, checked)
     let result: AppendResult
     try {
       result = await this.deps.commit(checked)
     } catch (err) {
       // The journal refused this one event alone (its batch committed): a resend would be refused
       // again, so it is answered like an invalid payload. Any other failure is thrown: no PUBACK.
-      if (err instanceof UnstorableEventError) return this.refuse(producer, device, err.message)
+      if (err instanceof UnstorableEventError) return this.refuse(producer, device, { code: 'unstorable', message: err.message })
       throw err
     }
     this.accepted++
     return { accepted: true, result }
   }
 
-  private async refuse(producer: string, device: string, reason: string): Promise<IngestOutcome> {
+  private async refuse(producer: string, device: string, { code, message: reason }: Refusal): Promise<IngestOutcome> {
     this.rejected++
+    this.rejectedBy.set(code, (this.rejectedBy.get(code) ?? 0) + 1)
     this.deps.log.warn({ producer, device, reason }, 'ingest payload refused')
     await this.deps.reportRejection({ producer, device, reason })
     return { accepted: false, reason }
   }
 
   /** Either the reason the payload is refused, or the event ready for the journal. */
-  private check(device: string, payload: Buffer): string | AppendInput {
+  private check(device: string, payload: Buffer): Refusal | AppendInput {
     const who = this.deps.devices.get(device)
-    if (!who) return `device "${device}" is not configured as an mqtt-ingest device`
-    if (payload.length > this.deps.maxPayloadBytes) return `payload is ${payload.length} bytes; the limit is ${this.deps.maxPayloadBytes}`
+    if (!who) return { code: 'unknown-device', message: `device "${device}" is not configured as an mqtt-ingest device` }
+    if (payload.length > this.deps.maxPayloadBytes) return { code: 'too-large', message: `payload is ${payload.length} bytes; the limit is ${this.deps.maxPayloadBytes}` }
     const bad = invalidUtf8At(payload)
-    if (bad >= 0) return `payload is not valid UTF-8 (byte ${bad} is 0x${payload[bad]!.toString(16).padStart(2, '0')}); send JSON text in UTF-8 [RFC 8259 §8.1]`
+    if (bad >= 0) return { code: 'not-utf8', message: `payload is not valid UTF-8 (byte ${bad} is 0x${payload[bad]!.toString(16).padStart(2, '0')}); send JSON text in UTF-8 [RFC 8259 §8.1]` }
     const text = payload.toString('utf8')
-    if (nestsDeeperThan(text, MAX_INGEST_DEPTH)) return `payload nests deeper than ${MAX_INGEST_DEPTH} levels of objects and arrays; keep attrs flat`
+    if (nestsDeeperThan(text, MAX_INGEST_DEPTH)) return { code: 'too-deep', message: `payload nests deeper than ${MAX_INGEST_DEPTH} levels of objects and arrays; keep attrs flat` }
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch (err) {
-      return `payload is not JSON (${errorMessage(err)})`
+      return { code: 'not-json', message: `payload is not JSON (${errorMessage(err)})` }
     }
     const parsed = IngestPayloadSchema.safeParse(json)
-    if (!parsed.success) return z.prettifyError(parsed.error).replace(/\n/g, '; ')
+    if (!parsed.success) return { code: 'invalid-event', message: z.prettifyError(parsed.error).replace(/\n/g, '; ') }
     const { id, kind, grid, building, unit, area, ...rest } = parsed.data
-    if (kind !== undefined && kind !== who.kind) return `kind "${kind}" does not match the device's configured kind "${who.kind}"`
+    if (kind !== undefined && kind !== who.kind) return { code: 'kind-mismatch', message: `kind "${kind}" does not match the device's configured kind "${who.kind}"` }
     const location = Object.fromEntries(Object.entries({ grid, building, unit, area }).filter(([, v]) => v !== undefined))
     const input: EventInput = { ...rest, location }
     try {
       const event = buildEvent(who, input, id ?? this.deps.newId(), this.deps.now())
       return { event, checkId: id !== undefined }
     } catch (err) {
-      if (err instanceof UnknownTypeError) return err.message
+      if (err instanceof UnknownTypeError) return { code: 'unknown-type', message: err.message }
       throw err
     }
   }

@@ -30,6 +30,7 @@ describe('ingest gate and a journal refusal', () => {
     expect(outcome).toEqual({ accepted: false, reason: expect.stringContaining('cannot be stored (row too big)') })
     expect(reports).toEqual([{ producer: 'intercom-vendor', device: DEVICE, reason: expect.stringContaining('cannot be stored') }])
     expect(gate.rejected).toBe(1)
+    expect(gate.rejectedBy).toEqual(new Map([['unstorable', 1]]))
     expect(gate.accepted).toBe(0)
   })
 
