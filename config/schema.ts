@@ -53,6 +53,15 @@ export const ApiSchema = z.strictObject({
   open: z.boolean().default(false),
 })
 
+export const MetricsSchema = z.strictObject({
+  /**
+   * Serve `GET /metrics` without credentials, for a Prometheus that scrapes without a token. Meant
+   * for an API bound to a local interface (api.host 127.0.0.1 or a management LAN): the metrics name
+   * every device and uplink. Off: /metrics needs a bearer token or session like the rest of the API.
+   */
+  open: z.boolean().default(false),
+})
+
 const MIB = 1024 * 1024
 export const JournalSchema = z
   .strictObject({
@@ -73,6 +82,7 @@ export const ConfigSchema = z
     site: SiteSchema,
     broker: BrokerSchema.default({ host: '127.0.0.1', port: 1883, allowAnonymous: false, users: [], maxIngestPayloadBytes: 65_536 }),
     api: ApiSchema.default({ host: '127.0.0.1', port: 8080, tokens: [], open: false }),
+    metrics: MetricsSchema.default({ open: false }),
     journal: JournalSchema,
     uplinks: z.array(UplinkSchema).default([]),
     devices: z.array(DeviceSchema).default([]),

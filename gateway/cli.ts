@@ -4,6 +4,7 @@ import { loadConfigFile, loadDemoConfig } from '../config/load.js'
 import { formatProblems } from '../config/problems.js'
 import { configWarnings } from '../adapters/registry.js'
 import { dc09CheckReport } from '../cloud-bridge/uplinks/dc09/check.js'
+import { metricsCheckReport } from './metrics/check.js'
 import { ConfigError, errorMessage } from './errors.js'
 import { createLogger } from './log.js'
 import { hashPassword } from './broker/passwords.js'
@@ -73,6 +74,9 @@ function check(argv: string[]): number {
     for (const line of r.info) console.log(line)
     warnings.push(...r.warnings)
   }
+  const m = metricsCheckReport(config)
+  for (const line of m.info) console.log(line)
+  warnings.push(...m.warnings)
   if (warnings.length > 0) console.warn(`${file}: warnings\n${formatProblems(warnings)}`)
   return 0
 }

@@ -16,6 +16,7 @@ import { StatusPublisher } from './status-publisher.js'
 import { startBrokerIntake } from './intake.js'
 import { wireFanOut } from './fan-out.js'
 import { buildUplinks } from './uplinks.js'
+import { GatewayMetrics } from './metrics/metrics.js'
 
 export { GATEWAY_DEVICE } from './emit.js'
 
@@ -45,6 +46,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const startedAt = now()
   const site = config.site.id
   const journal = await openJournal(config, now, log)
+  const metrics = new GatewayMetrics(journal, config.journal.maxRows)
   const emitter = new Emitter(config, journal, now, log)
   const gatewayEvent = (input: EventInput) => emitter.gatewayEvent(input)
 
@@ -63,6 +65,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   host = adapters
   const commands = await CommandWiring.start({ site, path: config.journal.path, broker, uplinks, targets: adapters.targets, now, log: log.child({ component: 'commands' }) })
 
+  metrics.attach({
+    gate, broker, adapters: adapters.adapters, devices: () => states.all(),
+    uplinks: uplinks.map((uplink, i) => ({ uplink, status: () => forwarders[i]!.status() })),
+  })
   const status = () => buildStatus({ site, startedAt, now, journal, forwarders, uplinks, states, broker, gate, adapters: adapters.adapters })
   const statusPublisher = new StatusPublisher({ site, broker, uplinks, uplinkConfigs: config.uplinks, status, log })
   statusPublisher.start()
@@ -110,6 +116,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       // Then what is in flight to the platform, then the journal, then the links.
       await Promise.allSettled(forwarders.map((f) => f.stop()))
       await journal.close()
+      metrics.close()
       await Promise.allSettled(uplinks.map((u) => u.stop()))
       await api.close()
       log.info('gateway stopped')

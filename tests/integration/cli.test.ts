@@ -42,6 +42,19 @@ describe('pingan CLI', () => {
     expect(r.stderr).toContain('devices.1.id: device id "d" is already used by devices.0')
   })
 
+  it('check says when /metrics is open, and warns when it is open on an address other hosts reach', async () => {
+    const base = 'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\nmetrics: { open: true }\n'
+    const local = await checkYaml(`${base}api: { host: 127.0.0.1, port: 9100 }\n`)
+    expect(local).toMatchObject({ code: 0, stderr: '' })
+    expect(local.stdout).toContain('GET /metrics is open (no credentials) on 127.0.0.1:9100')
+    const lan = await checkYaml(`${base}api: { host: 0.0.0.0 }\n`)
+    expect(lan.code).toBe(0)
+    expect(lan.stderr).toMatch(/metrics\.open: GET \/metrics is served without credentials on api\.host 0\.0\.0\.0, which is not a loopback address.*\n\s+fix: metrics\.open is meant for a local interface/)
+    const closed = await checkYaml('version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\napi: { host: 0.0.0.0 }\n')
+    expect(closed).toMatchObject({ code: 0, stderr: '' })
+    expect(closed.stdout).not.toContain('metrics')
+  })
+
   it('run --help and check --help print their usage; run FILE points to --config', async () => {
     const run = await pingan(['run', '--help'])
     expect(run).toMatchObject({ code: 0, stderr: '' })

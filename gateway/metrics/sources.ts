@@ -1,0 +1,45 @@
+import type { ForwarderStatus } from '../../cloud-bridge/forwarder.js'
+import type { Uplink } from '../../cloud-bridge/uplink.js'
+import type { AdapterStats } from '../../adapters/types.js'
+import type { IngestRefusalCode } from '../broker/ingest-gate.js'
+
+/** Cumulative link counters as an adapter's `health()` reports them (adapters/types.ts). */
+export interface LinkCounters {
+  frames: number
+  retries: number
+  crcErrors: number
+  timeouts: number
+  droppedBytes: number
+}
+
+/** What the metrics read of an adapter: `health()` where the adapter has it, else `stats()`. */
+export interface MetricsAdapter {
+  health?(): { online: boolean; link: LinkCounters }
+  stats?(): AdapterStats
+}
+
+/** One uplink and the forwarder that feeds it. */
+export interface MetricsUplink {
+  uplink: Pick<Uplink, 'id' | 'state' | 'health'>
+  status(): Promise<ForwarderStatus>
+}
+
+/**
+ * The parts of a running gateway the metrics read at scrape time. Given once they exist (the
+ * journal's counters are wired before, so nothing committed meanwhile is missed).
+ */
+export interface MetricsSources {
+  gate: { readonly accepted: number; readonly rejectedBy: ReadonlyMap<IngestRefusalCode, number> }
+  broker: {
+    connectedClients(): number
+    readonly refusedLogins: number
+    readonly refusedPublishes: number
+    readonly refusedSubscribes: number
+    readonly cutConnections: number
+  }
+  uplinks: readonly MetricsUplink[]
+  /** Every configured device with its retained state. */
+  devices(): ReadonlyArray<{ device: string; kind: string; online: boolean }>
+  /** The running adapters by device id. */
+  adapters: ReadonlyMap<string, MetricsAdapter>
+}
