@@ -40,12 +40,60 @@ export interface AdapterCommandResult {
 /** An adapter's counters by name (pull errors, dropped frames, retries...), for the status API. */
 export type AdapterStats = Record<string, number>
 
+/**
+ * What crossed a device's link, cumulative since the adapter started (the API derives per-minute
+ * rates from two readings). Every adapter fills the same five, so a console compares a door
+ * reader's line with a camera's.
+ */
+export interface LinkStats {
+  /** Valid frames (or replies, or pulled responses) received from the device. */
+  frames: number
+  /** Requests sent again, or messages the device sent again, because an answer was missing. */
+  retries: number
+  /** Frames that failed their check (CRC, checksum, a malformed message). */
+  crcErrors: number
+  /** Requests that got no answer in time, after every retry. */
+  timeouts: number
+  /** Bytes dropped without a frame (noise, overflows, partial frames). */
+  droppedBytes: number
+}
+
+/** What the device told us about itself, or what its readings say; only the parts it knows. */
+export interface DeviceInfo {
+  firmware?: string
+  serial?: string
+  model?: string
+  vendor?: string
+  /** OSDP: every reader online talks over the secure channel. */
+  secureChannel?: boolean
+  /** Battery reading (V) or a word ('low') when the device reports no voltage. */
+  battery?: number | string
+  tamper?: boolean
+  /** Modbus parking lock: 'raised', 'lowered', 'fault'... as its profile names the states. */
+  lockPosition?: string
+  /** Modbus parking space: 'occupied' or 'vacant'. */
+  occupancy?: string
+}
+
+/** An adapter's view of its device for the status and the API: cheap, no I/O. */
+export interface AdapterHealth {
+  online: boolean
+  /** When the device was last heard from (ms since the epoch, on the gateway's clock). */
+  lastSeenAt?: number
+  link: LinkStats
+  info: DeviceInfo
+  /** The window after which silence means offline, where the adapter supervises one. */
+  supervision?: { windowMs: number }
+}
+
 export interface Adapter {
   start(): Promise<void>
   stop(): Promise<void>
   command?(cmd: Command): Promise<AdapterCommandResult>
   /** Its counters now; called on every status build, so cheap and without I/O. */
   stats?(): AdapterStats
+  /** Online state, link statistics and device information now; cheap and without I/O. */
+  health?(): AdapterHealth
 }
 
 /** An event committed elsewhere in the gateway, as a linked consumer sees it (a subset of GatewayEvent). */

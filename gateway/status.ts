@@ -4,7 +4,7 @@ import type { Uplink, UplinkHealth } from '../cloud-bridge/uplink.js'
 import type { DeviceStates } from './device-states.js'
 import type { LocalBroker } from './broker/broker.js'
 import type { IngestGate } from './broker/ingest-gate.js'
-import type { Adapter, AdapterStats } from '../adapters/types.js'
+import type { Adapter, AdapterHealth, AdapterStats } from '../adapters/types.js'
 
 /** What `gateway/status` (retained, local and on the platform) and `/api/v1/status` carry. */
 export interface GatewayStatus {
@@ -16,8 +16,11 @@ export interface GatewayStatus {
   /** `link`: what the uplink itself knows (DC-09: the active path, each receiver's clock offset). */
   uplinks: Record<string, ForwarderStatus & { link?: UplinkHealth }>
   journal: JournalStats
-  /** `stats`: each device's adapter counters (errors, drops, retries), for devices whose adapter keeps them. */
-  devices: { total: number; online: number; offline: string[]; stats: Record<string, AdapterStats> }
+  /**
+   * `stats`: each device's adapter counters (errors, drops, retries), for devices whose adapter keeps
+   * them; `health`: each in-process adapter's `health()` (online, last seen, link statistics, info).
+   */
+  devices: { total: number; online: number; offline: string[]; stats: Record<string, AdapterStats>; health: Record<string, AdapterHealth> }
   broker: { clients: number; refusedLogins: number; refusedPublishes: number; refusedSubscribes: number; cutConnections: number }
   ingest: { accepted: number; rejected: number }
   memoryRssBytes: number
@@ -31,8 +34,8 @@ export interface StatusSources {
   forwarders: Forwarder[]
   uplinks: Uplink[]
   states: DeviceStates
-  /** The running adapters by device id, asked for their counters. */
-  adapters: ReadonlyMap<string, Pick<Adapter, 'stats'>>
+  /** The running adapters by device id, asked for their counters and health. */
+  adapters: ReadonlyMap<string, Pick<Adapter, 'stats' | 'health'>>
   broker: LocalBroker
   gate: IngestGate
 }
@@ -54,18 +57,19 @@ export async function buildStatus(s: StatusSources): Promise<GatewayStatus> {
     uptimeSec: Math.round((now - s.startedAt) / 1000),
     uplinks,
     journal: s.journal.stats(),
-    devices: { total: devices.length, online: devices.filter((d) => d.online).length, offline: devices.filter((d) => !d.online).map((d) => d.device), stats: adapterStats(s.adapters) },
+    devices: { total: devices.length, online: devices.filter((d) => d.online).length, offline: devices.filter((d) => !d.online).map((d) => d.device), stats: collect(s.adapters, (a) => a.stats?.()), health: collect(s.adapters, (a) => a.health?.()) },
     broker: { clients: s.broker.connectedClients(), refusedLogins: s.broker.refusedLogins, refusedPublishes: s.broker.refusedPublishes, refusedSubscribes: s.broker.refusedSubscribes, cutConnections: s.broker.cutConnections },
     ingest: { accepted: s.gate.accepted, rejected: s.gate.rejected },
     memoryRssBytes: process.memoryUsage.rss(),
   }
 }
 
-function adapterStats(adapters: StatusSources['adapters']): Record<string, AdapterStats> {
-  const out: Record<string, AdapterStats> = {}
+/** What each running adapter answers to `ask`, by device id; adapters without the method are left out. */
+function collect<T>(adapters: StatusSources['adapters'], ask: (a: Pick<Adapter, 'stats' | 'health'>) => T | undefined): Record<string, T> {
+  const out: Record<string, T> = {}
   for (const [device, a] of adapters) {
-    const stats = a.stats?.()
-    if (stats !== undefined) out[device] = stats
+    const v = ask(a)
+    if (v !== undefined) out[device] = v
   }
   return out
 }

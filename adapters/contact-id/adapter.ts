@@ -1,4 +1,4 @@
-import type { Adapter, AdapterContext } from '../types.js'
+import type { Adapter, AdapterContext, AdapterHealth } from '../types.js'
 import { Transport, type TransportOptions } from '../transport/transport.js'
 import type { FramerDrop, FramerItem } from '../transport/framer.js'
 import { ACK, NAK, printable } from './codec.js'
@@ -42,6 +42,8 @@ export class ContactIdAdapter implements Adapter {
   private silence: NodeJS.Timeout | undefined
   /** undefined until we know; device.online / device.offline are raised on changes only. */
   private online: boolean | undefined
+  /** When the receiver last sent a message we could read (an event or a heartbeat). */
+  private lastSeenAt: number | undefined
   private statsAt = 0
   private dropWarnAt = -Infinity
   private stopped = false
@@ -167,7 +169,24 @@ export class ContactIdAdapter implements Adapter {
     }
   }
 
+  /**
+   * The receiver's link: frames read, messages it sent again (retries), garbled messages we NAKed
+   * (checksum or syntax: crcErrors), bytes of noise dropped. No request of ours can time out: the
+   * receiver talks, we answer, and silence is supervision's business.
+   */
+  health(): AdapterHealth {
+    const f = this.framer?.stats
+    return {
+      online: this.online === true,
+      ...(this.lastSeenAt !== undefined ? { lastSeenAt: this.lastSeenAt } : {}),
+      link: { frames: f?.frames ?? 0, retries: this.counters.duplicates, crcErrors: f?.badFrames ?? 0, timeouts: 0, droppedBytes: f?.droppedBytes ?? 0 },
+      info: {},
+      supervision: { windowMs: this.supervisionMs },
+    }
+  }
+
   private heard(): void {
+    this.lastSeenAt = this.ctx.now()
     this.armSupervision()
     this.setOnline(true)
   }

@@ -1,4 +1,6 @@
-import type { Adapter, AdapterCommandResult, AdapterContext } from '../types.js'
+import type { Adapter, AdapterCommandResult, AdapterContext, AdapterHealth } from '../types.js'
+import { newLinkStats } from '../transport/link-stats.js'
+import { infoPoints, unitInfo, type InfoPoints } from './info-points.js'
 import type { Command } from '../../gateway/events/command.js'
 import { errorMessage } from '../../gateway/errors.js'
 import type { EventInput } from '../../gateway/events/event.js'
@@ -29,6 +31,9 @@ export class ModbusUnitAdapter implements Adapter {
   private readonly profile: Profile
   private readonly blocks: ReadBlock[]
   private readonly decoder: UnitDecoder
+  private readonly infoPoints: InfoPoints
+  /** When the unit last answered (a reply or an exception reply). */
+  private lastSeenAt: number | undefined
   private shared: SharedBus | undefined
   private presence: Presence = 'unknown'
   private misses = 0
@@ -53,6 +58,21 @@ export class ModbusUnitAdapter implements Adapter {
     this.profile = profileOf(cfg)
     this.blocks = planReads(this.profile)
     this.decoder = new UnitDecoder(this.profile, cfg.kind, cfg.unit, profileName(cfg))
+    this.infoPoints = infoPoints(this.profile)
+  }
+
+  /**
+   * The unit's share of its bus (replies, resends, bad CRCs, timeouts, bytes dropped while its
+   * reply was awaited) and what its points say: lock position, occupancy, battery.
+   */
+  health(): AdapterHealth {
+    return {
+      online: this.presence === 'online',
+      ...(this.lastSeenAt !== undefined ? { lastSeenAt: this.lastSeenAt } : {}),
+      link: { ...(this.shared?.bus.linkOf(this.cfg.unit) ?? newLinkStats()) },
+      info: unitInfo(this.infoPoints, (p) => this.decoder.reading(p)),
+      supervision: { windowMs: this.cfg.pollIntervalMs * this.cfg.offlineAfterMisses },
+    }
   }
 
   async start(): Promise<void> {
@@ -218,6 +238,7 @@ export class ModbusUnitAdapter implements Adapter {
   }
 
   private async answered(): Promise<void> {
+    this.lastSeenAt = this.ctx.now()
     this.misses = 0
     const was = this.presence
     if (was === 'online') return

@@ -4,6 +4,8 @@ import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLeng
 import type { FramerDrop } from './framer.js'
 import { rtuFraming, type BusFramer, type Framing } from './framing.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../gateway/timers.js'
+import type { LinkStats } from '../types.js'
+import { newLinkStats } from '../transport/link-stats.js'
 
 /** Replies that came after their attempt had timed out, and the latest of them. */
 export interface LateReplies {
@@ -121,6 +123,8 @@ export class ModbusBus {
   /** Units whose late replies were already logged as a warning; later ones are counted at debug. */
   private readonly lateWarned = new Set<number>()
   private readonly sentIds = new Map<number, { p: Pending; at: number }>()
+  /** Each unit's share of the line, for its adapter's `health()`. */
+  private readonly units = new Map<number, LinkStats>()
 
   constructor(private readonly opts: ModbusBusOptions) {
     this.framing = opts.framing ?? rtuFraming()
@@ -168,6 +172,16 @@ export class ModbusBus {
     this.current = undefined
     for (const p of all) p.reject(new TransportError('the bus is closed'))
     this.framer.destroy()
+  }
+
+  /**
+   * What the bus exchanged with one unit: its replies (exception replies included), resends, bad
+   * CRCs, timeouts, and bytes dropped while its reply was awaited. Live: the caller reads it.
+   */
+  linkOf(unit: number): LinkStats {
+    let s = this.units.get(unit)
+    if (s === undefined) this.units.set(unit, (s = newLinkStats()))
+    return s
   }
 
   get queued(): number {
@@ -225,10 +239,12 @@ export class ModbusBus {
     try {
       const res = decodeResponse(rtu, p.req)
       this.stats.replies++
+      this.linkOf(p.req.unit).frames++
       this.finish(p, { res, frame: rtu })
     } catch (err) {
       if (err instanceof ModbusException) {
         this.stats.exceptions++
+        this.linkOf(p.req.unit).frames++
         this.finish(p, err)
         return
       }
@@ -275,6 +291,11 @@ export class ModbusBus {
     this.opts.log.warn({ unit: this.current?.req.unit, reason: d.reason, bytes: d.bytes.toString('hex') }, 'bytes dropped on the bus')
     // A corrupted reply will not be followed by a good one: resend now rather than at the timeout.
     const p = this.current
+    if (p !== undefined) {
+      const link = this.linkOf(p.req.unit)
+      link.droppedBytes += d.bytes.length
+      if (d.reason === 'crc') link.crcErrors++
+    }
     if (d.reason === 'crc' && p !== undefined && this.drain === undefined && expectsReply(p.req)) {
       p.badReplies++
       this.retryOrFail(p)
@@ -311,6 +332,7 @@ export class ModbusBus {
   private retryOrFail(p: Pending): void {
     if (p.attempts <= p.opts.retries) {
       this.stats.retries++
+      this.linkOf(p.req.unit).retries++
       const gap = this.opts.interFrameDelayMs ?? 0
       // No line timing to keep (TCP): resend now, not on the next timer tick.
       if (gap <= 0) {
@@ -324,6 +346,7 @@ export class ModbusBus {
       return
     }
     this.stats.timeouts++
+    this.linkOf(p.req.unit).timeouts++
     this.finish(p, new ModbusTimeoutError(p.req.unit, p.attempts, p.opts.timeoutMs, p.badReplies, p.late))
   }
 

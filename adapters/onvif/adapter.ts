@@ -3,13 +3,13 @@ import { errorMessage } from '../../gateway/errors.js'
 import { Backoff } from '../transport/backoff.js'
 import type { EventInput } from '../../gateway/events/event.js'
 import type { Command } from '../../gateway/events/command.js'
-import type { AdapterCommandResult, AdapterContext } from '../types.js'
+import type { AdapterCommandResult, AdapterContext, AdapterHealth, DeviceInfo } from '../types.js'
 import type { LinkableAdapter, LinkedAlarm } from './linkage.js'
 import { OnvifClient, SoapFaultError } from './client.js'
 import { DEFAULT_SUPERVISION_MS, deviceServiceUrl, type OnvifDeviceConfig } from './config.js'
 import { CameraEventIntake } from './event-intake.js'
 import { CameraAuthError, CameraSetupError, CameraUnreachableError } from './http.js'
-import type { Subscription, SubscriptionTimes } from './responses.js'
+import type { DeviceInformation, Subscription, SubscriptionTimes } from './responses.js'
 import { SnapshotStore } from './snapshot-store.js'
 import { Snapshotter } from './snapshotter.js'
 import { Supervisor } from './supervisor.js'
@@ -26,6 +26,10 @@ export interface OnvifCounters {
   snapshotErrors: number
   linked: number
   emitErrors: number
+  /** Pull responses received (the camera's frames, as the health API counts them). */
+  pulls: number
+  /** Requests that got no answer (timeout, refused or reset connection). */
+  timeouts: number
 }
 
 /**
@@ -34,7 +38,7 @@ export interface OnvifCounters {
  * supervision. The onvif package's event loop is not used: see SPEC.md.
  */
 export class OnvifCameraAdapter implements LinkableAdapter {
-  readonly counters: OnvifCounters = { events: 0, states: 0, badMessages: 0, pullErrors: 0, resubscribes: 0, renews: 0, snapshots: 0, snapshotErrors: 0, linked: 0, emitErrors: 0 }
+  readonly counters: OnvifCounters = { events: 0, states: 0, badMessages: 0, pullErrors: 0, resubscribes: 0, renews: 0, snapshots: 0, snapshotErrors: 0, linked: 0, emitErrors: 0, pulls: 0, timeouts: 0 }
   readonly client: OnvifClient
   private readonly agent: http.Agent
   private readonly sup: Supervisor
@@ -58,6 +62,8 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private readonly timers: NodeJS.Timeout[] = []
   private pinging = false
   private informed = false
+  /** What GetDeviceInformation said, once asked. */
+  private info: DeviceInfo = {}
 
   constructor(
     private readonly cfg: OnvifDeviceConfig,
@@ -165,6 +171,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       }
       this.pullAbort = new AbortController()
       const res = await this.client.pull(sub, this.cfg.pullTimeoutMs, this.cfg.messageLimit, this.pullAbort.signal)
+      this.counters.pulls++
       this.backoff.reset()
       this.pulledOnSub = true
       this.lastFailure = undefined
@@ -205,6 +212,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private async inform(): Promise<void> {
     const info = await this.client.deviceInformation()
     this.informed = true
+    this.info = cameraInfo(info)
     this.ctx.log.info(info, 'camera identified')
     this.ctx.setState({ manufacturer: info.manufacturer, model: info.model, firmware: info.firmwareVersion })
   }
@@ -233,6 +241,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       return this.backoff.next()
     }
     this.counters.pullErrors++
+    if (err instanceof CameraUnreachableError) this.counters.timeouts++
     this.sup.eventsFailed(msg)
     if (err instanceof CameraUnreachableError) this.sup.failure(msg)
     else this.sup.contact(now) // a fault, an HTTP error, a bad reply: it answered
@@ -346,6 +355,21 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   }
 
   // ---- supervision -------------------------------------------------------------------------
+  /**
+   * Pulls received (frames), subscriptions made again (retries), notifications we could not read
+   * (crcErrors), requests that got no answer (timeouts); the camera's GetDeviceInformation.
+   */
+  health(): AdapterHealth {
+    const c = this.counters
+    return {
+      online: this.sup.isOnline === true,
+      ...(this.sup.lastContactAt !== undefined ? { lastSeenAt: this.sup.lastContactAt } : {}),
+      link: { frames: c.pulls, retries: c.resubscribes, crcErrors: c.badMessages, timeouts: c.timeouts, droppedBytes: 0 },
+      info: { ...this.info },
+      supervision: { windowMs: this.windowMs() },
+    }
+  }
+
   /** Unauthenticated GetSystemDateAndTime: proves the camera answers and keeps the clock offset fresh. */
   private async ping(): Promise<void> {
     if (this.pinging || this.stopping) return
@@ -380,4 +404,13 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     else this.ctx.log.warn({ reason: t.reason }, 'camera offline')
     void this.emit({ type: t.online ? 'device.online' : 'device.offline', attrs: { reason: t.reason } })
   }
+}
+
+function cameraInfo(d: DeviceInformation): DeviceInfo {
+  const info: DeviceInfo = {}
+  if (d.manufacturer) info.vendor = d.manufacturer
+  if (d.model) info.model = d.model
+  if (d.firmwareVersion) info.firmware = d.firmwareVersion
+  if (d.serialNumber) info.serial = d.serialNumber
+  return info
 }

@@ -1,4 +1,5 @@
 import type { Adapter, AdapterDefinition } from '../types.js'
+import { newLinkStats } from '../transport/link-stats.js'
 import { OnvifDeviceSchema, type OnvifDeviceConfig } from './config.js'
 import type { LinkableAdapter } from './linkage.js'
 import type { OnvifCameraAdapter } from './adapter.js'
@@ -7,7 +8,7 @@ import type { OnvifCameraAdapter } from './adapter.js'
 export const definition: AdapterDefinition<OnvifDeviceConfig> = {
   adapter: 'onvif',
   configSchema: OnvifDeviceSchema,
-  create(config, ctx): LinkableAdapter & Required<Pick<Adapter, 'stats'>> {
+  create(config, ctx): LinkableAdapter & Required<Pick<Adapter, 'stats' | 'health'>> {
     let camera: OnvifCameraAdapter | undefined
     let stopped = false
     return {
@@ -28,6 +29,9 @@ export const definition: AdapterDefinition<OnvifDeviceConfig> = {
       /** Counters for the status API: events, dropped notifications, pull errors, resubscribes, snapshots... */
       stats() {
         return { ...(camera?.counters ?? {}) }
+      },
+      health() {
+        return camera ? camera.health() : { online: false, link: newLinkStats(), info: {} }
       },
       async command(cmd) {
         return camera ? camera.command(cmd) : { status: 'offline', reason: 'camera adapter not started' }

@@ -26,6 +26,7 @@ export class Supervisor {
   private online: boolean | undefined
   private key: string | undefined
   private eventsSeen = false
+  private contacted = false
 
   constructor(
     private readonly windowMs: number,
@@ -38,6 +39,7 @@ export class Supervisor {
   /** The camera answered something (a ping, a pull, even a fault). */
   contact(now: number): void {
     this.lastContact = now
+    this.contacted = true
     this.contactError = undefined
   }
 
@@ -66,6 +68,11 @@ export class Supervisor {
 
   refusedNoMore(): void {
     this.setupError = undefined
+  }
+
+  /** When the camera last answered anything; undefined before its first answer. */
+  get lastContactAt(): number | undefined {
+    return this.contacted ? this.lastContact : undefined
   }
 
   get isOnline(): boolean | undefined {

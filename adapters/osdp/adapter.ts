@@ -4,7 +4,8 @@ import type { EventInput } from '../../gateway/events/event.js'
 import type { Command } from '../../gateway/events/command.js'
 import { SYSTEM_TIMERS } from '../../gateway/timers.js'
 import { Transport, isTcpTransport } from '../transport/index.js'
-import type { Adapter, AdapterCommandResult, AdapterContext } from '../types.js'
+import type { Adapter, AdapterCommandResult, AdapterContext, AdapterHealth, DeviceInfo } from '../types.js'
+import { sumLinkStats } from '../transport/link-stats.js'
 import { OsdpBus } from './bus.js'
 import { parseCommand } from './command.js'
 import * as C from './commands.js'
@@ -290,6 +291,29 @@ export class OsdpAdapter implements Adapter {
     }
   }
 
+  /**
+   * The bus as one device: online while any reader answers; the line's frames, bad CRCs and
+   * dropped bytes with the readers' retries and timeouts; the identity (osdp_PDID) of the first
+   * reader that reported one, and whether every reader online uses the secure channel.
+   */
+  health(): AdapterHealth {
+    const readers = [...this.readers.values()]
+    const online = readers.filter((r) => r.state['online'] === true)
+    const heard = readers.map((r) => r.link.heardAt).filter((t): t is number => t !== undefined)
+    const f = this.framer?.counters
+    const link = sumLinkStats(readers.map((r) => ({ frames: 0, retries: r.link.counters.retries, crcErrors: 0, timeouts: r.link.counters.timeouts, droppedBytes: 0 })))
+    link.frames = f?.frames ?? 0
+    link.crcErrors = f?.badFrames ?? 0
+    link.droppedBytes = f?.droppedBytes ?? 0
+    return {
+      online: online.length > 0,
+      ...(heard.length > 0 ? { lastSeenAt: Math.max(...heard) } : {}),
+      link,
+      info: readerInfo(readers.map((r) => r.state), online.length > 0 ? online.every((r) => r.state['secure'] === true) : undefined),
+      supervision: { windowMs: this.cfg.offlineAfterMs },
+    }
+  }
+
   private updateReader(reader: Reader, patch: Record<string, unknown>): void {
     Object.assign(reader.state, patch)
     this.ctx.setState({ readers: this.readerStates() })
@@ -321,4 +345,21 @@ export class OsdpAdapter implements Adapter {
     this.warned = { ...c }
     this.log.warn({ ...c, last: framer.lastError }, 'bad bytes on the OSDP line')
   }
+}
+
+/** The identity of the first reader that reported one (osdp_PDID), and tamper if any reader reports it. */
+function readerInfo(states: ReadonlyArray<Record<string, unknown>>, secureChannel: boolean | undefined): DeviceInfo {
+  const info: DeviceInfo = {}
+  const id = states.find((s) => s['serial'] !== undefined || s['firmware'] !== undefined)
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined)
+  const put = <K extends 'firmware' | 'serial' | 'model' | 'vendor'>(k: K, v: string | undefined): void => {
+    if (v !== undefined) info[k] = v
+  }
+  put('firmware', str(id?.['firmware']))
+  put('serial', str(id?.['serial']))
+  put('model', str(id?.['model']))
+  put('vendor', str(id?.['vendor']))
+  if (secureChannel !== undefined) info.secureChannel = secureChannel
+  if (states.some((s) => typeof s['tamper'] === 'boolean')) info.tamper = states.some((s) => s['tamper'] === true)
+  return info
 }

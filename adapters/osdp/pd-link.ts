@@ -102,6 +102,12 @@ export class PdLink {
     return this.opts.address
   }
 
+  /** When the reader last answered (ms, on the bus's clock); undefined if it never has. */
+  get heardAt(): number | undefined {
+    // lastHeardAt starts at the first attempt (the offline window runs from there): not a reply yet.
+    return this.counters.replies > 0 ? this.lastHeardAt : undefined
+  }
+
   get secureActive(): boolean {
     return this.session !== undefined
   }

@@ -76,6 +76,20 @@ describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS
     expect(adapter.counters).toMatchObject({ heartbeats: 1, naks: 3, unknown: 1 })
   })
 
+  it('health(): the line as LinkStats, the heartbeat as last seen, the supervision window', async () => {
+    const { send, answer, adapter } = await setup()
+    expect(adapter.health()).toMatchObject({ online: false, link: { frames: 0, retries: 0, crcErrors: 0, timeouts: 0, droppedBytes: 0 }, supervision: { windowMs: 1000 } })
+    expect(adapter.health().lastSeenAt).toBeUndefined()
+    await send('1011           @    ')
+    await send('5011 181234X12101001')
+    // Two control bytes of line noise before a heartbeat.
+    await send('\x01\x02' + '1011           @    ')
+    expect(await answer(3)).toEqual([ACK, NAK, ACK])
+    const h = adapter.health()
+    expect(h).toMatchObject({ online: true, info: {}, link: { frames: 2, retries: 0, crcErrors: 1, timeouts: 0, droppedBytes: 2 } })
+    expect(h.lastSeenAt).toBeTypeOf('number')
+  })
+
   it('sends ACK only after emit() resolves, and handles the next message only then', async () => {
     const { send, answer, answers, emitted, pending, logs } = await setup()
     await send('5011 181234E13101015')

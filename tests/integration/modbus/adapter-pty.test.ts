@@ -70,4 +70,18 @@ describe('modbus adapter over a PTY', () => {
     const online = recs[1]!.events.slice(since[1]).find((e) => e.type === 'device.online')!
     expect(online.attrs).toMatchObject({ unit: 2, downMs: expect.any(Number) })
   })
+
+  it('health(): each unit its share of the line and what its points say', async () => {
+    const [lock, space] = adapters
+    const h = lock!.health!()
+    expect(h).toMatchObject({ online: true, supervision: { windowMs: 200 }, info: { lockPosition: 'lowered', battery: expect.any(Number) } })
+    expect(h.lastSeenAt).toBeTypeOf('number')
+    expect(h.link.frames).toBeGreaterThan(0)
+    expect(h.link.crcErrors).toBe(0)
+    const s = space!.health!()
+    expect(s.info).toMatchObject({ occupancy: expect.stringMatching(/^(vacant|occupied)$/), battery: expect.any(Number) })
+    expect(s.info.lockPosition).toBeUndefined()
+    // Each unit counts its own replies: the two shares differ, not one bus total twice.
+    expect(s.link.frames).not.toBe(h.link.frames)
+  })
 })

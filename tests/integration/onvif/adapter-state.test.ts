@@ -43,3 +43,22 @@ describe('ONVIF adapter: the camera state a subscription starts with', () => {
     expect(rec.states.filter((s) => 'line' in s)).toEqual([{ line: false }])
   })
 })
+
+describe('ONVIF adapter: health()', () => {
+  it('names the camera from GetDeviceInformation and counts pulls, lost requests and resubscriptions', async () => {
+    const { cam, rec, adapter } = await setup()
+    expect(adapter.health()).toMatchObject({ online: false, info: {}, link: { frames: 0, timeouts: 0 }, supervision: { windowMs: 3000 } })
+    await rec.waitFor(subscribed(cam), 5000, 'a subscription')
+    await rec.waitFor(() => adapter.health().online || undefined, 5000, 'online')
+    const up = adapter.health()
+    expect(up).toMatchObject({ info: { vendor: 'Pingan Sim', model: 'SIM-IPC-2000', firmware: '1.4.2', serial: cam.model.serial } })
+    expect(up.lastSeenAt).toBeTypeOf('number')
+    expect(up.link.frames).toBeGreaterThan(0)
+    await cam.powerOff()
+    await rec.waitFor(() => adapter.health().link.timeouts >= 1 || undefined, 5000, 'a request lost')
+    await cam.powerOn()
+    // The rebooted camera forgot the subscription: made again, counted as a retry.
+    await rec.waitFor(() => adapter.health().link.retries >= 1 || undefined, 8000, 'a resubscription')
+    expect(adapter.health().link).toMatchObject({ crcErrors: 0, droppedBytes: 0 })
+  })
+})

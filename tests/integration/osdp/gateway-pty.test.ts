@@ -38,6 +38,15 @@ describe('osdp through the gateway over a PTY', () => {
     expect(on.attrs).toMatchObject({ vendor: 'A1-B2-C3', serial: 0x12345678, firmware: '1.2.3' })
   })
 
+  it('health() in the gateway status: the bus online, its identity, the secure channel, the line as LinkStats', async () => {
+    const h = (await rig.h.gateway.status()).devices.health[DEVICE]!
+    // The first reader with an identity names the bus; east-door is secure but north-gate is not.
+    expect(h).toMatchObject({ online: true, info: { vendor: 'A1-B2-C3', serial: String(0x12345678), firmware: '1.2.3', secureChannel: false }, supervision: { windowMs: expect.any(Number) } })
+    expect(h.lastSeenAt).toBeTypeOf('number')
+    expect(h.link.frames).toBeGreaterThan(0)
+    expect(h.link).toMatchObject({ crcErrors: 0, droppedBytes: 0 })
+  })
+
   it('a swipe reaches the platform as a credential with card number, facility, format and door name', async () => {
     rig.model.swipe(0, 'H10301', 123, 4567)
     const ev = await waitFor('credential', 'north-gate')

@@ -101,6 +101,9 @@ describe('ModbusBus', () => {
     await expect(alive).resolves.toBeTruthy()
     expect(wire.map((w) => w.unit)).toEqual([2, 2, 2, 1])
     expect(bus.stats).toMatchObject({ timeouts: 1, retries: 2 })
+    // Each unit's share, for its adapter's health(): the dead unit's timeout is not the live one's.
+    expect(bus.linkOf(2)).toEqual({ frames: 0, retries: 2, crcErrors: 0, timeouts: 1, droppedBytes: 0 })
+    expect(bus.linkOf(1)).toEqual({ frames: 1, retries: 0, crcErrors: 0, timeouts: 0, droppedBytes: 0 })
   })
 
   it('an exception reply rejects with ModbusException at once', async () => {
@@ -121,6 +124,8 @@ describe('ModbusBus', () => {
     expect(await done).toMatchObject({ ms: 10, t0 })
     expect(wire.map((w) => w.at - t0)).toEqual([0, 5])
     expect(bus.framer.stats.badCrc).toBe(1)
+    expect(bus.linkOf(1)).toMatchObject({ frames: 1, retries: 1, crcErrors: 1, timeouts: 0, droppedBytes: bus.framer.stats.droppedBytes })
+    expect(bus.linkOf(1).droppedBytes).toBeGreaterThan(0)
   })
 
   it('replies that all fail their CRC: the error says so, not just "did not answer"', async () => {
