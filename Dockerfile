@@ -14,6 +14,7 @@ COPY cloud-bridge ./cloud-bridge
 COPY simulators ./simulators
 COPY config ./config
 COPY bench ./bench
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: no compiler, a non-root user in the dialout group (serial ports), config and

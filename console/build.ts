@@ -1,0 +1,42 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { basename, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { build } from 'esbuild'
+
+const SRC = import.meta.dirname
+/** Where the gateway serves the console from (API-CONTRACT.md). */
+export const CONSOLE_OUT = resolve(SRC, '..', 'dist', 'console')
+
+/**
+ * Bundles the console (Preact + htm, no JSX step) with esbuild into `outDir`: one script and one
+ * stylesheet named by content hash, so a browser may cache them forever, and an index.html that
+ * names them (served without caching). Runs at `npm run build`, never on the gateway box.
+ */
+export async function buildConsole(outDir = CONSOLE_OUT): Promise<string[]> {
+  rmSync(outDir, { recursive: true, force: true })
+  mkdirSync(outDir, { recursive: true })
+  const result = await build({
+    entryPoints: { app: join(SRC, 'main.ts'), styles: join(SRC, 'styles.css') },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2020',
+    entryNames: '[name]-[hash]',
+    outdir: outDir,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  })
+  const outputs = Object.keys(result.metafile.outputs).map((f) => basename(f))
+  const script = outputs.find((f) => f.startsWith('app-') && f.endsWith('.js'))
+  const styles = outputs.find((f) => f.startsWith('styles-') && f.endsWith('.css'))
+  if (!script || !styles) throw new Error(`console build made no script or stylesheet: ${outputs.join(', ')}`)
+  const page = readFileSync(join(SRC, 'index.html'), 'utf8').replace('%SCRIPT%', `./${script}`).replace('%STYLES%', `./${styles}`)
+  writeFileSync(join(outDir, 'index.html'), page)
+  return ['index.html', ...outputs]
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const files = await buildConsole(process.argv[2] ? resolve(process.argv[2]) : CONSOLE_OUT)
+  console.log(`console built: ${files.join(', ')}`)
+}

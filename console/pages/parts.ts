@@ -1,0 +1,31 @@
+import { html } from 'htm/preact'
+import { t } from '../i18n/index.js'
+import { formatTime } from '../lib/format.js'
+import type { EventView } from '../types.js'
+
+export function Failure({ msg }: { msg: string }) {
+  return html`<p role="alert" class="err">${t('common.error', { msg })}</p>`
+}
+
+export function OnlineBadge({ online }: { online: boolean }) {
+  return html`<span class=${`badge ${online ? 'on' : 'off'}`}>${t(online ? 'common.online' : 'common.offline')}</span>`
+}
+
+/** Short text for an event's zone, user and attributes. */
+export function eventDetail(e: EventView): string {
+  const parts: string[] = []
+  if (e.zone) parts.push(`zone ${e.zone}`)
+  if (e.user) parts.push(`user ${e.user}`)
+  for (const [k, v] of Object.entries(e.attrs ?? {})) parts.push(`${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+  return parts.join(' ')
+}
+
+/** A compact list of events, priority-coloured (overview's alarms, a device's recent events). */
+export function EventList({ events }: { events: EventView[] }) {
+  if (events.length === 0) return html`<p class="muted">${t('common.none')}</p>`
+  return html`<ul class="events">${events.map(
+    (e) => html`<li key=${e.id} class=${`p${e.priority}`}>
+      <time>${formatTime(e.receivedAt)}</time> <strong>${e.type}</strong> <span class="muted">${e.device}</span>
+      ${e.test ? html` <span class="badge test">${t('common.onTest')}</span>` : ''} <span class="small">${eventDetail(e)}</span></li>`,
+  )}</ul>`
+}
