@@ -59,6 +59,8 @@ export function crossIssues(c: unknown): CrossIssue[] {
     }
   }
   out.push(...duplicates(root['uplinks'], 'id', ['uplinks'], 'uplink id'))
+  const api = root['api']
+  out.push(...duplicates(api !== null && typeof api === 'object' ? (api as Loose)['users'] : undefined, 'name', ['api', 'users'], 'user name'))
   for (const [i, d] of entries(root['devices'])) {
     for (const issue of deviceRuleIssues(d)) out.push({ path: ['devices', i, ...issue.path], message: issue.message })
   }

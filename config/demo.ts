@@ -23,6 +23,10 @@ api:
   host: 127.0.0.1
   port: 0
   tokens: [demo-api-token-0123456789]
+  users:
+    - { name: demo-installer, password: demo-installer-pw, role: installer }
+    - { name: demo-operator, password: demo-operator-pw, role: operator }
+    - { name: demo-viewer, password: demo-viewer-pw, role: viewer }
 journal:
   path: .pingan-demo/journal.db
   maxRows: 200000

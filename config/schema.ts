@@ -3,6 +3,7 @@ import { IdSchema } from '../gateway/events/event.js'
 import { DeviceSchema } from './devices.js'
 import { UplinkSchema } from './uplinks.js'
 import { addCrossIssues } from './cross-checks.js'
+import { ApiSchema } from './api.js'
 
 export const SiteSchema = z.strictObject({
   id: IdSchema,
@@ -44,15 +45,6 @@ export const BrokerSchema = z.strictObject({
   maxIngestPayloadBytes: z.number().int().min(256).max(1_048_576).default(65_536),
 })
 
-export const ApiSchema = z.strictObject({
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65_535).default(8080),
-  /** Bearer tokens for everything but /healthz and /readyz (e.g. "${PINGAN_API_TOKEN}"). */
-  tokens: z.array(z.string().min(16, 'use at least 16 characters')).default([]),
-  /** Serve the API without credentials. Off unless explicitly opened. */
-  open: z.boolean().default(false),
-})
-
 export const MetricsSchema = z.strictObject({
   /**
    * Serve `GET /metrics` without credentials, for a Prometheus that scrapes without a token. Meant
@@ -81,7 +73,7 @@ export const ConfigSchema = z
     version: z.literal(1),
     site: SiteSchema,
     broker: BrokerSchema.default({ host: '127.0.0.1', port: 1883, allowAnonymous: false, users: [], maxIngestPayloadBytes: 65_536 }),
-    api: ApiSchema.default({ host: '127.0.0.1', port: 8080, tokens: [], open: false }),
+    api: ApiSchema.prefault({}),
     metrics: MetricsSchema.default({ open: false }),
     journal: JournalSchema,
     uplinks: z.array(UplinkSchema).default([]),

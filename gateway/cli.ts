@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { loadConfigFile, loadDemoConfig } from '../config/load.js'
 import { formatProblems } from '../config/problems.js'
 import { configWarnings } from '../adapters/registry.js'
+import { apiWarnings } from '../config/api.js'
 import { dc09CheckReport } from '../cloud-bridge/uplinks/dc09/check.js'
 import { metricsCheckReport } from './metrics/check.js'
 import { ConfigError, errorMessage } from './errors.js'
@@ -67,7 +68,7 @@ function check(argv: string[]): number {
   if (extra !== undefined) throw new UsageError(`one file at a time ("${extra}" is extra)`)
   const config = loadConfigFile(file)
   console.log(`${file}: ok (site ${config.site.id}, ${config.devices.length} devices, ${config.uplinks.length} uplinks)`)
-  const warnings = configWarnings(config.devices)
+  const warnings = [...configWarnings(config.devices), ...apiWarnings(config.api)]
   for (const [i, u] of config.uplinks.entries()) {
     if (u.type !== 'dc09') continue
     const r = dc09CheckReport(u, config.devices, `uplinks.${i}`)

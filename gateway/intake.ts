@@ -4,7 +4,7 @@ import type { Logger } from './log.js'
 import type { Journal } from './journal/journal.js'
 import { IngestGate } from './broker/ingest-gate.js'
 import { LocalBroker, type BrokerUser } from './broker/broker.js'
-import { hashPassword } from './broker/passwords.js'
+import { passwordHashOf } from './broker/passwords.js'
 import type { Emitter } from './emit.js'
 
 export interface BrokerIntake {
@@ -16,7 +16,7 @@ export interface BrokerIntake {
 async function brokerUsers(config: GatewayConfig): Promise<BrokerUser[]> {
   return Promise.all(config.broker.users.map(async (u) => ({
     username: u.username,
-    passwordHash: u.passwordHash ?? (await hashPassword(u.password ?? '')),
+    passwordHash: await passwordHashOf(u),
     role: u.role,
     devices: u.devices,
   })))

@@ -76,7 +76,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let api: ApiServer
   try {
     api = await startApi({
-      host: config.api.host, port: config.api.port, tokens: config.api.tokens, open: config.api.open,
+      api: config.api, now,
       log: log.child({ component: 'api' }),
       ready: () => ({ ready: !stopping, reasons: stopping ? ['stopping'] : [] }),
       status,

@@ -1,61 +1,61 @@
-import { timingSafeEqual } from 'node:crypto'
-import Fastify, { LogController, type FastifyRequest } from 'fastify'
+import Fastify, { LogController } from 'fastify'
+import fastifyCookie from '@fastify/cookie'
+import fastifySwagger from '@fastify/swagger'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { AddressInfo } from 'node:net'
-import type { Logger } from '../log.js'
+import { Credentials } from './auth/credentials.js'
+import { authGuard } from './auth/guard.js'
+import { SessionStore } from './auth/sessions.js'
+import { installErrorHandlers } from './errors.js'
+import { consoleRoutes } from './routes/console-files.js'
+import { probeRoutes } from './routes/probes.js'
+import { sessionRoutes } from './routes/session.js'
+import { statusRoutes } from './routes/status.js'
+import type { ApiApp, ApiDeps } from './types.js'
 
-export interface ApiDeps {
-  host: string
-  port: number
-  tokens: string[]
-  open: boolean
-  log: Logger
-  ready(): { ready: boolean; reasons: string[] }
-  status(): Promise<unknown>
-  /** A stored camera snapshot by id ("<camera>/<file>"), undefined when unknown or aged out. */
-  snapshot(id: string): Promise<Buffer | undefined>
-}
+export type { ApiApp, ApiDeps, Principal } from './types.js'
+export { requireRole } from './auth/guard.js'
 
-function tokenMatches(given: string, tokens: readonly string[]): boolean {
-  const g = Buffer.from(given)
-  return tokens.some((t) => {
-    const b = Buffer.from(t)
-    return b.length === g.length && timingSafeEqual(b, g)
-  })
-}
-
-/**
- * The HTTP API. /healthz and /readyz answer without credentials (probes from the box's supervisor
- * carry none); everything else needs a bearer token unless `api.open` is set.
- */
 export interface ApiServer {
   port: number
   close(): Promise<void>
 }
 
-export async function startApi(deps: ApiDeps): Promise<ApiServer> {
+/**
+ * The HTTP API and the console. Every route under /api/v1 needs a session or a bearer token
+ * (api.open lifts that); /healthz, /readyz and the console's files are open. The OpenAPI document
+ * built from the routes' zod schemas is at /api/v1/openapi.json.
+ */
+export async function buildApi(deps: ApiDeps): Promise<ApiApp> {
   // Probes call every few seconds: no log line per request.
-  const app = Fastify({ loggerInstance: deps.log, logController: new LogController({ disableRequestLogging: true }) })
-  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
-    if (deps.open || req.url === '/healthz' || req.url === '/readyz') return
-    const auth = req.headers.authorization ?? ''
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : ''
-    if (!token || !tokenMatches(token, deps.tokens)) {
-      deps.log.warn({ url: req.url, remote: req.ip }, 'api request refused: missing or wrong bearer token')
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'send Authorization: Bearer <token> (api.tokens in the config)' })
-    }
+  const app = Fastify({ loggerInstance: deps.log, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<ZodTypeProvider>() as unknown as ApiApp
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  installErrorHandlers(app)
+  await app.register(fastifyCookie)
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'pingan-gateway API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'pingan_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
   })
-  app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/readyz', async (_req, reply) => {
-    const r = deps.ready()
-    return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'not ready', reasons: r.reasons })
-  })
-  app.get('/api/v1/status', async () => deps.status())
-  app.get<{ Params: { camera: string; file: string } }>('/api/v1/snapshots/:camera/:file', async (req, reply) => {
-    const jpeg = await deps.snapshot(`${req.params.camera}/${req.params.file}`)
-    if (!jpeg) return reply.code(404).send({ error: 'not found', message: 'no such snapshot (it may have aged out)' })
-    return reply.type('image/jpeg').header('cache-control', 'private, max-age=86400, immutable').send(jpeg)
-  })
-  await app.listen({ host: deps.host, port: deps.port })
+  const credentials = await Credentials.create(deps.api)
+  const sessions = new SessionStore(deps.now ?? Date.now)
+  app.addHook('onRequest', authGuard({ api: deps.api, credentials, sessions, log: deps.log }))
+
+  probeRoutes(app, deps)
+  sessionRoutes(app, { api: deps.api, credentials, sessions })
+  statusRoutes(app, deps)
+  await consoleRoutes(app, deps)
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
+  return app
+}
+
+export async function startApi(deps: ApiDeps): Promise<ApiServer> {
+  const app = await buildApi(deps)
+  await app.listen({ host: deps.api.host, port: deps.api.port })
   const port = (app.server.address() as AddressInfo).port
   return { port, close: () => app.close() }
 }

@@ -27,3 +27,8 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const key = await derive(password, salt, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 }, expected.length)
   return timingSafeEqual(key, expected)
 }
+
+/** The stored hash of a configured user: the given passwordHash, or its plain password hashed now. */
+export async function passwordHashOf(user: { password?: string | undefined; passwordHash?: string | undefined }): Promise<string> {
+  return user.passwordHash ?? (await hashPassword(user.password ?? ''))
+}

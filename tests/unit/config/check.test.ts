@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { apiWarnings } from '../../../config/api.js'
 import { parseConfig } from '../../../config/load.js'
 import { ConfigError, type ConfigProblem } from '../../../gateway/errors.js'
 
@@ -65,5 +66,38 @@ describe('YAML syntax errors point at the line to fix', () => {
   it('the parser\'s message is not followed by its position twice', () => {
     const p = problems('version: 1\nsite: { id: x\n')
     expect(p[0]?.message).not.toMatch(/at line \d+/)
+  })
+})
+
+describe('api section of the config', () => {
+  it('users, tokens and session lifetimes get defaults; a token may carry a role', () => {
+    const c = parseConfig(`${BASE}api:\n  tokens: [machine-token-0123456789, { token: viewer-token-0123456789, role: viewer }]\n  users: [{ name: anna, role: installer, password: long-enough }]\n`, 't.yaml', '/etc', {})
+    expect(c.api).toMatchObject({ sessionTtlMinutes: 480, installerSessionTtlMinutes: 480, open: false })
+    expect(c.api.tokens[1]).toEqual({ token: 'viewer-token-0123456789', role: 'viewer' })
+    expect(parseConfig(BASE, 't.yaml', '/etc', {}).api).toMatchObject({ users: [], tokens: [], sessionTtlMinutes: 480 })
+  })
+
+  it('reports a user with both or neither password, a duplicate name, a bad role and a short token, with paths', () => {
+    const p = problems(`${BASE}api:
+  tokens: [short]
+  users:
+    - { name: anna, role: installer, password: long-enough, passwordHash: "scrypt$x" }
+    - { name: anna, role: boss, password: long-enough }
+    - { name: bo, role: viewer }
+`)
+    const at = Object.fromEntries(p.map((x) => [x.path, x.message]))
+    expect(at['api.tokens.0']).toMatch(/16 characters/)
+    expect(at['api.users.0.passwordHash']).toBe('give exactly one of password or passwordHash')
+    expect(at['api.users.2.passwordHash']).toBe('give exactly one of password or passwordHash')
+    expect(at['api.users.1.role']).toBeDefined()
+    expect(at['api.users.1.name']).toBe('user name "anna" is already used by api.users.0: user names must be unique')
+  })
+
+  it('pingan check warns of an API nobody can use and of one open to the network', () => {
+    expect(apiWarnings(parseConfig(BASE, 't.yaml', '/etc', {}).api)).toEqual([])
+    const none = parseConfig(`${BASE}api: { host: 0.0.0.0 }\n`, 't.yaml', '/etc', {})
+    expect(apiWarnings(none.api)).toEqual([expect.objectContaining({ path: 'api', message: expect.stringMatching(/nobody can log in/) })])
+    const open = parseConfig(`${BASE}api: { host: 0.0.0.0, open: true }\n`, 't.yaml', '/etc', {})
+    expect(apiWarnings(open.api)).toEqual([expect.objectContaining({ path: 'api.open', fix: expect.stringMatching(/api.users/) })])
   })
 })

@@ -1,0 +1,41 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { ApiConfig, ApiRole } from '../../config/api.js'
+import type { Logger } from '../log.js'
+
+/** The fastify instance every route file gets: zod schemas type the handlers. */
+export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>
+
+/** Who made a request: a logged-in user, a machine's token, or anyone when the API is open. */
+export interface Principal {
+  name: string
+  role: ApiRole
+  via: 'session' | 'token' | 'open'
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set for every request that carried valid credentials (or when the API is open). */
+    principal?: Principal
+  }
+  interface FastifyContextConfig {
+    /** Answer without credentials (probes, login, the console's files). */
+    public?: boolean
+  }
+}
+
+/**
+ * What the API reads from the running gateway. Members other parts add are optional, so a test can
+ * build the server with only what it exercises.
+ */
+export interface ApiDeps {
+  api: ApiConfig
+  log: Logger
+  now?: () => number
+  ready(): { ready: boolean; reasons: string[] }
+  status(): Promise<unknown>
+  /** A stored camera snapshot by id ("<camera>/<file>"), undefined when unknown or aged out. */
+  snapshot(id: string): Promise<Buffer | undefined>
+  /** Where the built console is (`dist/console/`); found beside the code when not given. */
+  consoleDir?: string
+}
