@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { ConfigProblem } from '../gateway/errors.js'
+import { isLoopbackHost } from '../gateway/metrics/check.js'
 
 /** Ordered: each role may do what the ones before it may. */
 export const API_ROLES = ['viewer', 'operator', 'installer'] as const
@@ -45,16 +46,14 @@ export const ApiSchema = z.strictObject({
 })
 export type ApiConfig = z.infer<typeof ApiSchema>
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
-
 /** What `pingan check` warns about in the api section: valid, but probably not meant. */
 export function apiWarnings(api: ApiConfig): ConfigProblem[] {
   const out: ConfigProblem[] = []
-  if (api.open && !LOOPBACK.has(api.host)) {
+  if (api.open && !isLoopbackHost(api.host)) {
     out.push({ path: 'api.open', message: `the API and console answer anyone who can reach ${api.host}:${api.port} as an installer`, fix: 'set api.open: false and add api.users, or bind api.host to 127.0.0.1' })
   }
   // On loopback alone an API without credentials is a box that only answers its probes: fine.
-  if (!api.open && !LOOPBACK.has(api.host) && api.users.length === 0 && api.tokens.length === 0) {
+  if (!api.open && !isLoopbackHost(api.host) && api.users.length === 0 && api.tokens.length === 0) {
     out.push({ path: 'api', message: `the API listens on ${api.host} but has no api.users and no api.tokens: nobody can log in to the console or call it`, fix: 'add a user under api.users (role installer) or a token under api.tokens' })
   }
   return out

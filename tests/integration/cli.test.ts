@@ -50,7 +50,7 @@ describe('pingan CLI', () => {
     const lan = await checkYaml(`${base}api: { host: 0.0.0.0 }\n`)
     expect(lan.code).toBe(0)
     expect(lan.stderr).toMatch(/metrics\.open: GET \/metrics is served without credentials on api\.host 0\.0\.0\.0, which is not a loopback address.*\n\s+fix: metrics\.open is meant for a local interface/)
-    const closed = await checkYaml('version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\napi: { host: 0.0.0.0 }\n')
+    const closed = await checkYaml('version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\napi: { host: 0.0.0.0, tokens: [prometheus-token-0123456789] }\n')
     expect(closed).toMatchObject({ code: 0, stderr: '' })
     expect(closed.stdout).not.toContain('metrics')
   })
