@@ -1,4 +1,5 @@
 import type { Logger } from '../gateway/log.js'
+import type { Faults } from '../gateway/faults.js'
 import type { Outbox, OutboxRow } from './outbox.js'
 import { UplinkError, errorMessage } from '../gateway/errors.js'
 import type { CloseSuspect, Uplink } from './uplink.js'
@@ -26,6 +27,8 @@ export interface ForwarderOptions {
   maxAttempts: number
   /** Reported as an `uplink.parked` gateway event. */
   onParked(row: OutboxRow, reason: string): void
+  /** Fault points for the fault-injection suite (gateway/faults.ts); none by default. */
+  faults?: Faults
 }
 
 export interface ForwarderStatus {
@@ -186,6 +189,7 @@ export class Forwarder {
 
   private acked(row: OutboxRow): void {
     if (!this.inflight.delete(row.pos)) return
+    this.opts.faults?.reach('forwarder.acked')
     this.drained()
     this.opts.outbox.ack(this.opts.uplink.id, [row.pos])
     this.attempts.delete(row.pos)

@@ -51,7 +51,10 @@ async function run(argv: string[]): Promise<number> {
   const log = createLogger({ level: config.log.level })
   if (!file) log.warn('no --config given: running the embedded demo config')
   const { startGateway } = await import('./main.js')
-  const gateway = await startGateway(config, { log })
+  const { faultsFromEnv } = await import('./faults.js')
+  const faults = faultsFromEnv(process.env)
+  if (process.env['PINGAN_FAULT']) log.warn({ fault: process.env['PINGAN_FAULT'] }, 'PINGAN_FAULT is set: a fault will be injected (fault-injection suite only)')
+  const gateway = await startGateway(config, { log, faults })
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve)
     process.once('SIGINT', resolve)

@@ -2,6 +2,7 @@ import type { GatewayConfig } from '../config/schema.js'
 import type { EmitResult } from '../adapters/types.js'
 import { readSnapshot } from '../adapters/registry.js'
 import { createLogger, type Logger } from './log.js'
+import type { Faults } from './faults.js'
 import type { EventInput } from './events/event.js'
 import { topics } from './events/topics.js'
 import type { Journal } from './journal/journal.js'
@@ -23,6 +24,8 @@ export { GATEWAY_DEVICE } from './emit.js'
 export interface GatewayOptions {
   log?: Logger
   now?: () => number
+  /** Fault points for the fault-injection suite; the CLI passes `faultsFromEnv(process.env)`. */
+  faults?: Faults
 }
 
 export interface Gateway {
@@ -45,7 +48,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const now = options.now ?? Date.now
   const startedAt = now()
   const site = config.site.id
-  const journal = await openJournal(config, now, log)
+  const journal = await openJournal(config, now, log, options.faults)
   const metrics = new GatewayMetrics(journal, config.journal.maxRows)
   const emitter = new Emitter(config, journal, now, log)
   const gatewayEvent = (input: EventInput) => emitter.gatewayEvent(input)
@@ -55,7 +58,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
   let host: AdapterHost | undefined
   wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev)] })
-  const { uplinks, forwarders } = buildUplinks(config, journal, now, log, gatewayEvent)
+  const { uplinks, forwarders } = buildUplinks(config, journal, now, log, gatewayEvent, options.faults)
 
   const adapters = await AdapterHost.create({
     devices: config.devices, log, now,

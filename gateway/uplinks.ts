@@ -4,11 +4,12 @@ import { MqttUplink } from '../cloud-bridge/uplinks/mqtt.js'
 import { Dc09Uplink } from '../cloud-bridge/uplinks/dc09/dc09-uplink.js'
 import type { Uplink } from '../cloud-bridge/uplink.js'
 import type { Logger } from './log.js'
+import type { Faults } from './faults.js'
 import type { EventInput } from './events/event.js'
 import type { Journal } from './journal/journal.js'
 
 /** The configured uplinks, each with the forwarder that feeds it from the journal (not started). */
-export function buildUplinks(config: GatewayConfig, journal: Journal, now: () => number, log: Logger, gatewayEvent: (input: EventInput) => Promise<void>): { uplinks: Uplink[]; forwarders: Forwarder[] } {
+export function buildUplinks(config: GatewayConfig, journal: Journal, now: () => number, log: Logger, gatewayEvent: (input: EventInput) => Promise<void>, faults?: Faults): { uplinks: Uplink[]; forwarders: Forwarder[] } {
   const site = config.site.id
   const siteInfo = { ...(config.site.coordinates ? { coordinates: config.site.coordinates } : {}), deviceNames: new Map(config.devices.map((d) => [d.id, d.name ?? d.id])) }
   const uplinks: Uplink[] = config.uplinks.map((u) => {
@@ -17,7 +18,7 @@ export function buildUplinks(config: GatewayConfig, journal: Journal, now: () =>
     return new Dc09Uplink(u, { site: siteInfo, log: ulog, report: (type, attrs) => void gatewayEvent({ type, attrs }) })
   })
   const forwarders = uplinks.map((uplink, i) => new Forwarder({
-    uplink, outbox: journal, now,
+    uplink, outbox: journal, now, ...(faults ? { faults } : {}),
     maxAttempts: config.uplinks[i]!.maxAttempts,
     log: log.child({ component: 'forwarder', uplink: uplink.id }),
     onParked: (row, reason) => void gatewayEvent({ type: 'uplink.parked', attrs: { uplink: uplink.id, event: row.id, device: row.device, reason } }),

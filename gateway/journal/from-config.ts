@@ -1,9 +1,10 @@
 import type { GatewayConfig } from '../../config/schema.js'
 import type { Logger } from '../log.js'
 import { Journal } from './journal.js'
+import type { Faults } from '../faults.js'
 
 /** Opens the journal the config describes, with a row for each configured uplink. */
-export function openJournal(config: GatewayConfig, now: () => number, log: Logger): Promise<Journal> {
+export function openJournal(config: GatewayConfig, now: () => number, log: Logger, faults?: Faults): Promise<Journal> {
   return Journal.open({
     path: config.journal.path,
     maxRows: config.journal.maxRows,
@@ -14,5 +15,6 @@ export function openJournal(config: GatewayConfig, now: () => number, log: Logge
     uplinks: config.uplinks.map((u) => u.id),
     log: log.child({ component: 'journal' }),
     now,
+    ...(faults ? { faults } : {}),
   })
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { NO_FAULTS } from '../faults.js'
 import { JournalError, errorMessage } from '../errors.js'
 import { exec, closeDb } from './sqlite.js'
 import type { EvictionReport, JournalLimits } from './eviction.js'
@@ -167,7 +168,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     const c = await commitTransaction({
       db: this.files.db, evictor: this.evictor, uplinks: this.opts.uplinks, now: this.opts.now, maxAgeMs: this.opts.maxAgeMs,
       limits: this.limits, level: { rows: this.stat.rows, bytes: this.stat.bytes }, nextPos: this.nextPos,
-      lastSeqOf: (device) => this.lastSeqOf(device),
+      lastSeqOf: (device) => this.lastSeqOf(device), faults: this.opts.faults ?? NO_FAULTS,
     }, batch, work, sweep)
     this.applyCommitted(batch, c)
   }

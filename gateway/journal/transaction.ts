@@ -1,4 +1,5 @@
 import type { GatewayEvent } from '../events/event.js'
+import type { Faults } from '../faults.js'
 import { evictionNeed, summarize, type EvictionReport, type JournalLevel, type JournalLimits } from './eviction.js'
 import type { Evictor } from './evictor.js'
 import { exec, type Db } from './sqlite.js'
@@ -17,6 +18,7 @@ export interface TransactionContext {
   level: JournalLevel
   nextPos: number
   lastSeqOf(device: string): number
+  faults: Faults
 }
 
 /** A committed transaction: what the journal applies to its counters once COMMIT has returned. */
@@ -75,6 +77,7 @@ export async function commitTransaction(ctx: TransactionContext, batch: readonly
     }
     await insertEvents(ctx.db, staged, ctx.uplinks, ctx.now())
     const acked = await applyAcks(ctx.db, work.acks, work.parks, work.attempts)
+    ctx.faults.reach('journal.commit')
     await exec(ctx.db, 'COMMIT')
     return { staged, duplicates, acked, evictions, nextPos, lastSeq }
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js'
+import type { Faults } from '../faults.js'
 import type { GatewayEvent } from '../events/event.js'
 import type { EvictionReport } from './eviction.js'
 import type { OutboxRow } from './outbox.js'
@@ -21,6 +22,8 @@ export interface JournalOptions {
   now: () => number
   /** Caps the database file (SQLite max_page_count), to exercise the full-database path. */
   maxPageCount?: number
+  /** Fault points for the fault-injection suite (gateway/faults.ts); none by default. */
+  faults?: Faults
 }
 
 /** An event ready for the journal: everything but its per-device seq, which the commit assigns. */
