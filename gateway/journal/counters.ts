@@ -39,7 +39,7 @@ export async function loadFromDisk(db: Db, uplinks: readonly string[], log: Logg
 export class JournalCounters {
   readonly stat: JournalStats = {
     rows: 0, bytes: 0, pending: {}, commits: 0, appended: 0, duplicates: 0,
-    evictedDelivered: 0, evictedUndelivered: 0, fullEvents: 0, full: false, refusedFull: 0, unstorable: 0, failedCommits: 0, maxBytes: 0,
+    evictedDelivered: 0, evictedUndelivered: 0, fullEvents: 0, full: false, refusedFull: 0, refusedForOrder: 0, unstorable: 0, failedCommits: 0, maxBytes: 0,
   }
 
   constructor(private readonly uplinks: readonly string[]) {}

@@ -35,6 +35,18 @@ export class GroupCommit {
     this.schedule(true)
   }
 
+  /** Takes the queued appends of these devices out of the queue (their earlier events were refused). */
+  takeQueued(devices: ReadonlySet<string>): QueuedAppend[] {
+    const taken: QueuedAppend[] = []
+    let kept = 0
+    for (const q of this.queue) {
+      if (devices.has(q.input.event.device)) taken.push(q)
+      else this.queue[kept++] = q
+    }
+    this.queue.length = kept
+    return taken
+  }
+
   /** Acknowledgements, parks or attempts were queued on `acks`. */
   ackQueued(): void {
     this.schedule(false)

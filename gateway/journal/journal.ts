@@ -14,6 +14,8 @@ import { GroupCommit } from './group-commit.js'
 import { BatchCommitter } from './batch-commit.js'
 import { commitTransaction, type Committed } from './transaction.js'
 import { recoverFromFull } from './full-recovery.js'
+import { OrderBarrier } from './order-barrier.js'
+import { bootMonotonicMs } from './mono-clock.js'
 import { openJournalFiles, type OpenedJournal } from './open.js'
 import type { Outbox } from '../../cloud-bridge/outbox.js'
 
@@ -37,6 +39,8 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
   private closing: Promise<void> | undefined
   private fullError: Error | undefined
   private readonly episode: FullEpisode
+  private readonly barrier: OrderBarrier
+  private readonly monotonicNow: () => number
   private nextPos = 1
   private readonly lastSeq = new Map<string, number>()
   private readonly counters: JournalCounters
@@ -54,6 +58,8 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     this.evictor = new Evictor(files.db)
     this.outbox = new OutboxReader(files.reader)
     this.episode = new FullEpisode(opts.log, opts.now)
+    this.monotonicNow = opts.monotonicNow ?? bootMonotonicMs
+    this.barrier = new OrderBarrier(this.monotonicNow)
     this.group = new GroupCommit({ batchMaxEvents: opts.batchMaxEvents, commit: (b, w, s) => this.batches.commitBatch(b, w, s) })
     this.batches = new BatchCommitter({
       log: opts.log,
@@ -66,7 +72,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
         this.fullError = err
         this.emit('full', err)
       },
-      onRefused: () => undefined,
+      onRefused: (part, err) => this.keepOrder(part, err),
     })
   }
 
@@ -94,7 +100,19 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     } catch (err) {
       return Promise.reject(this.batches.unstorable(input, err))
     }
+    if (!this.barrier.admits(input)) {
+      this.stat.refusedForOrder++
+      return Promise.reject(new JournalError(`an earlier event of device "${input.event.device}" was refused and has not been sent again; send it first, then this one (per-device order)`))
+    }
     return new Promise((resolve, reject) => this.group.enqueue({ input, body, resolve, reject }))
+  }
+
+  /** Events were refused as retryable: their devices' later events must not overtake them. */
+  private keepOrder(part: readonly QueuedAppend[], err: Error): void {
+    const later = this.group.takeQueued(new Set(part.map((q) => q.input.event.device)))
+    for (const q of later) q.reject(err)
+    this.stat.refusedForOrder += later.length
+    this.barrier.raise([...part, ...later])
   }
 
   /** Marks events delivered to an uplink (written with the next commit; losing it only means a resend). */

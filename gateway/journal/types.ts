@@ -24,6 +24,12 @@ export interface JournalOptions {
   maxPageCount?: number
   /** Fault points for the fault-injection suite (gateway/faults.ts); none by default. */
   faults?: Faults
+  /**
+   * A clock that never steps, in ms: the order barrier's bound and the retransmission window.
+   * Default: CLOCK_MONOTONIC (`process.hrtime`), which runs from the boot and is shared by every
+   * process on the box, so it also holds across a restart of the gateway (not across a reboot).
+   */
+  monotonicNow?: () => number
 }
 
 /** An event ready for the journal: everything but its per-device seq, which the commit assigns. */
@@ -69,6 +75,8 @@ export interface JournalStats {
   refusedFull: number
   /** Events refused alone because they could not be serialized or SQLite refused their row. */
   unstorable: number
+  /** Events refused because an earlier event of their device was refused and not yet sent again (order-barrier.ts). */
+  refusedForOrder: number
   /** Commits that failed for the journal's own reason (I/O, fsync, busy): their events were refused, to be sent again. */
   failedCommits: number
   /** The byte cap in force: the configured maxBytes, or less on a small disk. */
