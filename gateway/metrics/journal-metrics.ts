@@ -36,11 +36,11 @@ export function journalMetrics(registry: Registry, journal: Pick<Journal, 'on' |
   stateGauge(registry, { name: 'pingan_journal_full', help: '1 while commits fail because the disk or database is full.', read: () => [[{}, journal.stats().full ? 1 : 0]] })
   stateCounter(registry, { name: 'pingan_journal_commits_total', help: 'Group commits written.', read: () => [[{}, journal.stats().commits]] })
   stateCounter(registry, {
-    name: 'pingan_journal_refused_events_total', help: 'Events the journal refused: full (disk or database full; the device was not acknowledged) or unstorable (refused alone).',
+    name: 'pingan_journal_refused_events_total', help: 'Events the journal refused: full (disk or database full; the device was not acknowledged), order (an earlier event of the device was refused and not yet sent again) or unstorable (refused alone).',
     labelNames: ['reason'],
     read: () => {
       const s = journal.stats()
-      return [[{ reason: 'full' }, s.refusedFull], [{ reason: 'unstorable' }, s.unstorable]]
+      return [[{ reason: 'full' }, s.refusedFull], [{ reason: 'order' }, s.refusedForOrder], [{ reason: 'unstorable' }, s.unstorable]]
     },
   })
   stateCounter(registry, { name: 'pingan_journal_failed_commits_total', help: 'Commits that failed for the journal\'s own reason (I/O, busy); their events were refused, to be sent again.', read: () => [[{}, journal.stats().failedCommits]] })

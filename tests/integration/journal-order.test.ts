@@ -1,44 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Journal, type AppendResult, type JournalOptions } from '../../gateway/journal/journal.js'
+import { describe, expect, it } from 'vitest'
+import type { AppendResult } from '../../gateway/journal/journal.js'
 import { buildEvent } from '../../gateway/events/event.js'
 import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
 import { faultAt, parseFault } from '../../gateway/faults.js'
 import { JournalError } from '../../gateway/errors.js'
-import { captureLog } from '../helpers/logs.js'
+import { tempJournal } from '../helpers/temp-journal.js'
 
 const ids = new UuidV7Generator()
-let dir: string
-let journal: Journal | undefined
-
-function opts(over: Partial<JournalOptions> = {}): JournalOptions {
-  return {
-    path: join(dir, 'journal.db'), maxRows: 100_000, maxBytes: 512 * 1024 * 1024, maxAgeMs: 86_400_000,
-    spareBytes: 0, batchMaxEvents: 1, uplinks: ['platform'], log: captureLog().log, now: Date.now, ...over,
-  }
-}
+const t = tempJournal('journal-order-')
 
 function ev(device: string, zone: number) {
   return buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', zone: String(zone) }, ids.next(), Date.now())
 }
 
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'journal-order-')) })
-afterEach(async () => {
-  await journal?.close()
-  journal = undefined
-  rmSync(dir, { recursive: true, force: true })
-})
-
 describe('journal: per-device order across a refused commit', () => {
   it('refuses a device\'s later events while its refused one has not been sent again, so the resend keeps their order', async () => {
     // The first commit fails (an I/O error inside the transaction), one event per commit: p1's
     // later events wait in the queue behind the failing one, as QoS 1 publishes in flight do.
-    journal = await Journal.open(opts({ faults: faultAt(parseFault('journal.commit:fail:1'), () => undefined) }))
+    const journal = await t.open({ batchMaxEvents: 1, faults: faultAt(parseFault('journal.commit:fail:1'), () => undefined) })
     const sent = [1, 2, 3, 4].map((z) => ev('p1', z))
     const other = ev('p2', 1)
-    const first = await Promise.allSettled([...sent.map((event) => journal!.append({ event, checkId: true })), journal.append({ event: other, checkId: true })])
+    const first = await Promise.allSettled([...sent.map((event) => journal.append({ event, checkId: true })), journal.append({ event: other, checkId: true })])
     expect(first[0]!.status).toBe('rejected')
     // Nothing of p1 after its refused event may be committed: it would overtake the resend.
     for (const r of first.slice(1, 4)) expect(r.status === 'rejected' && r.reason instanceof JournalError).toBe(true)
@@ -59,7 +41,7 @@ describe('journal: per-device order across a refused commit', () => {
 
   it('lets a barred device through once the barrier\'s bound has passed (a producer that never resends)', async () => {
     let mono = 0
-    journal = await Journal.open(opts({ faults: faultAt(parseFault('journal.commit:fail:1'), () => undefined), monotonicNow: () => mono }))
+    const journal = await t.open({ batchMaxEvents: 1, faults: faultAt(parseFault('journal.commit:fail:1'), () => undefined), monotonicNow: () => mono })
     await expect(journal.append({ event: ev('p1', 1), checkId: true })).rejects.toThrow(JournalError)
     await expect(journal.append({ event: ev('p1', 2), checkId: true })).rejects.toThrow(/earlier event/)
     mono += 60_001
