@@ -1,9 +1,10 @@
 import type { Registry } from 'prom-client'
 import { stateCounter, stateGauge, type Sample } from './define.js'
-import type { LinkCounters, MetricsAdapter, MetricsSources } from './sources.js'
+import type { LinkStats } from '../../adapters/types.js'
+import type { MetricsAdapter, MetricsSources } from './sources.js'
 
 /** Each link counter of `health()` as its own metric (Prometheus names carry the unit). */
-const LINK: ReadonlyArray<[field: keyof LinkCounters, name: string, help: string]> = [
+const LINK: ReadonlyArray<[field: keyof LinkStats, name: string, help: string]> = [
   ['frames', 'pingan_device_link_frames_total', 'Frames the adapter exchanged with the device.'],
   ['retries', 'pingan_device_link_retries_total', 'Requests the adapter sent again.'],
   ['crcErrors', 'pingan_device_link_crc_errors_total', 'Frames dropped for a bad checksum.'],
@@ -31,6 +32,13 @@ export function deviceMetrics(registry: Registry, sources: () => Pick<MetricsSou
       }),
     })
   }
+  stateGauge(registry, {
+    name: 'pingan_device_last_seen_timestamp_seconds', help: 'When the adapter last heard from the device (Unix time).', labelNames: ['device'],
+    read: () => adapters().flatMap(([device, a]): Array<Sample<'device'>> => {
+      const at = a.health?.().lastSeenAt
+      return at === undefined ? [] : [[{ device }, at / 1000]]
+    }),
+  })
   stateGauge(registry, {
     name: 'pingan_device_adapter_stat', help: 'Counters of adapters that report no link health, by the adapter\'s own name for them.', labelNames: ['device', 'stat'],
     read: () => adapters().flatMap(([device, a]): Array<Sample<'device' | 'stat'>> => {

@@ -1,22 +1,10 @@
 import type { ForwarderStatus } from '../../cloud-bridge/forwarder.js'
 import type { Uplink } from '../../cloud-bridge/uplink.js'
-import type { AdapterStats } from '../../adapters/types.js'
+import type { Adapter } from '../../adapters/types.js'
 import type { IngestRefusalCode } from '../broker/ingest-gate.js'
 
-/** Cumulative link counters as an adapter's `health()` reports them (adapters/types.ts). */
-export interface LinkCounters {
-  frames: number
-  retries: number
-  crcErrors: number
-  timeouts: number
-  droppedBytes: number
-}
-
 /** What the metrics read of an adapter: `health()` where the adapter has it, else `stats()`. */
-export interface MetricsAdapter {
-  health?(): { online: boolean; link: LinkCounters }
-  stats?(): AdapterStats
-}
+export type MetricsAdapter = Pick<Adapter, 'health' | 'stats'>
 
 /** One uplink and the forwarder that feeds it. */
 export interface MetricsUplink {

@@ -123,7 +123,7 @@ describe('gateway metrics', () => {
 
   it('reports devices online and link counters from health(), else the adapter\'s stats()', async () => {
     const adapters = new Map<string, MetricsAdapter>([
-      [PANEL.device, { health: () => ({ online: true, link: { frames: 120, retries: 3, crcErrors: 2, timeouts: 1, droppedBytes: 17 } }) }],
+      [PANEL.device, { health: () => ({ online: true, lastSeenAt: T0, info: {}, link: { frames: 120, retries: 3, crcErrors: 2, timeouts: 1, droppedBytes: 17 } }) }],
       [READER.device, { stats: () => ({ pullErrors: 4, resubscribes: 1 }) }],
     ])
     const g = await setup({ adapters })
@@ -134,6 +134,7 @@ describe('gateway metrics', () => {
     expect(promValue(text, 'pingan_device_link_crc_errors_total', { device: 'panel-1' })).toBe(2)
     expect(promValue(text, 'pingan_device_link_dropped_bytes_total', { device: 'panel-1' })).toBe(17)
     expect(promValue(text, 'pingan_device_link_frames_total', { device: 'reader-1' })).toBeUndefined()
+    expect(promValue(text, 'pingan_device_last_seen_timestamp_seconds', { device: 'panel-1' })).toBe(T0 / 1000)
     expect(promValue(text, 'pingan_device_adapter_stat', { device: 'reader-1', stat: 'pullErrors' })).toBe(4)
     expect(promValue(text, 'pingan_device_adapter_stat', { device: 'panel-1' })).toBeUndefined()
     g.states.set(READER.device, { online: true })
