@@ -84,6 +84,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ready: () => ({ ready: !stopping, reasons: stopping ? ['stopping'] : [] }),
       status,
       snapshot: (id) => readSnapshot(config.devices, id),
+      metrics: { open: config.metrics.open, contentType: metrics.contentType, scrape: () => metrics.scrape() },
     })
   } catch (err) {
     await broker.stop()

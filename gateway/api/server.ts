@@ -8,6 +8,7 @@ import { authGuard } from './auth/guard.js'
 import { SessionStore } from './auth/sessions.js'
 import { installErrorHandlers } from './errors.js'
 import { consoleRoutes } from './routes/console-files.js'
+import { metricsRoutes } from './routes/metrics.js'
 import { probeRoutes } from './routes/probes.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
@@ -48,6 +49,7 @@ export async function buildApi(deps: ApiDeps): Promise<ApiApp> {
   probeRoutes(app, deps)
   sessionRoutes(app, { api: deps.api, credentials, sessions })
   statusRoutes(app, deps)
+  metricsRoutes(app, deps)
   await consoleRoutes(app, deps)
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
   return app

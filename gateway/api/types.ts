@@ -38,4 +38,6 @@ export interface ApiDeps {
   snapshot(id: string): Promise<Buffer | undefined>
   /** Where the built console is (`dist/console/`); found beside the code when not given. */
   consoleDir?: string
+  /** The Prometheus metrics for `GET /metrics`; `open` serves them without credentials (metrics.open). */
+  metrics?: { open: boolean; contentType: string; scrape(): Promise<string> }
 }
