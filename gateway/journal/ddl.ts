@@ -6,6 +6,8 @@
  * - pending holds one row per (uplink, event) not yet acknowledged by that uplink: the outbox.
  * - events.pending_uplinks counts them, so "delivered" is an indexed lookup for eviction.
  * - devices keeps each device's last per-device sequence number, which must survive eviction.
+ * - events.mono_at is CLOCK_MONOTONIC (ms) when the event was appended, for the retransmission
+ *   window: it never steps; meta's `boot` says which boot the values belong to (mono-clock.ts).
  */
 export const DDL = `
 CREATE TABLE IF NOT EXISTS events (
@@ -18,7 +20,8 @@ CREATE TABLE IF NOT EXISTS events (
   bytes INTEGER NOT NULL,
   pending_uplinks INTEGER NOT NULL,
   dedupe_key TEXT,
-  body TEXT NOT NULL
+  body TEXT NOT NULL,
+  mono_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS events_delivered ON events(pos) WHERE pending_uplinks = 0;
 CREATE INDEX IF NOT EXISTS events_priority ON events(priority, pos);
@@ -35,6 +38,10 @@ CREATE TABLE IF NOT EXISTS pending (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pending_urgent ON pending(uplink, priority, pos) WHERE parked = 0;
 CREATE INDEX IF NOT EXISTS pending_device ON pending(uplink, device, pos);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS devices (
   device TEXT PRIMARY KEY,
   last_seq INTEGER NOT NULL

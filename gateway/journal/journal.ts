@@ -92,7 +92,8 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
    * Queues an event for the next group commit; resolves once it is durable. An event that cannot
    * be serialized is refused here, alone, before it can fail a batch.
    */
-  append(input: AppendInput): Promise<AppendResult> {
+  append(received: AppendInput): Promise<AppendResult> {
+    const input = received.monoAt === undefined ? { ...received, monoAt: this.monotonicNow() } : received
     if (this.stopping) return Promise.reject(new JournalError('the journal is closed'))
     let body: string
     try {

@@ -4,7 +4,8 @@ import { JournalError, errorMessage } from '../errors.js'
 import { Checkpointer } from './checkpointer.js'
 import { DDL, PRAGMAS } from './ddl.js'
 import { DiskRoom } from './disk-room.js'
-import { OPEN_RO, OPEN_RW, closeDb, exec, openDb, type Db } from './sqlite.js'
+import { OPEN_RO, OPEN_RW, all, closeDb, exec, openDb, type Db } from './sqlite.js'
+import { adoptBoot, currentBootId } from './mono-clock.js'
 import type { JournalOptions } from './types.js'
 
 /** The journal's files, opened: the writer, the outbox's reader, the checkpointer and the disk's budget. */
@@ -28,6 +29,8 @@ export async function openJournalFiles(opts: JournalOptions): Promise<OpenedJour
     // writer wraps the checkpointed WAL it truncates the file back to this size.
     if (opts.path !== ':memory:') await exec(db, `PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = ${budget.walMaxBytes}`)
     await exec(db, DDL)
+    await migrate(db)
+    await adoptBoot(db, opts.bootId ?? currentBootId())
   } catch (err) {
     await closeDb(db)
     throw new JournalError(`cannot open the journal at ${opts.path}: ${errorMessage(err)}`, { cause: err })
@@ -36,4 +39,10 @@ export async function openJournalFiles(opts: JournalOptions): Promise<OpenedJour
   const checkpointer = opts.path === ':memory:' ? undefined : await Checkpointer.start(opts.path, budget.walMaxBytes, opts.log)
   room.spare.ensure(budget.spareBytes)
   return { db, reader, room, checkpointer }
+}
+
+/** Journals written before events.mono_at existed get the column (NULL: judged on the wall clock). */
+async function migrate(db: Db): Promise<void> {
+  const cols = await all<{ name: string }>(db, 'PRAGMA table_info(events)')
+  if (!cols.some((c) => c.name === 'mono_at')) await exec(db, 'ALTER TABLE events ADD COLUMN mono_at INTEGER')
 }

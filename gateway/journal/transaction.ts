@@ -60,7 +60,7 @@ export async function commitTransaction(ctx: TransactionContext, batch: readonly
       lastSeq.set(device, seq)
       const event = { ...q.input.event, seq } as GatewayEvent
       const body = withSeq(q.body, seq)
-      staged.push({ pos: nextPos++, event, body, bytes: Buffer.byteLength(body), dedupeKey: q.input.dedupeKey, dedupeScope: q.input.dedupeScope })
+      staged.push({ pos: nextPos++, event, body, bytes: Buffer.byteLength(body), dedupeKey: q.input.dedupeKey, dedupeScope: q.input.dedupeScope, monoAt: q.input.monoAt })
       duplicates.push(undefined)
     }
     const evictions: EvictionReport[] = []

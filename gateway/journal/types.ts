@@ -30,6 +30,8 @@ export interface JournalOptions {
    * process on the box, so it also holds across a restart of the gateway (not across a reboot).
    */
   monotonicNow?: () => number
+  /** Which boot `monotonicNow` counts from; default: the kernel's boot_id (mono-clock.ts). */
+  bootId?: string
 }
 
 /** An event ready for the journal: everything but its per-device seq, which the commit assigns. */
@@ -41,6 +43,11 @@ export interface AppendInput {
   dedupeWindowMs?: number
   /** The source a retransmission must follow directly (see `EventInput.dedupeScope`). */
   dedupeScope?: string
+  /**
+   * When the event was received on the journal's monotonic clock (`JournalOptions.monotonicNow`);
+   * default: when `append` is called. The retransmission window is judged on it, not on receivedAt.
+   */
+  monoAt?: number
 }
 
 export interface AppendResult {

@@ -14,6 +14,7 @@ export interface StagedEvent {
   bytes: number
   dedupeKey: string | undefined
   dedupeScope?: string | undefined
+  monoAt?: number | undefined
 }
 
 /**
@@ -58,14 +59,28 @@ function dedupeColumn(device: string, key: string, scope: string | undefined): s
 interface Committed {
   id: string
   pos: number
+  /** Wall clock (receivedAt), for events whose monotonic time is not known (another boot). */
   at: number
+  /** Monotonic time when appended, or null. */
+  mono: number | null
+}
+
+/**
+ * How long after `hit` the input was received: on the monotonic clock when both times are on it
+ * (the same boot), else on the wall clock. A wall-clock step (NTP, a box without an RTC corrected
+ * after a restart) must not turn a device's retransmission into a second event.
+ */
+function elapsedMs(i: AppendInput, hit: { at: number; mono: number | null }): number {
+  if (hit.mono !== null && i.monoAt !== undefined) return i.monoAt - hit.mono
+  return Date.parse(i.event.receivedAt) - hit.at
 }
 
 /**
  * For each input, the id of an already committed event it repeats, or undefined when it is new.
  * A repeat by producer id is always one. A repeat by dedupe key is a retransmission only when the
  * source sent nothing else since: the latest keyed event committed from the same device and
- * scope has the same key and was received within the window. The same text after anything else
+ * scope has the same key and was received within the window, measured on the monotonic clock
+ * (`elapsedMs`). The same text after anything else
  * from that source (an alarm, its restore, the alarm again) is a new event. Read from SQLite, so
  * it holds across a kill -9 between the commit and the device's acknowledgement. Repeats inside
  * the batch count too.
@@ -74,7 +89,7 @@ export async function findDuplicates(db: Db, inputs: readonly AppendInput[]): Pr
   const knownIds = await committedIds(db, inputs.filter((i) => i.checkId).map((i) => i.event.id))
   const lastByKey = await lastByDedupeColumn(db, inputs)
   /** The latest new event of each scope in this batch: it is later than anything committed. */
-  const batchLatest = new Map<string, { column: string; id: string; at: number }>()
+  const batchLatest = new Map<string, { column: string; id: string; at: number; mono: number | null }>()
   const out: Array<string | undefined> = []
   const batchIds = new Set<string>()
   for (const i of inputs) {
@@ -84,17 +99,16 @@ export async function findDuplicates(db: Db, inputs: readonly AppendInput[]): Pr
       const prefix = scopePrefix(i.event.device, i.dedupeScope ?? i.dedupeKey)
       const column = prefix + i.dedupeKey
       // The window runs between the two receive times.
-      const at = Date.parse(i.event.receivedAt)
       const windowMs = i.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS
       const inBatch = batchLatest.get(prefix)
       if (inBatch) {
-        if (inBatch.column === column && at - inBatch.at <= windowMs) dup = inBatch.id
+        if (inBatch.column === column && elapsedMs(i, inBatch) <= windowMs) dup = inBatch.id
       } else {
         const hit = lastByKey.get(column)
         // Without a scope of its own the key is the scope: nothing else can come in between.
-        if (hit && at - hit.at <= windowMs && (i.dedupeScope === undefined || !(await laterInScope(db, prefix, hit.pos)))) dup = hit.id
+        if (hit && elapsedMs(i, hit) <= windowMs && (i.dedupeScope === undefined || !(await laterInScope(db, prefix, hit.pos)))) dup = hit.id
       }
-      if (dup === undefined) batchLatest.set(prefix, { column, id: i.event.id, at })
+      if (dup === undefined) batchLatest.set(prefix, { column, id: i.event.id, at: Date.parse(i.event.receivedAt), mono: i.monoAt ?? null })
     }
     if (dup === undefined) batchIds.add(i.event.id)
     out.push(dup)
@@ -110,17 +124,19 @@ async function committedIds(db: Db, ids: readonly string[]): Promise<Set<string>
   return known
 }
 
-/** The latest committed event of each input's dedupe column, when it is recent enough to matter. */
+/**
+ * The latest committed event of each input's dedupe column. Not bounded by receivedAt: after a
+ * wall-clock step forward the original would fall outside any wall-clock bound.
+ */
 async function lastByDedupeColumn(db: Db, inputs: readonly AppendInput[]): Promise<Map<string, Committed>> {
   const keyed = inputs.filter((i) => i.dedupeKey !== undefined)
   const last = new Map<string, Committed>()
   if (keyed.length === 0) return last
-  const since = Math.min(...keyed.map((i) => Date.parse(i.event.receivedAt) - (i.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS)))
   const columns = [...new Set(keyed.map((i) => dedupeColumn(i.event.device, i.dedupeKey!, i.dedupeScope)))]
   for (const c of chunks(columns, IN_LIST_MAX)) {
-    const rows = await all<{ id: string; pos: number; dedupe_key: string; received_at: number }>(
-      db, `SELECT id, pos, dedupe_key, received_at FROM events WHERE dedupe_key IN (${c.map(() => '?').join(',')}) AND received_at >= ? ORDER BY pos`, [...c, since])
-    for (const r of rows) last.set(r.dedupe_key, { id: r.id, pos: r.pos, at: r.received_at })
+    const rows = await all<{ id: string; pos: number; dedupe_key: string; received_at: number; mono_at: number | null }>(db,
+      `SELECT id, pos, dedupe_key, received_at, mono_at FROM events WHERE pos IN (SELECT MAX(pos) FROM events WHERE dedupe_key IN (${c.map(() => '?').join(',')}) GROUP BY dedupe_key)`, c)
+    for (const r of rows) last.set(r.dedupe_key, { id: r.id, pos: r.pos, at: r.received_at, mono: r.mono_at })
   }
   return last
 }
@@ -144,9 +160,9 @@ export async function insertEvents(db: Db, staged: readonly StagedEvent[], uplin
     for (const s of c) {
       const e = s.event
       p.push(s.pos, e.id, e.device, e.kind, e.priority, Date.parse(e.receivedAt) || now, s.bytes, uplinks.length,
-        s.dedupeKey === undefined ? null : dedupeColumn(e.device, s.dedupeKey, s.dedupeScope), s.body)
+        s.dedupeKey === undefined ? null : dedupeColumn(e.device, s.dedupeKey, s.dedupeScope), s.body, s.monoAt ?? null)
     }
-    await run(db, `INSERT INTO events (pos, id, device, kind, priority, received_at, bytes, pending_uplinks, dedupe_key, body) VALUES ${placeholders(c.length, 10)}`, p)
+    await run(db, `INSERT INTO events (pos, id, device, kind, priority, received_at, bytes, pending_uplinks, dedupe_key, body, mono_at) VALUES ${placeholders(c.length, 11)}`, p)
     for (const u of uplinks) {
       const q: SqlValue[] = []
       for (const s of c) q.push(u, s.pos, s.event.device, s.event.priority)

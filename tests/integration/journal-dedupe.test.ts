@@ -13,17 +13,25 @@ const WINDOW_MS = 60_000
 let dir: string
 let journal: Journal | undefined
 
-function open(): Promise<Journal> {
+function open(bootId = 'boot-1'): Promise<Journal> {
   return Journal.open({
     path: join(dir, 'journal.db'), maxRows: 100_000, maxBytes: 512 * 1024 * 1024, maxAgeMs: 86_400_000 * 365 * 10,
-    spareBytes: 0, batchMaxEvents: 2000, uplinks: ['platform'], log: captureLog().log, now: () => T0,
+    spareBytes: 0, batchMaxEvents: 2000, uplinks: ['platform'], log: captureLog().log, now: () => T0, bootId,
   })
 }
 
-/** A receiver line's message `text` at `ms` after T0 (`scope` null: none). */
+const DAY_MS = 86_400_000
+
+/** `msg`, received when the wall clock read `stepMs` off the monotonic time. */
+function stepped(text: string, ms: number, stepMs: number): AppendInput {
+  const m = msg(text, ms)
+  return { ...m, event: { ...m.event, receivedAt: new Date(T0 + ms + stepMs).toISOString() } }
+}
+
+/** A receiver line's message `text` at `ms` after T0, on the wall and the monotonic clock (`scope` null: none). */
 function msg(text: string, ms: number, scope: string | null = 'line-1', device = 'rx'): AppendInput {
   const event = buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion' }, ids.next(), T0 + ms)
-  return { event, dedupeKey: text, dedupeWindowMs: WINDOW_MS, ...(scope === null ? {} : { dedupeScope: scope }) }
+  return { event, dedupeKey: text, dedupeWindowMs: WINDOW_MS, monoAt: ms, ...(scope === null ? {} : { dedupeScope: scope }) }
 }
 
 async function append(...inputs: AppendInput[]): Promise<boolean[]> {
@@ -84,5 +92,34 @@ describe('journal: a retransmission is merged, a new event never is', () => {
     journal = await open()
     expect(await append(msg('sc-fail', 0, null), msg('other', 1000, null), msg('sc-fail', 2000, null)))
       .toEqual([false, false, true])
+  })
+
+  it('judges the window on the monotonic clock: a wall-clock step between an original and its repeat changes nothing', async () => {
+    journal = await open()
+    // The original while the wall clock reads a day behind; NTP steps it right; the device repeats 4 s later.
+    expect(await append(stepped('E130', 0, -DAY_MS), msg('E130', 4000))).toEqual([false, true])
+    // A forward step of an hour between a message and its repeat.
+    expect(await append(msg('E131', 10_000), stepped('E131', 12_000, 3_600_000))).toEqual([false, true])
+    // A new event after the window is new, whatever the wall clock says (stepped back by a day).
+    expect(await append(msg('E132', 20_000), stepped('E132', 20_000 + WINDOW_MS + 1, -DAY_MS))).toEqual([false, false])
+  })
+
+  it('holds across a restart with the wall clock corrected while the gateway was down (same boot)', async () => {
+    journal = await open()
+    await append(stepped('E130', 0, -DAY_MS))
+    await journal.close()
+    journal = await open()
+    expect(await append(msg('E130', 4000))).toEqual([true])
+  })
+
+  it('across a reboot the monotonic clock restarts: the window falls back to the wall clock', async () => {
+    journal = await open('boot-1')
+    await append(msg('E130', 0), msg('E130', 1000, 'line-1', 'rx-2'))
+    await journal.close()
+    journal = await open('boot-2')
+    // Monotonic 5 ms after the boot, far below the originals' values: judged by receivedAt instead.
+    const repeat = (wallMs: number, device: string) => ({ ...msg('E130', wallMs, 'line-1', device), monoAt: 5 })
+    expect(await append(repeat(4000, 'rx'))).toEqual([true])
+    expect(await append(repeat(1000 + WINDOW_MS + 1, 'rx-2'))).toEqual([false])
   })
 })

@@ -98,14 +98,15 @@ describe('journal', () => {
   })
 
   it('commits a repeated frame (dedupe key) once inside its window and again after it', async () => {
-    const at = (ms: number) => ({ ...ev('rx'), receivedAt: new Date(1_800_000_000_000 + ms).toISOString() })
+    // Received `ms` after the first, on the wall clock and on the monotonic one (which the window uses).
+    const at = (ms: number) => ({ event: { ...ev('rx'), receivedAt: new Date(1_800_000_000_000 + ms).toISOString() }, monoAt: ms })
     journal = await Journal.open(opts())
-    const first = await journal.append({ event: at(0), dedupeKey: 'frame-1', dedupeWindowMs: 30_000 })
-    const repeat = await journal.append({ event: at(10_000), dedupeKey: 'frame-1', dedupeWindowMs: 30_000 })
+    const first = await journal.append({ ...at(0), dedupeKey: 'frame-1', dedupeWindowMs: 30_000 })
+    const repeat = await journal.append({ ...at(10_000), dedupeKey: 'frame-1', dedupeWindowMs: 30_000 })
     expect(repeat).toMatchObject({ id: first.id, duplicate: true })
-    const other = await journal.append({ event: at(11_000), dedupeKey: 'frame-2', dedupeWindowMs: 30_000 })
+    const other = await journal.append({ ...at(11_000), dedupeKey: 'frame-2', dedupeWindowMs: 30_000 })
     expect(other.duplicate).toBe(false)
-    const later = await journal.append({ event: at(70_000), dedupeKey: 'frame-1', dedupeWindowMs: 30_000 })
+    const later = await journal.append({ ...at(70_000), dedupeKey: 'frame-1', dedupeWindowMs: 30_000 })
     expect(later.duplicate).toBe(false)
   })
 
