@@ -34,7 +34,7 @@ for (const name of names) {
   try {
     const bench = (await import(file)) as Bench
     const results = await bench.run((line) => console.log(`  ${line}`))
-    writeFileSync(join(outDir, `${name}.json`), JSON.stringify({ machine: m, results }, null, 1) + '\n')
+    writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify({ machine: m, results }, null, 1)}\n`)
     for (const [k, v] of Object.entries(results)) console.log(`  ${k}: ${v}`)
   } catch (err) {
     failed++

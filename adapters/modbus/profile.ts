@@ -113,8 +113,8 @@ export const ProfileSchema = z
   .superRefine((profile, ctx) => {
     for (const [action, def] of Object.entries(profile.commands)) {
       const conds: [string, Condition | undefined][] = [['await', def.await]]
-      def.refuseWhen.forEach((c, i) => conds.push([`refuseWhen.${i}`, c]))
-      def.faultWhen.forEach((c, i) => conds.push([`faultWhen.${i}`, c]))
+      for (const [i, c] of def.refuseWhen.entries()) conds.push([`refuseWhen.${i}`, c])
+      for (const [i, c] of def.faultWhen.entries()) conds.push([`faultWhen.${i}`, c])
       for (const [where, c] of conds) {
         if (c === undefined) continue
         const at = ['commands', action, ...where.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))]

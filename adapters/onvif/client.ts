@@ -120,6 +120,7 @@ export class OnvifClient {
   private noCredentials(name: string): CameraAuthError {
     return new CameraAuthError(
       `camera ${this.o.label} wants credentials for ${name}, but its config has no username: ` +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own `${VAR}` syntax, shown to the user
         'set username and password (the password from the environment, e.g. "${CAM_PASSWORD}")',
     )
   }

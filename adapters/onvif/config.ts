@@ -98,6 +98,7 @@ export function onvifConfigWarnings(d: OnvifDeviceConfig, at: string): ConfigPro
     out.push({ path: `${at}.address`, message: `"${d.address}" has a path but no http://`, fix: 'write the whole URL (http://host/onvif/device_service), or the host and port only' })
   }
   if (d.username === undefined) {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own `${VAR}` syntax, shown to the user
     out.push({ path: `${at}.username`, message: 'no username: cameras want credentials for events and snapshots', fix: 'set username and password (the password from the environment, e.g. "${CAM_PASSWORD}")' })
   }
   return out

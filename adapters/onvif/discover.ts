@@ -165,7 +165,10 @@ export async function runDiscover(argv: string[], out: (line: string) => void = 
     ...(values.bind ? { bindAddress: values.bind } : {}),
     ...(creds ? { creds } : {}),
   })
-  if (values.json) return reports.forEach((r) => out(JSON.stringify(r)))
+  if (values.json) {
+    for (const r of reports) out(JSON.stringify(r))
+    return
+  }
   if (reports.length === 0) return out('no ONVIF cameras answered (is this box on the cameras\u2019 network? try --bind)')
   out(['ADDRESS', 'NAME', 'MODEL', 'CLOCK', 'CREDENTIALS', 'DEVICE'].join('\t'))
   for (const r of reports) {

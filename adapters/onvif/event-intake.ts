@@ -4,7 +4,7 @@ import type { AdapterContext } from '../types.js'
 import { MotionDebounce } from './debounce.js'
 import { toEventInput } from './decode.js'
 import { KnownStates } from './known-state.js'
-import { classify, parseNotification } from './notification.js'
+import { classify, parseNotification, type Notification } from './notification.js'
 
 export interface EventIntakeOptions {
   ctx: Pick<AdapterContext, 'log' | 'now' | 'setState'>
@@ -38,7 +38,7 @@ export class CameraEventIntake {
 
   async handle(el: Element): Promise<void> {
     const { ctx } = this.o
-    let n
+    let n: Notification
     try {
       n = parseNotification(el)
     } catch (err) {

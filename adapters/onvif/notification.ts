@@ -121,7 +121,7 @@ function zoneOf(n: Notification): string | undefined {
 }
 
 /** The first of `names` that holds a boolean; else, with `loose`, the data's only boolean (vendors rename). */
-function valueOf(n: Notification, names: readonly string[], loose: boolean): boolean | undefined {
+function stateValue(n: Notification, names: readonly string[], loose: boolean): boolean | undefined {
   for (const name of names) {
     const v = toBool(n.data[name])
     if (v !== undefined) return v
@@ -140,11 +140,11 @@ export function classify(n: Notification): Classified {
   if (rule.kind === 'line') {
     // A crossing is stateless, but some cameras announce the detector as a property with a State
     // (Initialized State=false at subscription). Only a named State counts: ObjectId "0" is no value.
-    const state = valueOf(n, rule.values, false)
+    const state = stateValue(n, rule.values, false)
     if (isState || state === false) return { signal: 'line', type: 'state', active: state, zone }
     return { signal: 'line', type: 'line.crossed', active: true, zone }
   }
-  const active = valueOf(n, rule.values, true)
+  const active = stateValue(n, rule.values, true)
   if (active === undefined) return { signal: 'other', type: isState ? 'state' : 'other', active: undefined, zone }
   const [on, off] = EVENT_TYPE[rule.kind]
   if (n.operation === 'Initialized') return { signal: rule.kind, type: 'state', active, changeType: active ? on : off, zone }

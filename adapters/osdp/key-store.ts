@@ -126,7 +126,7 @@ export class KeyStore implements ReaderKeyStore {
     // must not leave an empty file behind.
     const fd = openSync(tmp, 'w', 0o600)
     try {
-      writeSync(fd, JSON.stringify(data, null, 2) + '\n')
+      writeSync(fd, `${JSON.stringify(data, null, 2)}\n`)
       fsyncSync(fd)
     } finally {
       closeSync(fd)

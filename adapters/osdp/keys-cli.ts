@@ -104,11 +104,15 @@ function forget(stores: Store[], device: string, addr: string, io: KeysIo): numb
   return 0
 }
 
+function parseKeysArgs(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, store: { type: 'string', short: 's' }, help: { type: 'boolean', short: 'h' } } })
+}
+
 /** `pingan keys ...`; returns the exit code. */
 export async function runKeys(argv: string[], io: KeysIo = CONSOLE): Promise<number> {
-  let parsed
+  let parsed: ReturnType<typeof parseKeysArgs>
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, store: { type: 'string', short: 's' }, help: { type: 'boolean', short: 'h' } } })
+    parsed = parseKeysArgs(argv)
   } catch (err) {
     io.err(`pingan keys: ${errorMessage(err).split('. ')[0]}\n\n${USAGE}`)
     return 2

@@ -148,7 +148,7 @@ async function lastByDedupeColumn(db: Db, inputs: readonly AppendInput[]): Promi
  */
 async function laterInScope(db: Db, prefix: string, pos: number): Promise<boolean> {
   // Every column of the scope starts with the prefix, which ends in NUL: they sort before prefix + U+0001.
-  const end = prefix.slice(0, -1) + '\u0001'
+  const end = `${prefix.slice(0, -1)}\u0001`
   const rows = await all<{ one: number }>(db, 'SELECT 1 AS one FROM events WHERE pos > ? AND +dedupe_key >= ? AND +dedupe_key < ? LIMIT 1', [pos, prefix, end])
   return rows.length > 0
 }

@@ -56,7 +56,7 @@ export class CameraAuth {
   checkDigest(authorization: string | undefined, method: string, algorithms: readonly string[]): boolean {
     if (!authorization) return false
     const c = parseChallenges([authorization])[0]
-    if (!c || c.scheme.toLowerCase() !== 'digest') return false
+    if (c?.scheme.toLowerCase() !== 'digest') return false
     const p = c.params
     const algorithm = p['algorithm'] ?? 'MD5'
     if (!algorithms.includes(algorithm) || !p['nonce'] || !this.issued.has(p['nonce'])) return false

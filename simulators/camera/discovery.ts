@@ -16,7 +16,7 @@ const DN = 'http://www.onvif.org/ver10/network/wsdl'
 
 /** The Probe's MessageID when it asks for video devices (or for any type). */
 function readProbe(text: string): string | undefined {
-  let doc
+  let doc: ReturnType<typeof parseXml>
   try {
     doc = parseXml(text)
   } catch {

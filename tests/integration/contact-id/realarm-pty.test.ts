@@ -21,7 +21,7 @@ describe('Contact ID: the same message again is new unless it is a retransmissio
   /** The panel's messages a second apart, then a periodic test: forwarded in order, it comes last. */
   async function replay(model: ReceiverModel, sim: ReceiverPort, h: Harness, events: Array<ReturnType<typeof ev>>): Promise<string[]> {
     const t0 = Date.now()
-    events.forEach((e, i) => model.schedule(t0 + i * 1000, e))
+    for (const [i, e] of events.entries()) model.schedule(t0 + i * 1000, e)
     model.schedule(t0 + events.length * 1000, ev('602', '000'))
     sim.poke()
     await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'test', DEADLINE_MS)

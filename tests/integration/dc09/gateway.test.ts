@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startCentreSim, type CentreSim } from '../../../simulators/alarm-centre/wire.js'
+import { startCentreSim } from '../../../simulators/alarm-centre/wire.js'
 import { CentreModel } from '../../../simulators/alarm-centre/model.js'
-import { receiverOf, startDc09Gateway, until, type Dc09Gateway } from './setup.js'
+import { receiverOf, startDc09Gateway, until } from './setup.js'
 
 const KEY_HEX = '000102030405060708090A0B0C0D0E0F1011121314151617'
 

@@ -61,7 +61,7 @@ describe('ONVIF camera through the gateway to the platform', () => {
   it('takes a snapshot on command from the platform', async () => {
     const r = await h.platform.sendCommand(SITE, 'cam-east', { id: 'cmd-snap-1', action: 'snapshot', params: {} }, 5000)
     expect(r.status).toBe('ok')
-    const id = (r.data?.['snapshot'] as { id: string }).id
+    const id = (r.data as { snapshot: { id: string } }).snapshot.id
     expect((await readStoredSnapshot(h.config.devices, id))?.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
     const ev = await h.platform.waitForEvent((e) => e.device === 'cam-east' && e.type === 'snapshot' && e.attrs['command'] === 'cmd-snap-1', 5000)
     expect((ev.attrs['snapshot'] as { id: string }).id).toBe(id)
@@ -130,7 +130,7 @@ async function waitUntil(f: () => boolean, timeoutMs: number): Promise<void> {
 describe('snapshot API', () => {
   it('serves a stored snapshot by id and 404s the rest', async () => {
     const r = await h.platform.sendCommand(SITE, 'cam-east', { id: 'cmd-snap-api', action: 'snapshot', params: {} }, 5000)
-    const id = (r.data?.['snapshot'] as { id: string }).id
+    const id = (r.data as { snapshot: { id: string } }).snapshot.id
     const auth = { authorization: `Bearer ${API_TOKEN}` }
     const res = await fetch(`http://127.0.0.1:${h.gateway.apiPort}/api/v1/snapshots/${id}`, { headers: auth })
     expect(res.status).toBe(200)

@@ -7,7 +7,7 @@ import { startCamera, type CameraSim } from '../../../simulators/camera/wire.js'
  * the simulator cannot agree on a mistake between themselves.
  */
 const require = createRequire(import.meta.url)
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the `onvif` package ships no types; the test calls it through `call()` below
 const { Cam } = require('onvif') as { Cam: any }
 
 type Callback<T> = (err: Error | null, data: T) => void

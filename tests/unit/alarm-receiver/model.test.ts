@@ -21,8 +21,8 @@ describe('alarm receiver model', () => {
     const hbVector = vectors.receiver_messages.find((v) => v.heartbeat)!
     const m = new ReceiverModel({}, 0)
     expect(m.tick(0)[0]!.bytes.toString('hex')).toBe(hbVector.hex)
-    expect(m.textOf(DUress) + '\x14').toBe(Buffer.from(vectors.receiver_messages[0]!.hex, 'hex').toString('latin1'))
-    expect(new ReceiverModel({ line: '100' }, 0).textOf(DUress) + '\x14').toBe(Buffer.from(vectors.receiver_messages[1]!.hex, 'hex').toString('latin1'))
+    expect(`${m.textOf(DUress)}\x14`).toBe(Buffer.from(vectors.receiver_messages[0]!.hex, 'hex').toString('latin1'))
+    expect(`${new ReceiverModel({ line: '100' }, 0).textOf(DUress)}\x14`).toBe(Buffer.from(vectors.receiver_messages[1]!.hex, 'hex').toString('latin1'))
     const panel = new ReceiverModel({ format: 'panel' }, 0)
     expect(panel.textOf({ account: '1234', qualifier: 'E', code: '131', group: '01', zone: '015' })).toBe(vectors.contact_id_lines[0]!.line)
   })

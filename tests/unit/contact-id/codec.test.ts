@@ -24,7 +24,7 @@ describe('Contact ID panel line [DC-05]', () => {
     // A body whose sum is already a multiple of 15 gets F, never 0.
     const body = '123418160101007' // sum 75
     expect(contactIdChecksum(body)).toBe('F')
-    expect(parsePanelLine(body + 'F').ok).toBe(true)
+    expect(parsePanelLine(`${body}F`).ok).toBe(true)
   })
 
   it('round-trips every qualifier and hex digits B-F in the account', () => {

@@ -4,8 +4,8 @@ import { ContactIdFramer, type ContactIdFrame } from '../../../adapters/contact-
 import type { FramerDrop, FramerItem } from '../../../adapters/transport/framer.js'
 
 const wire = vectors.receiver_messages.map((v) => Buffer.from(v.hex, 'hex'))
-const panel = Buffer.from(vectors.contact_id_lines[0]!.line + '\x14', 'latin1')
-const badPanel = Buffer.from(vectors.contact_id_lines[1]!.line + '\x14', 'latin1')
+const panel = Buffer.from(`${vectors.contact_id_lines[0]!.line}\x14`, 'latin1')
+const badPanel = Buffer.from(`${vectors.contact_id_lines[1]!.line}\x14`, 'latin1')
 const all = Buffer.concat([...wire, panel])
 
 function feed(chunks: Buffer[], opts = {}) {

@@ -36,7 +36,7 @@ describe('SOAP envelopes', () => {
 
   it.each(cases)('%s carries Action, MessageID and To, and its body element in the right namespace', (name, op, ns, action) => {
     const to = 'http://10.0.0.7/onvif/subscription?id=1&x=<y>'
-    const doc = parseXml(ops.envelope({ op, to, messageId: 'urn:uuid:0190-1', security: '<wsse:Security xmlns:wsse="' + NS.wsse + '"/>' }))
+    const doc = parseXml(ops.envelope({ op, to, messageId: 'urn:uuid:0190-1', security: `<wsse:Security xmlns:wsse="${NS.wsse}"/>` }))
     const header = child(doc.documentElement!, NS.soap, 'Header')!
     expect(textOf(child(header, NS.wsa, 'Action'))).toBe(action)
     expect(textOf(child(header, NS.wsa, 'MessageID'))).toBe('urn:uuid:0190-1')

@@ -74,7 +74,10 @@ export class VirtualBus {
         if (reply && this.tamper) reply = this.tamper(reply)
         const events = reply ? l.onReply(unmark(reply), this.now) : []
         // No reply, or one the link ignored: the window closes as the bus's timer would close it.
-        if (!reply || l.awaitingReply) events.push(...((this.now += 200), l.onTimeout(this.now)))
+        if (!reply || l.awaitingReply) {
+          this.now += 200
+          events.push(...l.onTimeout(this.now))
+        }
         for (const event of events) this.seen.push({ at: this.now, address: l.address, event })
       }
       if (!sentAny) this.now = Math.min(end, Math.max(this.now + 1, Math.min(...this.links.map((l) => l.dueAt()))))

@@ -5,6 +5,12 @@ import { PLAIN, SESSIONS, hex, plain } from './vectors.js'
 
 const ALL = [...PLAIN, ...SESSIONS.flatMap((s) => s.frames)]
 
+/** A copy of damage that changes the buffer in place and hands it back. */
+const damaged = (damage: (b: Buffer) => unknown) => (b: Buffer) => {
+  damage(b)
+  return b
+}
+
 describe('osdp codec', () => {
   it('computes the CRC-16 of the POLL vector (0x99DA, sent LSB first)', () => {
     const poll = plain('POLL to addr 0')
@@ -54,10 +60,10 @@ describe('osdp codec', () => {
   })
 
   it.each([
-    ['a bad CRC', (b: Buffer) => ((b[b.length - 1]! ^= 1), b)],
-    ['a bad checksum', (b: Buffer) => ((b[b.length - 1]! ^= 1), b)],
-    ['a wrong LEN', (b: Buffer) => ((b[2]! += 1), b)],
-    ['no SOM', (b: Buffer) => ((b[0] = 0x54), b)],
+    ['a bad CRC', damaged((b) => (b[b.length - 1]! ^= 1))],
+    ['a bad checksum', damaged((b) => (b[b.length - 1]! ^= 1))],
+    ['a wrong LEN', damaged((b) => (b[2]! += 1))],
+    ['no SOM', damaged((b) => (b[0] = 0x54))],
     ['too few bytes', (b: Buffer) => b.subarray(0, 5)],
   ])('rejects %s with a CodecError', (name, damage) => {
     const src = name === 'a bad checksum' ? plain('POLL in checksum mode') : plain('RAW card read')

@@ -94,7 +94,10 @@ describe('osdp framer', () => {
 
   it('survives random garbage without throwing and finds a packet after it', async () => {
     let seed = 12345
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed & 0xff)
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed & 0xff
+    }
     const garbage = Buffer.from(Array.from({ length: 5000 }, rnd))
     const { frames, framer } = feed([garbage], { maxFrameBytes: 128 })
     framer.discardPartial()

@@ -23,7 +23,7 @@ describe('osdp command encoders', () => {
 
   it('encodes KEYSET as type 1, length 16, key', () => {
     const key = Buffer.from('00112233445566778899aabbccddeeff', 'hex')
-    expect(C.keyset(key).data.toString('hex')).toBe('0110' + key.toString('hex'))
+    expect(C.keyset(key).data.toString('hex')).toBe(`0110${key.toString('hex')}`)
     expect(() => C.keyset(Buffer.alloc(8))).toThrow(RangeError)
   })
 })

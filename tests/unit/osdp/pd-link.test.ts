@@ -208,7 +208,11 @@ describe('osdp PD link secure channel', () => {
     const bus = new VirtualBus([link(1, { secure: true, keyName: 'r1' })], model)
     bus.run(1000)
     let once = true
-    bus.tamper = (r) => (once && r.length > 12 ? ((once = false), flipMac(r)) : r)
+    bus.tamper = (r) => {
+      if (!once || r.length <= 12) return r
+      once = false
+      return flipMac(r)
+    }
     bus.run(1000)
     expect(bus.events('secure-failure')[0]?.event).toMatchObject({ reason: 'MAC mismatch' })
     // Install key, new key after KEYSET, and one more after the MAC failure.
@@ -222,7 +226,11 @@ describe('osdp PD link secure channel', () => {
     const bus = new VirtualBus([link(1, { secure: true, keys, keyName: 'r1' })], model)
     // The reader takes the new key, its ACK is lost and it restarts before our resend.
     let n = 0
-    bus.tamper = (r) => (++n === 3 ? (model.restart(1), undefined) : r)
+    bus.tamper = (r) => {
+      if (++n !== 3) return r
+      model.restart(1)
+      return undefined
+    }
     bus.run(250)
     bus.tamper = undefined
     expect(keys.get('r1').pending).toBeDefined()
