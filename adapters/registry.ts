@@ -1,10 +1,12 @@
 import type { z } from 'zod'
 import type { ConfigProblem } from '../gateway/errors.js'
 import type { AdapterDefinition, DeviceConfigBase } from './types.js'
+import type { DeviceIssue } from './device-base.js'
 import { readStoredSnapshot } from './onvif/snapshot-store.js'
 import { MqttIngestDeviceSchema } from './mqtt-ingest/config.js'
 import { OnvifDeviceSchema, onvifConfigWarnings } from './onvif/config.js'
 import { ModbusDeviceSchema } from './modbus/config.js'
+import { modbusDeviceIssues } from './modbus/device-rules.js'
 import { OsdpDeviceSchema } from './osdp/config.js'
 import { ContactIdDeviceSchema } from './contact-id/config.js'
 
@@ -50,6 +52,11 @@ export interface AdapterEntry {
   readSnapshot?(devices: SnapshotDevices, id: string): Promise<Buffer | undefined>
   /** What `check` warns about in a valid device config (at: its path in the file). */
   configWarnings?(device: DeviceConfigBase, at: string): ConfigProblem[]
+  /**
+   * Rules across a device's fields that its schema does not see, run on the raw entry (read loosely,
+   * even when other fields are invalid) so `check` reports every problem at once.
+   */
+  deviceIssues?(device: Record<string, unknown>): DeviceIssue[]
 }
 
 const IN_PROCESS: AdapterOffers = { commands: 'in-process', linkage: false, snapshots: false, intake: 'adapter', supervision: 'link' }
@@ -58,7 +65,11 @@ function entry<C extends DeviceConfigBase>(
   offers: AdapterOffers,
   configSchema: z.ZodType<C>,
   load: () => Promise<AdapterDefinition<C>>,
-  extra: { readSnapshot?: AdapterEntry['readSnapshot']; configWarnings?: (device: C, at: string) => ConfigProblem[] } = {},
+  extra: {
+    readSnapshot?: AdapterEntry['readSnapshot']
+    configWarnings?: (device: C, at: string) => ConfigProblem[]
+    deviceIssues?: AdapterEntry['deviceIssues']
+  } = {},
 ): AdapterEntry {
   // Sound because a device's config was parsed by the union in config/devices.ts, which holds this
   // definition's own schema: the gateway only hands a definition the configs its `adapter:` selects.
@@ -67,6 +78,7 @@ function entry<C extends DeviceConfigBase>(
     load: load as unknown as () => Promise<AdapterDefinition<DeviceConfigBase>>,
     ...(extra.readSnapshot ? { readSnapshot: extra.readSnapshot } : {}),
     ...(extra.configWarnings ? { configWarnings: extra.configWarnings as unknown as NonNullable<AdapterEntry['configWarnings']> } : {}),
+    ...(extra.deviceIssues ? { deviceIssues: extra.deviceIssues } : {}),
   }
 }
 
@@ -80,7 +92,7 @@ export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
     OnvifDeviceSchema, () => import('./onvif/index.js').then((m) => m.definition),
     { readSnapshot: readStoredSnapshot, configWarnings: onvifConfigWarnings },
   ),
-  modbus: entry(IN_PROCESS, ModbusDeviceSchema, () => import('./modbus/index.js').then((m) => m.definition)),
+  modbus: entry(IN_PROCESS, ModbusDeviceSchema, () => import('./modbus/index.js').then((m) => m.definition), { deviceIssues: modbusDeviceIssues }),
   osdp: entry(IN_PROCESS, OsdpDeviceSchema, () => import('./osdp/index.js').then((m) => m.definition)),
   'contact-id': entry(IN_PROCESS, ContactIdDeviceSchema, () => import('./contact-id/index.js').then((m) => m.definition)),
 }

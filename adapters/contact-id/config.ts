@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DeviceBaseShape } from '../../config/device-base.js'
+import { DeviceBaseShape } from '../device-base.js'
 import { LocationSchema, PrioritySchema } from '../../gateway/events/event.js'
 import { isKnownType } from '../../gateway/events/types.js'
 import { TransportSchema } from '../transport/config.js'
@@ -66,4 +66,3 @@ export const ContactIdDeviceSchema = z.strictObject({
 export const DEFAULT_SUPERVISION_MS = 90_000
 
 export type ContactIdDeviceConfig = z.infer<typeof ContactIdDeviceSchema>
-export type ContactIdDeviceInput = z.input<typeof ContactIdDeviceSchema>

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DeviceBaseShape } from '../../config/device-base.js'
+import { DeviceBaseShape } from '../device-base.js'
 import { isKnownType } from '../../gateway/events/types.js'
 import { isTcpTransport, TransportSchema } from '../transport/config.js'
 import { ProfileSchema, type Profile } from './profile.js'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DeviceBaseShape } from '../../config/device-base.js'
+import { DeviceBaseShape } from '../device-base.js'
 
 /**
  * A third-party producer (an intercom, a fire panel's IP module, another gateway) that publishes

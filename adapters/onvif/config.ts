@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DeviceBaseShape } from '../../config/device-base.js'
+import { DeviceBaseShape } from '../device-base.js'
 import type { ConfigProblem } from '../../gateway/errors.js'
 import { IdSchema } from '../../gateway/events/event.js'
 
@@ -31,7 +31,6 @@ export const LinkSchema = z.strictObject({
   /** Only these event types; every priority 1-2 (life safety, security) event when absent. */
   types: z.array(z.string().max(64)).optional(),
 })
-export type LinkConfig = z.infer<typeof LinkSchema>
 
 const SNAPSHOT_DEFAULTS = SnapshotConfigSchema.parse({})
 

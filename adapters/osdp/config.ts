@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DeviceBaseShape } from '../../config/device-base.js'
+import { DeviceBaseShape } from '../device-base.js'
 import { IdSchema } from '../../gateway/events/event.js'
 import { TransportSchema } from '../transport/config.js'
 

@@ -1,5 +1,5 @@
 import type { GatewayEvent } from '../events/event.js'
-import type { AppendInput } from './journal.js'
+import type { AppendInput } from './types.js'
 import { all, placeholders, run, type Db, type SqlValue } from './sqlite.js'
 import type { AckWork } from './ack-queue.js'
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { once } from 'node:events'
-import { MqttUplinkSchema } from '../../config/uplinks.js'
+import { MqttUplinkSchema } from '../../cloud-bridge/uplinks/mqtt-config.js'
 import { MqttUplink } from '../../cloud-bridge/uplinks/mqtt.js'
 import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
 import mqtt from 'mqtt'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../config/load.js'
 import { ConfigError, type ConfigProblem } from '../../../gateway/errors.js'
 import { BUILTIN_PROFILES } from '../../../adapters/modbus/profiles.js'
-import { profileEventTypes } from '../../../config/device-rules.js'
+import { profileEventTypes } from '../../../adapters/modbus/device-rules.js'
 import { isKnownType } from '../../../gateway/events/types.js'
 
 const BASE = `version: 1

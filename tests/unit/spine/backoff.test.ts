@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Backoff, backoffCeiling, fullJitterDelay } from '../../../cloud-bridge/backoff.js'
-import { MqttUplinkSchema } from '../../../config/uplinks.js'
+import { MqttUplinkSchema } from '../../../cloud-bridge/uplinks/mqtt-config.js'
 import { seededRandom } from '../../../simulators/parking-lock/rng.js'
 
 const policy = { initialMs: 100, maxMs: 5000 }

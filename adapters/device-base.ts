@@ -3,7 +3,7 @@ import { IdSchema, KindSchema, LocationSchema } from '../gateway/events/event.js
 
 /**
  * Fields every device has, whatever its adapter. Each adapter's fragment extends this with
- * `adapter: z.literal('...')` and its own settings; `config/schema.ts` joins the fragments.
+ * `adapter: z.literal('...')` and its own settings; `config/devices.ts` joins the fragments through the adapter registry.
  */
 export const DeviceBaseShape = {
   id: IdSchema,
@@ -13,4 +13,9 @@ export const DeviceBaseShape = {
   /** A device silent for longer than this goes `device.offline`. */
   supervisionMs: z.number().int().min(1000).max(86_400_000).optional(),
 }
-export const DeviceBaseSchema = z.strictObject(DeviceBaseShape)
+
+/** A problem in one device's entry: its path inside the entry and what is wrong. */
+export interface DeviceIssue {
+  path: PropertyKey[]
+  message: string
+}

@@ -1,5 +1,0 @@
-export { ConfigSchema, type GatewayConfig, type ConfigInput, type BrokerUserConfig } from './schema.js'
-export type { DeviceConfig } from './devices.js'
-export type { UplinkConfig, MqttUplinkConfig } from './uplinks.js'
-export { loadConfigFile, loadDemoConfig, parseConfig } from './load.js'
-export { formatProblems } from './problems.js'
