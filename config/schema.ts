@@ -33,7 +33,6 @@ export const BrokerUserSchema = z
     message: 'give exactly one of password or passwordHash',
     path: ['passwordHash'],
   })
-export type BrokerUserConfig = z.infer<typeof BrokerUserSchema>
 
 export const BrokerSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),

@@ -19,8 +19,6 @@ import { wireFanOut } from './fan-out.js'
 import { buildUplinks } from './uplinks.js'
 import { GatewayMetrics } from './metrics/metrics.js'
 
-export { GATEWAY_DEVICE } from './emit.js'
-
 export interface GatewayOptions {
   log?: Logger
   now?: () => number

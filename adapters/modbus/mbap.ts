@@ -9,7 +9,6 @@ import type { DropReason, FramerDrop, FramerStats } from './framer.js'
  * TCP carries the bytes intact, so there is no CRC; the transaction id pairs replies with
  * requests, so a late reply can never answer the wrong request.
  */
-export const MBAP_HEADER_BYTES = 7
 /** A PDU is at most 253 bytes, so unit + PDU is at most 254. [MB-TCP §4.1] */
 const MAX_LENGTH = 254
 

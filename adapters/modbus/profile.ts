@@ -10,7 +10,6 @@ import { z } from 'zod'
 export const TABLES = ['coil', 'discrete', 'holding', 'input'] as const
 export type Table = (typeof TABLES)[number]
 export const VALUE_TYPES = ['bool', 'u16', 'i16', 'u32', 'i32', 'f32'] as const
-export type ValueType = (typeof VALUE_TYPES)[number]
 
 const NameSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'use a name of letters, digits, "-" or "_", starting with a letter')
 const IntKey = z.string().regex(/^-?\d+$/, 'state keys are the integer values the register holds')

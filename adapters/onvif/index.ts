@@ -39,6 +39,3 @@ export const definition: AdapterDefinition<OnvifDeviceConfig> = {
     }
   },
 }
-
-export { isLinkable, type LinkedAlarm, type LinkableAdapter } from './linkage.js'
-export { readStoredSnapshot, readSnapshot } from './snapshot-store.js'

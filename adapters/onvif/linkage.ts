@@ -4,4 +4,4 @@
  * linkable adapter (the capability is declared in `adapters/registry.ts` and typed in
  * `adapters/types.ts`); each camera decides from its own `linkage` config.
  */
-export { isLinkable, type LinkedAlarm, type LinkableAdapter } from '../types.js'
+export type { LinkedAlarm, LinkableAdapter } from '../types.js'

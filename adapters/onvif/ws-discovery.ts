@@ -11,7 +11,6 @@ import { NS, child, children, escapeXml, parseXml, resolveQName, soapBody, textO
 export const DISCOVERY_ADDRESS = '239.255.255.250'
 export const DISCOVERY_PORT = 3702
 const ACTION_PROBE = 'http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe'
-export const ACTION_PROBE_MATCHES = 'http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches'
 const TO_DISCOVERY = 'urn:schemas-xmlsoap-org:ws:2005:04:discovery'
 export const ANONYMOUS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous'
 /** The type an ONVIF video device advertises [ONVIF Core §7.3.2]. */

@@ -92,7 +92,6 @@ export function pulse(output: number, ms: number): CommandPayload {
 
 /** LED colours [§6.8, table 22]. */
 export const COLOR = { BLACK: 0, RED: 1, GREEN: 2, AMBER: 3, BLUE: 4, MAGENTA: 5, CYAN: 6, WHITE: 7 } as const
-export type ColorName = Lowercase<keyof typeof COLOR>
 
 export interface LedTemporary {
   onColor: number

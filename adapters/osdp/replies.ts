@@ -18,10 +18,6 @@ export const REPLY = {
   BUSY: 0x79,
 } as const
 
-export const REPLY_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(REPLY).map(([name, code]) => [code, name]),
-)
-
 /** osdp_NAK error codes [§7.3, table 45]. */
 export const NAK_CODES: Readonly<Record<number, string>> = {
   0x00: 'no error',

@@ -94,7 +94,6 @@ export const IngestPayloadSchema = z
     ...LocationSchema.shape,
   })
   .strict()
-export type IngestPayload = z.infer<typeof IngestPayloadSchema>
 
 /** The configured identity of a device, as `buildEvent` needs it. */
 export interface DeviceIdentity {

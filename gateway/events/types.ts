@@ -10,10 +10,7 @@ export const KINDS = ['alarm', 'access', 'parking', 'camera', 'gateway'] as cons
 export type Kind = (typeof KINDS)[number]
 
 export type Priority = 1 | 2 | 3 | 4
-export const PRIORITY_LIFE_SAFETY: Priority = 1
-export const PRIORITY_SECURITY: Priority = 2
 export const PRIORITY_SUPERVISION: Priority = 3
-export const PRIORITY_INFO: Priority = 4
 
 /** Types every device kind may report (supervision, power, tests, the generic fallback). */
 const COMMON = {

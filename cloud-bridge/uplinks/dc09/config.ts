@@ -61,7 +61,6 @@ export const PathSchema = z.strictObject({
   /** NULL link test interval on this path; any other message restarts it. Defaults from `category`. */
   linkTestMs: z.number().int().min(1000).max(90 * 86_400_000).optional(),
 })
-export type PathConfig = z.infer<typeof PathSchema>
 
 const DeviceOverrideSchema = z.strictObject({
   /** The zone number of this device's events (a camera, a reader). */

@@ -73,8 +73,3 @@ export const DEFAULT_CODES: ReadonlyMap<string, CodeMapping> = build()
 
 /** The periodic test report: Contact ID 602, SIA RP. [DC-05 602, DC-03 RP] */
 export const PERIODIC_TEST: CodeMapping = { cid: 602, qualifier: 1, sia: 'RP' }
-
-/** The code table as rows for docs and `pingan check`. */
-export function codeTableRows(): Array<{ type: string } & CodeMapping> {
-  return [...DEFAULT_CODES].map(([type, c]) => ({ type, ...c }))
-}
