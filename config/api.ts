@@ -1,6 +1,6 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import type { ConfigProblem } from '../gateway/errors.js'
-import { isLoopbackHost } from '../gateway/metrics/check.js'
 
 /** Ordered: each role may do what the ones before it may. */
 export const API_ROLES = ['viewer', 'operator', 'installer'] as const
@@ -23,12 +23,10 @@ export const ApiUserSchema = z
     message: 'give exactly one of password or passwordHash',
     path: ['passwordHash'],
   })
-export type ApiUserConfig = z.infer<typeof ApiUserSchema>
 
 const TokenSecret = z.string().min(16, 'use at least 16 characters')
 /** A machine's bearer token: a bare string has the operator role. */
 export const ApiTokenSchema = z.union([TokenSecret, z.strictObject({ token: TokenSecret, role: ApiRoleSchema })])
-export type ApiTokenConfig = z.infer<typeof ApiTokenSchema>
 
 export const ApiSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
@@ -57,4 +55,11 @@ export function apiWarnings(api: ApiConfig): ConfigProblem[] {
     out.push({ path: 'api', message: `the API listens on ${api.host} but has no api.users and no api.tokens: nobody can log in to the console or call it`, fix: 'add a user under api.users (role installer) or a token under api.tokens' })
   }
   return out
+}
+
+/** Whether `host` binds only the loopback interface (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase()
+  if (h === 'localhost' || h === '::1') return true
+  return isIP(h) === 4 && h.startsWith('127.')
 }

@@ -5,7 +5,6 @@ import type { ApiApp } from './types.js'
 
 /** Every error the API answers: a short code and what to fix. */
 export const ApiErrorSchema = z.object({ error: z.string(), message: z.string() })
-export type ApiError = z.infer<typeof ApiErrorSchema>
 
 /** `querystring.limit: Too big: expected number to be <=500` for each problem. */
 function validationMessage(err: FastifyError): string {

@@ -14,7 +14,7 @@ import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
 import type { ApiApp, ApiDeps } from './types.js'
 
-export type { ApiApp, ApiDeps, Principal } from './types.js'
+export type { ApiApp, ApiDeps } from './types.js'
 export { requireRole } from './auth/guard.js'
 
 export interface ApiServer {

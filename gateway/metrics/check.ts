@@ -1,13 +1,6 @@
-import { isIP } from 'node:net'
+import { isLoopbackHost } from '../../config/api.js'
 import type { GatewayConfig } from '../../config/schema.js'
 import type { ConfigProblem } from '../errors.js'
-
-/** Whether `host` binds only the loopback interface (127.0.0.0/8, ::1, localhost). */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase()
-  if (h === 'localhost' || h === '::1') return true
-  return isIP(h) === 4 && h.startsWith('127.')
-}
 
 /**
  * What `pingan check` says about /metrics: `info` when it is open, a warning when it is open on an
