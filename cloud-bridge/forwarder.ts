@@ -29,6 +29,8 @@ export interface ForwarderOptions {
   onParked(row: OutboxRow, reason: string): void
   /** Fault points for the fault-injection suite (gateway/faults.ts); none by default. */
   faults?: Faults
+  /** Told of each event the uplink acknowledged (a walk test's uplink path check waits for its own). */
+  onDelivered?(row: OutboxRow): void
 }
 
 export interface ForwarderStatus {
@@ -195,6 +197,7 @@ export class Forwarder {
     this.attempts.delete(row.pos)
     this.delivered++
     this.ackedSinceUp++
+    this.opts.onDelivered?.(row)
     this.drops = 0
     if (this.probe && ++this.probeSuccesses >= PROBE_SUCCESSES_TO_LEAVE) {
       this.probe = false

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../config/schema.js'
 import type { EmitResult } from '../adapters/types.js'
 import type { Logger } from './log.js'
-import { buildEvent, type DeviceIdentity, type EventInput } from './events/event.js'
+import { buildEvent, type DeviceIdentity, type EventInput, type EventMarker } from './events/event.js'
 import { UuidV7Generator } from './events/uuidv7.js'
 import type { Journal } from './journal/journal.js'
 
@@ -32,6 +32,8 @@ export class Emitter {
     private readonly journal: Journal,
     private readonly now: () => number,
     private readonly log: Logger,
+    /** Marks events of devices on walk test before their commit. */
+    readonly mark: EventMarker = () => {},
   ) {
     this.ids = new UuidV7Generator(now)
     for (const d of config.devices) this.identities.set(d.id, identityOf(config, d))
@@ -59,6 +61,7 @@ export class Emitter {
 
   private async emitFor(who: DeviceIdentity, input: EventInput): Promise<EmitResult> {
     const event = buildEvent(who, input, input.id ?? this.ids.next(), this.now())
+    this.mark(event)
     const r = await this.journal.append({ event, checkId: input.id !== undefined, dedupeKey: input.dedupeKey, dedupeWindowMs: input.dedupeWindowMs, dedupeScope: input.dedupeScope })
     return { id: r.id, duplicate: r.duplicate }
   }

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'PINGAN_ERR_JOURNAL_FULL'
   | 'PINGAN_ERR_UNSTORABLE'
   | 'PINGAN_ERR_COMMAND'
+  | 'PINGAN_ERR_WALKTEST'
 
 export class PinganError extends Error {
   constructor(

@@ -4,11 +4,18 @@ import { LocationSchema, PrioritySchema } from '../../gateway/events/event.js'
 import { isKnownType } from '../../gateway/events/types.js'
 import { TransportSchema } from '../transport/config.js'
 
+const alarmType = z.string().refine((t) => isKnownType('alarm', t), 'not an event type of the alarm kind (see gateway/events/types.ts)')
+
 /** What an operator should read instead of "zone 015". */
 const ZoneSchema = z.strictObject({
   name: z.string().min(1).max(64).describe('e.g. "infrared beam, north fence"'),
   /** Merged over the account's and the device's location. */
   location: LocationSchema.strict().optional(),
+  /**
+   * What the zone reports ("intrusion", "fire", "panic"...). A life-safety zone (fire, panic,
+   * medical, gas, duress) stays live during a walk test unless the installer includes it.
+   */
+  type: alarmType.optional(),
 })
 
 /** Zone keys as written in YAML (`15`, `015`, `0F`) normalized to the 3 characters of CCC. */
@@ -22,8 +29,6 @@ const AccountSchema = z.strictObject({
   location: LocationSchema.strict().optional(),
   zones: zoneMap,
 })
-
-const alarmType = z.string().refine((t) => isKnownType('alarm', t), 'not an event type of the alarm kind (see gateway/events/types.ts)')
 
 /** An entry that replaces or adds to the built-in code table. */
 const CodeOverrideSchema = z.strictObject({

@@ -44,12 +44,17 @@ export const EventSchema = z
     user: z.string().max(64).optional(),
     attrs: Attrs,
     raw: z.string().max(4096).optional(),
+    /** Made by a device on walk test (`gateway/walktest/`): journaled and forwarded as usual, but not a live alarm. */
+    test: z.literal(true).optional(),
   })
   .refine((e) => isKnownType(e.kind, e.type), {
     message: 'type is not in the closed list of its kind',
     path: ['type'],
   })
 export type GatewayEvent = z.infer<typeof EventSchema>
+
+/** Looks at an event just built, before its commit, and may set `test` (a device on walk test). */
+export type EventMarker = (event: Omit<GatewayEvent, 'seq'>) => void
 
 /** What an adapter hands to `emit()`: the device's identity and location are filled in by the gateway. */
 export interface EventInput {

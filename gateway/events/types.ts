@@ -118,6 +118,10 @@ const GATEWAY = {
   'uplink.refused': 3,
   /** A DC-09 receiver's clock differs from ours by more than the configured bound. */
   'uplink.clock.offset': 3,
+  /** An installer put devices on walk test: their events carry `test: true` until it ends. */
+  'walktest.started': 4,
+  /** A walk test ended; sent at priority 3 when points were left untested (attrs list them). */
+  'walktest.ended': 4,
 } as const satisfies Record<string, Priority>
 
 export const EVENT_TYPES: Readonly<Record<Kind, Readonly<Record<string, Priority>>>> = {
