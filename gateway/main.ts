@@ -18,6 +18,8 @@ import { startBrokerIntake } from './intake.js'
 import { wireFanOut } from './fan-out.js'
 import { buildUplinks } from './uplinks.js'
 import { GatewayMetrics } from './metrics/metrics.js'
+import { startWalkTests } from './walktest/wiring.js'
+import type { WalkTests } from './walktest/walk-tests.js'
 
 export interface GatewayOptions {
   log?: Logger
@@ -48,15 +50,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const site = config.site.id
   const journal = await openJournal(config, now, log, options.faults)
   const metrics = new GatewayMetrics(journal, config.journal.maxRows)
-  const emitter = new Emitter(config, journal, now, log)
+  let walktests: WalkTests | undefined
+  const emitter = new Emitter(config, journal, now, log, (ev) => walktests?.mark(ev))
   const gatewayEvent = (input: EventInput) => emitter.gatewayEvent(input)
 
   const { broker, gate, port: brokerPort } = await startBrokerIntake(config, journal, emitter, now, log)
   const states = new DeviceStates((device, s) => void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true), now)
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
   let host: AdapterHost | undefined
-  wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev)] })
-  const { uplinks, forwarders } = buildUplinks(config, journal, now, log, gatewayEvent, options.faults)
+  wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev), (ev) => walktests?.committed(ev)] })
+  const { uplinks, forwarders } = buildUplinks(config, journal, now, log, gatewayEvent, options.faults, (uplink, id) => walktests?.delivered(uplink, id))
 
   const adapters = await AdapterHost.create({
     devices: config.devices, log, now,
@@ -64,6 +67,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     setState: (device, patch) => states.set(device, patch),
   })
   host = adapters
+  walktests = startWalkTests({ config, now, log, emitter, adapters: adapters.adapters, states, uplinks })
   const commands = await CommandWiring.start({ site, path: config.journal.path, broker, uplinks, targets: adapters.targets, now, log: log.child({ component: 'commands' }) })
 
   metrics.attach({
@@ -83,6 +87,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       status,
       snapshot: (id) => readSnapshot(config.devices, id),
       metrics: { open: config.metrics.open, contentType: metrics.contentType, scrape: () => metrics.scrape() },
+      walktests,
     })
   } catch (err) {
     await broker.stop()
@@ -114,6 +119,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await adapters.stop()
       await broker.stop()
       await commands.stop()
+      await walktests?.stop()
       await gatewayEvent({ type: 'gateway.stopped' })
       // Then what is in flight to the platform, then the journal, then the links.
       await Promise.allSettled(forwarders.map((f) => f.stop()))

@@ -8,8 +8,11 @@ import type { Faults } from './faults.js'
 import type { EventInput } from './events/event.js'
 import type { Journal } from './journal/journal.js'
 
-/** The configured uplinks, each with the forwarder that feeds it from the journal (not started). */
-export function buildUplinks(config: GatewayConfig, journal: Journal, now: () => number, log: Logger, gatewayEvent: (input: EventInput) => Promise<void>, faults?: Faults): { uplinks: Uplink[]; forwarders: Forwarder[] } {
+/**
+ * The configured uplinks, each with the forwarder that feeds it from the journal (not started).
+ * `onDelivered` hears of every event an uplink acknowledged (a walk test's path check).
+ */
+export function buildUplinks(config: GatewayConfig, journal: Journal, now: () => number, log: Logger, gatewayEvent: (input: EventInput) => Promise<void>, faults?: Faults, onDelivered?: (uplink: string, event: string) => void): { uplinks: Uplink[]; forwarders: Forwarder[] } {
   const site = config.site.id
   const siteInfo = { ...(config.site.coordinates ? { coordinates: config.site.coordinates } : {}), deviceNames: new Map(config.devices.map((d) => [d.id, d.name ?? d.id])) }
   const uplinks: Uplink[] = config.uplinks.map((u) => {
@@ -22,6 +25,7 @@ export function buildUplinks(config: GatewayConfig, journal: Journal, now: () =>
     maxAttempts: config.uplinks[i]!.maxAttempts,
     log: log.child({ component: 'forwarder', uplink: uplink.id }),
     onParked: (row, reason) => void gatewayEvent({ type: 'uplink.parked', attrs: { uplink: uplink.id, event: row.id, device: row.device, reason } }),
+    ...(onDelivered ? { onDelivered: (row: { id: string }) => onDelivered(uplink.id, row.id) } : {}),
   }))
   return { uplinks, forwarders }
 }

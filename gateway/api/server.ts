@@ -12,6 +12,7 @@ import { metricsRoutes } from './routes/metrics.js'
 import { probeRoutes } from './routes/probes.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
+import { walktestRoutes } from './routes/walktest.js'
 import type { ApiApp, ApiDeps } from './types.js'
 
 export type { ApiApp, ApiDeps } from './types.js'
@@ -50,6 +51,7 @@ export async function buildApi(deps: ApiDeps): Promise<ApiApp> {
   sessionRoutes(app, { api: deps.api, credentials, sessions })
   statusRoutes(app, deps)
   metricsRoutes(app, deps)
+  walktestRoutes(app, deps)
   await consoleRoutes(app, deps)
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
   return app

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { ApiConfig, ApiRole } from '../../config/api.js'
 import type { Logger } from '../log.js'
+import type { WalkTests } from '../walktest/walk-tests.js'
 
 /** The fastify instance every route file gets: zod schemas type the handlers. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>
@@ -40,4 +41,6 @@ export interface ApiDeps {
   consoleDir?: string
   /** The Prometheus metrics for `GET /metrics`; `open` serves them without credentials (metrics.open). */
   metrics?: { open: boolean; contentType: string; scrape(): Promise<string> }
+  /** Walk tests; `update` carries each change of the current one (the live stream's `event: walktest`). */
+  walktests?: WalkTests
 }

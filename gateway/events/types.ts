@@ -10,6 +10,8 @@ export const KINDS = ['alarm', 'access', 'parking', 'camera', 'gateway'] as cons
 export type Kind = (typeof KINDS)[number]
 
 export type Priority = 1 | 2 | 3 | 4
+/** Fire, panic, medical, gas, duress: never held back, and a walk test leaves them live unless included. */
+export const PRIORITY_LIFE_SAFETY: Priority = 1
 export const PRIORITY_SUPERVISION: Priority = 3
 
 /** Types every device kind may report (supervision, power, tests, the generic fallback). */

@@ -61,7 +61,7 @@ export async function runCli(argv: string[]): Promise<void> {
 
 function printReport(sim: PlatformSim): void {
   const r = sim.report()
-  console.log(`report: ${r.unique} events from ${r.devices} devices; duplicates ${r.duplicates}, gaps ${r.gaps}, order violations ${r.orderViolations}, invalid ${r.invalid}`)
+  console.log(`report: ${r.unique} events from ${r.devices} devices; duplicates ${r.duplicates}, gaps ${r.gaps}, order violations ${r.orderViolations}, invalid ${r.invalid}, walk test events ${r.tests}`)
 }
 
 function readCommands(sim: PlatformSim): void {

@@ -10,6 +10,8 @@ export interface PlatformReport {
   orderViolations: number
   invalid: number
   devices: number
+  /** Events marked `test: true` (devices on walk test). */
+  tests: number
 }
 
 /**
@@ -20,7 +22,7 @@ export class Recorder {
   readonly events: GatewayEvent[] = []
   private readonly ids = new Set<string>()
   private readonly lastSeq = new Map<string, number>()
-  private readonly r: PlatformReport = { received: 0, unique: 0, duplicates: 0, gaps: 0, orderViolations: 0, invalid: 0, devices: 0 }
+  private readonly r: PlatformReport = { received: 0, unique: 0, duplicates: 0, gaps: 0, orderViolations: 0, invalid: 0, devices: 0, tests: 0 }
   readonly invalidSamples: string[] = []
 
   /** Returns the event when it is new, undefined for a duplicate or an invalid payload. */
@@ -42,6 +44,7 @@ export class Recorder {
     }
     this.ids.add(ev.id)
     this.r.unique++
+    if (ev.test === true) this.r.tests++
     const key = `${ev.site}/${ev.device}`
     const last = this.lastSeq.get(key)
     if (last === undefined) this.r.devices++

@@ -58,6 +58,9 @@ const ROWS: Row[] = [
   ['alarm.cancel', 406, 'OC', undefined, 'user'],
   // Tests [DC-05 601-602]
   ['test', 602, 'RP'],
+  // A walk test on the gateway's devices: 607 "walk test mode", qualifier 1 begins, 3 ends [DC-05 607];
+  // SIA test start / test end [DC-03 TS, TE]. Sent whatever the call direction (message.ts: routed).
+  ['walktest.started', 607, 'TS', ['walktest.ended', 'TE']],
 ]
 
 function build(): Map<string, CodeMapping> {

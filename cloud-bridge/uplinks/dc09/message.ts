@@ -27,8 +27,14 @@ export function codeFor(cfg: Dc09UplinkConfig, device: string, type: string): Co
   return DEFAULT_CODES.get(type) ?? null
 }
 
+/** Gateway events every receiver gets, whatever its route. */
+const ALWAYS_SENT = new Set(['walktest.started', 'walktest.ended'])
+
 /** Whether a call direction (the uplink's, or a receiver's) takes this event. */
-export function routed(cfg: { route?: Dc09UplinkConfig['route'] | undefined }, ev: Pick<GatewayEvent, 'kind' | 'priority'>): boolean {
+export function routed(cfg: { route?: Dc09UplinkConfig['route'] | undefined }, ev: Pick<GatewayEvent, 'kind' | 'priority'> & { type?: string }): boolean {
+  // A centre must know an account is on walk test (its zones' alarms are tests), as it gets the
+  // periodic test report, whatever alarms it takes.
+  if (ev.type !== undefined && ALWAYS_SENT.has(ev.type)) return true
   if (!cfg.route) return true
   if (ev.priority > cfg.route.maxPriority) return false
   return cfg.route.kinds === undefined || cfg.route.kinds.includes(ev.kind)

@@ -85,6 +85,17 @@ describe('event to code mapping [SIA DC-05, DC-03]', () => {
     expect(routed(c, { kind: 'access', priority: 1 })).toBe(false)
   })
 
+  it('a walk test: Contact ID 607 begins (1) and ends (3), SIA TS and TE, whatever the call direction [DC-05 607, DC-03 TS/TE]', () => {
+    const c = cfg({ route: { kinds: ['alarm'], maxPriority: 2 }, xdata: { text: false, eventId: false, coordinates: false } })
+    const walk = (type: string, priority: 3 | 4 = 4) => ev({ device: 'gateway', kind: 'gateway', type, priority })
+    expect(routed(c, walk('walktest.started'))).toBe(true)
+    expect(routed(c, walk('walktest.ended', 3))).toBe(true)
+    expect(eventPayload(c, site, CID, walk('walktest.started'))?.data).toBe('#1234|1607 00 000')
+    expect(eventPayload(c, site, CID, walk('walktest.ended', 3))?.data).toBe('#1234|3607 00 000')
+    expect(eventPayload(c, site, SIA, walk('walktest.started'))?.data).toBe('#1234|Nri0/TS000')
+    expect(eventPayload(c, site, SIA, walk('walktest.ended'))?.data).toBe('#1234|Nri0/TE000')
+  })
+
   it('config: accounts, keys and receivers are validated with a fix', () => {
     const bad = Dc09UplinkSchema.safeParse({
       ...base, account: '12',
