@@ -6,7 +6,7 @@ import type { EventInput, GatewayEvent } from '../events/event.js'
 import { PRIORITY_SUPERVISION } from '../events/types.js'
 import { expectedPoints, type Point } from './points.js'
 import { selectPoints, WalkTestError } from './scope.js'
-import { WalkTestSession, type EndedBy } from './session.js'
+import { WalkTestSession } from './session.js'
 import { StartWalkTestSchema, type StartWalkTest, type WalkTestView } from './schema.js'
 import { DeliveryWatch, uplinkChecks } from './path-checks.js'
 import { deviceEntry, type InfoSource } from './device-info.js'
@@ -185,4 +185,3 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
   }
 }
 
-export type { EndedBy }
