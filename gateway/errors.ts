@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'PINGAN_ERR_UPLINK'
   | 'PINGAN_ERR_JOURNAL'
   | 'PINGAN_ERR_JOURNAL_FULL'
+  | 'PINGAN_ERR_ORDER'
   | 'PINGAN_ERR_UNSTORABLE'
   | 'PINGAN_ERR_COMMAND'
   | 'PINGAN_ERR_WALKTEST'
@@ -80,6 +81,17 @@ export class JournalError extends PinganError {
 export class UnstorableEventError extends PinganError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('PINGAN_ERR_UNSTORABLE', message, options)
+  }
+}
+
+/**
+ * An event refused to keep its device's order: an earlier event of the same device was refused
+ * (its commit failed) and has not been sent again yet. Retryable, like JournalError: the producer
+ * resends both, the earlier one first.
+ */
+export class EventOrderError extends PinganError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PINGAN_ERR_ORDER', message, options)
   }
 }
 

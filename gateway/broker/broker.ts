@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes'
 import type { Logger } from '../log.js'
 import { parseTopic, topics } from '../events/topics.js'
-import { errorMessage } from '../errors.js'
+import { EventOrderError, errorMessage } from '../errors.js'
 import { canPublish, canSubscribe, filterWithin, type Principal, type Role } from './acl.js'
 import { verifyPassword } from './passwords.js'
 import type { IngestGate } from './ingest-gate.js'
@@ -174,7 +174,9 @@ export class LocalBroker {
     const commit = this.opts.gate.accept(t.device, packet.payload as Buffer, who.username).then(
       () => done(null),
       (err: unknown) => {
-        this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
+        // An order refusal follows a failed commit the journal has already reported.
+        if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device: t.device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
+        else this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
         done(err instanceof Error ? err : new Error(String(err)))
       },
     )

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { NO_FAULTS } from '../faults.js'
-import { JournalError, errorMessage } from '../errors.js'
+import { EventOrderError, JournalError, errorMessage } from '../errors.js'
 import { exec, closeDb } from './sqlite.js'
 import type { EvictionReport, JournalLimits } from './eviction.js'
 import { Evictor } from './evictor.js'
@@ -103,7 +103,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     }
     if (!this.barrier.admits(input)) {
       this.stat.refusedForOrder++
-      return Promise.reject(new JournalError(`an earlier event of device "${input.event.device}" was refused and has not been sent again; send it first, then this one (per-device order)`))
+      return Promise.reject(new EventOrderError(`an earlier event of device "${input.event.device}" was refused and has not been sent again; send it first, then this one (per-device order)`))
     }
     return new Promise((resolve, reject) => this.group.enqueue({ input, body, resolve, reject }))
   }
