@@ -38,6 +38,8 @@ export interface Candidate {
   bytes: number
   priority: number
   device: string
+  /** The event's per-device seq: an undelivered one leaves a gap the report must explain. */
+  seq: number
 }
 
 /** Takes candidates in the given order until both needs are met; returns what was taken. */
@@ -64,22 +66,42 @@ export interface EvictionReport {
   undelivered: number
   undeliveredByPriority: Record<string, number>
   devices: string[]
+  /**
+   * Per device, the seqs of the undelivered events evicted, as inclusive ranges `[from, to]`. The
+   * platform sees these numbers missing from the device's sequence: they are the only gaps the
+   * gateway makes on purpose (a failed commit hands out no seq), and this report explains them.
+   */
+  undeliveredSeqs: Record<string, Array<[number, number]>>
   bytes: number
+}
+
+/** Sorted seqs as inclusive ranges: 3,4,5,9 -> [3,5],[9,9]. */
+export function seqRanges(seqs: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (const s of [...seqs].sort((a, b) => a - b)) {
+    const last = out[out.length - 1]
+    if (last && s === last[1] + 1) last[1] = s
+    else if (!last || s > last[1]) out.push([s, s])
+  }
+  return out
 }
 
 export function summarize(reason: EvictionReport['reason'], delivered: Candidate[], undelivered: Candidate[]): EvictionReport {
   const byPriority: Record<string, number> = {}
-  const devices = new Set<string>()
+  const seqs = new Map<string, number[]>()
   for (const c of undelivered) {
     byPriority[c.priority] = (byPriority[c.priority] ?? 0) + 1
-    devices.add(c.device)
+    const list = seqs.get(c.device)
+    if (list) list.push(c.seq)
+    else seqs.set(c.device, [c.seq])
   }
   return {
     reason,
     delivered: delivered.length,
     undelivered: undelivered.length,
     undeliveredByPriority: byPriority,
-    devices: [...devices].sort(),
+    devices: [...seqs.keys()].sort(),
+    undeliveredSeqs: Object.fromEntries([...seqs.keys()].sort().map((d) => [d, seqRanges(seqs.get(d)!)])),
     bytes: [...delivered, ...undelivered].reduce((s, c) => s + c.bytes, 0),
   }
 }

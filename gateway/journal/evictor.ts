@@ -3,6 +3,8 @@ import { all, run, type Db } from './sqlite.js'
 import { chunks } from './writes.js'
 
 const SCAN_CHUNK = 2000
+/** The seq lives in the stored body only (the commit writes it there). */
+const COLUMNS = "pos, bytes, priority, device, json_extract(body, '$.seq') AS seq"
 
 export interface Evicted {
   delivered: Candidate[]
@@ -20,7 +22,7 @@ export class Evictor {
     let after = 0
     // Delivered first, oldest first.
     while (rest.rows > 0 || rest.bytes > 0) {
-      const rows = await all<Candidate>(this.db, 'SELECT pos, bytes, priority, device FROM events WHERE pending_uplinks = 0 AND pos > ? ORDER BY pos LIMIT ?', [after, SCAN_CHUNK])
+      const rows = await all<Candidate>(this.db, `SELECT ${COLUMNS} FROM events WHERE pending_uplinks = 0 AND pos > ? ORDER BY pos LIMIT ?`, [after, SCAN_CHUNK])
       if (rows.length === 0) break
       const t = takeUntil(rows, rest)
       delivered.push(...t.taken)
@@ -31,7 +33,7 @@ export class Evictor {
     for (const priority of UNDELIVERED_EVICTION_ORDER) {
       after = 0
       while (rest.rows > 0 || rest.bytes > 0) {
-        const rows = await all<Candidate>(this.db, 'SELECT pos, bytes, priority, device FROM events WHERE priority = ? AND pending_uplinks > 0 AND pos > ? ORDER BY pos LIMIT ?', [priority, after, SCAN_CHUNK])
+        const rows = await all<Candidate>(this.db, `SELECT ${COLUMNS} FROM events WHERE priority = ? AND pending_uplinks > 0 AND pos > ? ORDER BY pos LIMIT ?`, [priority, after, SCAN_CHUNK])
         if (rows.length === 0) break
         const t = takeUntil(rows, rest)
         undelivered.push(...t.taken)
@@ -46,7 +48,7 @@ export class Evictor {
   /** Events received before `cutoffMs`, delivered or not: the age bound. */
   async evictOlderThan(cutoffMs: number): Promise<Evicted> {
     const rows = await all<Candidate & { pending_uplinks: number }>(this.db,
-      'SELECT pos, bytes, priority, device, pending_uplinks FROM events WHERE received_at < ? ORDER BY pos LIMIT 20000', [cutoffMs])
+      `SELECT ${COLUMNS}, pending_uplinks FROM events WHERE received_at < ? ORDER BY pos LIMIT 20000`, [cutoffMs])
     const delivered = rows.filter((r) => r.pending_uplinks === 0)
     const undelivered = rows.filter((r) => r.pending_uplinks > 0)
     await this.remove(rows)

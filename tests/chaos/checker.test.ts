@@ -29,6 +29,13 @@ describe('chaos history checker', () => {
     expect(summarize(r)).toContain('lost b #1 b-1')
   })
 
+  it('counts a gap the gateway reported evicting as explained, not as a gap', () => {
+    const sent = history()
+    const r = checkHistory(sent, delivered(sent).filter((a) => a.id !== 'b-1'), { evictedSeqs: new Map([['b', [[2, 2]]]]) })
+    expect(r.seqGaps).toBe(0)
+    expect(r.seqGapsExplained).toBe(1)
+  })
+
   it('does not count a message that was never acknowledged as lost, and accepts it if it arrives', () => {
     const sent = history()
     const last = sent.find((s) => s.id === 'a-2')!

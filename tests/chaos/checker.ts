@@ -68,8 +68,10 @@ export interface CheckReport {
   orderViolations: OrderViolation[]
   /** Per device, the gateway's seq not rising on first copies. */
   seqViolations: number
-  /** Per device, seq numbers skipped between first copies (committed events that never arrived). */
+  /** Per device, seq numbers skipped between first copies (committed events that never arrived), unexplained. */
   seqGaps: number
+  /** Skipped seqs the gateway reported evicting undelivered (`journal.evicted`'s undeliveredSeqs). */
+  seqGapsExplained: number
   /** Acknowledgement to first arrival, ms (negative clamped to 0: the forwarder may beat the PUBACK). */
   delayMs: DelayFigures
   /** True when nothing above breaks the promise (duplicate ids do not). */
@@ -79,6 +81,8 @@ export interface CheckReport {
 export interface CheckOptions {
   /** Seq gaps are expected where the journal evicts (a full disk); not in a crash scenario. */
   allowSeqGaps?: boolean
+  /** Per device, seq ranges the gateway reported evicting undelivered: gaps there are explained. */
+  evictedSeqs?: ReadonlyMap<string, ReadonlyArray<readonly [number, number]>>
 }
 
 const key = (device: string, probe: string): string => `${device}\u0000${probe}`
@@ -118,6 +122,8 @@ export function checkHistory(sent: readonly Sent[], arrivals: readonly Arrival[]
   const orderViolations: OrderViolation[] = []
   let seqViolations = 0
   let seqGaps = 0
+  let seqGapsExplained = 0
+  const explained = (device: string, seq: number): boolean => (opts.evictedSeqs?.get(device) ?? []).some(([from, to]) => seq >= from && seq <= to)
   for (const a of arrivals) {
     if (firstArrival.has(a.id)) {
       duplicateIds++
@@ -127,7 +133,10 @@ export function checkHistory(sent: readonly Sent[], arrivals: readonly Arrival[]
     const prevSeq = lastSeq.get(a.device)
     if (prevSeq !== undefined && a.seq <= prevSeq) seqViolations++
     else {
-      if (prevSeq !== undefined) seqGaps += a.seq - prevSeq - 1
+      for (let s = (prevSeq ?? a.seq) + 1; s < a.seq; s++) {
+        if (explained(a.device, s)) seqGapsExplained++
+        else seqGaps++
+      }
       lastSeq.set(a.device, a.seq)
     }
     if (a.supervision) continue
@@ -174,6 +183,7 @@ export function checkHistory(sent: readonly Sent[], arrivals: readonly Arrival[]
     orderViolations,
     seqViolations,
     seqGaps,
+    seqGapsExplained,
     delayMs: delayFigures(delays),
     ok: false,
   }

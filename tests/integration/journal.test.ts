@@ -132,6 +132,10 @@ describe('journal', () => {
     const lost = reports.reduce((s, x) => s + x.undelivered, 0)
     expect(lost).toBeGreaterThan(0)
     expect(reports.flatMap((x) => Object.keys(x.undeliveredByPriority))).not.toContain('1')
+    // The seqs missing at the platform are named: the 'info' device lost its oldest undelivered ones.
+    const info = reports.flatMap((x) => x.undeliveredSeqs['info'] ?? [])
+    expect(info.reduce((n, [from, to]) => n + to - from + 1, 0)).toBe(lost)
+    expect(info[0]![0]).toBe(41)
     expect(await count("SELECT COUNT(*) AS n FROM events WHERE priority = 1")).toBe(51)
     expect(await count('SELECT COUNT(*) AS n FROM events WHERE pending_uplinks = 0')).toBe(0)
     expect(journal.stats().rows).toBeLessThanOrEqual(100)

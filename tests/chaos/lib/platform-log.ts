@@ -42,6 +42,7 @@ export class PlatformLog {
     const ev = parsed.data
     if (ev.kind === 'gateway') {
       this.gatewayEvents++
+      if (ev.type === 'journal.evicted') this.recordEvicted(ev.attrs['undeliveredSeqs'])
       return
     }
     const skew = Date.parse(ev.receivedAt) - Date.now()
@@ -52,6 +53,19 @@ export class PlatformLog {
       ...(SUPERVISION.has(ev.type) ? { supervision: true } : {}),
     })
     this.ids.add(ev.id)
+  }
+
+  /** The seqs the gateway reported evicting undelivered, per device (what explains a seq gap). */
+  readonly evictedSeqs = new Map<string, Array<[number, number]>>()
+
+  private recordEvicted(seqs: unknown): void {
+    if (typeof seqs !== 'object' || seqs === null) return
+    for (const [device, ranges] of Object.entries(seqs)) {
+      if (!Array.isArray(ranges)) continue
+      const list = this.evictedSeqs.get(device) ?? []
+      for (const r of ranges) if (Array.isArray(r) && r.length === 2) list.push([Number(r[0]), Number(r[1])])
+      this.evictedSeqs.set(device, list)
+    }
   }
 
   /** Waits until every id has arrived, or the deadline passes (then returns false). */

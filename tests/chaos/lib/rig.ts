@@ -166,7 +166,7 @@ export class Rig {
     }
     if (this.plog.invalid > 0) error = `${error ? `${error}; ` : ''}${this.plog.invalid} payloads at the platform were not valid events`
     const integrity = await this.kill()
-    return { report: checkHistory(this.all(), this.plog.arrivals), integrity, ...(error ? { error } : {}) }
+    return { report: checkHistory(this.all(), this.plog.arrivals, { evictedSeqs: this.plog.evictedSeqs }), integrity, ...(error ? { error } : {}) }
   }
 
   async close(): Promise<void> {
