@@ -9,6 +9,7 @@ import { promtoolCheckMetrics } from '../../helpers/promtool.js'
 import { topics } from '../../../gateway/events/topics.js'
 import { startGateway, type Gateway } from '../../../gateway/main.js'
 import { captureLog } from '../../helpers/logs.js'
+import { DEADLINE_MS, DEVICE, ev, ptyGateway, until } from '../contact-id/support.js'
 
 const DEVICES = [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' }]
 
@@ -67,5 +68,25 @@ describe('GET /metrics', () => {
     expect(res.status).toBe(200)
     expect(promValue(await res.text(), 'pingan_events_committed_total', { kind: 'gateway', type: 'gateway.started' })).toBe(1)
     expect((await fetch(`http://127.0.0.1:${gw.apiPort}/api/v1/status`)).status).toBe(401)
+  })
+
+  it("shows a serial device's link counters from its adapter's health(), through a real port", { timeout: 4 * DEADLINE_MS }, async () => {
+    const cleanup: Array<() => Promise<void>> = []
+    stops.push(async () => {
+      for (const c of cleanup.splice(0).reverse()) await c()
+    })
+    const { model, sim, h: rx } = await ptyGateway(cleanup, { heartbeatMs: 400, ackTimeoutMs: 1000 })
+    model.enqueue(ev('131', '015'), ev('131', '015', 'R'))
+    sim.poke()
+    await rx.platform.waitForEvent((e) => e.type === 'intrusion.restore', DEADLINE_MS)
+    await until('both acknowledged', () => model.stats.delivered === 2)
+    const text = await (await scrape(rx.gateway.apiPort, API_TOKEN)).text()
+    expect(promValue(text, 'pingan_device_online', { device: DEVICE, kind: 'alarm' })).toBe(1)
+    expect(promValue(text, 'pingan_events_committed_total', { kind: 'alarm', type: 'intrusion' })).toBe(1)
+    // Two events and the heartbeats before them: every one a frame.
+    expect(promValue(text, 'pingan_device_link_frames_total', { device: DEVICE })).toBeGreaterThanOrEqual(2)
+    expect(promValue(text, 'pingan_device_link_crc_errors_total', { device: DEVICE })).toBe(0)
+    expect(promValue(text, 'pingan_device_last_seen_timestamp_seconds', { device: DEVICE })).toBeGreaterThan(0)
+    expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, output: '' })
   })
 })
