@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { ConfigProblem } from '../gateway/errors.js'
+import { deprecatedKeys } from '../gateway/backoff.js'
 import type { AdapterDefinition, DeviceConfigBase } from './types.js'
 import type { DeviceIssue } from './device-base.js'
 import { readStoredSnapshot } from './onvif/snapshot-store.js'
@@ -118,7 +119,14 @@ export function isIngestDevice(adapter: string): boolean {
   return adapterEntry(adapter).offers.intake === 'broker'
 }
 
-/** What `check` warns about in the devices of a valid config, asked of each device's adapter. */
+/**
+ * What `check` warns about in the devices of a valid config: old spellings of settings (still
+ * read), then what each device's adapter says.
+ */
 export function configWarnings(devices: readonly DeviceConfigBase[]): ConfigProblem[] {
-  return devices.flatMap((d, i) => adapterEntry(d.adapter).configWarnings?.(d, `devices.${i}`) ?? [])
+  return devices.flatMap((d, i) => {
+    const at = `devices.${i}`
+    const old = deprecatedKeys(d, at).map((k) => ({ path: k.path, message: `${k.key} is an old spelling, still read`, fix: `write ${k.use} instead` }))
+    return [...old, ...(adapterEntry(d.adapter).configWarnings?.(d, at) ?? [])]
+  })
 }

@@ -47,12 +47,12 @@ interface Link {
 async function link(kind: 'pty' | 'tcp', model: ReceiverModel, onTransmit?: (t: Transmission) => void): Promise<Link> {
   if (kind === 'tcp') {
     const sim = await serveTcp(model, { log: quiet, ...(onTransmit ? { onTransmit } : {}) })
-    return { transport: { url: sim.address, reconnectMinMs: 50 }, sim, close: () => sim.close() }
+    return { transport: { url: sim.address, backoff: { initialMs: 50 } }, sim, close: () => sim.close() }
   }
   const pair: PtyPair = await startPtyPair()
   const sim = await openSerial(model, { path: pair.b, baudRate: BAUD, log: quiet, ...(onTransmit ? { onTransmit } : {}) })
   return {
-    transport: { path: pair.a, baudRate: BAUD, reconnectMinMs: 50 },
+    transport: { path: pair.a, baudRate: BAUD, backoff: { initialMs: 50 } },
     sim,
     async close() {
       await sim.close()

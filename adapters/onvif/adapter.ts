@@ -1,6 +1,6 @@
 import http from 'node:http'
 import { errorMessage } from '../../gateway/errors.js'
-import { Backoff } from '../transport/backoff.js'
+import { Backoff } from '../../gateway/backoff.js'
 import type { EventInput } from '../../gateway/events/event.js'
 import type { Command } from '../../gateway/events/command.js'
 import type { AdapterCommandResult, AdapterContext, AdapterHealth, DeviceInfo } from '../types.js'
@@ -47,7 +47,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private sub: Subscription | undefined
   /** When the subscription ends, on our clock. */
   private subEndsAt = 0
-  /** Capped exponential backoff with jitter in [50 %, 100 %] of the step. */
+  /** Capped exponential backoff with full jitter (gateway/backoff.ts). */
   private readonly backoff: Backoff
   /** The current subscription has served a pull: losing it now means the camera forgot it (reboot, expiry). */
   private pulledOnSub = false
@@ -93,7 +93,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       },
       emit: (input) => this.emit(input),
     })
-    this.backoff = new Backoff({ minMs: cfg.backoffMinMs, maxMs: cfg.backoffMaxMs })
+    this.backoff = new Backoff(cfg.backoff)
   }
 
   async start(): Promise<void> {
@@ -377,7 +377,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     try {
       await this.client.measureClock()
       this.sup.contact(this.ctx.now())
-      // The camera is back: the loop need not sit out the rest of a backoff step (up to backoffMaxMs).
+      // The camera is back: the loop need not sit out the rest of a backoff step (up to backoff.maxMs).
       if (this.awaitingCamera) this.wake?.()
     } catch (err) {
       if (err instanceof CameraUnreachableError) this.sup.failure(errorMessage(err))

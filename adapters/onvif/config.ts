@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { DeviceBaseShape } from '../device-base.js'
 import type { ConfigProblem } from '../../gateway/errors.js'
 import { IdSchema } from '../../gateway/events/event.js'
+import { adoptOldBackoff, backoffShape, type BackoffLimits } from '../../gateway/backoff.js'
 
 const MIB = 1024 * 1024
 
@@ -38,6 +39,9 @@ const SNAPSHOT_DEFAULTS = SnapshotConfigSchema.parse({})
  * An ONVIF camera. `address` is the camera's host (and port) or its device service URL.
  * Credentials are the camera's ONVIF user; put the password in the environment ("${CAM_PASSWORD}").
  */
+const OLD_KEYS = { initialMs: 'backoffMinMs', maxMs: 'backoffMaxMs' } as const
+const RETRY: BackoffLimits = { defaults: { initialMs: 500, maxMs: 30_000 }, initialMs: { min: 50, max: 60_000 }, maxMs: { min: 100, max: 600_000 } }
+
 export const OnvifDeviceSchema = z.strictObject({
   ...DeviceBaseShape,
   adapter: z.literal('onvif'),
@@ -59,12 +63,12 @@ export const OnvifDeviceSchema = z.strictObject({
   pingIntervalMs: z.number().int().min(200).max(600_000).default(10_000),
   /** Motion must stay off this long before `motion.end`; new motion in between extends the event. */
   motionHoldMs: z.number().int().min(0).max(600_000).default(5000),
-  backoffMinMs: z.number().int().min(50).max(60_000).default(500),
-  backoffMaxMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** Retries of the PullPoint session after a failure (`gateway/backoff.ts`); `backoffMinMs/MaxMs` are the old spelling. */
+  ...backoffShape(RETRY, OLD_KEYS),
   snapshot: SnapshotConfigSchema.default(SNAPSHOT_DEFAULTS),
   /** Devices and zones whose alarms make this camera take a snapshot. */
   linkage: z.array(LinkSchema).default([]),
-})
+}).transform((v) => adoptOldBackoff(v, OLD_KEYS, RETRY.defaults))
 export type OnvifDeviceConfig = z.infer<typeof OnvifDeviceSchema>
 export type OnvifDeviceInput = z.input<typeof OnvifDeviceSchema>
 

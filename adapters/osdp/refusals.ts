@@ -1,3 +1,5 @@
+import { backoffCeiling } from '../../gateway/backoff.js'
+
 /**
  * What keeps a reader from being served, as far as the control panel can tell. Each names a fix
  * (see `faults.ts`); the link works out which from the NAK code or the handshake step that failed.
@@ -52,7 +54,9 @@ export class Refusals {
   /** The wait before the next attempt; `backOff` asks for at least one reconnect interval. */
   retryDelayMs(backOff = false): number {
     if (this.count <= 1 && !backOff) return 0
-    return Math.min(this.maxMs, this.reconnectIntervalMs * 2 ** Math.max(0, this.count - FAULT_AFTER))
+    // The shared ceiling without jitter: the gateway is the bus's only master, so there is no
+    // crowd to spread, and a fixed schedule is what an installer watching the line expects.
+    return backoffCeiling({ initialMs: this.reconnectIntervalMs, maxMs: this.maxMs }, this.count - FAULT_AFTER)
   }
 
   /** The reader answered a POLL: the run is over. Undefined when there was none. */

@@ -1,12 +1,13 @@
 import { z } from 'zod'
+import { adoptOldBackoff, backoffShape, type BackoffLimits } from '../../gateway/backoff.js'
 
-/** Reconnect pacing shared by both transports: full jitter between min and a capped exponential. */
-const ReconnectShape = {
-  /** First retry delay after the port vanished or refused to open. */
-  reconnectMinMs: z.number().int().min(10).max(60_000).default(500),
-  /** Ceiling of the exponential backoff; a device server rebooting takes about a minute. */
-  reconnectMaxMs: z.number().int().min(100).max(600_000).default(30_000),
-}
+/**
+ * Reconnect pacing shared by both transports (`gateway/backoff.ts`): `backoff: { initialMs, maxMs }`.
+ * A device server rebooting takes about a minute, so the cap is half of that.
+ */
+const RECONNECT: BackoffLimits = { defaults: { initialMs: 500, maxMs: 30_000 }, initialMs: { min: 10, max: 60_000 }, maxMs: { min: 100, max: 600_000 } }
+const OLD_KEYS = { initialMs: 'reconnectMinMs', maxMs: 'reconnectMaxMs' } as const
+const ReconnectShape = backoffShape(RECONNECT, OLD_KEYS)
 
 /** A local RS-232/RS-485 port (a USB adapter or an on-board UART). */
 export const SerialPortTransportSchema = z.strictObject({
@@ -16,7 +17,7 @@ export const SerialPortTransportSchema = z.strictObject({
   parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).default('none'),
   stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).default(1),
   ...ReconnectShape,
-})
+}).transform((v) => adoptOldBackoff(v, OLD_KEYS, RECONNECT.defaults))
 export type SerialPortTransportConfig = z.infer<typeof SerialPortTransportSchema>
 
 const TCP_URL_RE = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
@@ -29,7 +30,7 @@ export const TcpTransportSchema = z.strictObject({
     .refine((u) => tcpPort(u) >= 1 && tcpPort(u) <= 65535, 'port must be 1-65535'),
   connectTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
   ...ReconnectShape,
-})
+}).transform((v) => adoptOldBackoff(v, OLD_KEYS, RECONNECT.defaults))
 export type TcpTransportConfig = z.infer<typeof TcpTransportSchema>
 
 /**

@@ -11,4 +11,3 @@ export {
   type TcpTransportConfig,
 } from './config.js'
 export { CountingFramer, type FramerItem, type FramerStats, type FramerDrop, type ScanResult } from './framer.js'
-export { Backoff, type BackoffOptions } from './backoff.js'

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../../gateway/log.js'
 import { TransportError, errorMessage } from '../../gateway/errors.js'
-import { Backoff } from './backoff.js'
+import { Backoff } from '../../gateway/backoff.js'
 import { describeTransport, isTcpTransport, type TransportConfig } from './config.js'
 import type { Link, OpenLink } from './link.js'
 import { serialLinkOpener } from './serial-link.js'
@@ -55,7 +55,7 @@ export class Transport extends EventEmitter<TransportEvents> {
     this.log = opts.log.child({ transport: this.name })
     this.timers = opts.timers ?? SYSTEM_TIMERS
     this.opener = opts.open ?? (isTcpTransport(config) ? tcpLinkOpener(config, this.timers) : serialLinkOpener(config))
-    this.backoff = new Backoff({ minMs: config.reconnectMinMs, maxMs: config.reconnectMaxMs, random: opts.random })
+    this.backoff = new Backoff(config.backoff, opts.random)
   }
 
   get state(): TransportState {

@@ -1,16 +1,14 @@
 import { z } from 'zod'
 import { IdSchema } from '../../gateway/events/event.js'
+import { backoffSchema } from '../../gateway/backoff.js'
 
 /**
- * Reconnect delays, full jitter (cloud-bridge/backoff.ts). The cap bounds how long alarms wait after
+ * Reconnect delays, full jitter (gateway/backoff.ts). The cap bounds how long alarms wait after
  * the platform returns (at most `maxMs`, `maxMs / 2` on average); a lower cap costs more connection
  * attempts during an outage: 1,000 sites at 5 s make about 400 attempts/s, spread evenly.
  */
 const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 5000 }
-const BackoffSchema = z.strictObject({
-  initialMs: z.number().int().min(10).default(DEFAULT_BACKOFF.initialMs),
-  maxMs: z.number().int().min(100).default(DEFAULT_BACKOFF.maxMs),
-})
+const BackoffSchema = backoffSchema({ defaults: DEFAULT_BACKOFF, initialMs: { min: 10, max: Number.MAX_SAFE_INTEGER }, maxMs: { min: 100, max: Number.MAX_SAFE_INTEGER } })
 
 /**
  * The MQTT uplink to the platform's broker. TLS verifies the broker's certificate against `ca`

@@ -67,7 +67,7 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
     name: 'Gate and block A doors',
     adapter: 'osdp',
     location: { building: 'A', area: 'main-gate' },
-    transport: { url: `tcp://127.0.0.1:${wire.port}`, reconnectMinMs: 500, reconnectMaxMs: 10_000 },
+    transport: { url: `tcp://127.0.0.1:${wire.port}`, backoff: { initialMs: 500, maxMs: 10_000 } },
     keyStorePath: path.join(opts.dir, 'osdp-keys.json'),
     allowList: RESIDENTS.map((r) => ({ card: String(r.card), facility: 123, user: r.user })),
     readers: [

@@ -95,7 +95,7 @@ export function serveTcp(opts: WireOptions & { host?: string; port?: number }): 
 
 /** Serves the bus on a serial port or one end of a socat PTY pair. */
 export async function serveSerial(opts: WireOptions & { path: string }): Promise<RunningWire> {
-  const transport = new Transport(SerialPortTransportSchema.parse({ path: opts.path, reconnectMinMs: 50, reconnectMaxMs: 500 }), { log: opts.log })
+  const transport = new Transport(SerialPortTransportSchema.parse({ path: opts.path, backoff: { initialMs: 50, maxMs: 500 } }), { log: opts.log })
   const feed = responder(opts, (b) => {
     transport.write(b).catch((err: unknown) => opts.log.debug({ err }, 'simulator write failed'))
   })

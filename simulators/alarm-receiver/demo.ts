@@ -22,7 +22,7 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
     adapter: 'contact-id',
     kind: 'alarm',
     location: { grid: 'G-01', building: 'guard room' },
-    transport: { url: sim.address, connectTimeoutMs: 5000, reconnectMinMs: 500, reconnectMaxMs: 30_000 },
+    transport: { url: sim.address, connectTimeoutMs: 5000, backoff: { initialMs: 500, maxMs: 30_000 } },
     supervisionMs: 35_000,
     dedupeWindowMs: 60_000,
     maxFrameBytes: 256,

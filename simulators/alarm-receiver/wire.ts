@@ -173,7 +173,7 @@ export async function serveTcp(model: ReceiverModel, opts: WireOptions & { port?
  * reopened when it comes back, so an unplugged PTY pair can be replugged under it.
  */
 export async function openSerial(model: ReceiverModel, opts: WireOptions & { path: string; baudRate?: number }): Promise<ReceiverPort> {
-  const transport = new Transport(SerialPortTransportSchema.parse({ path: opts.path, baudRate: opts.baudRate ?? 9600, reconnectMinMs: 50, reconnectMaxMs: 1000 }), { log: opts.log })
+  const transport = new Transport(SerialPortTransportSchema.parse({ path: opts.path, baudRate: opts.baudRate ?? 9600, backoff: { initialMs: 50, maxMs: 1000 } }), { log: opts.log })
   const driver = new Driver(model, (bytes) => transport.write(bytes), opts)
   transport.on('data', (chunk) => driver.onData(chunk))
   const opened = once(transport, 'open', { signal: AbortSignal.timeout(10_000) })

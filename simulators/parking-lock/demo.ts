@@ -42,7 +42,7 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
     adapter: 'modbus',
     kind: 'parking',
     location: { building: 'B1', area: u.area },
-    transport: { url: server.address, connectTimeoutMs: 5000, reconnectMinMs: 500, reconnectMaxMs: 30_000 },
+    transport: { url: server.address, connectTimeoutMs: 5000, backoff: { initialMs: 500, maxMs: 30_000 } },
     unit: u.unit,
     profile: u.type === 'lock' ? 'parking-lock' : 'occupancy-sensor',
     pollIntervalMs: 1000,

@@ -42,6 +42,20 @@ describe('pingan CLI', () => {
     expect(r.stderr).toContain('devices.1.id: device id "d" is already used by devices.0')
   })
 
+  it('check still reads the old backoff spellings and says which key to write instead', async () => {
+    const r = await checkYaml(
+      'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\ndevices:\n' +
+        '  - { id: rx, adapter: contact-id, transport: { url: "tcp://10.0.0.7:4001", reconnectMinMs: 100, reconnectMaxMs: 900 } }\n' +
+        '  - { id: cam, adapter: onvif, address: 10.0.0.8, username: u, password: p, backoffMaxMs: 9000 }\n' +
+        '  - { id: lock, adapter: modbus, kind: parking, unit: 1, profile: parking-lock, transport: { path: /dev/ttyUSB0, backoff: { initialMs: 100 } } }\n',
+    )
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/devices\.0\.transport\.reconnectMinMs: reconnectMinMs is an old spelling, still read\n\s+fix: write backoff\.initialMs instead/)
+    expect(r.stderr).toContain('devices.0.transport.reconnectMaxMs: reconnectMaxMs is an old spelling')
+    expect(r.stderr).toMatch(/devices\.1\.backoffMaxMs: backoffMaxMs is an old spelling, still read\n\s+fix: write backoff\.maxMs instead/)
+    expect(r.stderr).not.toContain('devices.2')
+  })
+
   it('check says when /metrics is open, and warns when it is open on an address other hosts reach', async () => {
     const base = 'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\nmetrics: { open: true }\n'
     const local = await checkYaml(`${base}api: { host: 127.0.0.1, port: 9100 }\n`)

@@ -39,7 +39,7 @@ async function start(): Promise<Harness> {
     dir, platform,
     devices: [{
       id: 'lock-1', adapter: 'modbus', kind: 'parking', unit: 1, profile: 'parking-lock',
-      transport: { url: sim.address, reconnectMinMs: 50, reconnectMaxMs: 200 },
+      transport: { url: sim.address, backoff: { initialMs: 50, maxMs: 200 } },
       pollIntervalMs: 100, responseTimeoutMs: 200, commandPollIntervalMs: 50,
     }],
   })

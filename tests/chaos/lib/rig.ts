@@ -80,7 +80,7 @@ export class Rig {
       if (o.alarmMessages > 0) {
         const pty = await startPtyPair()
         cleanup.push(() => pty.close())
-        devices.push({ id: 'alarm-rx', adapter: 'contact-id', transport: { path: pty.a, reconnectMinMs: 50, reconnectMaxMs: 300 } })
+        devices.push({ id: 'alarm-rx', adapter: 'contact-id', transport: { path: pty.a, backoff: { initialMs: 50, maxMs: 300 } } })
         ptyPath = pty.b
       }
       let link: FaultyLink | undefined

@@ -28,7 +28,7 @@ describe('Contact ID through the whole gateway', { timeout: 4 * DEADLINE_MS }, (
     const model = new ReceiverModel({ heartbeatMs: 400, ackTimeoutMs: 1000, ...modelOpts }, Date.now())
     const sim = await serveTcp(model, { log: captureLog().log, byteDelayMs })
     cleanup.push(() => sim.close())
-    const h = await startHarness({ devices: [device({ url: sim.address, reconnectMinMs: 50, reconnectMaxMs: 200 }, extra)] })
+    const h = await startHarness({ devices: [device({ url: sim.address, backoff: { initialMs: 50, maxMs: 200 } }, extra)] })
     cleanup.push(() => h.stop())
     return { model, sim, h }
   }

@@ -44,7 +44,7 @@ export async function ptyGateway(cleanup: Array<() => Promise<void>>, modelOpts:
   const model = new ReceiverModel(modelOpts, Date.now())
   const sim = await openSerial(model, { path: pair.b, baudRate: 115200, log: captureLog().log })
   cleanup.push(() => sim.close())
-  const transport = { path: pair.a, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 300 }
+  const transport = { path: pair.a, baudRate: 115200, backoff: { initialMs: 50, maxMs: 300 } }
   const h = await startHarness({ devices: [{ id: DEVICE, adapter: 'contact-id', transport }] })
   cleanup.push(() => h.stop())
   await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)

@@ -26,7 +26,7 @@ describe('Contact ID through the gateway when the link goes away', { timeout: 4 
     const sim: ReceiverPort = await openSerial(model, { path: pair.b, baudRate: 115200, log: captureLog().log })
     cleanup.push(() => sim.close())
     // Supervision longer than the receiver's wait: a message waiting out its 4 s is not silence.
-    const h = await startHarness({ devices: [device({ path: pair.a, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 300 }, 20_000)] })
+    const h = await startHarness({ devices: [device({ path: pair.a, baudRate: 115200, backoff: { initialMs: 50, maxMs: 300 } }, 20_000)] })
     cleanup.push(() => h.stop())
     await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     // A line hit on the first: it is NAKed and repeated, never stored.
@@ -55,7 +55,7 @@ describe('Contact ID through the gateway when the link goes away', { timeout: 4 
     const model = new ReceiverModel({ heartbeatMs: 300, ackTimeoutMs: 500 }, Date.now())
     const sim = await serveTcp(model, { log: captureLog().log })
     cleanup.push(() => sim.close())
-    const h = await startHarness({ devices: [device({ url: sim.address, reconnectMinMs: 50, reconnectMaxMs: 300 })] })
+    const h = await startHarness({ devices: [device({ url: sim.address, backoff: { initialMs: 50, maxMs: 300 } })] })
     cleanup.push(() => h.stop())
     await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'device.online', DEADLINE_MS)
     const down = sim.unplug(1000)

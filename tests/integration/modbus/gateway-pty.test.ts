@@ -31,7 +31,7 @@ beforeAll(async () => {
     { now: () => Date.now(), travelMs: 300, seed: 9 },
   )
   sim = await servePort(model, pair.b)
-  const transport = { path: pair.a, baudRate: 19200, parity: 'even', reconnectMinMs: 50, reconnectMaxMs: 200 }
+  const transport = { path: pair.a, baudRate: 19200, parity: 'even', backoff: { initialMs: 50, maxMs: 200 } }
   h = await startHarness({
     devices: [
       { id: 'lock-1', adapter: 'modbus', kind: 'parking', location: { building: 'B2', area: 'P1-001' }, transport, unit: 1, profile: 'parking-lock', ...timing },

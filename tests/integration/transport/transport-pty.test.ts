@@ -9,7 +9,7 @@ import { captureLog } from '../../helpers/logs.js'
 const WAIT = { get signal() { return AbortSignal.timeout(30_000) } }
 
 function serial(path: string, extra: Record<string, unknown> = {}) {
-  return SerialPortTransportSchema.parse({ path, baudRate: 115200, reconnectMinMs: 50, reconnectMaxMs: 200, ...extra })
+  return SerialPortTransportSchema.parse({ path, baudRate: 115200, backoff: { initialMs: 50, maxMs: 200 }, ...extra })
 }
 
 /** Collects what arrives on a transport until `n` bytes are there. */

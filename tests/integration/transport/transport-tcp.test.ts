@@ -36,7 +36,7 @@ describe('serial transport over TCP to a device server', () => {
   })
 
   function start(port: number, log = captureLog().log): Transport {
-    const t = new Transport(TcpTransportSchema.parse({ url: `tcp://127.0.0.1:${port}`, reconnectMinMs: 50, reconnectMaxMs: 200 }), { log, random: () => 0.5 })
+    const t = new Transport(TcpTransportSchema.parse({ url: `tcp://127.0.0.1:${port}`, backoff: { initialMs: 50, maxMs: 200 } }), { log, random: () => 0.5 })
     cleanup.push(() => t.stop())
     t.start()
     return t

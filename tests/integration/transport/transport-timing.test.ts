@@ -33,39 +33,39 @@ describe('serial transport reconnect timing (injected timers)', () => {
     return due - from
   }
 
-  it('backs off from reconnectMinMs, doubling to reconnectMaxMs, and starts over after each open', async () => {
+  it('backs off from backoff.initialMs, doubling to backoff.maxMs, and starts over after each open', async () => {
     dir = mkdtempSync(join(tmpdir(), 'pingan-pty-timing-'))
     const timers = new ManualTimers(1_000_000)
     const mem = captureLog()
-    // random 0.5: each delay is 3/4 of its nominal value (half fixed, half random).
-    const cfg = SerialPortTransportSchema.parse({ path: join(dir, 'a'), reconnectMinMs: 500, reconnectMaxMs: 4000 })
+    // random 0.5: each delay is half its ceiling (full jitter: uniform below the ceiling).
+    const cfg = SerialPortTransportSchema.parse({ path: join(dir, 'a'), backoff: { initialMs: 500, maxMs: 4000 } })
     transport = new Transport(cfg, { log: mem.log, random: () => 0.5, timers })
     transport.start()
     // The port does not exist yet: every open fails and sets the next retry.
     const missing: number[] = []
     for (let i = 0; i < 6; i++) missing.push(await fire(timers))
-    expect(missing).toEqual([375, 750, 1500, 3000, 3000, 3000])
+    expect(missing).toEqual([250, 500, 1000, 2000, 2000, 2000])
     // The sixth retry failed too (its successor is set) before the port appears.
     await timers.nextDue(30_000)
     pair = await startPtyPair({ dir })
     const opened = once(transport, 'open', WAIT)
-    expect(await fire(timers)).toBe(3000)
+    expect(await fire(timers)).toBe(2000)
     await opened
 
-    // Unplugged: the delays start over from reconnectMinMs.
+    // Unplugged: the delays start over from backoff.initialMs.
     const closed = once(transport, 'close', WAIT)
     await pair.unplug()
     await closed
     const lostAt = timers.now()
-    expect(await fire(timers)).toBe(375)
-    expect(await fire(timers)).toBe(750)
+    expect(await fire(timers)).toBe(250)
+    expect(await fire(timers)).toBe(500)
     await timers.nextDue(30_000)
     await pair.replug()
     const reopened = once(transport, 'open', WAIT)
-    expect(await fire(timers)).toBe(1500)
+    expect(await fire(timers)).toBe(1000)
     await reopened
     // Downtime is measured on the injected clock: exactly the three delays.
-    expect(timers.now() - lostAt).toBe(375 + 750 + 1500)
-    expect(mem.find('transport reopened')).toMatchObject([{ downMs: 2625, attempts: 3 }])
+    expect(timers.now() - lostAt).toBe(250 + 500 + 1000)
+    expect(mem.find('transport reopened')).toMatchObject([{ downMs: 1750, attempts: 3 }])
   })
 })

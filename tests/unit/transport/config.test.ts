@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { TransportSchema, describeTransport, parseTcpUrl } from '../../../adapters/transport/config.js'
-import { Backoff } from '../../../adapters/transport/backoff.js'
+import { deprecatedKeys } from '../../../gateway/backoff.js'
 
 describe('transport config', () => {
   it('fills serial defaults (9600 8N1)', () => {
     const t = TransportSchema.parse({ path: '/dev/ttyUSB0' })
-    expect(t).toEqual({ path: '/dev/ttyUSB0', baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, reconnectMinMs: 500, reconnectMaxMs: 30_000 })
+    expect(t).toEqual({ path: '/dev/ttyUSB0', baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1, backoff: { initialMs: 500, maxMs: 30_000 } })
     expect(describeTransport(t)).toBe('/dev/ttyUSB0@9600 8N1')
   })
 
@@ -33,28 +33,20 @@ describe('transport config', () => {
   })
 })
 
-describe('reconnect backoff', () => {
-  it('doubles from min to the cap, with half of each delay jittered', () => {
-    const lo = new Backoff({ minMs: 100, maxMs: 1000, random: () => 0 })
-    expect(Array.from({ length: 6 }, () => lo.next())).toEqual([50, 100, 200, 400, 500, 500])
-    const hi = new Backoff({ minMs: 100, maxMs: 1000, random: () => 0.999999 })
-    expect(Array.from({ length: 6 }, () => hi.next())).toEqual([100, 200, 400, 800, 1000, 1000])
+describe('reconnect backoff settings', () => {
+  it('reads the old spelling (reconnectMinMs / reconnectMaxMs) into backoff, and notes it for pingan check', () => {
+    const t = TransportSchema.parse({ url: 'tcp://10.0.0.7:4001', reconnectMinMs: 50, reconnectMaxMs: 900 })
+    expect(t).toEqual({ url: 'tcp://10.0.0.7:4001', connectTimeoutMs: 5000, backoff: { initialMs: 50, maxMs: 900 } })
+    expect(deprecatedKeys({ transport: t }, 'devices.0')).toEqual([
+      { path: 'devices.0.transport.reconnectMinMs', key: 'reconnectMinMs', use: 'backoff.initialMs' },
+      { path: 'devices.0.transport.reconnectMaxMs', key: 'reconnectMaxMs', use: 'backoff.maxMs' },
+    ])
   })
 
-  it('starts over after reset and counts attempts', () => {
-    const b = new Backoff({ minMs: 100, maxMs: 1000, random: () => 0.5 })
-    b.next()
-    b.next()
-    expect(b.attempts).toBe(2)
-    b.reset()
-    expect(b.attempts).toBe(0)
-    expect(b.next()).toBe(75)
-  })
-
-  it('never overflows after a very long outage', () => {
-    const b = new Backoff({ minMs: 500, maxMs: 30_000, random: () => 0.5 })
-    let last = 0
-    for (let i = 0; i < 10_000; i++) last = b.next()
-    expect(last).toBe(22_500)
+  it('the new spelling wins where both are written, and is not reported', () => {
+    const t = TransportSchema.parse({ path: '/dev/ttyS0', backoff: { initialMs: 20 }, reconnectMaxMs: 700 })
+    expect(t.backoff).toEqual({ initialMs: 20, maxMs: 700 })
+    expect(deprecatedKeys(t, '')).toEqual([{ path: 'reconnectMaxMs', key: 'reconnectMaxMs', use: 'backoff.maxMs' }])
+    expect(deprecatedKeys(TransportSchema.parse({ path: '/dev/ttyS0', backoff: { initialMs: 20, maxMs: 700 } }), '')).toEqual([])
   })
 })
