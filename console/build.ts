@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { basename, join, resolve } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 
@@ -13,7 +13,27 @@ export const CONSOLE_OUT = resolve(SRC, '..', 'dist', 'console')
  * names them (served without caching). Runs at `npm run build`, never on the gateway box.
  */
 export async function buildConsole(outDir = CONSOLE_OUT): Promise<string[]> {
-  rmSync(outDir, { recursive: true, force: true })
+  // Built beside, then swapped in: a gateway serving the old files never sees a half-written folder.
+  const tmp = join(dirname(outDir), `.${basename(outDir)}-${process.pid}-${Date.now()}`)
+  const files = await bundle(tmp)
+  const old = `${tmp}-old`
+  if (existsSync(outDir)) renameSync(outDir, old)
+  renameSync(tmp, outDir)
+  rmSync(old, { recursive: true, force: true })
+  return files
+}
+
+/** Whether `outDir` holds a build newer than every source file (tests build only when needed). */
+export function consoleIsBuilt(outDir = CONSOLE_OUT): boolean {
+  const index = join(outDir, 'index.html')
+  if (!existsSync(index)) return false
+  const builtAt = statSync(index).mtimeMs
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)))
+  return newest(SRC) <= builtAt
+}
+
+async function bundle(outDir: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true })
   const result = await build({
     entryPoints: { app: join(SRC, 'main.ts'), styles: join(SRC, 'styles.css') },

@@ -77,6 +77,8 @@ export interface WalkPoint {
   tested: boolean
   testedAt?: string
   steps: string[]
+  /** Steps that test the point (zone: alarm, restore; door: open, closed...). */
+  expected?: string[]
 }
 
 export interface WalkTestView {
@@ -88,6 +90,8 @@ export interface WalkTestView {
   installer?: string
   points: WalkPoint[]
   untested: number
+  result?: 'complete' | 'incomplete'
+  report?: { id: string; sha256: string }
 }
 
 export interface ReportSummary {

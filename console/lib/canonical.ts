@@ -1,9 +1,12 @@
 /**
  * The walk-test report's hash (API-CONTRACT.md): SHA-256, hex, of the canonical JSON of the report
- * without its `sha256` field: object keys sorted, no whitespace, arrays in order.
+ * without its `sha256` field: object keys sorted, no whitespace, arrays in order, undefined members
+ * left out. The console checks a downloaded report itself, not by asking the gateway that made it;
+ * it keeps its own copy of gateway/walktest/canonical.ts (the console imports nothing of the
+ * gateway) and tests/unit/console/canonical.test.ts checks both agree.
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)

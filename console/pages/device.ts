@@ -39,7 +39,10 @@ function TestButtons({ d, onResult }: { d: DeviceView; onResult(r: CommandResult
   const send = async (action: Action) => {
     setBusy(true)
     try {
-      onResult(await api<CommandResult>(`/devices/${encodeURIComponent(d.id)}/commands`, { method: 'POST', body: { action, params: paramsFor(action, door) } }), action)
+      onResult(
+        await api<CommandResult>(`/devices/${encodeURIComponent(d.id)}/commands`, { method: 'POST', body: { action, params: paramsFor(action, door) } }),
+        action,
+      )
     } catch (err) {
       onResult({ status: 'error', reason: (err as Error).message }, action)
     } finally {
@@ -66,8 +69,7 @@ export function DevicePage({ id }: { id: string }) {
   useEffect(() => live.on('event', (e) => e.device === id && loaded.reload()), [live, id, loaded.reload])
   useEffect(() => live.on('state', (s) => s.device === id && loaded.reload()), [live, id, loaded.reload])
   const d = loaded.data
-  if (loaded.error) return html`<${Failure} msg=${loaded.error} />`
-  if (!d) return html`<p>${t('common.loading')}</p>`
+  if (!d) return html`<section><h1>${id}</h1>${loaded.error ? html`<${Failure} msg=${loaded.error} />` : html`<p>${t('common.loading')}</p>`}</section>`
   const shot = snapshotId(result?.r.data)
   return html`<section class="device">
     <p><a href=${href('devices')}>← ${t('device.back')}</a></p>

@@ -25,8 +25,8 @@ export function DevicesPage() {
   const [sort, setSort] = useState<[SortKey, boolean]>(['id', false])
   useEffect(() => setDevices(loaded.data?.devices ?? []), [loaded.data])
   useEffect(() => live.on('state', (s) => setDevices((list) => applyState(list, s))), [live])
-  if (loaded.error) return html`<${Failure} msg=${loaded.error} />`
-  if (!loaded.data) return html`<p>${t('common.loading')}</p>`
+  if (!loaded.data)
+    return html`<section><h1>${t('devices.title')}</h1>${loaded.error ? html`<${Failure} msg=${loaded.error} />` : html`<p>${t('common.loading')}</p>`}</section>`
   const now = Date.now()
   const shown = sortDevices(
     devices.filter((d) => matchesFilter(d, filter)),

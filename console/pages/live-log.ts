@@ -13,7 +13,10 @@ function RawFrame({ id }: { id: string }) {
   const [raw, setRaw] = useState<string | undefined>(undefined)
   const load = (e: Event) => {
     if ((e.target as HTMLDetailsElement).open && raw === undefined) {
-      api<EventView>(`/events/${encodeURIComponent(id)}`).then((ev) => setRaw(ev.raw ?? ''), (err: Error) => setRaw(err.message))
+      api<EventView>(`/events/${encodeURIComponent(id)}`).then(
+        (ev) => setRaw(ev.raw ?? ''),
+        (err: Error) => setRaw(err.message),
+      )
     }
   }
   return html`<details onToggle=${load}><summary>raw</summary><pre class="raw">${raw ?? '…'}</pre></details>`
@@ -67,8 +70,12 @@ export function LiveLogPage() {
       <label class="check"><input type="checkbox" name="raw" checked=${raw} onChange=${(e: Event) => setRaw((e.target as HTMLInputElement).checked)} />${t('live.raw')}</label>
     </div>
     ${lastHit && html`<div class=${`hlbox p${lastHit.priority}`} role="status" aria-live="polite"><time>${formatTime(lastHit.receivedAt)}</time> <strong>${lastHit.type}</strong> ${lastHit.device} ${eventDetail(lastHit)}</div>`}
-    ${shown.length === 0 ? html`<p class="muted">${t('live.empty')}</p>` : html`<table class="log">
+    ${
+      shown.length === 0
+        ? html`<p class="muted">${t('live.empty')}</p>`
+        : html`<table class="log">
       <thead><tr><th>${t('live.time')}</th><th>${t('live.device')}</th><th>${t('live.type')}</th><th>${t('live.detail')}</th></tr></thead>
-      <tbody>${shown.map((e) => html`<${Row} key=${e.id} e=${e} hl=${hlTerm !== '' && matches(e, hlTerm)} raw=${raw} />`)}</tbody></table>`}
+      <tbody>${shown.map((e) => html`<${Row} key=${e.id} e=${e} hl=${hlTerm !== '' && matches(e, hlTerm)} raw=${raw} />`)}</tbody></table>`
+    }
   </section>`
 }

@@ -35,7 +35,9 @@ export function OverviewPage() {
   const online = list.filter((d) => d.online).length
   const alarms = (events.data?.events ?? []).filter((e) => e.priority <= ALARM_MAX_PRIORITY).slice(0, ALARMS_SHOWN)
   const j = up.data?.journal
-  return html`<section class="overview">
+  const busy = !(status.data && up.data && devices.data && events.data) && !err
+  return html`<section class="overview" aria-busy=${busy ? 'true' : 'false'}>
+    <h1>${t('nav.overview')}</h1>
     ${err && html`<${Failure} msg=${err} />`}
     <div class="cards">
       <article><h2>${t('overview.site')}</h2><p class="big">${status.data?.site ?? '…'}</p></article>
@@ -44,8 +46,11 @@ export function OverviewPage() {
         ${status.data?.memoryRssBytes !== undefined && html`<p class="muted">${t('overview.memory', { size: formatBytes(status.data.memoryRssBytes) })}</p>`}</article>
       <article><h2>${t('overview.devices')}</h2><p class="big" data-testid="device-counts">${t('overview.devicesCount', { online, offline: list.length - online })}</p></article>
       <article><h2>${t('overview.journal')}</h2>
-        ${j && html`<p>${t('overview.journalUse', { rows: j.rows, maxRows: j.maxRows, bytes: formatBytes(j.bytes), maxBytes: formatBytes(j.maxBytes) })}</p>
-          <progress max="100" value=${Math.round((100 * Math.max(j.rows / j.maxRows, j.bytes / j.maxBytes)) || 0)} aria-label=${t('overview.journal')}></progress>`}
+        ${
+          j &&
+          html`<p>${t('overview.journalUse', { rows: j.rows, maxRows: j.maxRows, bytes: formatBytes(j.bytes), maxBytes: formatBytes(j.maxBytes) })}</p>
+          <progress max="100" value=${Math.round(100 * Math.max(j.rows / j.maxRows, j.bytes / j.maxBytes) || 0)} aria-label=${t('overview.journal')}></progress>`
+        }
         ${up.data?.disk && html`<p class="muted">${t('overview.disk', { size: formatBytes(up.data.disk.freeBytes) })}</p>`}</article>
     </div>
     <h2>${t('uplinks.title')}</h2>

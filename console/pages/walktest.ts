@@ -41,7 +41,7 @@ function Checklist({ w, onEnd }: { w: WalkTestView; onEnd(): void }) {
     <ul class="checklist">${w.points.map(
       (p) => html`<li key=${p.key} class=${p.tested ? 'done' : 'todo'} data-point=${p.key}>
         <span aria-hidden="true">${p.tested ? '✔' : '○'}</span> <strong>${p.label}</strong> <span class="muted small">${p.device}${p.zone ? ` · ${p.zone}` : ''} · ${p.kind}</span>
-        ${p.steps.length > 0 && html` <span class="small">${p.steps.join(', ')}</span>`}${p.testedAt && html` <time class="small">${formatTime(p.testedAt)}</time>`}
+        <span class="small steps">${(p.expected ?? p.steps).map((st) => html` <span class=${p.steps.includes(st) ? 'ok' : 'muted'}>${p.steps.includes(st) ? '✔' : '○'} ${st}</span>`)}</span>${p.testedAt && html` <time class="small">${formatTime(p.testedAt)}</time>`}
         <span class="sr">${p.tested ? t('walk.tested') : t('walk.untested', { n: 1 })}</span></li>`,
     )}</ul></div>`
 }
@@ -67,7 +67,9 @@ export function WalkTestPage() {
   const [error, setError] = useState<string | undefined>(undefined)
   const reports = useApi<{ reports: ReportSummary[] }>('/walktests')
   useEffect(() => {
-    api<WalkTestView>('/walktests/current').then(setCurrent, (e: unknown) => (e instanceof ApiError && e.status === 404 ? setCurrent(null) : setError((e as Error).message)))
+    api<WalkTestView>('/walktests/current').then(setCurrent, (e: unknown) =>
+      e instanceof ApiError && e.status === 404 ? setCurrent(null) : setError((e as Error).message),
+    )
   }, [])
   useEffect(
     () =>
@@ -77,7 +79,14 @@ export function WalkTestPage() {
       }),
     [live, reports.reload],
   )
-  const end = () => api<WalkTestView>('/walktests/current/end', { method: 'POST' }).then((w) => (setCurrent(w), reports.reload()), (e: Error) => setError(e.message))
+  const end = () =>
+    api<WalkTestView>('/walktests/current/end', { method: 'POST' }).then(
+      (w) => {
+        setCurrent(w)
+        reports.reload()
+      },
+      (e: Error) => setError(e.message),
+    )
   return html`<section>
     <h1>${t('walk.title')}</h1>
     ${(error ?? reports.error) && html`<${Failure} msg=${error ?? reports.error} />`}

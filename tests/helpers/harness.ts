@@ -29,6 +29,8 @@ export interface HarnessOptions {
   dir?: string
   /** Start no uplink at all. */
   noUplink?: boolean
+  /** Merged over the api section (e.g. `users` for console logins). */
+  api?: Record<string, unknown>
 }
 
 export interface Harness {
@@ -54,7 +56,7 @@ export function harnessConfig(dir: string, platformUrl: string, opts: HarnessOpt
     version: 1,
     site: { id: SITE, name: 'Test compound', grid: 'G-01' },
     broker: { host: '127.0.0.1', port: 0, users },
-    api: { host: '127.0.0.1', port: 0, tokens: [API_TOKEN] },
+    api: { host: '127.0.0.1', port: 0, tokens: [API_TOKEN], ...opts.api },
     journal: { path: join(dir, 'journal.db'), spareBytes: 0, ...opts.journal },
     uplinks: opts.noUplink ? [] : [{
       id: 'platform', type: 'mqtt', url: platformUrl, allowPlaintext: true,

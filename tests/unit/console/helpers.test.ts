@@ -7,10 +7,24 @@ import type { DeviceView, EventView } from '../../../console/types.js'
 
 const NOW = Date.parse('2026-05-01T12:00:00Z')
 const dev = (id: string, over: Partial<DeviceView> = {}): DeviceView => ({
-  id, adapter: 'osdp', kind: 'access', location: { building: '3' }, online: true, state: {}, info: {}, ...over,
+  id,
+  adapter: 'osdp',
+  kind: 'access',
+  location: { building: '3' },
+  online: true,
+  state: {},
+  info: {},
+  ...over,
 })
 const ev = (id: string, over: Partial<EventView> = {}): EventView => ({
-  id, device: 'gate', kind: 'access', type: 'access.granted', priority: 4, receivedAt: '2026-05-01T12:00:00Z', attrs: { card: '4567' }, ...over,
+  id,
+  device: 'gate',
+  kind: 'access',
+  type: 'access.granted',
+  priority: 4,
+  receivedAt: '2026-05-01T12:00:00Z',
+  attrs: { card: '4567' },
+  ...over,
 })
 
 describe('console devices table', () => {
