@@ -19,6 +19,7 @@ import { wireFanOut } from './fan-out.js'
 import { buildUplinks } from './uplinks.js'
 import { GatewayMetrics } from './metrics/metrics.js'
 import { startWalkTests } from './walktest/wiring.js'
+import { SYSTEM_TIMERS, type Timers } from './timers.js'
 import type { WalkTests } from './walktest/walk-tests.js'
 
 export interface GatewayOptions {
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   now?: () => number
   /** Fault points for the fault-injection suite; the CLI passes `faultsFromEnv(process.env)`. */
   faults?: Faults
+  /** The walk tests' time limit and uplink waits (tests end a walk test at its limit without waiting for it). */
+  walktestTimers?: Timers
 }
 
 export interface Gateway {
@@ -67,7 +70,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     setState: (device, patch) => states.set(device, patch),
   })
   host = adapters
-  walktests = startWalkTests({ config, now, log, emitter, adapters: adapters.adapters, states, uplinks })
+  walktests = startWalkTests({ config, timers: options.walktestTimers ?? { ...SYSTEM_TIMERS, now }, log, emitter, adapters: adapters.adapters, states, uplinks })
   const commands = await CommandWiring.start({ site, path: config.journal.path, broker, uplinks, targets: adapters.targets, now, log: log.child({ component: 'commands' }) })
 
   metrics.attach({

@@ -25,6 +25,15 @@ const BASIS = {
   'event-time': "device's event time against the gateway's receipt (includes the transport's delay)",
 } as const
 
+/** Why a device's clock could not be compared, by adapter. */
+const NO_TIME: Readonly<Record<string, string>> = {
+  'contact-id': "Contact ID from a receiver's automation port carries no panel time",
+  osdp: 'OSDP replies carry no reader time',
+  modbus: 'its Modbus register map has no clock',
+  onvif: "no test event carried the camera's own time",
+  'mqtt-ingest': 'no test event carried occurredAt',
+}
+
 /** Receivers as the DC-09 uplink's health lists them (cloud-bridge/uplinks/dc09/dc09-uplink.ts). */
 function receiverOffsets(uplink: string, health: Record<string, unknown> | undefined): ClockOffset[] {
   const paths = health?.['paths']
@@ -63,8 +72,7 @@ export function clockReport(o: {
   }
   for (const d of o.devices) {
     if (seen.has(d.id) || !o.points.some((p) => p.device === d.id)) continue
-    if (d.adapter === 'contact-id') notes.push(`${d.id}: Contact ID from a receiver's automation port carries no panel time; the panel's clock was not compared`)
-    else notes.push(`${d.id}: no test event carried the device's own time`)
+    notes.push(`${d.id}: ${NO_TIME[d.adapter] ?? 'no test event carried the device\'s own time'}; its clock was not compared`)
   }
   for (const u of o.uplinks) if (u.type === 'dc09') offsets.push(...receiverOffsets(u.id, u.health))
   return { gatewayAt: new Date(o.at).toISOString(), offsets, notes }

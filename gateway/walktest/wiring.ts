@@ -4,14 +4,14 @@ import type { Uplink } from '../../cloud-bridge/uplink.js'
 import type { Logger } from '../log.js'
 import type { Emitter } from '../emit.js'
 import type { DeviceStates } from '../device-states.js'
-import { SYSTEM_TIMERS } from '../timers.js'
+import type { Timers } from '../timers.js'
 import { ReportStore, reportsDirFor } from './store.js'
 import { WalkTests } from './walk-tests.js'
 import type { InfoSource } from './device-info.js'
 
 export interface WalkTestWiring {
   config: GatewayConfig
-  now(): number
+  timers: Timers
   log: Logger
   emitter: Emitter
   adapters: ReadonlyMap<string, Pick<Adapter, 'health'>>
@@ -34,7 +34,7 @@ export function startWalkTests(w: WalkTestWiring): WalkTests {
     site: { id: w.config.site.id, name: w.config.site.name },
     devices: w.config.devices,
     uplinks: w.config.uplinks.map((u) => ({ id: u.id, type: u.type })),
-    timers: { ...SYSTEM_TIMERS, now: w.now },
+    timers: w.timers,
     newId: () => w.emitter.newId(),
     gatewayEvent: (input) => w.emitter.gatewayEvent(input),
     deviceInfo: (device) => deviceInfo(w, device),
