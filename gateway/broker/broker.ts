@@ -6,6 +6,7 @@ import { EventOrderError, errorMessage } from '../errors.js'
 import { canPublish, canSubscribe, filterWithin, type Principal, type Role } from './acl.js'
 import { verifyPassword } from './passwords.js'
 import type { IngestGate } from './ingest-gate.js'
+import { PubackGate } from './puback-gate.js'
 import { closeAedes, listenMqtt, type MqttListener } from './listener.js'
 import { describeViolation, type MeterViolation } from './packet-meter.js'
 
@@ -34,6 +35,11 @@ export interface LocalBrokerOptions {
  */
 const PACKET_HEADROOM_BYTES = 4096
 const CLOSE_GRACE_MS = 2000
+/**
+ * Ingest publishes read ahead of their commits, across all connections; past it aedes reads no
+ * further. About 2 KB of memory each while in flight.
+ */
+const MAX_UNCOMMITTED = 1024
 /** Keys (remote addresses, client ids) already warned about (then debug), forgotten when this many pile up. */
 const WARNED_MAX = 1024
 
@@ -60,6 +66,10 @@ export class LocalBroker {
   heldPublishes = 0
   private draining = false
   private readonly inflight = new Set<Promise<void>>()
+  private readonly gates = new WeakMap<Socket, PubackGate>()
+  /** Ingest publishes whose commit has not settled, and the callbacks held back past the bound. */
+  private uncommitted = 0
+  private readonly waiting: Array<(err: null) => void> = []
   /** Connections cut at a packet header (too large, malformed, not CONNECT first). */
   cutConnections = 0
   private readonly warned = new Set<string>()
@@ -170,18 +180,30 @@ export class LocalBroker {
       this.opts.log.debug({ client: client.id, device: t.device }, 'ingest publish held: the broker is stopping; the producer will resend it')
       return
     }
-    // Commit before PUBACK: aedes writes the PUBACK only after this callback [aedes lib/handlers/publish.js].
-    const commit = this.opts.gate.accept(t.device, packet.payload as Buffer, who.username).then(
-      () => done(null),
-      (err: unknown) => {
-        // An order refusal follows a failed commit the journal has already reported.
-        if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device: t.device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
-        else this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
-        done(err instanceof Error ? err : new Error(String(err)))
-      },
-    )
-    this.inflight.add(commit)
-    void commit.finally(() => this.inflight.delete(commit))
+    // Commit before PUBACK: the gate holds the PUBACK aedes writes after this callback until the
+    // commit settles, so aedes may read the connection's next chunk while SQLite commits this one.
+    const socket = client.conn as Socket
+    let gate = this.gates.get(socket)
+    if (gate === undefined) {
+      gate = new PubackGate(socket)
+      this.gates.set(socket, gate)
+    }
+    const commit = this.opts.gate.accept(t.device, packet.payload as Buffer, who.username)
+    commit.catch((err: unknown) => {
+      // An order refusal follows a failed commit the journal has already reported.
+      if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device: t.device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
+      else this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the connection is cut and the producer will resend')
+    })
+    const settled = gate.hold(commit).finally(() => {
+      this.inflight.delete(settled)
+      this.uncommitted--
+      while (this.uncommitted < MAX_UNCOMMITTED && this.waiting.length > 0) this.waiting.shift()!(null)
+    })
+    this.inflight.add(settled)
+    // Past the bound, aedes is answered only as commits finish: it then reads nothing more from
+    // this connection, and the events held in memory stay bounded.
+    if (++this.uncommitted <= MAX_UNCOMMITTED) done(null)
+    else this.waiting.push(done)
   }
 
   publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
@@ -225,8 +247,7 @@ export class LocalBroker {
 
   /**
    * Intake first: no new connection, no new ingest commit. Then the commits in flight finish and
-   * their PUBACKs are written (aedes writes a PUBACK synchronously inside the `authorizePublish`
-   * callback), then every connection is ended so those PUBACKs are flushed before the FIN, and only
+   * their PUBACKs are written (the PUBACK gate writes a held PUBACK as soon as its commit settles), then every connection is ended so those PUBACKs are flushed before the FIN, and only
    * then the broker closes. Cutting the sockets while commits were in flight lost their PUBACKs:
    * the producer resent after the restart, and an event without a producer id was stored twice.
    */
