@@ -17,7 +17,10 @@ interface Spec<L extends string> {
  */
 export function stateGauge<L extends string>(registry: Registry, spec: Spec<L>): Gauge<L> {
   return new Gauge<L>({
-    name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [registry],
+    name: spec.name,
+    help: spec.help,
+    labelNames: spec.labelNames ?? [],
+    registers: [registry],
     collect() {
       this.reset()
       for (const [labels, value] of spec.read()) this.set(labels, value)
@@ -32,7 +35,10 @@ export function stateGauge<L extends string>(registry: Registry, spec: Spec<L>):
  */
 export function stateCounter<L extends string>(registry: Registry, spec: Spec<L>): Counter<L> {
   return new Counter<L>({
-    name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [registry],
+    name: spec.name,
+    help: spec.help,
+    labelNames: spec.labelNames ?? [],
+    registers: [registry],
     collect() {
       this.reset()
       for (const [labels, value] of spec.read()) this.inc(labels, value)

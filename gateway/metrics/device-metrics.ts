@@ -20,30 +20,43 @@ export function deviceMetrics(registry: Registry, sources: () => Pick<MetricsSou
   const devices = () => sources()?.devices() ?? []
   const adapters = (): Array<[string, MetricsAdapter]> => [...(sources()?.adapters ?? [])]
   stateGauge(registry, {
-    name: 'pingan_device_online', help: '1 while the device is online.', labelNames: ['device', 'kind'],
+    name: 'pingan_device_online',
+    help: '1 while the device is online.',
+    labelNames: ['device', 'kind'],
     read: () => devices().map((d) => [{ device: d.device, kind: d.kind }, (sources()?.adapters.get(d.device)?.health?.().online ?? d.online) ? 1 : 0]),
   })
   for (const [field, name, help] of LINK) {
     stateCounter(registry, {
-      name, help, labelNames: ['device'],
-      read: () => adapters().flatMap(([device, a]): Array<Sample<'device'>> => {
-        const h = a.health?.()
-        return h ? [[{ device }, h.link[field]]] : []
-      }),
+      name,
+      help,
+      labelNames: ['device'],
+      read: () =>
+        adapters().flatMap(([device, a]): Array<Sample<'device'>> => {
+          const h = a.health?.()
+          return h ? [[{ device }, h.link[field]]] : []
+        }),
     })
   }
   stateGauge(registry, {
-    name: 'pingan_device_last_seen_timestamp_seconds', help: 'When the adapter last heard from the device (Unix time).', labelNames: ['device'],
-    read: () => adapters().flatMap(([device, a]): Array<Sample<'device'>> => {
-      const at = a.health?.().lastSeenAt
-      return at === undefined ? [] : [[{ device }, at / 1000]]
-    }),
+    name: 'pingan_device_last_seen_timestamp_seconds',
+    help: 'When the adapter last heard from the device (Unix time).',
+    labelNames: ['device'],
+    read: () =>
+      adapters().flatMap(([device, a]): Array<Sample<'device'>> => {
+        const at = a.health?.().lastSeenAt
+        return at === undefined ? [] : [[{ device }, at / 1000]]
+      }),
   })
   stateGauge(registry, {
-    name: 'pingan_device_adapter_stat', help: 'Counters of adapters that report no link health, by the adapter\'s own name for them.', labelNames: ['device', 'stat'],
-    read: () => adapters().flatMap(([device, a]): Array<Sample<'device' | 'stat'>> => {
-      if (a.health) return []
-      return Object.entries(a.stats?.() ?? {}).filter(([, v]) => Number.isFinite(v)).map(([stat, v]) => [{ device, stat }, v])
-    }),
+    name: 'pingan_device_adapter_stat',
+    help: "Counters of adapters that report no link health, by the adapter's own name for them.",
+    labelNames: ['device', 'stat'],
+    read: () =>
+      adapters().flatMap(([device, a]): Array<Sample<'device' | 'stat'>> => {
+        if (a.health) return []
+        return Object.entries(a.stats?.() ?? {})
+          .filter(([, v]) => Number.isFinite(v))
+          .map(([stat, v]) => [{ device, stat }, v])
+      }),
   })
 }

@@ -12,12 +12,16 @@ import { stateCounter, stateGauge } from './define.js'
  */
 export function journalMetrics(registry: Registry, journal: Pick<Journal, 'on' | 'off' | 'stats'>, maxRows: number): () => void {
   const committed = new Counter({
-    name: 'pingan_events_committed_total', help: 'Events committed to the journal (duplicates not counted), by kind and type.',
-    labelNames: ['kind', 'type'], registers: [registry],
+    name: 'pingan_events_committed_total',
+    help: 'Events committed to the journal (duplicates not counted), by kind and type.',
+    labelNames: ['kind', 'type'],
+    registers: [registry],
   })
   const evicted = new Counter({
-    name: 'pingan_journal_evicted_events_total', help: 'Events the journal evicted to stay within its bounds, by reason (rows, bytes, age, disk-full) and whether every uplink had them.',
-    labelNames: ['reason', 'delivery'], registers: [registry],
+    name: 'pingan_journal_evicted_events_total',
+    help: 'Events the journal evicted to stay within its bounds, by reason (rows, bytes, age, disk-full) and whether every uplink had them.',
+    labelNames: ['reason', 'delivery'],
+    registers: [registry],
   })
   const onCommitted = (_rows: OutboxRow[], events: GatewayEvent[]) => {
     for (const ev of events) committed.inc({ kind: ev.kind, type: ev.type })
@@ -31,19 +35,36 @@ export function journalMetrics(registry: Registry, journal: Pick<Journal, 'on' |
 
   stateGauge(registry, { name: 'pingan_journal_rows', help: 'Events held in the journal.', read: () => [[{}, journal.stats().rows]] })
   stateGauge(registry, { name: 'pingan_journal_bytes', help: 'Bytes of event bodies held in the journal.', read: () => [[{}, journal.stats().bytes]] })
-  stateGauge(registry, { name: 'pingan_journal_max_rows', help: 'The journal\'s row bound (journal.maxRows).', read: () => [[{}, maxRows]] })
-  stateGauge(registry, { name: 'pingan_journal_max_bytes', help: 'The journal\'s byte bound in force (journal.maxBytes, or less on a small disk).', read: () => [[{}, journal.stats().maxBytes]] })
-  stateGauge(registry, { name: 'pingan_journal_full', help: '1 while commits fail because the disk or database is full.', read: () => [[{}, journal.stats().full ? 1 : 0]] })
+  stateGauge(registry, { name: 'pingan_journal_max_rows', help: "The journal's row bound (journal.maxRows).", read: () => [[{}, maxRows]] })
+  stateGauge(registry, {
+    name: 'pingan_journal_max_bytes',
+    help: "The journal's byte bound in force (journal.maxBytes, or less on a small disk).",
+    read: () => [[{}, journal.stats().maxBytes]],
+  })
+  stateGauge(registry, {
+    name: 'pingan_journal_full',
+    help: '1 while commits fail because the disk or database is full.',
+    read: () => [[{}, journal.stats().full ? 1 : 0]],
+  })
   stateCounter(registry, { name: 'pingan_journal_commits_total', help: 'Group commits written.', read: () => [[{}, journal.stats().commits]] })
   stateCounter(registry, {
-    name: 'pingan_journal_refused_events_total', help: 'Events the journal refused: full (disk or database full; the device was not acknowledged), order (an earlier event of the device was refused and not yet sent again) or unstorable (refused alone).',
+    name: 'pingan_journal_refused_events_total',
+    help: 'Events the journal refused: full (disk or database full; the device was not acknowledged), order (an earlier event of the device was refused and not yet sent again) or unstorable (refused alone).',
     labelNames: ['reason'],
     read: () => {
       const s = journal.stats()
-      return [[{ reason: 'full' }, s.refusedFull], [{ reason: 'order' }, s.refusedForOrder], [{ reason: 'unstorable' }, s.unstorable]]
+      return [
+        [{ reason: 'full' }, s.refusedFull],
+        [{ reason: 'order' }, s.refusedForOrder],
+        [{ reason: 'unstorable' }, s.unstorable],
+      ]
     },
   })
-  stateCounter(registry, { name: 'pingan_journal_failed_commits_total', help: 'Commits that failed for the journal\'s own reason (I/O, busy); their events were refused, to be sent again.', read: () => [[{}, journal.stats().failedCommits]] })
+  stateCounter(registry, {
+    name: 'pingan_journal_failed_commits_total',
+    help: "Commits that failed for the journal's own reason (I/O, busy); their events were refused, to be sent again.",
+    read: () => [[{}, journal.stats().failedCommits]],
+  })
   return () => {
     journal.off('committed', onCommitted)
     journal.off('evicted', onEvicted)

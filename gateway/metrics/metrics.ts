@@ -55,19 +55,41 @@ export class GatewayMetrics {
 
   private partMetrics(): void {
     const r = this.registry
-    stateCounter(r, { name: 'pingan_ingest_accepted_total', help: 'Third-party producers\' events committed through the ingest gate.', read: () => [[{}, this.sources?.gate.accepted ?? 0]] })
     stateCounter(r, {
-      name: 'pingan_ingest_rejected_total', help: 'Third-party producers\' payloads refused by the ingest gate, by reason.', labelNames: ['reason'],
+      name: 'pingan_ingest_accepted_total',
+      help: "Third-party producers' events committed through the ingest gate.",
+      read: () => [[{}, this.sources?.gate.accepted ?? 0]],
+    })
+    stateCounter(r, {
+      name: 'pingan_ingest_rejected_total',
+      help: "Third-party producers' payloads refused by the ingest gate, by reason.",
+      labelNames: ['reason'],
       read: () => [...(this.sources?.gate.rejectedBy ?? [])].map(([reason, n]) => [{ reason }, n]),
     })
-    stateGauge(r, { name: 'pingan_broker_clients', help: 'Clients connected to the local broker.', read: () => [[{}, this.sources?.broker.connectedClients() ?? 0]] })
+    stateGauge(r, {
+      name: 'pingan_broker_clients',
+      help: 'Clients connected to the local broker.',
+      read: () => [[{}, this.sources?.broker.connectedClients() ?? 0]],
+    })
     stateCounter(r, {
-      name: 'pingan_broker_refused_total', help: 'Logins, publishes and subscribes the local broker refused.', labelNames: ['what'],
+      name: 'pingan_broker_refused_total',
+      help: 'Logins, publishes and subscribes the local broker refused.',
+      labelNames: ['what'],
       read: () => {
         const b = this.sources?.broker
-        return b ? [[{ what: 'login' }, b.refusedLogins], [{ what: 'publish' }, b.refusedPublishes], [{ what: 'subscribe' }, b.refusedSubscribes]] : []
+        return b
+          ? [
+              [{ what: 'login' }, b.refusedLogins],
+              [{ what: 'publish' }, b.refusedPublishes],
+              [{ what: 'subscribe' }, b.refusedSubscribes],
+            ]
+          : []
       },
     })
-    stateCounter(r, { name: 'pingan_broker_cut_connections_total', help: 'Connections the local broker cut (oversized or abusive packets).', read: () => [[{}, this.sources?.broker.cutConnections ?? 0]] })
+    stateCounter(r, {
+      name: 'pingan_broker_cut_connections_total',
+      help: 'Connections the local broker cut (oversized or abusive packets).',
+      read: () => [[{}, this.sources?.broker.cutConnections ?? 0]],
+    })
   }
 }

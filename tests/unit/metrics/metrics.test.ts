@@ -31,29 +31,62 @@ async function setup(opts: { maxRows?: number; adapters?: Map<string, MetricsAda
   const dir = mkdtempSync(join(tmpdir(), 'pingan-metrics-'))
   let now = T0
   const journal = await Journal.open({
-    path: join(dir, 'journal.db'), maxRows: opts.maxRows ?? 10_000, maxBytes: 64 * 1024 ** 2, maxAgeMs: 86_400_000, spareBytes: 0,
-    batchMaxEvents: 500, uplinks: ['platform'], log, now: () => now,
+    path: join(dir, 'journal.db'),
+    maxRows: opts.maxRows ?? 10_000,
+    maxBytes: 64 * 1024 ** 2,
+    maxAgeMs: 86_400_000,
+    spareBytes: 0,
+    batchMaxEvents: 500,
+    uplinks: ['platform'],
+    log,
+    now: () => now,
   })
   const metrics = new GatewayMetrics(journal, opts.maxRows ?? 10_000)
   const uplink = new FakeUplink()
   const forwarder = new Forwarder({ uplink, outbox: journal, log, now: () => now, maxAttempts: 3, onParked: () => undefined })
   const ids = new UuidV7Generator()
   const gate = new IngestGate({
-    devices: new Map([[READER.device, READER]]), maxPayloadBytes: 1024, newId: () => ids.next(), now: () => now,
-    commit: (input) => journal.append(input), reportRejection: async () => undefined, log,
+    devices: new Map([[READER.device, READER]]),
+    maxPayloadBytes: 1024,
+    newId: () => ids.next(),
+    now: () => now,
+    commit: (input) => journal.append(input),
+    reportRejection: async () => undefined,
+    log,
   })
-  const states = new DeviceStates(() => undefined, () => now)
+  const states = new DeviceStates(
+    () => undefined,
+    () => now,
+  )
   states.register(PANEL.device, PANEL.kind, undefined)
   states.register(READER.device, READER.kind, undefined)
   const sources: MetricsSources = {
-    gate, adapters: opts.adapters ?? new Map(), devices: () => states.all(),
+    gate,
+    adapters: opts.adapters ?? new Map(),
+    devices: () => states.all(),
     broker: { connectedClients: () => 2, refusedLogins: 1, refusedPublishes: 0, refusedSubscribes: 0, cutConnections: 0 },
     uplinks: [{ uplink, status: () => forwarder.status() }],
   }
   metrics.attach(sources)
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => journal.close(), () => forwarder.stop(0), () => metrics.close())
+  cleanups.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => journal.close(),
+    () => forwarder.stop(0),
+    () => metrics.close(),
+  )
   const commit = (who: DeviceIdentity, type: string) => journal.append({ event: buildEvent(who, { type }, ids.next(), now) })
-  return { journal, metrics, uplink, forwarder, gate, states, commit, setNow: (t: number) => { now = t } }
+  return {
+    journal,
+    metrics,
+    uplink,
+    forwarder,
+    gate,
+    states,
+    commit,
+    setNow: (t: number) => {
+      now = t
+    },
+  }
 }
 
 describe('gateway metrics', () => {
@@ -94,7 +127,7 @@ describe('gateway metrics', () => {
     expect(promValue(await g.metrics.scrape(), 'pingan_events_committed_total', { type: 'fire' })).toBe(1)
   })
 
-  it('reports each uplink\'s state, backlog, oldest undelivered age and deliveries', async () => {
+  it("reports each uplink's state, backlog, oldest undelivered age and deliveries", async () => {
     const g = await setup()
     g.uplink.hold = true
     g.forwarder.start()
@@ -121,9 +154,12 @@ describe('gateway metrics', () => {
     expect(promValue(text, 'pingan_uplink_state', { uplink: 'platform', state: 'down' })).toBe(1)
   })
 
-  it('reports devices online and link counters from health(), else the adapter\'s stats()', async () => {
+  it("reports devices online and link counters from health(), else the adapter's stats()", async () => {
     const adapters = new Map<string, MetricsAdapter>([
-      [PANEL.device, { health: () => ({ online: true, lastSeenAt: T0, info: {}, link: { frames: 120, retries: 3, crcErrors: 2, timeouts: 1, droppedBytes: 17 } }) }],
+      [
+        PANEL.device,
+        { health: () => ({ online: true, lastSeenAt: T0, info: {}, link: { frames: 120, retries: 3, crcErrors: 2, timeouts: 1, droppedBytes: 17 } }) },
+      ],
       [READER.device, { stats: () => ({ pullErrors: 4, resubscribes: 1 }) }],
     ])
     const g = await setup({ adapters })
