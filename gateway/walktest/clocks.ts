@@ -42,7 +42,12 @@ function receiverOffsets(uplink: string, health: Record<string, unknown> | undef
   for (const p of paths as Array<{ receivers?: Array<{ name?: unknown; clockOffsetMs?: unknown }> }>) {
     for (const r of p.receivers ?? []) {
       if (typeof r.name !== 'string' || typeof r.clockOffsetMs !== 'number') continue
-      out.push({ source: 'dc09-receiver', id: `${uplink}/${r.name}`, offsetMs: r.clockOffsetMs, basis: "receiver's time from a NAK that corrected our timestamp (0 while it never did; see cloud-bridge/uplinks/dc09/SPEC.md)" })
+      out.push({
+        source: 'dc09-receiver',
+        id: `${uplink}/${r.name}`,
+        offsetMs: r.clockOffsetMs,
+        basis: "receiver's time from a NAK that corrected our timestamp (0 while it never did; see cloud-bridge/uplinks/dc09/SPEC.md)",
+      })
     }
   }
   return out
@@ -65,14 +70,24 @@ export function clockReport(o: {
   const seen = new Set<string>()
   for (const p of o.points) {
     if (seen.has(p.device)) continue
-    const latest = o.points.filter((q) => q.device === p.device).flatMap((q) => o.steps(q.key)).filter((s) => s.clockOffsetMs !== undefined).sort((a, b) => a.at.localeCompare(b.at)).pop()
+    const latest = o.points
+      .filter((q) => q.device === p.device)
+      .flatMap((q) => o.steps(q.key))
+      .filter((s) => s.clockOffsetMs !== undefined)
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .pop()
     if (!latest) continue
     seen.add(p.device)
-    offsets.push({ source: latest.clockBasis === 'onvif-measured' ? 'camera' : 'device', id: p.device, offsetMs: latest.clockOffsetMs!, basis: BASIS[latest.clockBasis!] })
+    offsets.push({
+      source: latest.clockBasis === 'onvif-measured' ? 'camera' : 'device',
+      id: p.device,
+      offsetMs: latest.clockOffsetMs!,
+      basis: BASIS[latest.clockBasis!],
+    })
   }
   for (const d of o.devices) {
     if (seen.has(d.id) || !o.points.some((p) => p.device === d.id)) continue
-    notes.push(`${d.id}: ${NO_TIME[d.adapter] ?? 'no test event carried the device\'s own time'}; its clock was not compared`)
+    notes.push(`${d.id}: ${NO_TIME[d.adapter] ?? "no test event carried the device's own time"}; its clock was not compared`)
   }
   for (const u of o.uplinks) if (u.type === 'dc09') offsets.push(...receiverOffsets(u.id, u.health))
   return { gatewayAt: new Date(o.at).toISOString(), offsets, notes }

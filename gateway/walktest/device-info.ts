@@ -53,7 +53,9 @@ export function deviceEntry(cfg: DeviceConfig, info: Record<string, unknown> | u
   const entry: DeviceReportEntry = { id: cfg.id, name: cfg.name ?? cfg.id, adapter: cfg.adapter, kind: cfg.kind, source, ...(info ? identityOf(info) : {}) }
   const readers = info?.['readers']
   if (isRecord(readers)) {
-    const parts = Object.entries(readers).filter(([, r]) => isRecord(r)).map(([name, r]) => ({ name, ...identityOf(r as Record<string, unknown>) }))
+    const parts = Object.entries(readers)
+      .filter(([, r]) => isRecord(r))
+      .map(([name, r]) => ({ name, ...identityOf(r as Record<string, unknown>) }))
     if (parts.length > 0) entry.parts = parts
   }
   return entry

@@ -62,7 +62,9 @@ export class DeliveryWatch {
         this.timers.clearTimeout(timer)
         resolve()
       }
-      const check = () => { if (all()) done() }
+      const check = () => {
+        if (all()) done()
+      }
       const timer = this.timers.setTimeout(done, timeoutMs)
       this.waiters.add(check)
     })
@@ -72,7 +74,8 @@ export class DeliveryWatch {
 /** Each uplink's check from the walk test's started and ended events. */
 export function uplinkChecks(watch: DeliveryWatch, uplinks: ReadonlyArray<{ id: string; type: string }>, started: string, ended: string): UplinkCheck[] {
   return uplinks.map((u) => ({
-    uplink: u.id, type: u.type,
+    uplink: u.id,
+    type: u.type,
     started: watch.delivery(started, u.id),
     ended: watch.delivery(ended, u.id),
     proves: PROVES[u.type] ?? 'the uplink acknowledged the event',

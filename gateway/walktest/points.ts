@@ -48,12 +48,19 @@ type ZoneMap = Record<string, { name: string; type?: string | undefined }>
 
 function zonePoints(device: string, name: string, zones: ZoneMap, account?: string): Point[] {
   // Zone number order: YAML keys like 15 and 2 come back in numeric order, 015 and 002 in written order.
-  return Object.entries(zones).sort(([a], [b]) => a.localeCompare(b)).map(([ccc, z]) => point({
-    key: account === undefined ? `${device}/${ccc}` : `${device}/${account}-${ccc}`,
-    device, zone: ccc, ...(account !== undefined ? { account } : {}),
-    label: `${name}: zone ${ccc} ${z.name}${account !== undefined ? ` (account ${account})` : ''}`,
-    kind: 'zone', lifeSafety: isLifeSafety(z.type),
-  }))
+  return Object.entries(zones)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([ccc, z]) =>
+      point({
+        key: account === undefined ? `${device}/${ccc}` : `${device}/${account}-${ccc}`,
+        device,
+        zone: ccc,
+        ...(account !== undefined ? { account } : {}),
+        label: `${name}: zone ${ccc} ${z.name}${account !== undefined ? ` (account ${account})` : ''}`,
+        kind: 'zone',
+        lifeSafety: isLifeSafety(z.type),
+      }),
+    )
 }
 
 /** Every point the config describes, in config order. */
@@ -70,7 +77,8 @@ export function expectedPoints(devices: readonly DeviceConfig[]): Point[] {
         for (const r of d.readers) {
           const door = r.name ?? r.door
           out.push(point({ key: `${d.id}/${r.door}/reader`, device: d.id, zone: r.door, label: `${door}: reader`, kind: 'reader' }))
-          if (r.contactInput !== undefined) out.push(point({ key: `${d.id}/${r.door}/door`, device: d.id, zone: r.door, label: `${door}: door contact`, kind: 'door' }))
+          if (r.contactInput !== undefined)
+            out.push(point({ key: `${d.id}/${r.door}/door`, device: d.id, zone: r.door, label: `${door}: door contact`, kind: 'door' }))
         }
         break
       case 'modbus':

@@ -61,9 +61,15 @@ export function buildReport(r: ReportParts): WalkTestReport {
     const steps = s.stepsOf(p.key).map((d) => ({ step: d.step, at: d.at, event: d.event }))
     const testedAt = s.testedAtOf(p.key)
     return {
-      key: p.key, device: p.device, ...(p.zone !== undefined ? { zone: p.zone } : {}), label: p.label, kind: p.kind,
-      result: testedAt !== undefined ? 'tested' : 'untested', ...(testedAt !== undefined ? { testedAt } : {}),
-      steps, missing: p.expected.filter((e) => !steps.some((d) => d.step === e)),
+      key: p.key,
+      device: p.device,
+      ...(p.zone !== undefined ? { zone: p.zone } : {}),
+      label: p.label,
+      kind: p.kind,
+      result: testedAt !== undefined ? 'tested' : 'untested',
+      ...(testedAt !== undefined ? { testedAt } : {}),
+      steps,
+      missing: p.expected.filter((e) => !steps.some((d) => d.step === e)),
     }
   })
   const tested = points.filter((p) => p.result === 'tested').length

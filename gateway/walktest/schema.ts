@@ -10,10 +10,18 @@ export const StartWalkTestSchema = z.strictObject({
   /** Devices whose every point is tested; with `zones`, the union of both. Neither: the whole site. */
   devices: z.array(IdSchema).max(1000).optional(),
   /** Single zones (Contact ID zone number, e.g. "015") or doors (OSDP door id) of a device. */
-  zones: z.array(z.strictObject({ device: IdSchema, zone: z.string().min(1).max(64) })).max(5000).optional(),
+  zones: z
+    .array(z.strictObject({ device: IdSchema, zone: z.string().min(1).max(64) }))
+    .max(5000)
+    .optional(),
   /** Test fire, panic, medical, gas and duress zones too (they stay live otherwise). */
   includeLifeSafety: z.boolean().default(false),
-  timeLimitMinutes: z.number().int().min(1).max(24 * 60).default(DEFAULT_TIME_LIMIT_MINUTES),
+  timeLimitMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(DEFAULT_TIME_LIMIT_MINUTES),
   /** Who walks the site; the API fills in the logged-in user when absent. */
   installer: z.string().min(1).max(128).optional(),
 })

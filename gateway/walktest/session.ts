@@ -92,7 +92,14 @@ export class WalkTestSession {
       if (this.testedAt.has(p.key) || !concerns(p, ev)) continue
       const done = this.done.get(p.key)!
       for (const step of stepsOf(p, ev)) {
-        if (!counts(p, done.map((d) => d.step), step)) continue
+        if (
+          !counts(
+            p,
+            done.map((d) => d.step),
+            step,
+          )
+        )
+          continue
         done.push({ step, at: ev.receivedAt, event: ev.id, ...clockOf(ev) })
         changed = true
       }
@@ -130,9 +137,15 @@ export class WalkTestSession {
       points: this.o.points.map((p) => {
         const testedAt = this.testedAt.get(p.key)
         return {
-          key: p.key, device: p.device, ...(p.zone !== undefined ? { zone: p.zone } : {}), label: p.label, kind: p.kind,
-          tested: testedAt !== undefined, ...(testedAt !== undefined ? { testedAt } : {}),
-          steps: this.stepsOf(p.key).map((d) => d.step), expected: [...p.expected],
+          key: p.key,
+          device: p.device,
+          ...(p.zone !== undefined ? { zone: p.zone } : {}),
+          label: p.label,
+          kind: p.kind,
+          tested: testedAt !== undefined,
+          ...(testedAt !== undefined ? { testedAt } : {}),
+          steps: this.stepsOf(p.key).map((d) => d.step),
+          expected: [...p.expected],
         }
       }),
       untested: this.untested.length,

@@ -70,7 +70,14 @@ export class ReportStore {
     for (const name of names.filter((n) => n.endsWith('.json'))) {
       try {
         const parsed = ReportSummarySchema.safeParse(JSON.parse(await readFile(join(this.dir, name), 'utf8')))
-        if (parsed.success) out.push({ id: parsed.data.id, startedAt: parsed.data.startedAt, endedAt: parsed.data.endedAt, result: parsed.data.result, sha256: parsed.data.sha256 })
+        if (parsed.success)
+          out.push({
+            id: parsed.data.id,
+            startedAt: parsed.data.startedAt,
+            endedAt: parsed.data.endedAt,
+            result: parsed.data.result,
+            sha256: parsed.data.sha256,
+          })
         else this.log.warn({ file: name, dir: this.dir }, 'not a walk test report: left out of the list')
       } catch (err) {
         this.log.warn({ err, file: name, dir: this.dir }, 'walk test report unreadable: left out of the list')

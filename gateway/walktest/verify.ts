@@ -10,9 +10,7 @@ export function sealReport<R extends Record<string, unknown>>(report: R): R & { 
   return { ...report, sha256: sha256Hex(reportHashInput(report)) }
 }
 
-export type Verification =
-  | { ok: true; sha256: string }
-  | { ok: false; reason: string; claimed?: string; computed?: string }
+export type Verification = { ok: true; sha256: string } | { ok: false; reason: string; claimed?: string; computed?: string }
 
 /**
  * Checks a report as read back (parsed JSON): its `sha256` must be the SHA-256 of its canonical
@@ -24,7 +22,9 @@ export function verifyReport(report: unknown): Verification {
   const claimed = (report as Record<string, unknown>)['sha256']
   if (typeof claimed !== 'string' || !/^[0-9a-f]{64}$/.test(claimed)) return { ok: false, reason: 'the report has no sha256 of 64 lowercase hex digits' }
   const computed = sha256Hex(reportHashInput(report as Record<string, unknown>))
-  return computed === claimed ? { ok: true, sha256: claimed } : { ok: false, reason: 'the report was changed after it was sealed: its sha256 does not match its content', claimed, computed }
+  return computed === claimed
+    ? { ok: true, sha256: claimed }
+    : { ok: false, reason: 'the report was changed after it was sealed: its sha256 does not match its content', claimed, computed }
 }
 
 /** Verifies a report file's text (JSON); a file that is not JSON fails with the parser's reason. */

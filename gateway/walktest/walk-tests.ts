@@ -76,14 +76,20 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
 
   /** Starts a walk test; rejects with WalkTestError (running, scope). */
   async start(input: StartWalkTest, installer: string): Promise<WalkTestView> {
-    if (this.last?.session.running) throw new WalkTestError('running', `walk test ${this.last.session.id} is running: end it first (POST /api/v1/walktests/current/end)`)
+    if (this.last?.session.running)
+      throw new WalkTestError('running', `walk test ${this.last.session.id} is running: end it first (POST /api/v1/walktests/current/end)`)
     const req = StartWalkTestSchema.parse(input)
     const { points, excluded } = selectPoints(this.all, req)
     const startedEvent = this.d.newId()
     const run: Running = { startedEvent } as Running
     run.session = new WalkTestSession({
-      id: this.d.newId(), installer: req.installer ?? installer, points, excluded,
-      includeLifeSafety: req.includeLifeSafety, timeLimitMs: req.timeLimitMinutes * 60_000, timers: this.d.timers,
+      id: this.d.newId(),
+      installer: req.installer ?? installer,
+      points,
+      excluded,
+      includeLifeSafety: req.includeLifeSafety,
+      timeLimitMs: req.timeLimitMinutes * 60_000,
+      timers: this.d.timers,
       onChange: () => this.emit('update', this.viewOf(run)),
       onEnd: (s) => this.track(this.finish(run, s)),
     })
@@ -92,8 +98,17 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
     const devices = [...new Set(points.map((p) => p.device))]
     this.d.log.info({ walktest: run.session.id, installer: run.session.o.installer, points: points.length, devices }, 'walk test started')
     await this.d.gatewayEvent({
-      id: startedEvent, type: 'walktest.started',
-      attrs: { walktest: run.session.id, installer: run.session.o.installer, devices, points: points.length, timeLimitMinutes: req.timeLimitMinutes, includeLifeSafety: req.includeLifeSafety, endsAt: new Date(run.session.endsAt).toISOString() },
+      id: startedEvent,
+      type: 'walktest.started',
+      attrs: {
+        walktest: run.session.id,
+        installer: run.session.o.installer,
+        devices,
+        points: points.length,
+        timeLimitMinutes: req.timeLimitMinutes,
+        includeLifeSafety: req.includeLifeSafety,
+        endsAt: new Date(run.session.endsAt).toISOString(),
+      },
     })
     const view = this.viewOf(run)
     this.emit('update', view)
@@ -144,13 +159,25 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
     this.deliveries.watch(endedEvent)
     this.d.log.info({ walktest: s.id, result: s.result, endedBy: s.endedBy, untested: untested.length }, 'walk test ended')
     await this.d.gatewayEvent({
-      id: endedEvent, type: 'walktest.ended',
+      id: endedEvent,
+      type: 'walktest.ended',
       // Untested points are something the monitoring firm must follow up: supervision priority.
       ...(untested.length > 0 ? { priority: PRIORITY_SUPERVISION } : {}),
-      attrs: { walktest: s.id, result: s.result, endedBy: s.endedBy, tested: s.o.points.length - untested.length, untested: untested.length, untestedPoints: untested.slice(0, 100).map((p) => ({ key: p.key, label: p.label })) },
+      attrs: {
+        walktest: s.id,
+        result: s.result,
+        endedBy: s.endedBy,
+        tested: s.o.points.length - untested.length,
+        untested: untested.length,
+        untestedPoints: untested.slice(0, 100).map((p) => ({ key: p.key, label: p.label })),
+      },
     })
     const wait = s.endedBy === 'stopped' ? 0 : (this.d.pathCheckWaitMs ?? PATH_CHECK_WAIT_MS)
-    await this.deliveries.waitFor(endedEvent, this.d.uplinks.map((u) => u.id), wait)
+    await this.deliveries.waitFor(
+      endedEvent,
+      this.d.uplinks.map((u) => u.id),
+      wait,
+    )
     try {
       const report = this.report(s, run.startedEvent, endedEvent)
       await this.d.store.save(report)
@@ -170,7 +197,9 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
     const devices = this.d.devices.filter((c) => ids.has(c.id))
     const uplinks = this.d.uplinks.map((u) => ({ ...u, health: this.d.uplinkHealth(u.id) }))
     return buildReport({
-      session: s, site: this.d.site, generatedAt: this.d.timers.now(),
+      session: s,
+      site: this.d.site,
+      generatedAt: this.d.timers.now(),
       devices: devices.map((c) => {
         const known = this.d.deviceInfo(c.id)
         return deviceEntry(c, known?.info, known?.source ?? 'none')
@@ -184,4 +213,3 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
     return { ...run.session.view(), ...(run.report ? { report: run.report } : {}) }
   }
 }
-

@@ -15,10 +15,21 @@ const STATUS: Record<WalkTestError['reason'], { code: 400 | 409; error: string }
 }
 
 const PointSchema = z.object({
-  key: z.string(), device: z.string(), zone: z.string().optional(), label: z.string(), kind: z.enum(POINT_KINDS),
-  lifeSafety: z.boolean(), expected: z.array(z.string()),
+  key: z.string(),
+  device: z.string(),
+  zone: z.string().optional(),
+  label: z.string(),
+  kind: z.enum(POINT_KINDS),
+  lifeSafety: z.boolean(),
+  expected: z.array(z.string()),
 })
-const VerificationSchema = z.object({ ok: z.boolean(), sha256: z.string().optional(), reason: z.string().optional(), claimed: z.string().optional(), computed: z.string().optional() })
+const VerificationSchema = z.object({
+  ok: z.boolean(),
+  sha256: z.string().optional(),
+  reason: z.string().optional(),
+  claimed: z.string().optional(),
+  computed: z.string().optional(),
+})
 
 /**
  * Walk tests: start (installer), the current one, end it (installer), the stored reports in
@@ -33,54 +44,76 @@ export function walktestRoutes(app: ApiApp, deps: ApiDeps): void {
   }
 
   app.get('/api/v1/walktests/points', { schema: { response: { 200: z.object({ points: z.array(PointSchema) }) } } }, async () => ({
-    points: w.points().map((p) => ({ key: p.key, device: p.device, ...(p.zone !== undefined ? { zone: p.zone } : {}), label: p.label, kind: p.kind, lifeSafety: p.lifeSafety, expected: [...p.expected] })),
+    points: w
+      .points()
+      .map((p) => ({
+        key: p.key,
+        device: p.device,
+        ...(p.zone !== undefined ? { zone: p.zone } : {}),
+        label: p.label,
+        kind: p.kind,
+        lifeSafety: p.lifeSafety,
+        expected: [...p.expected],
+      })),
   }))
 
-  app.post('/api/v1/walktests', {
-    preHandler: requireRole('installer'),
-    schema: { body: StartWalkTestSchema, response: { 200: WalkTestViewSchema, 400: ApiErrorSchema, 409: ApiErrorSchema } },
-  }, async (req, reply) => {
-    try {
-      const view = await w.start(req.body, req.principal?.name ?? 'installer')
-      req.log.info({ user: req.principal?.name, walktest: view.id }, 'walk test started from the API')
-      return view
-    } catch (err) {
-      const f = fail(err)
-      return reply.code(f.status).send(f.body)
-    }
-  })
+  app.post(
+    '/api/v1/walktests',
+    {
+      preHandler: requireRole('installer'),
+      schema: { body: StartWalkTestSchema, response: { 200: WalkTestViewSchema, 400: ApiErrorSchema, 409: ApiErrorSchema } },
+    },
+    async (req, reply) => {
+      try {
+        const view = await w.start(req.body, req.principal?.name ?? 'installer')
+        req.log.info({ user: req.principal?.name, walktest: view.id }, 'walk test started from the API')
+        return view
+      } catch (err) {
+        const f = fail(err)
+        return reply.code(f.status).send(f.body)
+      }
+    },
+  )
 
   app.get('/api/v1/walktests/current', { schema: { response: { 200: WalkTestViewSchema, 404: ApiErrorSchema } } }, async (_req, reply) => {
     const view = w.current()
     return view ?? reply.code(404).send({ error: 'not found', message: 'no walk test since the gateway started: POST /api/v1/walktests starts one' })
   })
 
-  app.post('/api/v1/walktests/current/end', {
-    preHandler: requireRole('installer'),
-    schema: { response: { 200: WalkTestViewSchema, 400: ApiErrorSchema, 409: ApiErrorSchema } },
-  }, async (req, reply) => {
-    try {
-      const view = w.end()
-      req.log.info({ user: req.principal?.name, walktest: view.id }, 'walk test ended from the API')
-      return view
-    } catch (err) {
-      const f = fail(err)
-      return reply.code(f.status).send(f.body)
-    }
-  })
+  app.post(
+    '/api/v1/walktests/current/end',
+    {
+      preHandler: requireRole('installer'),
+      schema: { response: { 200: WalkTestViewSchema, 400: ApiErrorSchema, 409: ApiErrorSchema } },
+    },
+    async (req, reply) => {
+      try {
+        const view = w.end()
+        req.log.info({ user: req.principal?.name, walktest: view.id }, 'walk test ended from the API')
+        return view
+      } catch (err) {
+        const f = fail(err)
+        return reply.code(f.status).send(f.body)
+      }
+    },
+  )
 
-  app.get('/api/v1/walktests', { schema: { response: { 200: z.object({ reports: z.array(ReportSummarySchema) }) } } }, async () => ({ reports: await w.store().list() }))
+  app.get('/api/v1/walktests', { schema: { response: { 200: z.object({ reports: z.array(ReportSummarySchema) }) } } }, async () => ({
+    reports: await w.store().list(),
+  }))
 
   const ReportParams = z.object({ id: WalkTestIdSchema, format: z.enum(REPORT_FORMATS) })
   app.get('/api/v1/walktests/:id/report.:format', { schema: { params: ReportParams } }, async (req, reply) => {
     const file = await w.store().read(req.params.id, req.params.format)
     if (!file) return reply.code(404).send({ error: 'not found', message: `no walk test report ${req.params.id} (GET /api/v1/walktests lists them)` })
-    return reply
-      .type(CONTENT_TYPES[req.params.format])
-      .header('content-disposition', `attachment; filename="walktest-${req.params.id}.${req.params.format}"`)
-      // The HTML is a document to print, not part of the console: it may run nothing.
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(file)
+    return (
+      reply
+        .type(CONTENT_TYPES[req.params.format])
+        .header('content-disposition', `attachment; filename="walktest-${req.params.id}.${req.params.format}"`)
+        // The HTML is a document to print, not part of the console: it may run nothing.
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .send(file)
+    )
   })
 
   app.post('/api/v1/walktests/verify', { schema: { body: z.unknown(), response: { 200: VerificationSchema } } }, async (req) => verifyReport(req.body))

@@ -72,23 +72,61 @@ export async function startSite(): Promise<Site> {
   const centre = await startCentreSim({ keys: { D209: Buffer.from(ARC_KEY, 'hex') } })
   const config = harnessConfig(dir, platform.url, {
     devices: [
-      { id: 'alarm-rx', adapter: 'contact-id', name: 'Guard room receiver', transport: { url: rx.address, reconnectMinMs: 50, reconnectMaxMs: 200 }, zones: { 15: { name: 'north fence beam' }, 9: { name: 'kitchen smoke', type: 'fire' } } },
-      { id: 'doors', adapter: 'osdp', transport: { url: `tcp://127.0.0.1:${accessWire.port}`, reconnectMinMs: 50, reconnectMaxMs: 200 }, readers: [{ address: 0, door: 'main-gate', name: 'Main gate' }] },
-      { id: 'lock-1', adapter: 'modbus', kind: 'parking', name: 'Lock B1-01', transport: { url: parkingWire.address, reconnectMinMs: 50, reconnectMaxMs: 200 }, unit: 1, profile: 'parking-lock', pollIntervalMs: 100 },
+      {
+        id: 'alarm-rx',
+        adapter: 'contact-id',
+        name: 'Guard room receiver',
+        transport: { url: rx.address, reconnectMinMs: 50, reconnectMaxMs: 200 },
+        zones: { 15: { name: 'north fence beam' }, 9: { name: 'kitchen smoke', type: 'fire' } },
+      },
+      {
+        id: 'doors',
+        adapter: 'osdp',
+        transport: { url: `tcp://127.0.0.1:${accessWire.port}`, reconnectMinMs: 50, reconnectMaxMs: 200 },
+        readers: [{ address: 0, door: 'main-gate', name: 'Main gate' }],
+      },
+      {
+        id: 'lock-1',
+        adapter: 'modbus',
+        kind: 'parking',
+        name: 'Lock B1-01',
+        transport: { url: parkingWire.address, reconnectMinMs: 50, reconnectMaxMs: 200 },
+        unit: 1,
+        profile: 'parking-lock',
+        pollIntervalMs: 100,
+      },
     ],
   })
   config.api.tokens.push({ token: INSTALLER_TOKEN, role: 'installer' }, OPERATOR_TOKEN)
-  config.uplinks.push(Dc09UplinkSchema.parse({
-    id: 'arc', type: 'dc09', account: 'D209', route: { maxPriority: 2 },
-    paths: [{ name: 'wired', receivers: [{ host: centre.host, port: centre.tcpPort, keyHex: ARC_KEY }] }],
-  }))
+  config.uplinks.push(
+    Dc09UplinkSchema.parse({
+      id: 'arc',
+      type: 'dc09',
+      account: 'D209',
+      route: { maxPriority: 2 },
+      paths: [{ name: 'wired', receivers: [{ host: centre.host, port: centre.tcpPort, keyHex: ARC_KEY }] }],
+    }),
+  )
   const logs = captureLog()
   const timers = new HeldTimers()
   const gateway = await startGateway(config, { log: logs.log, walktestTimers: timers })
   const base = `http://127.0.0.1:${gateway.apiPort}/api/v1`
   return {
-    gateway, platform, centre, access, parking, timers, logs, dir,
-    receiver: { model, send: (...e) => { model.enqueue(...e); rx.poke() } },
+    gateway,
+    platform,
+    centre,
+    access,
+    parking,
+    timers,
+    logs,
+    dir,
+    receiver: {
+      model,
+      send: (...e) => {
+        model.enqueue(...e)
+        rx.poke()
+      },
+    },
     api: (path, init = {}) => {
       const token = init.token === undefined ? INSTALLER_TOKEN : init.token
       return fetch(`${base}${path}`, {

@@ -10,7 +10,8 @@ const DEADLINE_MS = 30_000
 let site: Site
 beforeAll(async () => {
   site = await startSite()
-  const online = (device: string, zone?: string) => site.platform.waitForEvent((e) => e.device === device && e.type === 'device.online' && (zone === undefined || e.zone === zone), DEADLINE_MS)
+  const online = (device: string, zone?: string) =>
+    site.platform.waitForEvent((e) => e.device === device && e.type === 'device.online' && (zone === undefined || e.zone === zone), DEADLINE_MS)
   await Promise.all([online('alarm-rx'), online('doors', 'main-gate'), online('lock-1')])
 }, 4 * DEADLINE_MS)
 afterAll(async () => {
@@ -49,7 +50,10 @@ describe('walk test against a running gateway and its simulators', { timeout: 4 
 
     // The installer walks: trips and restores the fence beam, badges at the gate, cycles the lock.
     // A real fire on the kitchen zone meanwhile stays live: not a test event.
-    site.receiver.send({ account: '1234', qualifier: 'E', code: '131', group: '01', zone: '015' }, { account: '1234', qualifier: 'R', code: '131', group: '01', zone: '015' })
+    site.receiver.send(
+      { account: '1234', qualifier: 'E', code: '131', group: '01', zone: '015' },
+      { account: '1234', qualifier: 'R', code: '131', group: '01', zone: '015' },
+    )
     site.receiver.send({ account: '1234', qualifier: 'E', code: '110', group: '01', zone: '009' })
     site.access.swipe(0, 'H10301', 123, 4567)
     site.parking.lock(1).write('holding', 1, 1, Date.now())
@@ -73,11 +77,23 @@ describe('walk test against a running gateway and its simulators', { timeout: 4 
     const text = await file.text()
     expect(verifyReportText(text)).toEqual({ ok: true, sha256: listed.sha256 })
     const report = JSON.parse(text)
-    expect(report).toMatchObject({ site: { id: 'test-site' }, installer: 'Li Wei', result: 'complete', summary: { points: 3, tested: 3, untested: 0, excluded: 1 } })
+    expect(report).toMatchObject({
+      site: { id: 'test-site' },
+      installer: 'Li Wei',
+      result: 'complete',
+      summary: { points: 3, tested: 3, untested: 0, excluded: 1 },
+    })
     expect(report.excluded).toEqual([expect.objectContaining({ key: 'alarm-rx/009' })])
-    expect(report.uplinks.map((u: { uplink: string; ended: { acknowledged: boolean } }) => [u.uplink, u.ended.acknowledged])).toEqual([['platform', true], ['arc', true]])
+    expect(report.uplinks.map((u: { uplink: string; ended: { acknowledged: boolean } }) => [u.uplink, u.ended.acknowledged])).toEqual([
+      ['platform', true],
+      ['arc', true],
+    ])
     expect(report.devices.map((d: { id: string; source: string }) => d.id)).toEqual(['alarm-rx', 'doors', 'lock-1'])
-    expect(report.clocks.notes).toEqual([expect.stringContaining('alarm-rx: Contact ID'), expect.stringContaining('doors: OSDP'), expect.stringContaining('lock-1: its Modbus')])
+    expect(report.clocks.notes).toEqual([
+      expect.stringContaining('alarm-rx: Contact ID'),
+      expect.stringContaining('doors: OSDP'),
+      expect.stringContaining('lock-1: its Modbus'),
+    ])
     expect(report.clocks.offsets).toEqual([expect.objectContaining({ source: 'dc09-receiver', id: 'arc/wired/primary', offsetMs: 0 })])
     expect(await json(await site.api('/walktests/current'))).toMatchObject({ id: view.id, state: 'complete', report: { sha256: listed.sha256 } })
 
@@ -93,7 +109,10 @@ describe('walk test against a running gateway and its simulators', { timeout: 4 
   })
 
   it('at the time limit: incomplete, the untested points reach the platform, and the report says so', async () => {
-    const res = await site.api('/walktests', { method: 'POST', body: { devices: ['lock-1'], zones: [{ device: 'alarm-rx', zone: '15' }], timeLimitMinutes: 5 } })
+    const res = await site.api('/walktests', {
+      method: 'POST',
+      body: { devices: ['lock-1'], zones: [{ device: 'alarm-rx', zone: '15' }], timeLimitMinutes: 5 },
+    })
     const view = await json<WalkTestView>(res)
     expect(view).toMatchObject({ state: 'running', untested: 2 })
     site.access.swipe(0, 'H10301', 123, 4567)
@@ -103,12 +122,18 @@ describe('walk test against a running gateway and its simulators', { timeout: 4 
     site.timers.fireFirst()
 
     const end = await site.platform.waitForEvent(ended(view.id), DEADLINE_MS)
-    expect(end).toMatchObject({ priority: 3, attrs: { result: 'incomplete', endedBy: 'time-limit', untested: 2, untestedPoints: [{ key: 'alarm-rx/015' }, { key: 'lock-1' }] } })
+    expect(end).toMatchObject({
+      priority: 3,
+      attrs: { result: 'incomplete', endedBy: 'time-limit', untested: 2, untestedPoints: [{ key: 'alarm-rx/015' }, { key: 'lock-1' }] },
+    })
     expect(await json(await site.api('/walktests/current'))).toMatchObject({ id: view.id, state: 'incomplete', untested: 2 })
     const listed = await until('the report', reportListed(view.id))
     const report = JSON.parse(await (await site.api(`/walktests/${view.id}/report.json`)).text())
     expect(report.sha256).toBe(listed.sha256)
-    expect(report.points.map((p: { key: string; result: string }) => [p.key, p.result])).toEqual([['alarm-rx/015', 'untested'], ['lock-1', 'untested']])
+    expect(report.points.map((p: { key: string; result: string }) => [p.key, p.result])).toEqual([
+      ['alarm-rx/015', 'untested'],
+      ['lock-1', 'untested'],
+    ])
     expect((await site.api('/walktests/current/end', { method: 'POST' })).status).toBe(409)
   })
 })

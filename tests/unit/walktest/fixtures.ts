@@ -6,13 +6,21 @@ import { defaultPriority, type Kind } from '../../../gateway/events/types.js'
 export function siteDevices(): DeviceConfig[] {
   return [
     {
-      id: 'alarm-rx', adapter: 'contact-id', name: 'Guard room receiver', transport: { url: 'tcp://127.0.0.1:1' },
+      id: 'alarm-rx',
+      adapter: 'contact-id',
+      name: 'Guard room receiver',
+      transport: { url: 'tcp://127.0.0.1:1' },
       zones: { 15: { name: 'north fence beam' }, 2: { name: 'lobby PIR' }, 9: { name: 'kitchen smoke', type: 'fire' } },
       accounts: { 5678: { name: 'Building 5', zones: { 15: { name: 'east wall beam' } } } },
     },
     {
-      id: 'doors', adapter: 'osdp', transport: { url: 'tcp://127.0.0.1:2' },
-      readers: [{ address: 0, door: 'main-gate', name: 'Main gate', contactInput: 0 }, { address: 1, door: 'block-a' }],
+      id: 'doors',
+      adapter: 'osdp',
+      transport: { url: 'tcp://127.0.0.1:2' },
+      readers: [
+        { address: 0, door: 'main-gate', name: 'Main gate', contactInput: 0 },
+        { address: 1, door: 'block-a' },
+      ],
     },
     { id: 'lock-1', adapter: 'modbus', kind: 'parking', name: 'Lock B1-01', transport: { url: 'tcp://127.0.0.1:3' }, unit: 1, profile: 'parking-lock' },
     { id: 'space-3', adapter: 'modbus', kind: 'parking', transport: { url: 'tcp://127.0.0.1:3' }, unit: 3, profile: 'occupancy-sensor' },
@@ -29,8 +37,16 @@ export function committed(device: string, type: string, extra: Partial<GatewayEv
   const kind = KIND_OF[device] ?? 'gateway'
   seq++
   return {
-    id: `00000000-0000-7000-8000-${String(seq).padStart(12, '0')}`, seq, site: 'lotus', device, kind, type,
-    priority: defaultPriority(kind, type) ?? 4, receivedAt: new Date(at).toISOString(), attrs: {}, ...extra,
+    id: `00000000-0000-7000-8000-${String(seq).padStart(12, '0')}`,
+    seq,
+    site: 'lotus',
+    device,
+    kind,
+    type,
+    priority: defaultPriority(kind, type) ?? 4,
+    receivedAt: new Date(at).toISOString(),
+    attrs: {},
+    ...extra,
   }
 }
 

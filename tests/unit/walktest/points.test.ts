@@ -45,7 +45,13 @@ describe('what a walk test request puts on test', () => {
   })
 
   it('devices and zones as a union; zone numbers as installers write them', () => {
-    const { points } = selectPoints(all, { devices: ['lock-1'], zones: [{ device: 'alarm-rx', zone: '2' }, { device: 'doors', zone: 'main-gate' }] })
+    const { points } = selectPoints(all, {
+      devices: ['lock-1'],
+      zones: [
+        { device: 'alarm-rx', zone: '2' },
+        { device: 'doors', zone: 'main-gate' },
+      ],
+    })
     expect(points.map((p) => p.key)).toEqual(['alarm-rx/002', 'doors/main-gate/reader', 'doors/main-gate/door', 'lock-1'])
   })
 

@@ -13,7 +13,17 @@ function endedSession() {
   const all = expectedPoints(siteDevices())
   const timers = new ManualTimers(Date.parse('2026-12-01T10:00:00Z'))
   const points = all.filter((p) => ['lock-1', 'cam-1'].includes(p.key))
-  const s = new WalkTestSession({ id: 'wt-1', installer: 'Li <Wei>', points, excluded: all.filter((p) => p.lifeSafety), includeLifeSafety: false, timeLimitMs: 60_000, timers, onChange: () => {}, onEnd: () => {} })
+  const s = new WalkTestSession({
+    id: 'wt-1',
+    installer: 'Li <Wei>',
+    points,
+    excluded: all.filter((p) => p.lifeSafety),
+    includeLifeSafety: false,
+    timeLimitMs: 60_000,
+    timers,
+    onChange: () => {},
+    onEnd: () => {},
+  })
   const ev = committed('cam-1', 'motion', { test: true })
   s.committed(ev)
   s.end('installer')
@@ -22,16 +32,26 @@ function endedSession() {
 
 function report() {
   return buildReport({
-    session: endedSession(), site: { id: 'lotus', name: 'Lotus "Garden" <b>' }, generatedAt: Date.parse('2026-12-01T10:01:00Z'),
+    session: endedSession(),
+    site: { id: 'lotus', name: 'Lotus "Garden" <b>' },
+    generatedAt: Date.parse('2026-12-01T10:01:00Z'),
     devices: [{ id: 'cam-1', name: '=cmd|calc', adapter: 'onvif', kind: 'camera', source: 'health', firmware: '5.7.3', serial: 'SN-1' }],
-    uplinks: [{ uplink: 'platform', type: 'mqtt', started: { event: 'a', acknowledged: true, at: '2026-12-01T10:00:00.100Z' }, ended: { event: 'b', acknowledged: false }, proves: 'x' }],
+    uplinks: [
+      {
+        uplink: 'platform',
+        type: 'mqtt',
+        started: { event: 'a', acknowledged: true, at: '2026-12-01T10:00:00.100Z' },
+        ended: { event: 'b', acknowledged: false },
+        proves: 'x',
+      },
+    ],
     clocks: { gatewayAt: '2026-12-01T10:01:00.000Z', offsets: [], notes: [] },
   })
 }
 
 describe('canonical JSON', () => {
   it('sorts keys at every depth, keeps array order, writes no whitespace and leaves out undefined members', () => {
-    expect(canonicalJson({ b: 1, a: [3, { d: 'x', c: null }], e: undefined, 'é': 'ü' })).toBe('{"a":[3,{"c":null,"d":"x"}],"b":1,"é":"ü"}')
+    expect(canonicalJson({ b: 1, a: [3, { d: 'x', c: null }], e: undefined, é: 'ü' })).toBe('{"a":[3,{"c":null,"d":"x"}],"b":1,"é":"ü"}')
   })
 })
 
@@ -39,7 +59,10 @@ describe('walk test report', () => {
   it('lists each point with its result, steps and missing steps, and the excluded life-safety zones', () => {
     const r = report()
     expect(r).toMatchObject({ result: 'incomplete', endedBy: 'installer', installer: 'Li <Wei>', summary: { points: 2, tested: 1, untested: 1, excluded: 1 } })
-    expect(r.points.map((p) => [p.key, p.result, p.steps.map((s) => s.step), p.missing])).toEqual([['lock-1', 'untested', [], ['raised', 'lowered']], ['cam-1', 'tested', ['seen'], []]])
+    expect(r.points.map((p) => [p.key, p.result, p.steps.map((s) => s.step), p.missing])).toEqual([
+      ['lock-1', 'untested', [], ['raised', 'lowered']],
+      ['cam-1', 'tested', ['seen'], []],
+    ])
     expect(r.excluded.map((e) => e.key)).toEqual(['alarm-rx/009'])
   })
 

@@ -14,8 +14,16 @@ function session(keys: string[], extra: Partial<SessionOptions> = {}) {
   const views: WalkTestView[] = []
   const ended: WalkTestSession[] = []
   const s = new WalkTestSession({
-    id: 'wt-1', installer: 'Li Wei', points: ALL.filter((p) => keys.includes(p.key)), excluded: [], includeLifeSafety: false,
-    timeLimitMs: 30 * 60_000, timers, onChange: (v) => views.push(v), onEnd: (x) => ended.push(x), ...extra,
+    id: 'wt-1',
+    installer: 'Li Wei',
+    points: ALL.filter((p) => keys.includes(p.key)),
+    excluded: [],
+    includeLifeSafety: false,
+    timeLimitMs: 30 * 60_000,
+    timers,
+    onChange: (v) => views.push(v),
+    onEnd: (x) => ended.push(x),
+    ...extra,
   })
   /** The marker then the fan-out, as the gateway does: only a marked event counts. */
   const feed = (ev: GatewayEvent) => {
@@ -62,7 +70,9 @@ describe('walk test session', () => {
     feed(committed('doors', 'door.open', { zone: 'main-gate' }))
     feed(committed('doors', 'door.closed', { zone: 'main-gate' }))
     expect(s.view().points.map((p) => [p.key, p.steps])).toEqual([
-      ['doors/main-gate/reader', ['read']], ['doors/main-gate/door', ['open', 'closed']], ['doors/block-a/reader', []],
+      ['doors/main-gate/reader', ['read']],
+      ['doors/main-gate/door', ['open', 'closed']],
+      ['doors/block-a/reader', []],
     ])
     feed(committed('doors', 'keypad', { zone: 'block-a' }))
     expect(s.result).toBe('complete')
@@ -103,7 +113,13 @@ describe('walk test session', () => {
     expect(timers.dueTimes()).toEqual([T0 + 5 * 60_000])
     await timers.fireNext()
     expect(ended).toEqual([s])
-    expect(s.view()).toMatchObject({ state: 'incomplete', result: 'incomplete', endedBy: 'time-limit', untested: 1, endedAt: new Date(T0 + 5 * 60_000).toISOString() })
+    expect(s.view()).toMatchObject({
+      state: 'incomplete',
+      result: 'incomplete',
+      endedBy: 'time-limit',
+      untested: 1,
+      endedAt: new Date(T0 + 5 * 60_000).toISOString(),
+    })
     expect(s.untested.map((p) => p.key)).toEqual(['lock-1'])
     const ev = committed('lock-1', 'lock.raised')
     feed(ev)

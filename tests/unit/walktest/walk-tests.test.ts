@@ -14,7 +14,9 @@ import { committed, siteDevices } from './fixtures.js'
 
 const T0 = Date.parse('2026-12-01T10:00:00Z')
 const dirs: string[] = []
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) })
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'pingan-walktest-'))
@@ -24,13 +26,21 @@ function setup() {
   let n = 0
   const log = captureLog()
   const w = new WalkTests({
-    site: { id: 'lotus', name: 'Lotus Garden' }, devices: siteDevices(),
-    uplinks: [{ id: 'platform', type: 'mqtt' }, { id: 'arc', type: 'dc09' }],
-    timers, newId: () => `0190a000-0000-7000-8000-${String(++n).padStart(12, '0')}`,
-    gatewayEvent: async (e) => { gatewayEvents.push(e) },
+    site: { id: 'lotus', name: 'Lotus Garden' },
+    devices: siteDevices(),
+    uplinks: [
+      { id: 'platform', type: 'mqtt' },
+      { id: 'arc', type: 'dc09' },
+    ],
+    timers,
+    newId: () => `0190a000-0000-7000-8000-${String(++n).padStart(12, '0')}`,
+    gatewayEvent: async (e) => {
+      gatewayEvents.push(e)
+    },
     deviceInfo: (id) => (id === 'lock-1' ? { info: { firmware: '2.1', serial: 'L-77' }, source: 'health' } : undefined),
     uplinkHealth: (id) => (id === 'arc' ? { paths: [{ receivers: [{ name: 'rx-1', clockOffsetMs: -2000 }] }] } : undefined),
-    store: new ReportStore(join(dir, 'walktests'), log.log), log: log.log,
+    store: new ReportStore(join(dir, 'walktests'), log.log),
+    log: log.log,
   })
   const feed = (ev: GatewayEvent) => {
     w.mark(ev)
@@ -46,7 +56,10 @@ describe('walk tests', () => {
     const view = await w.start({ devices: ['lock-1'], zones: [{ device: 'doors', zone: 'block-a' }] }, 'installer-1')
     expect(view).toMatchObject({ state: 'running', installer: 'installer-1', untested: 2, endsAt: new Date(T0 + 30 * 60_000).toISOString() })
     await expect(w.start({}, 'x')).rejects.toThrow(WalkTestError)
-    expect(gatewayEvents[0]).toMatchObject({ type: 'walktest.started', attrs: { walktest: view.id, devices: ['doors', 'lock-1'], points: 2, timeLimitMinutes: 30 } })
+    expect(gatewayEvents[0]).toMatchObject({
+      type: 'walktest.started',
+      attrs: { walktest: view.id, devices: ['doors', 'lock-1'], points: 2, timeLimitMinutes: 30 },
+    })
     w.delivered('platform', gatewayEvents[0]!.id!)
     const report = reported()
     feed(committed('lock-1', 'lock.raised'))
@@ -63,7 +76,16 @@ describe('walk tests', () => {
     const text = readFileSync(join(dir, 'walktests', `${view.id}.json`), 'utf8')
     expect(verifyReportText(text)).toEqual({ ok: true, sha256: done.report!.sha256 })
     const r = JSON.parse(text)
-    expect(r.uplinks.map((u: { uplink: string; started: { acknowledged: boolean }; ended: { acknowledged: boolean } }) => [u.uplink, u.started.acknowledged, u.ended.acknowledged])).toEqual([['platform', true, true], ['arc', false, true]])
+    expect(
+      r.uplinks.map((u: { uplink: string; started: { acknowledged: boolean }; ended: { acknowledged: boolean } }) => [
+        u.uplink,
+        u.started.acknowledged,
+        u.ended.acknowledged,
+      ]),
+    ).toEqual([
+      ['platform', true, true],
+      ['arc', false, true],
+    ])
     expect(r.devices.find((d: { id: string }) => d.id === 'lock-1')).toMatchObject({ firmware: '2.1', serial: 'L-77', source: 'health' })
     expect(r.clocks.offsets).toEqual([expect.objectContaining({ source: 'dc09-receiver', id: 'arc/rx-1', offsetMs: -2000 })])
     expect(await w.store().list()).toEqual([{ id: view.id, startedAt: r.startedAt, endedAt: r.endedAt, result: 'complete', sha256: r.sha256 }])
@@ -81,7 +103,19 @@ describe('walk tests', () => {
     // The report waits for the uplinks' acknowledgement of the end; none comes.
     await timers.fireNext()
     const done = await report
-    expect(gatewayEvents[1]).toMatchObject({ type: 'walktest.ended', priority: 3, attrs: { result: 'incomplete', endedBy: 'time-limit', untested: 2, untestedPoints: [{ key: 'cam-1', label: 'Gate camera: camera' }, { key: 'intercom', label: 'intercom: producer' }] } })
+    expect(gatewayEvents[1]).toMatchObject({
+      type: 'walktest.ended',
+      priority: 3,
+      attrs: {
+        result: 'incomplete',
+        endedBy: 'time-limit',
+        untested: 2,
+        untestedPoints: [
+          { key: 'cam-1', label: 'Gate camera: camera' },
+          { key: 'intercom', label: 'intercom: producer' },
+        ],
+      },
+    })
     const r = JSON.parse((await w.store().read(view.id, 'json'))!.toString())
     expect(r).toMatchObject({ result: 'incomplete', endedBy: 'time-limit', summary: { untested: 2 } })
     expect(r.uplinks.every((u: { ended: { acknowledged: boolean } }) => !u.ended.acknowledged)).toBe(true)
