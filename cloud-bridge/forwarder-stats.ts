@@ -8,6 +8,8 @@ export interface ForwarderStatus {
   /** null when nothing waits, or when the outbox could not be read (then `outboxError` says why). */
   oldestUndeliveredAgeMs: number | null
   delivered: number
+  /** When this uplink last acknowledged an event (ms since the epoch); null before the first. */
+  lastAckAt: number | null
   deliveryRatePerSec: number
   /** null when the outbox could not be read. */
   parked: number | null
@@ -18,10 +20,17 @@ export interface ForwarderStatus {
 /** Deliveries, their rate over the last second or more, and the outbox's read failures. */
 export class ForwarderStats {
   delivered = 0
+  lastAckAt: number | null = null
   private readFailures = 0
   private rateMark = { at: 0, delivered: 0, rate: 0 }
 
   constructor(private readonly log: Logger) {}
+
+  /** The uplink acknowledged an event. */
+  acked(now: number): void {
+    this.delivered++
+    this.lastAckAt = now
+  }
 
   started(now: number): void {
     this.rateMark = { at: now, delivered: 0, rate: 0 }

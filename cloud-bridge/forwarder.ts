@@ -124,7 +124,7 @@ export class Forwarder {
     this.opts.faults?.reach('forwarder.acked')
     this.drained()
     this.opts.outbox.ack(this.opts.uplink.id, [row.pos])
-    this.stats.delivered++
+    this.stats.acked(this.opts.now())
     this.opts.onDelivered?.(row)
     this.policy.acknowledged(row.pos)
     this.pump()
@@ -186,6 +186,7 @@ export class Forwarder {
       backlog: outbox.pendingCount(uplink),
       inflight: this.inflight.size,
       delivered: this.stats.delivered,
+      lastAckAt: this.stats.lastAckAt,
       deliveryRatePerSec: this.stats.rate(now),
     }
     try {

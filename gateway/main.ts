@@ -1,6 +1,5 @@
 import type { GatewayConfig } from '../config/schema.js'
 import type { EmitResult } from '../adapters/types.js'
-import { readSnapshot } from '../adapters/registry.js'
 import { createLogger, type Logger } from './log.js'
 import type { Faults } from './faults.js'
 import type { EventInput } from './events/event.js'
@@ -8,7 +7,8 @@ import { topics } from './events/topics.js'
 import type { Journal } from './journal/journal.js'
 import { openJournal } from './journal/from-config.js'
 import { DeviceStates } from './device-states.js'
-import { startApi, type ApiServer } from './api/server.js'
+import type { ApiServer } from './api/server.js'
+import { ApiWiring } from './api-wiring.js'
 import { buildStatus, type GatewayStatus } from './status.js'
 import { Emitter } from './emit.js'
 import { AdapterHost } from './adapter-host.js'
@@ -58,10 +58,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const gatewayEvent = (input: EventInput) => emitter.gatewayEvent(input)
 
   const { broker, gate, port: brokerPort } = await startBrokerIntake(config, journal, emitter, now, log)
-  const states = new DeviceStates((device, s) => void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true), now)
+  const apiWiring = new ApiWiring()
+  const states = new DeviceStates((device, s) => {
+    void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true)
+    apiWiring.live.stateChanged(s)
+  }, now)
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
   let host: AdapterHost | undefined
-  wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev), (ev) => walktests?.committed(ev)] })
+  wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev), (ev) => walktests?.committed(ev), (ev) => apiWiring.live.committed(ev)] })
   const { uplinks, forwarders } = buildUplinks(config, journal, now, log, gatewayEvent, options.faults, (uplink, id) => walktests?.delivered(uplink, id))
 
   const adapters = await AdapterHost.create({
@@ -83,16 +87,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   let api: ApiServer
   try {
-    api = await startApi({
-      api: config.api, now,
-      log: log.child({ component: 'api' }),
+    api = await apiWiring.start({
+      config, log, now, journal, states, adapters: adapters.adapters, commands, uplinks, forwarders, status,
       ready: () => ({ ready: !stopping, reasons: stopping ? ['stopping'] : [] }),
-      status,
-      snapshot: (id) => readSnapshot(config.devices, id),
-      metrics: { open: config.metrics.open, contentType: metrics.contentType, scrape: () => metrics.scrape() },
-      walktests,
+      extra: { metrics: { open: config.metrics.open, contentType: metrics.contentType, scrape: () => metrics.scrape() }, ...(walktests ? { walktests } : {}) },
     })
   } catch (err) {
+    await apiWiring.stop()
     await broker.stop()
     await commands.close()
     await journal.close()
@@ -129,7 +130,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await journal.close()
       metrics.close()
       await Promise.allSettled(uplinks.map((u) => u.stop()))
-      await api.close()
+      await apiWiring.stop()
       log.info('gateway stopped')
     },
   }

@@ -7,8 +7,14 @@ import { Credentials } from './auth/credentials.js'
 import { authGuard } from './auth/guard.js'
 import { SessionStore } from './auth/sessions.js'
 import { installErrorHandlers } from './errors.js'
+import { commandRoutes } from './routes/commands.js'
+import { configRoutes } from './routes/config.js'
 import { consoleRoutes } from './routes/console-files.js'
 import { metricsRoutes } from './routes/metrics.js'
+import { deviceRoutes } from './routes/devices.js'
+import { eventRoutes } from './routes/events.js'
+import { liveRoutes } from './routes/live.js'
+import { uplinkRoutes } from './routes/uplinks.js'
 import { probeRoutes } from './routes/probes.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
@@ -52,6 +58,17 @@ export async function buildApi(deps: ApiDeps): Promise<ApiApp> {
   statusRoutes(app, deps)
   metricsRoutes(app, deps)
   walktestRoutes(app, deps)
+  if (deps.devices) deviceRoutes(app, deps.devices, deps.events)
+  if (deps.events) eventRoutes(app, deps.events)
+  if (deps.live) {
+    const live = deps.live
+    liveRoutes(app, live)
+    // Open streams would hold the server's close forever.
+    app.addHook('preClose', async () => live.close())
+  }
+  if (deps.commands) commandRoutes(app, deps.commands.sender, deps.commands.devices, deps.now ?? Date.now)
+  if (deps.uplinks) uplinkRoutes(app, deps.uplinks)
+  if (deps.config !== undefined) configRoutes(app, deps.config)
   await consoleRoutes(app, deps)
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
   return app

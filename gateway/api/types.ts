@@ -3,6 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { ApiConfig, ApiRole } from '../../config/api.js'
 import type { Logger } from '../log.js'
 import type { WalkTests } from '../walktest/walk-tests.js'
+import type { EventQuery } from './event-query.js'
+import type { LiveHub } from './live/hub.js'
+import type { CommandSender } from './routes/commands.js'
+import type { UplinksView } from './routes/uplinks.js'
+import type { DeviceViews } from './views/device-view.js'
 
 /** The fastify instance every route file gets: zod schemas type the handlers. */
 export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>
@@ -43,4 +48,16 @@ export interface ApiDeps {
   metrics?: { open: boolean; contentType: string; scrape(): Promise<string> }
   /** Walk tests; `update` carries each change of the current one (the live stream's `event: walktest`). */
   walktests?: WalkTests
+  /** GET /devices and /devices/{id}. */
+  devices?: DeviceViews
+  /** GET /events, /events/{id} and each device's recent events. */
+  events?: EventQuery
+  /** GET /events/live; other parts publish on it (walk tests). */
+  live?: LiveHub
+  /** POST /devices/{id}/commands, to the configured devices. */
+  commands?: { sender: CommandSender; devices: ReadonlySet<string> }
+  /** GET /uplinks. */
+  uplinks?(): Promise<UplinksView>
+  /** GET /config: the running config (redacted when served). */
+  config?: unknown
 }

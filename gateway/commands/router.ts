@@ -142,7 +142,7 @@ export class CommandRouter {
       this.storeFailing = true
     }
     const r = await this.run(device, target, cmd)
-    this.deps.log.info({ device, command: cmd.id, action: cmd.action, status: r.status, reason: r.reason }, 'command done')
+    this.deps.log.info({ device, command: cmd.id, action: cmd.action, issuedBy: cmd.issuedBy, status: r.status, reason: r.reason }, 'command done')
     const result = this.result(device, cmd.id, cmd.action, r)
     return claimed ? this.finish(result) : result
   }

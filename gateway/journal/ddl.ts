@@ -8,6 +8,8 @@
  * - devices keeps each device's last per-device sequence number, which must survive eviction.
  * - events.mono_at is CLOCK_MONOTONIC (ms) when the event was appended, for the retransmission
  *   window: it never steps; meta's `boot` says which boot the values belong to (mono-clock.ts).
+ * - events_device, events_kind and events_type serve the API's event filters newest first
+ *   (gateway/api/event-query.ts); the type index is on the body's JSON, as the SQL there writes it.
  */
 export const DDL = `
 CREATE TABLE IF NOT EXISTS events (
@@ -27,6 +29,9 @@ CREATE INDEX IF NOT EXISTS events_delivered ON events(pos) WHERE pending_uplinks
 CREATE INDEX IF NOT EXISTS events_priority ON events(priority, pos);
 CREATE INDEX IF NOT EXISTS events_received ON events(received_at);
 CREATE INDEX IF NOT EXISTS events_dedupe ON events(dedupe_key) WHERE dedupe_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_device ON events(device, pos);
+CREATE INDEX IF NOT EXISTS events_kind ON events(kind, pos);
+CREATE INDEX IF NOT EXISTS events_type ON events(json_extract(body, '$.type'), pos);
 CREATE TABLE IF NOT EXISTS pending (
   uplink TEXT NOT NULL,
   pos INTEGER NOT NULL,
