@@ -48,11 +48,19 @@ export type ApiConfig = z.infer<typeof ApiSchema>
 export function apiWarnings(api: ApiConfig): ConfigProblem[] {
   const out: ConfigProblem[] = []
   if (api.open && !isLoopbackHost(api.host)) {
-    out.push({ path: 'api.open', message: `the API and console answer anyone who can reach ${api.host}:${api.port} as an installer`, fix: 'set api.open: false and add api.users, or bind api.host to 127.0.0.1' })
+    out.push({
+      path: 'api.open',
+      message: `the API and console answer anyone who can reach ${api.host}:${api.port} as an installer`,
+      fix: 'set api.open: false and add api.users, or bind api.host to 127.0.0.1',
+    })
   }
   // On loopback alone an API without credentials is a box that only answers its probes: fine.
   if (!api.open && !isLoopbackHost(api.host) && api.users.length === 0 && api.tokens.length === 0) {
-    out.push({ path: 'api', message: `the API listens on ${api.host} but has no api.users and no api.tokens: nobody can log in to the console or call it`, fix: 'add a user under api.users (role installer) or a token under api.tokens' })
+    out.push({
+      path: 'api',
+      message: `the API listens on ${api.host} but has no api.users and no api.tokens: nobody can log in to the console or call it`,
+      fix: 'add a user under api.users (role installer) or a token under api.tokens',
+    })
   }
   return out
 }

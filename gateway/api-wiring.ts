@@ -48,27 +48,45 @@ export class ApiWiring {
     const { config, now } = o
     const walktests = o.extra?.walktests
     walktests?.on('update', (view) => this.live.publish('walktest', view))
-    const devices = new DeviceViews({
-      devices: config.devices, siteGrid: config.site.grid, now,
-      state: (id) => o.states.get(id),
-      adapter: (id) => o.adapters.get(id),
-      onTest: (id) => {
-        const w = walktests?.current()
-        return w?.state === 'running' && w.points.some((p) => p.device === id)
+    const devices = new DeviceViews(
+      {
+        devices: config.devices,
+        siteGrid: config.site.grid,
+        now,
+        state: (id) => o.states.get(id),
+        adapter: (id) => o.adapters.get(id),
+        onTest: (id) => {
+          const w = walktests?.current()
+          return w?.state === 'running' && w.points.some((p) => p.device === id)
+        },
       },
-    }, new LinkRates())
+      new LinkRates(),
+    )
     devices.sampleLinks()
     this.sampler = setInterval(() => devices.sampleLinks(), LINK_SAMPLE_MS).unref()
     this.events = config.journal.path === ':memory:' ? undefined : await EventQuery.open(config.journal.path)
     this.server = await startApi({
-      api: config.api, now, log: o.log.child({ component: 'api' }),
-      ready: o.ready, status: o.status,
+      api: config.api,
+      now,
+      log: o.log.child({ component: 'api' }),
+      ready: o.ready,
+      status: o.status,
       snapshot: (id) => readSnapshot(config.devices, id),
       ...o.extra,
-      devices, live: this.live, config,
+      devices,
+      live: this.live,
+      config,
       ...(this.events ? { events: this.events } : {}),
       commands: { sender: o.commands, devices: new Set(config.devices.map((d) => d.id)) },
-      uplinks: () => uplinksView({ uplinks: o.uplinks, forwarders: o.forwarders, types: config.uplinks.map((u) => u.type), journal: o.journal, journalPath: config.journal.path, maxRows: config.journal.maxRows }),
+      uplinks: () =>
+        uplinksView({
+          uplinks: o.uplinks,
+          forwarders: o.forwarders,
+          types: config.uplinks.map((u) => u.type),
+          journal: o.journal,
+          journalPath: config.journal.path,
+          maxRows: config.journal.maxRows,
+        }),
     })
     return this.server
   }

@@ -27,5 +27,7 @@ export function installErrorHandlers(app: ApiApp): void {
     req.log.error({ err, url: req.url }, 'api request failed')
     return reply.code(500).send({ error: 'internal', message: 'the gateway could not answer; its log has the cause' })
   })
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not found', message: `no route ${req.method} ${req.url.split('?')[0]}: see /api/v1/openapi.json` }))
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not found', message: `no route ${req.method} ${req.url.split('?')[0]}: see /api/v1/openapi.json` }),
+  )
 }

@@ -36,7 +36,10 @@ export interface ApiServer {
  */
 export async function buildApi(deps: ApiDeps): Promise<ApiApp> {
   // Probes call every few seconds: no log line per request.
-  const app = Fastify({ loggerInstance: deps.log, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<ZodTypeProvider>() as unknown as ApiApp
+  const app = Fastify({
+    loggerInstance: deps.log,
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<ZodTypeProvider>() as unknown as ApiApp
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandlers(app)

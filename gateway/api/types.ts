@@ -5,8 +5,8 @@ import type { Logger } from '../log.js'
 import type { WalkTests } from '../walktest/walk-tests.js'
 import type { EventQuery } from './event-query.js'
 import type { LiveHub } from './live/hub.js'
-import type { CommandSender } from './routes/commands.js'
-import type { UplinksView } from './routes/uplinks.js'
+import type { Command, CommandResult } from '../events/command.js'
+import type { UplinksView } from './views/uplinks-view.js'
 import type { DeviceViews } from './views/device-view.js'
 
 /** The fastify instance every route file gets: zod schemas type the handlers. */
@@ -28,6 +28,11 @@ declare module 'fastify' {
     /** Answer without credentials (probes, login, the console's files). */
     public?: boolean
   }
+}
+
+/** Sends a command through the gateway's command router and answers with its result. */
+export interface CommandSender {
+  send(device: string, cmd: Command & { expiresAt: string }): Promise<CommandResult>
 }
 
 /**

@@ -40,12 +40,13 @@ export class ResultWaiters {
   /** A payload seen on a device's result topic; one that is not a result is ignored here. */
   saw(device: string, payload: Buffer): void {
     if (this.waiting.size === 0) return
-    let parsed
+    let json: unknown
     try {
-      parsed = CommandResultSchema.safeParse(JSON.parse(payload.toString('utf8')))
+      json = JSON.parse(payload.toString('utf8'))
     } catch {
       return // not JSON: a producer's broken answer, refused where producers are checked
     }
+    const parsed = CommandResultSchema.safeParse(json)
     if (!parsed.success) return
     const key = `${device}\u0000${parsed.data.id}`
     const w = this.waiting.get(key)

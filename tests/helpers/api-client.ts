@@ -10,7 +10,8 @@ export interface ApiClient {
 
 export function apiClient(base: string, headers: Record<string, string> = {}): ApiClient {
   const c: ApiClient = {
-    base, headers,
+    base,
+    headers,
     get: (path) => fetch(`${base}${path}`, { headers }),
     async json<T>(path: string) {
       const res = await c.get(path)
@@ -26,7 +27,11 @@ export const bearer = (base: string, token: string) => apiClient(base, { authori
 
 /** Logs in with name and password; the client carries the session cookie. */
 export async function loginClient(base: string, name: string, password: string): Promise<ApiClient> {
-  const res = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) })
+  const res = await fetch(`${base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  })
   if (res.status !== 200) throw new Error(`login ${name}: ${res.status} ${await res.text()}`)
   return apiClient(base, { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! })
 }
@@ -72,14 +77,18 @@ export async function openLive(client: ApiClient): Promise<LiveStream> {
     }
   })()
   return {
-    frames, ended,
+    frames,
+    ended,
     async waitFor(pred, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs
       for (;;) {
         const hit = frames.find(pred)
         if (hit) return hit
         if (Date.now() > until) throw new Error(`no live frame matched within ${timeoutMs} ms (${frames.length} frames)`)
-        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100) })
+        await new Promise<void>((r) => {
+          waiters.push(r)
+          setTimeout(r, 100)
+        })
       }
     },
     close: () => abort.abort(),

@@ -29,7 +29,10 @@ export class SseClient {
   /** Frames dropped when it overflowed. */
   missed = 0
 
-  constructor(private readonly res: ServerResponse, private readonly opts: SseClientOptions) {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly opts: SseClientOptions,
+  ) {
     res.on('drain', () => this.flush())
     res.on('close', () => this.close())
   }

@@ -19,7 +19,8 @@ export async function consoleRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
   const root = consoleDir(deps)
   if (root === undefined) {
     app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
-      reply.code(404).send({ error: 'not built', message: 'the console is not built: run `npm run build` (it writes dist/console/)' }))
+      reply.code(404).send({ error: 'not built', message: 'the console is not built: run `npm run build` (it writes dist/console/)' }),
+    )
     return
   }
   await app.register(fastifyStatic, { root, prefix: '/', index: 'index.html', wildcard: true })

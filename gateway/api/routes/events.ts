@@ -15,8 +15,15 @@ export function eventRoutes(app: ApiApp, events: EventQuery): void {
       return reply.code(400).send({ error: 'bad request', message: 'querystring: from must be before to' })
     }
     const page = await events.list({
-      device: q.device, kind: q.kind, type: q.type, priority: q.priority, from: ms(q.from), to: ms(q.to), q: q.q,
-      beforePos: q.cursor === undefined ? undefined : Number(q.cursor), limit: q.limit,
+      device: q.device,
+      kind: q.kind,
+      type: q.type,
+      priority: q.priority,
+      from: ms(q.from),
+      to: ms(q.to),
+      q: q.q,
+      beforePos: q.cursor === undefined ? undefined : Number(q.cursor),
+      limit: q.limit,
     })
     const last = page.events.at(-1)
     return { events: page.events.map((e) => eventView(e.event)), nextCursor: page.more && last ? String(last.pos) : null }

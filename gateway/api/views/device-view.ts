@@ -21,9 +21,15 @@ export const DeviceViewSchema = z.object({
   /** The retained state as published on `.../state/{device}`. */
   state: z.record(z.string(), z.unknown()),
   info: z.object({
-    firmware: z.string().optional(), serial: z.string().optional(), model: z.string().optional(), vendor: z.string().optional(),
-    secureChannel: z.boolean().optional(), battery: z.union([z.number(), z.string()]).optional(), tamper: z.boolean().optional(),
-    lockPosition: z.string().optional(), occupancy: z.string().optional(),
+    firmware: z.string().optional(),
+    serial: z.string().optional(),
+    model: z.string().optional(),
+    vendor: z.string().optional(),
+    secureChannel: z.boolean().optional(),
+    battery: z.union([z.number(), z.string()]).optional(),
+    tamper: z.boolean().optional(),
+    lockPosition: z.string().optional(),
+    occupancy: z.string().optional(),
   }),
   link: LinkSchema.extend({ perMinute: LinkSchema }),
   supervision: z.object({ windowMs: z.number(), lossDetectedAfterSec: z.number() }).nullable(),
@@ -53,7 +59,10 @@ function infoFromState(state: Record<string, unknown>): DeviceInfo {
 
 /** Builds the devices' views; link rates come from readings `sampleLinks` takes now and then. */
 export class DeviceViews {
-  constructor(private readonly src: DeviceSources, private readonly rates: LinkRates) {}
+  constructor(
+    private readonly src: DeviceSources,
+    private readonly rates: LinkRates,
+  ) {}
 
   /** Reads every in-process adapter's link counters (called every few seconds). */
   sampleLinks(): void {
@@ -80,7 +89,10 @@ export class DeviceViews {
     const link: LinkStats = health?.link ?? ZERO_LINK
     const lastSeenAt = health?.lastSeenAt !== undefined ? new Date(health.lastSeenAt).toISOString() : state.lastSeen
     const v: DeviceView = {
-      id: d.id, name: d.name ?? d.id, adapter: d.adapter, kind: d.kind,
+      id: d.id,
+      name: d.name ?? d.id,
+      adapter: d.adapter,
+      kind: d.kind,
       location: { ...(this.src.siteGrid !== undefined ? { grid: this.src.siteGrid } : {}), ...d.location },
       online: state.online,
       onTest: this.src.onTest?.(d.id) ?? false,

@@ -33,7 +33,7 @@ export class LinkRates {
     const out = { ...ZERO_LINK }
     for (const k of LINK_FIELDS) {
       const d = now[k] - base.link[k]
-      out[k] = Math.round(((d >= 0 ? d : now[k]) * MINUTE_MS) / (at - base.at) * 10) / 10
+      out[k] = Math.round((((d >= 0 ? d : now[k]) * MINUTE_MS) / (at - base.at)) * 10) / 10
     }
     return out
   }

@@ -8,24 +8,38 @@ const TOKEN = 'machine-token-0123456789'
 const VIEWER_TOKEN = 'viewer-token-0123456789'
 const PASSWORDS = { vera: 'viewer-secret-1', otto: 'operator-secret-1', ines: 'installer-secret-1' }
 
-interface Api { app: ApiApp; base: string; logs: CapturedLog; clock: { t: number } }
+interface Api {
+  app: ApiApp
+  base: string
+  logs: CapturedLog
+  clock: { t: number }
+}
 
 /** The API alone on a real port, with an injected clock for session expiry. */
 async function start(api: Record<string, unknown> = {}): Promise<Api> {
   const logs = captureLog()
   const clock = { t: Date.parse('2026-03-01T08:00:00Z') }
   const config = ApiSchema.parse({
-    host: '127.0.0.1', port: 0,
+    host: '127.0.0.1',
+    port: 0,
     tokens: [TOKEN, { token: VIEWER_TOKEN, role: 'viewer' }],
     users: [
       { name: 'vera', role: 'viewer', password: PASSWORDS.vera },
       { name: 'otto', role: 'operator', passwordHash: await hashPassword(PASSWORDS.otto) },
       { name: 'ines', role: 'installer', password: PASSWORDS.ines },
     ],
-    sessionTtlMinutes: 60, installerSessionTtlMinutes: 30,
+    sessionTtlMinutes: 60,
+    installerSessionTtlMinutes: 30,
     ...api,
   })
-  const app = await buildApi({ api: config, log: logs.log, now: () => clock.t, ready: () => ({ ready: true, reasons: [] }), status: async () => ({ site: 's' }), snapshot: async () => undefined })
+  const app = await buildApi({
+    api: config,
+    log: logs.log,
+    now: () => clock.t,
+    ready: () => ({ ready: true, reasons: [] }),
+    status: async () => ({ site: 's' }),
+    snapshot: async () => undefined,
+  })
   // Routes that need more than reading, as other route files declare them.
   app.post('/api/v1/test/operate', { preHandler: requireRole('operator') }, async (req) => ({ by: req.principal?.name }))
   app.get('/api/v1/test/install', { preHandler: requireRole('installer') }, async (req) => ({ by: req.principal?.name }))
@@ -44,7 +58,10 @@ function cookieOf(res: Response): string {
 
 describe('API auth', () => {
   let a: Api | undefined
-  afterEach(async () => { await a?.app.close(); a = undefined })
+  afterEach(async () => {
+    await a?.app.close()
+    a = undefined
+  })
 
   it('a user logs in with a session cookie (HttpOnly, SameSite=Strict, with expiry), reads who they are and logs out', async () => {
     a = await start()
@@ -95,7 +112,10 @@ describe('API auth', () => {
     expect(await op.json()).toEqual({ by: 'token#0' })
     const refused = await call('/api/v1/test/install', 'GET', { authorization: `Bearer ${TOKEN}` })
     expect(refused.status).toBe(403)
-    expect(await refused.json()).toEqual({ error: 'forbidden', message: 'this needs the installer role; token#0 is operator (api.users or api.tokens in the config)' })
+    expect(await refused.json()).toEqual({
+      error: 'forbidden',
+      message: 'this needs the installer role; token#0 is operator (api.users or api.tokens in the config)',
+    })
     expect(await (await call('/api/v1/test/install', 'GET', { cookie: installer })).json()).toEqual({ by: 'ines' })
     expect((await call('/api/v1/status', 'GET', { authorization: 'Bearer not-a-token-0123456789' })).status).toBe(401)
     expect(a.logs.text()).not.toContain(TOKEN)
@@ -116,7 +136,11 @@ describe('API auth', () => {
 
   it('a bad login body is a 400 naming the field; an unknown route is a JSON 404', async () => {
     a = await start()
-    const bad = await fetch(`${a.base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'otto' }) })
+    const bad = await fetch(`${a.base}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'otto' }),
+    })
     expect(bad.status).toBe(400)
     expect(await bad.json()).toEqual({ error: 'bad request', message: expect.stringMatching(/^body\.password: /) })
     const missing = await fetch(`${a.base}/api/v1/nothing`, { headers: { authorization: `Bearer ${TOKEN}` } })

@@ -18,7 +18,14 @@ let installer: ApiClient
 beforeAll(async () => {
   h = await startHarness({
     devices: [
-      { id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access', name: 'North gate intercom', location: { building: 'A', area: 'north gate' }, supervisionMs: 60_000 },
+      {
+        id: 'intercom-1',
+        adapter: 'mqtt-ingest',
+        kind: 'access',
+        name: 'North gate intercom',
+        location: { building: 'A', area: 'north gate' },
+        supervisionMs: 60_000,
+      },
       { id: 'panel-1', adapter: 'mqtt-ingest', kind: 'alarm' },
     ],
     api: {
@@ -38,7 +45,11 @@ afterAll(async () => {
 })
 
 /** Commits `n` events through the device's own path; resolves once all are in the journal. */
-async function emit(device: string, n: number, make: (i: number) => { type: string; zone?: string; raw?: string; attrs?: Record<string, unknown> }): Promise<string[]> {
+async function emit(
+  device: string,
+  n: number,
+  make: (i: number) => { type: string; zone?: string; raw?: string; attrs?: Record<string, unknown> },
+): Promise<string[]> {
   const ids: string[] = []
   for (let i = 0; i < n; i++) ids.push((await h.gateway.emitAs(device, make(i))).id)
   return ids
@@ -75,9 +86,14 @@ describe('GET /devices', () => {
     const { devices } = await viewer.json<{ devices: Array<Record<string, unknown>> }>('/api/v1/devices')
     expect(devices.map((d) => d['id'])).toEqual(['intercom-1', 'panel-1'])
     expect(devices[0]).toMatchObject({
-      id: 'intercom-1', name: 'North gate intercom', adapter: 'mqtt-ingest', kind: 'access',
+      id: 'intercom-1',
+      name: 'North gate intercom',
+      adapter: 'mqtt-ingest',
+      kind: 'access',
       location: { grid: 'G-01', building: 'A', area: 'north gate' },
-      online: true, onTest: false, lastSeenAt: expect.any(String),
+      online: true,
+      onTest: false,
+      lastSeenAt: expect.any(String),
       link: { frames: 0, retries: 0, crcErrors: 0, timeouts: 0, droppedBytes: 0, perMinute: { frames: 0 } },
       supervision: { windowMs: 60_000, lossDetectedAfterSec: 75 },
       stats: {},
@@ -103,7 +119,11 @@ describe('GET /events', () => {
     const last = (await viewer.json<{ receivedAt: string }>(`/api/v1/events/${before.at(-1)}`)).receivedAt
     while (Date.now() <= Date.parse(last)) await new Promise((r) => setTimeout(r, 1))
     const from = new Date().toISOString()
-    const after = await emit('intercom-1', 17, (i) => ({ type: i % 2 === 0 ? 'door.open' : 'door.closed', zone: 'door-7', attrs: { n: i, note: i === 11 ? 'Needle_in%haystack' : 'hay' } }))
+    const after = await emit('intercom-1', 17, (i) => ({
+      type: i % 2 === 0 ? 'door.open' : 'door.closed',
+      zone: 'door-7',
+      attrs: { n: i, note: i === 11 ? 'Needle_in%haystack' : 'hay' },
+    }))
 
     const page = (q: string) => viewer.json<{ events: Array<Record<string, unknown>>; nextCursor: string | null }>(`/api/v1/events?${q}`)
     expect((await page(`type=access.denied&device=intercom-1`)).events.map((e) => e['id'])).toEqual([...before].reverse())
@@ -167,10 +187,25 @@ describe('GET /uplinks', () => {
   it('reports each uplink, the journal and the disk', async () => {
     await h.platform.waitForEvent((e) => e.type === 'gateway.started')
     const v = await viewer.json<{ uplinks: Array<Record<string, unknown>>; journal: Record<string, number>; disk: { freeBytes: number } }>('/api/v1/uplinks')
-    expect(v.uplinks).toEqual([expect.objectContaining({ id: 'platform', type: 'mqtt', state: expect.any(String), backlog: expect.any(Number), deliveryRatePerMin: expect.any(Number), parked: 0 })])
-    expect(v.journal).toMatchObject({ rows: expect.any(Number), bytes: expect.any(Number), maxRows: h.config.journal.maxRows, maxBytes: h.config.journal.maxBytes })
+    expect(v.uplinks).toEqual([
+      expect.objectContaining({
+        id: 'platform',
+        type: 'mqtt',
+        state: expect.any(String),
+        backlog: expect.any(Number),
+        deliveryRatePerMin: expect.any(Number),
+        parked: 0,
+      }),
+    ])
+    expect(v.journal).toMatchObject({
+      rows: expect.any(Number),
+      bytes: expect.any(Number),
+      maxRows: h.config.journal.maxRows,
+      maxBytes: h.config.journal.maxBytes,
+    })
     expect(v.disk.freeBytes).toBeGreaterThan(0)
-    for (let i = 0; i < 100 && (await viewer.json<{ uplinks: Array<{ lastAckAt: string | null }> }>('/api/v1/uplinks')).uplinks[0]!.lastAckAt === null; i++) await new Promise((r) => setTimeout(r, 50))
+    for (let i = 0; i < 100 && (await viewer.json<{ uplinks: Array<{ lastAckAt: string | null }> }>('/api/v1/uplinks')).uplinks[0]!.lastAckAt === null; i++)
+      await new Promise((r) => setTimeout(r, 50))
     expect((await viewer.json<{ uplinks: Array<{ lastAckAt: string | null }> }>('/api/v1/uplinks')).uplinks[0]!.lastAckAt).toMatch(/^\d{4}-/)
   })
 })
@@ -179,10 +214,23 @@ describe('GET /config', () => {
   it('shows the running config with every secret redacted', async () => {
     const res = await installer.get('/api/v1/config')
     const text = await res.text()
-    for (const secret of [API_TOKEN, VIEWER_TOKEN, OBSERVER.password, OPERATOR.password, PRODUCER.password, UPLINK_USER.password, ...Object.values(USERS).map((u) => u.password)]) {
+    for (const secret of [
+      API_TOKEN,
+      VIEWER_TOKEN,
+      OBSERVER.password,
+      OPERATOR.password,
+      PRODUCER.password,
+      UPLINK_USER.password,
+      ...Object.values(USERS).map((u) => u.password),
+    ]) {
       expect(text).not.toContain(secret)
     }
-    const c = JSON.parse(text) as { api: { tokens: unknown[]; users: Array<Record<string, unknown>> }; broker: { users: Array<Record<string, unknown>> }; uplinks: Array<Record<string, unknown>>; site: { id: string } }
+    const c = JSON.parse(text) as {
+      api: { tokens: unknown[]; users: Array<Record<string, unknown>> }
+      broker: { users: Array<Record<string, unknown>> }
+      uplinks: Array<Record<string, unknown>>
+      site: { id: string }
+    }
     expect(c.site.id).toBe(h.config.site.id)
     expect(c.api.tokens).toEqual(['[redacted]', { token: '[redacted]', role: '[redacted]' }])
     expect(c.api.users[0]).toEqual({ name: 'vera', role: 'viewer', password: '[redacted]' })
@@ -195,7 +243,13 @@ describe('POST /devices/{id}/commands', () => {
   it('goes through the command router like an MQTT command and is logged with who sent it', async () => {
     const res = await operator.post('/api/v1/devices/intercom-1/commands', { action: 'unlock', id: 'http-1' })
     expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ id: 'http-1', device: 'intercom-1', action: 'unlock', status: 'offline', reason: expect.stringMatching(/producer of this device is not connected/) })
+    expect(await res.json()).toMatchObject({
+      id: 'http-1',
+      device: 'intercom-1',
+      action: 'unlock',
+      status: 'offline',
+      reason: expect.stringMatching(/producer of this device is not connected/),
+    })
     await h.logs.waitFor('command sent from the API', { device: 'intercom-1', command: 'http-1', user: 'otto' })
     const bad = await operator.post('/api/v1/devices/intercom-1/commands', { verb: 'unlock' })
     expect(bad.status).toBe(400)
