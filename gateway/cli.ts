@@ -139,7 +139,7 @@ Stops cleanly on SIGTERM or Ctrl-C: intake first, then what is in flight to the 
     summary: 'find ONVIF cameras on the LAN (WS-Discovery) and check their credentials',
     ownHelp: true,
     run: async (argv) => {
-      await (await import('../adapters/onvif/discover.js')).runDiscover(argv)
+      await (await import('./discover.js')).runDiscover(argv)
       return 0
     },
   },
