@@ -8,7 +8,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY base ./base
 COPY gateway ./gateway
+COPY shell ./shell
 COPY adapters ./adapters
 COPY cloud-bridge ./cloud-bridge
 COPY simulators ./simulators
@@ -37,5 +39,5 @@ USER pingan
 VOLUME ["/etc/pingan", "/var/lib/pingan"]
 EXPOSE 1883 8080
 HEALTHCHECK --interval=30s --timeout=5s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PINGAN_API_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/gateway/cli.js"]
+ENTRYPOINT ["node", "dist/shell/cli.js"]
 CMD ["run", "--config", "/etc/pingan/gateway.yaml"]

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { IdSchema, KindSchema, LocationSchema } from '../gateway/events/event.js'
+import { IdSchema, KindSchema, LocationSchema } from '../base/events/event.js'
 
 /**
  * Fields every device has, whatever its adapter. Each adapter's fragment extends this with

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
-import type { ConfigProblem } from '../gateway/errors.js'
-import { deprecatedKeys } from '../gateway/backoff.js'
+import type { ConfigProblem } from '../base/errors.js'
+import { deprecatedKeys } from '../base/backoff.js'
 import type { AdapterDefinition, DeviceConfigBase } from './types.js'
 import type { DeviceIssue } from './device-base.js'
 import { readStoredSnapshot } from './onvif/snapshot-store.js'

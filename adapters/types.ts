@@ -1,8 +1,8 @@
 import type { z } from 'zod'
-import type { Logger } from '../gateway/log.js'
-import type { EventInput } from '../gateway/events/event.js'
-import type { Command, CommandResult } from '../gateway/events/command.js'
-import type { Kind } from '../gateway/events/types.js'
+import type { Logger } from '../base/log.js'
+import type { EventInput } from '../base/events/event.js'
+import type { Command, CommandResult } from '../base/events/command.js'
+import type { Kind } from '../base/events/types.js'
 
 /** What `emit()` tells the adapter once the journal has committed (or recognised) the event. */
 export interface EmitResult {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { chromium, type Page } from 'playwright-core'
 import { ConfigSchema } from '../config/schema.js'
-import { createLogger } from '../gateway/log.js'
+import { createLogger } from '../base/log.js'
 import { startGateway } from '../gateway/main.js'
 import { percentile, round } from './lib/stats.js'
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../gateway/log.js'
+import type { Logger } from '../base/log.js'
 
 /** What the forwarder reports on the health API; backlog figures are null when they are unknown. */
 export interface ForwarderStatus {

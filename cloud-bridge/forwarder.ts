@@ -1,9 +1,9 @@
-import type { Logger } from '../gateway/log.js'
-import type { Faults } from '../gateway/faults.js'
+import type { Logger } from '../base/log.js'
+import type { Faults } from '../base/faults.js'
 import type { Outbox, OutboxRow } from './outbox.js'
-import { UplinkError, errorMessage } from '../gateway/errors.js'
+import { UplinkError, errorMessage } from '../base/errors.js'
 import type { CloseSuspect, Uplink } from './uplink.js'
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../gateway/timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../base/timers.js'
 import { ReadPlan } from './read-plan.js'
 import { RefusalPolicy } from './refusal-policy.js'
 import { ForwarderStats, type ForwarderStatus } from './forwarder-stats.js'
@@ -22,7 +22,7 @@ export interface ForwarderOptions {
   maxAttempts: number
   /** Reported as an `uplink.parked` gateway event. */
   onParked(row: OutboxRow, reason: string): void
-  /** Fault points for the fault-injection suite (gateway/faults.ts); none by default. */
+  /** Fault points for the fault-injection suite (base/faults.ts); none by default. */
   faults?: Faults
   /** Told of each event the uplink acknowledged (a walk test's uplink path check waits for its own). */
   onDelivered?(row: OutboxRow): void

@@ -1,4 +1,4 @@
-import type { Logger } from '../gateway/log.js'
+import type { Logger } from '../base/log.js'
 
 /** After this many connections lost with events in flight and none acknowledged, send one at a time. */
 const PROBE_AFTER_DROPS = 2

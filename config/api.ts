@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
-import type { ConfigProblem } from '../gateway/errors.js'
+import type { ConfigProblem } from '../base/errors.js'
 
 /** Ordered: each role may do what the ones before it may. */
 export const API_ROLES = ['viewer', 'operator', 'installer'] as const

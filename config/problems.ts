@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { ConfigProblem } from '../gateway/errors.js'
+import type { ConfigProblem } from '../base/errors.js'
 
 /** `devices.2.transport.baudRate`: the path an installer finds in the YAML file. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { IdSchema } from '../gateway/events/event.js'
+import { IdSchema } from '../base/events/event.js'
 import { DeviceSchema } from './devices.js'
 import { UplinkSchema } from './uplinks.js'
 import { addCrossIssues } from './cross-checks.js'

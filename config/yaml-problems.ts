@@ -1,5 +1,5 @@
 import type { YAMLError } from 'yaml'
-import type { ConfigProblem } from '../gateway/errors.js'
+import type { ConfigProblem } from '../base/errors.js'
 
 const FIX = 'fix the YAML syntax (indentation, a missing colon or quote)'
 

@@ -1,8 +1,8 @@
 import type { DeviceConfig } from '../config/devices.js'
 import { adapterEntry } from '../adapters/registry.js'
 import { isLinkable, type Adapter, type AdapterContext, type DeviceState, type DeviceSupervision, type EmitResult, type LinkableAdapter } from '../adapters/types.js'
-import type { Logger } from './log.js'
-import type { EventInput, GatewayEvent } from './events/event.js'
+import type { Logger } from '../base/log.js'
+import type { EventInput, GatewayEvent } from '../base/events/event.js'
 import type { CommandTarget } from './commands/router.js'
 
 export interface AdapterHostOptions {

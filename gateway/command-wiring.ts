@@ -1,11 +1,11 @@
 import type { Uplink } from '../cloud-bridge/uplink.js'
-import type { Logger } from './log.js'
-import { parseTopic, topics } from './events/topics.js'
+import type { Logger } from '../base/log.js'
+import { parseTopic, topics } from '../base/events/topics.js'
 import type { LocalBroker } from './broker/broker.js'
 import { CommandRouter, type CommandTarget } from './commands/router.js'
 import { CommandResultStore } from './commands/result-store.js'
 import { ResultWaiters } from './commands/result-waiters.js'
-import type { Command, CommandResult } from './events/command.js'
+import type { Command, CommandResult } from '../base/events/command.js'
 
 /** How long after a command expires its sender stops waiting for the result. */
 const RESULT_GRACE_MS = 5000

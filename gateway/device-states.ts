@@ -1,5 +1,5 @@
 import type { DeviceState } from '../adapters/types.js'
-import type { GatewayEvent } from './events/event.js'
+import type { GatewayEvent } from '../base/events/event.js'
 
 const PUBLISH_EVERY_MS = 1000
 

@@ -1,8 +1,8 @@
 import type { GatewayConfig } from '../config/schema.js'
 import type { EmitResult } from '../adapters/types.js'
-import type { Logger } from './log.js'
-import { buildEvent, type DeviceIdentity, type EventInput, type EventMarker } from './events/event.js'
-import { UuidV7Generator } from './events/uuidv7.js'
+import type { Logger } from '../base/log.js'
+import { buildEvent, type DeviceIdentity, type EventInput, type EventMarker } from '../base/events/event.js'
+import { UuidV7Generator } from '../base/events/uuidv7.js'
 import type { Journal } from './journal/journal.js'
 
 /** The id gateway events carry as their device. */

@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/schema.js'
 import { isIngestDevice } from '../adapters/registry.js'
-import type { Logger } from './log.js'
+import type { Logger } from '../base/log.js'
 import type { Journal } from './journal/journal.js'
 import { IngestGate } from './broker/ingest-gate.js'
 import { LocalBroker, type BrokerUser } from './broker/broker.js'

@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../config/schema.js'
 import type { Uplink } from '../cloud-bridge/uplink.js'
-import type { Logger } from './log.js'
-import { topics } from './events/topics.js'
+import type { Logger } from '../base/log.js'
+import { topics } from '../base/events/topics.js'
 import type { LocalBroker } from './broker/broker.js'
 import type { GatewayStatus } from './status.js'
 

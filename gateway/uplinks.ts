@@ -3,9 +3,9 @@ import { Forwarder } from '../cloud-bridge/forwarder.js'
 import { MqttUplink } from '../cloud-bridge/uplinks/mqtt.js'
 import { Dc09Uplink } from '../cloud-bridge/uplinks/dc09/dc09-uplink.js'
 import type { Uplink } from '../cloud-bridge/uplink.js'
-import type { Logger } from './log.js'
-import type { Faults } from './faults.js'
-import type { EventInput } from './events/event.js'
+import type { Logger } from '../base/log.js'
+import type { Faults } from '../base/faults.js'
+import type { EventInput } from '../base/events/event.js'
 import type { Journal } from './journal/journal.js'
 
 /**

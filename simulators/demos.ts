@@ -1,4 +1,4 @@
-import type { Logger } from '../gateway/log.js'
+import type { Logger } from '../base/log.js'
 import type { DeviceConfig } from '../config/devices.js'
 
 /** A device simulator as `pingan demo` runs it: started on loopback, with the device configs that read it. */

@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import { DeviceBaseShape } from '../device-base.js'
-import { LocationSchema, PrioritySchema } from '../../gateway/events/event.js'
-import { isKnownType } from '../../gateway/events/types.js'
+import { LocationSchema, PrioritySchema } from '../../base/events/event.js'
+import { isKnownType } from '../../base/events/types.js'
 import { TransportSchema } from '../transport/config.js'
 
-const alarmType = z.string().refine((t) => isKnownType('alarm', t), 'not an event type of the alarm kind (see gateway/events/types.ts)')
+const alarmType = z.string().refine((t) => isKnownType('alarm', t), 'not an event type of the alarm kind (see base/events/types.ts)')
 
 /** What an operator should read instead of "zone 015". */
 const ZoneSchema = z.strictObject({

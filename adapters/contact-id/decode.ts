@@ -1,5 +1,5 @@
-import type { EventInput, Location } from '../../gateway/events/event.js'
-import { isKnownType } from '../../gateway/events/types.js'
+import type { EventInput, Location } from '../../base/events/event.js'
+import { isKnownType } from '../../base/events/types.js'
 import type { ContactIdEvent, Qualifier } from './codec.js'
 import type { ContactIdDeviceConfig } from './config.js'
 import { defaultCodeTable, type CodeEntry, type CodeTable } from './event-codes.js'

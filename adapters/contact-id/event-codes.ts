@@ -1,4 +1,4 @@
-import type { Priority } from '../../gateway/events/types.js'
+import type { Priority } from '../../base/events/types.js'
 
 /**
  * How one Contact ID code becomes a normalized event. `type` is the new event (qualifier 1 / E),

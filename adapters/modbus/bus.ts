@@ -1,9 +1,9 @@
-import { CodecError, PinganError, TransportError, errorMessage } from '../../gateway/errors.js'
-import type { Logger } from '../../gateway/log.js'
+import { CodecError, PinganError, TransportError, errorMessage } from '../../base/errors.js'
+import type { Logger } from '../../base/log.js'
 import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest, type ModbusResponse } from './codec.js'
 import type { FramerDrop } from './framer.js'
 import { rtuFraming, type BusFramer, type Framing } from './framing.js'
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../gateway/timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'
 import type { LinkStats } from '../types.js'
 import { newLinkStats } from '../transport/link-stats.js'
 

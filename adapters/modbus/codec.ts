@@ -1,4 +1,4 @@
-import { CodecError } from '../../gateway/errors.js'
+import { CodecError } from '../../base/errors.js'
 import { crcOk, withCrc } from './crc.js'
 import { describeException } from './exceptions.js'
 

@@ -1,5 +1,5 @@
 import type { AdapterCommandResult } from '../types.js'
-import { errorMessage } from '../../gateway/errors.js'
+import { errorMessage } from '../../base/errors.js'
 import { ModbusTimeoutError } from './bus.js'
 import { FC, ModbusException, type ModbusRequest } from './codec.js'
 import type { CommandDef, Condition } from './profile.js'

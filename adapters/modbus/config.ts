@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { DeviceBaseShape } from '../device-base.js'
-import { isKnownType } from '../../gateway/events/types.js'
+import { isKnownType } from '../../base/events/types.js'
 import { isTcpTransport, TransportSchema } from '../transport/config.js'
 import { ProfileSchema, type Profile } from './profile.js'
 import { BUILTIN_PROFILES, BUILTIN_PROFILE_NAMES } from './profiles.js'

@@ -1,5 +1,5 @@
-import type { EventInput } from '../../gateway/events/event.js'
-import { defaultPriority, PRIORITY_SUPERVISION, type Kind } from '../../gateway/events/types.js'
+import type { EventInput } from '../../base/events/event.js'
+import { defaultPriority, PRIORITY_SUPERVISION, type Kind } from '../../base/events/types.js'
 import { scaled } from './plan.js'
 import type { Point, Profile, StateEntry } from './profile.js'
 

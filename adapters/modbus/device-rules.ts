@@ -1,4 +1,4 @@
-import { isKnownType, KINDS, type Kind } from '../../gateway/events/types.js'
+import { isKnownType, KINDS, type Kind } from '../../base/events/types.js'
 import type { DeviceIssue } from '../device-base.js'
 import type { Profile } from './profile.js'
 import { BUILTIN_PROFILES } from './profiles.js'

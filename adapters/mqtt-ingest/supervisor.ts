@@ -1,4 +1,4 @@
-import type { EventInput } from '../../gateway/events/event.js'
+import type { EventInput } from '../../base/events/event.js'
 
 export interface SupervisedDevice {
   id: string

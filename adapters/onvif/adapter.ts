@@ -1,8 +1,8 @@
 import http from 'node:http'
-import { errorMessage } from '../../gateway/errors.js'
-import { Backoff } from '../../gateway/backoff.js'
-import type { EventInput } from '../../gateway/events/event.js'
-import type { Command } from '../../gateway/events/command.js'
+import { errorMessage } from '../../base/errors.js'
+import { Backoff } from '../../base/backoff.js'
+import type { EventInput } from '../../base/events/event.js'
+import type { Command } from '../../base/events/command.js'
 import type { AdapterCommandResult, AdapterContext, AdapterHealth, DeviceInfo } from '../types.js'
 import type { LinkableAdapter, LinkedAlarm } from './linkage.js'
 import { OnvifClient, SoapFaultError } from './client.js'
@@ -47,7 +47,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private sub: Subscription | undefined
   /** When the subscription ends, on our clock. */
   private subEndsAt = 0
-  /** Capped exponential backoff with full jitter (gateway/backoff.ts). */
+  /** Capped exponential backoff with full jitter (base/backoff.ts). */
   private readonly backoff: Backoff
   /** The current subscription has served a pull: losing it now means the camera forgot it (reboot, expiry). */
   private pulledOnSub = false

@@ -1,7 +1,7 @@
 import type http from 'node:http'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { Document } from '@xmldom/xmldom'
-import { CodecError, TransportError } from '../../gateway/errors.js'
+import { CodecError, TransportError } from '../../base/errors.js'
 import { CameraAddressError, CameraAuthError, requestWithAuth, type Credentials } from './http.js'
 import * as ops from './soap.js'
 import * as rsp from './responses.js'

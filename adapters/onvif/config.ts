@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { DeviceBaseShape } from '../device-base.js'
-import type { ConfigProblem } from '../../gateway/errors.js'
-import { IdSchema } from '../../gateway/events/event.js'
-import { adoptOldBackoff, backoffShape, type BackoffLimits } from '../../gateway/backoff.js'
+import type { ConfigProblem } from '../../base/errors.js'
+import { IdSchema } from '../../base/events/event.js'
+import { adoptOldBackoff, backoffShape, type BackoffLimits } from '../../base/backoff.js'
 
 const MIB = 1024 * 1024
 
@@ -63,7 +63,7 @@ export const OnvifDeviceSchema = z.strictObject({
   pingIntervalMs: z.number().int().min(200).max(600_000).default(10_000),
   /** Motion must stay off this long before `motion.end`; new motion in between extends the event. */
   motionHoldMs: z.number().int().min(0).max(600_000).default(5000),
-  /** Retries of the PullPoint session after a failure (`gateway/backoff.ts`); `backoffMinMs/MaxMs` are the old spelling. */
+  /** Retries of the PullPoint session after a failure (`base/backoff.ts`); `backoffMinMs/MaxMs` are the old spelling. */
   ...backoffShape(RETRY, OLD_KEYS),
   snapshot: SnapshotConfigSchema.default(SNAPSHOT_DEFAULTS),
   /** Devices and zones whose alarms make this camera take a snapshot. */

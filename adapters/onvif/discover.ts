@@ -1,6 +1,6 @@
 import dgram from 'node:dgram'
 import { randomUUID } from 'node:crypto'
-import { errorMessage } from '../../gateway/errors.js'
+import { errorMessage } from '../../base/errors.js'
 import { OnvifClient } from './client.js'
 import { deviceServiceUrl } from './config.js'
 import { CameraAuthError, type Credentials } from './http.js'
@@ -8,7 +8,7 @@ import { DISCOVERY_ADDRESS, DISCOVERY_PORT, NVT_TYPE, buildProbe, parseProbeMatc
 
 /**
  * Finds ONVIF cameras on the LAN with a WS-Discovery probe and checks each: its address, model,
- * clock and whether the given credentials work. The `pingan discover` command is gateway/discover.ts.
+ * clock and whether the given credentials work. The `pingan discover` command is shell/discover.ts.
  */
 
 export interface ProbeOptions {

@@ -1,5 +1,5 @@
 import { XMLSerializer, type Element } from '@xmldom/xmldom'
-import type { EventInput } from '../../gateway/events/event.js'
+import type { EventInput } from '../../base/events/event.js'
 import type { AdapterContext } from '../types.js'
 import { MotionDebounce } from './debounce.js'
 import { toEventInput } from './decode.js'

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import { randomBytes } from 'node:crypto'
-import { TransportError } from '../../gateway/errors.js'
+import { TransportError } from '../../base/errors.js'
 import { basicAuthorization, digestAuthorization, parseChallenges, pickDigest } from './digest.js'
 
 export interface HttpResponse {

@@ -1,5 +1,5 @@
 import { XMLSerializer, type Document, type Element } from '@xmldom/xmldom'
-import { CodecError } from '../../gateway/errors.js'
+import { CodecError } from '../../base/errors.js'
 import { NS, child, children, descendant, path, resolveQName, soapBody, textOf } from './xml.js'
 
 /**

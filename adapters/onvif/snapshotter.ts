@@ -1,4 +1,4 @@
-import { CodecError, TransportError, errorMessage } from '../../gateway/errors.js'
+import { CodecError, TransportError, errorMessage } from '../../base/errors.js'
 import type { OnvifClient } from './client.js'
 import type { SnapshotConfig } from './config.js'
 import type { SnapshotStore, StoredSnapshot } from './snapshot-store.js'

@@ -1,5 +1,5 @@
 import type { Element } from '@xmldom/xmldom'
-import { CodecError } from '../../gateway/errors.js'
+import { CodecError } from '../../base/errors.js'
 import { NS, child, children, escapeXml, parseXml, resolveQName, soapBody, textOf } from './xml.js'
 
 /**

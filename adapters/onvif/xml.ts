@@ -1,5 +1,5 @@
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom'
-import { CodecError } from '../../gateway/errors.js'
+import { CodecError } from '../../base/errors.js'
 
 /** Namespace URIs we match on. Prefixes are the camera's choice; only these URIs are meaningful. */
 export const NS = {

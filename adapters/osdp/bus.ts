@@ -1,4 +1,4 @@
-import type { TimerHandle, Timers } from '../../gateway/timers.js'
+import type { TimerHandle, Timers } from '../../base/timers.js'
 import type { DecodedFrame } from './codec.js'
 import type { LinkEvent, PdLink } from './pd-link.js'
 

@@ -1,4 +1,4 @@
-import { CodecError } from '../../gateway/errors.js'
+import { CodecError } from '../../base/errors.js'
 
 /**
  * OSDP packet framing: bytes <-> frames. Pure: no I/O, no timers, never logs.

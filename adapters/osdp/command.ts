@@ -1,4 +1,4 @@
-import type { Command, CommandStatus } from '../../gateway/events/command.js'
+import type { Command, CommandStatus } from '../../base/events/command.js'
 import * as C from './commands.js'
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { DeviceBaseShape } from '../device-base.js'
-import { IdSchema } from '../../gateway/events/event.js'
+import { IdSchema } from '../../base/events/event.js'
 import { TransportSchema } from '../transport/config.js'
 
 const HEX_KEY = z

@@ -1,4 +1,4 @@
-import type { EventInput } from '../../gateway/events/event.js'
+import type { EventInput } from '../../base/events/event.js'
 import type { AllowEntry, OsdpReaderConfig } from './config.js'
 import type { DoorEvent } from './door.js'
 import type { LocalStatus } from './replies.js'

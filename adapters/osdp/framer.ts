@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream'
-import { CodecError } from '../../gateway/errors.js'
+import { CodecError } from '../../base/errors.js'
 import { HEADER_BYTES, MARK, MIN_PACKET_BYTES, SOM, checkOk, decodeFrame, type DecodedFrame } from './codec.js'
 
 export interface OsdpFramerOptions {

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { z } from 'zod'
-import { ConfigError, errorMessage } from '../../gateway/errors.js'
+import { ConfigError, errorMessage } from '../../base/errors.js'
 
 /**
  * Where each reader's secure channel base key (SCBK) is kept: a small JSON file beside the

@@ -1,4 +1,4 @@
-import { CodecError } from '../../gateway/errors.js'
+import { CodecError } from '../../base/errors.js'
 import * as R from './replies.js'
 import type { FaultCause } from './refusals.js'
 import { decodeWiegand, type Card } from './wiegand.js'

@@ -1,4 +1,4 @@
-import { backoffCeiling } from '../../gateway/backoff.js'
+import { backoffCeiling } from '../../base/backoff.js'
 
 /**
  * What keeps a reader from being served, as far as the control panel can tell. Each names a fix

@@ -1,4 +1,4 @@
-import type { Logger } from '../../gateway/log.js'
+import type { Logger } from '../../base/log.js'
 
 /** A failure not seen for this long starts a new run: it is news again. */
 export const RUN_QUIET_MS = 60_000

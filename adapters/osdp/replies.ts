@@ -1,4 +1,4 @@
-import { CodecError } from '../../gateway/errors.js'
+import { CodecError } from '../../base/errors.js'
 
 /** PD -> CP reply codes and payload decoders [OSDP 2.2 §7]. Pure; throw CodecError on short data. */
 

@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { adoptOldBackoff, backoffShape, type BackoffLimits } from '../../gateway/backoff.js'
+import { adoptOldBackoff, backoffShape, type BackoffLimits } from '../../base/backoff.js'
 
 /**
- * Reconnect pacing shared by both transports (`gateway/backoff.ts`): `backoff: { initialMs, maxMs }`.
+ * Reconnect pacing shared by both transports (`base/backoff.ts`): `backoff: { initialMs, maxMs }`.
  * A device server rebooting takes about a minute, so the cap is half of that.
  */
 const RECONNECT: BackoffLimits = { defaults: { initialMs: 500, maxMs: 30_000 }, initialMs: { min: 10, max: 60_000 }, maxMs: { min: 100, max: 600_000 } }

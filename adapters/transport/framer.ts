@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream'
-import { errorMessage } from '../../gateway/errors.js'
+import { errorMessage } from '../../base/errors.js'
 
 /** What a protocol's `scan()` found at the start of the buffer. */
 export type ScanResult<F> =

@@ -1,5 +1,5 @@
 import { SerialPort } from 'serialport'
-import { TransportError, errorMessage } from '../../gateway/errors.js'
+import { TransportError, errorMessage } from '../../base/errors.js'
 import type { SerialPortTransportConfig } from './config.js'
 import { hangupAwareBinding } from './hangup-binding.js'
 import type { Link, LinkHandlers, OpenLink } from './link.js'

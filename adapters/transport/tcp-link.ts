@@ -1,8 +1,8 @@
 import net from 'node:net'
-import { TransportError } from '../../gateway/errors.js'
+import { TransportError } from '../../base/errors.js'
 import { parseTcpUrl, type TcpTransportConfig } from './config.js'
 import type { Link, OpenLink } from './link.js'
-import { SYSTEM_TIMERS, type Timers } from '../../gateway/timers.js'
+import { SYSTEM_TIMERS, type Timers } from '../../base/timers.js'
 
 /** How soon TCP keepalive starts probing an idle device server that may have lost power. */
 const KEEPALIVE_DELAY_MS = 10_000

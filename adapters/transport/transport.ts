@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events'
-import type { Logger } from '../../gateway/log.js'
-import { TransportError, errorMessage } from '../../gateway/errors.js'
-import { Backoff } from '../../gateway/backoff.js'
+import type { Logger } from '../../base/log.js'
+import { TransportError, errorMessage } from '../../base/errors.js'
+import { Backoff } from '../../base/backoff.js'
 import { describeTransport, isTcpTransport, type TransportConfig } from './config.js'
 import type { Link, OpenLink } from './link.js'
 import { serialLinkOpener } from './serial-link.js'
 import { tcpLinkOpener } from './tcp-link.js'
 // The forwarder's clock-and-timers interface (a leaf module): one fake drives both in tests.
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../gateway/timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'
 
 export type TransportState = 'idle' | 'opening' | 'open' | 'waiting' | 'stopped'
 

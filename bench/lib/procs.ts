@@ -51,7 +51,7 @@ export function startGatewayProcess(config: GatewayConfig, dir: string): Promise
   // The V8 heap settings the Dockerfile deploys with; PINGAN_GATEWAY_NODE_OPTIONS overrides them
   // (an empty value runs node's defaults).
   const flags = (process.env['PINGAN_GATEWAY_NODE_OPTIONS'] ?? GATEWAY_NODE_OPTIONS).split(' ').filter(Boolean)
-  return startNode([join(DIST, 'gateway', 'cli.js'), 'run', '--config', file], 'brokerPort', flags)
+  return startNode([join(DIST, 'shell', 'cli.js'), 'run', '--config', file], 'brokerPort', flags)
 }
 
 /** A bare aedes broker (no auth, no hooks) in its own process: the ceiling to compare against. */

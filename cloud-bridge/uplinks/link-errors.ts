@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import type { Logger } from '../../gateway/log.js'
+import type { Logger } from '../../base/log.js'
 
 /** Where the uplink connects, for every error it logs: what to check when it fails. */
 export interface LinkTarget {

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { IdSchema } from '../../gateway/events/event.js'
-import { backoffSchema } from '../../gateway/backoff.js'
+import { IdSchema } from '../../base/events/event.js'
+import { backoffSchema } from '../../base/backoff.js'
 
 /**
- * Reconnect delays, full jitter (gateway/backoff.ts). The cap bounds how long alarms wait after
+ * Reconnect delays, full jitter (base/backoff.ts). The cap bounds how long alarms wait after
  * the platform returns (at most `maxMs`, `maxMs / 2` on average); a lower cap costs more connection
  * attempts during an outage: 1,000 sites at 5 s make about 400 attempts/s, spread evenly.
  */

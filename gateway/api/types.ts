@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { ApiConfig, ApiRole } from '../../config/api.js'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 import type { WalkTests } from '../walktest/walk-tests.js'
 import type { EventQuery } from './event-query.js'
 import type { LiveHub } from './live/hub.js'
-import type { Command, CommandResult } from '../events/command.js'
+import type { Command, CommandResult } from '../../base/events/command.js'
 import type { UplinksView } from './views/uplinks-view.js'
 import type { DeviceViews } from './views/device-view.js'
 

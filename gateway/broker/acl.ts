@@ -1,4 +1,4 @@
-import { TOPIC_ROOT, type ParsedTopic } from '../events/topics.js'
+import { TOPIC_ROOT, type ParsedTopic } from '../../base/events/topics.js'
 
 /**
  * Who may publish and subscribe to what on the local broker. Pure: decided from the user's role,

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { Logger } from '../log.js'
-import { IngestPayloadSchema, UnknownTypeError, buildEvent, type DeviceIdentity, type EventInput } from '../events/event.js'
-import { UnstorableEventError, errorMessage } from '../errors.js'
+import type { Logger } from '../../base/log.js'
+import { IngestPayloadSchema, UnknownTypeError, buildEvent, type DeviceIdentity, type EventInput } from '../../base/events/event.js'
+import { UnstorableEventError, errorMessage } from '../../base/errors.js'
 import type { AppendInput, AppendResult } from '../journal/journal.js'
 import { invalidUtf8At, nestsDeeperThan } from './payload-checks.js'
 

@@ -1,5 +1,5 @@
-import type { Logger } from '../log.js'
-import { CommandSchema, type CommandResult } from '../events/command.js'
+import type { Logger } from '../../base/log.js'
+import { CommandSchema, type CommandResult } from '../../base/events/command.js'
 
 /** Starts a timer; returns its cancel. */
 export type SetTimer = (fn: () => void, ms: number) => () => void

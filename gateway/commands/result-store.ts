@@ -1,5 +1,5 @@
 import { OPEN_RW, all, closeDb, exec, openDb, run, type Db } from '../journal/sqlite.js'
-import { CommandResultSchema, type CommandResult } from '../events/command.js'
+import { CommandResultSchema, type CommandResult } from '../../base/events/command.js'
 
 /**
  * The first result of every command, by device and command id, kept in the journal's database file

@@ -1,4 +1,4 @@
-import { CommandResultSchema, type CommandResult } from '../events/command.js'
+import { CommandResultSchema, type CommandResult } from '../../base/events/command.js'
 import { SYSTEM_SET_TIMER, type SetTimer } from './producer-watch.js'
 
 /** Callers waiting at once, at most: each holds an HTTP request open. */

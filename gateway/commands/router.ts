@@ -1,7 +1,7 @@
-import type { Logger } from '../log.js'
-import { CommandSchema, type Command, type CommandResult } from '../events/command.js'
+import type { Logger } from '../../base/log.js'
+import { CommandSchema, type Command, type CommandResult } from '../../base/events/command.js'
 import type { AdapterCommandResult } from '../../adapters/types.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage } from '../../base/errors.js'
 import type { CommandResultStore } from './result-store.js'
 import { ProducerCommandWatch, SYSTEM_SET_TIMER, type SetTimer } from './producer-watch.js'
 

@@ -1,5 +1,5 @@
-import { JournalError, JournalFullError, UnstorableEventError, errorMessage } from '../errors.js'
-import type { Logger } from '../log.js'
+import { JournalError, JournalFullError, UnstorableEventError, errorMessage } from '../../base/errors.js'
+import type { Logger } from '../../base/log.js'
 import { NO_WORK, type AckQueue, type AckWork } from './ack-queue.js'
 import { ACK_DELAY_MS } from './group-commit.js'
 import type { FullEpisode } from './full-episode.js'

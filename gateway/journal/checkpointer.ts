@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 import { OPEN_RW, closeDb, exec, openDb, type Db } from './sqlite.js'
 import { fileBytes } from './spare.js'
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 import type { EvictionReport } from './eviction.js'
 import { all, exec, run, type Db } from './sqlite.js'
 import type { JournalStats } from './types.js'

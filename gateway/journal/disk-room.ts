@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 import { budgetFor, type DiskBudget } from './disk-budget.js'
 import { SpareFile, fileBytes, freeBytes } from './spare.js'
 

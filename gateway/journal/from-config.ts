@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '../../config/schema.js'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 import { Journal } from './journal.js'
-import type { Faults } from '../faults.js'
+import type { Faults } from '../../base/faults.js'
 
 /** Opens the journal the config describes, with a row for each configured uplink. */
 export function openJournal(config: GatewayConfig, now: () => number, log: Logger, faults?: Faults): Promise<Journal> {

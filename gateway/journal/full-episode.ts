@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 
 /** Between two recovery attempts while the disk stays full: bounds CPU and log volume. */
 export const RECOVERY_INTERVAL_MS = 1000

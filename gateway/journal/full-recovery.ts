@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 import type { JournalCounters } from './counters.js'
 import type { DiskRoom } from './disk-room.js'
 import { LOW_WATER, evictionNeed, summarize, type EvictionReport, type JournalLimits } from './eviction.js'

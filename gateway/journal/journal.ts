@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
-import { NO_FAULTS } from '../faults.js'
-import { EventOrderError, JournalError, errorMessage } from '../errors.js'
+import { NO_FAULTS } from '../../base/faults.js'
+import { EventOrderError, JournalError, errorMessage } from '../../base/errors.js'
 import { exec, closeDb } from './sqlite.js'
 import type { EvictionReport, JournalLimits } from './eviction.js'
 import { Evictor } from './evictor.js'

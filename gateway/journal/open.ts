@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { JournalError, errorMessage } from '../errors.js'
+import { JournalError, errorMessage } from '../../base/errors.js'
 import { Checkpointer } from './checkpointer.js'
 import { DDL, PRAGMAS } from './ddl.js'
 import { DiskRoom } from './disk-room.js'

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, statSync, statfsSync, unlinkSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 
 const CHUNK = 1024 * 1024
 

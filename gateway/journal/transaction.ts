@@ -1,5 +1,5 @@
-import type { GatewayEvent } from '../events/event.js'
-import type { Faults } from '../faults.js'
+import type { GatewayEvent } from '../../base/events/event.js'
+import type { Faults } from '../../base/faults.js'
 import { evictionNeed, summarize, type EvictionReport, type JournalLevel, type JournalLimits } from './eviction.js'
 import type { Evictor } from './evictor.js'
 import { exec, type Db } from './sqlite.js'

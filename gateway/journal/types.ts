@@ -1,6 +1,6 @@
-import type { Logger } from '../log.js'
-import type { Faults } from '../faults.js'
-import type { GatewayEvent } from '../events/event.js'
+import type { Logger } from '../../base/log.js'
+import type { Faults } from '../../base/faults.js'
+import type { GatewayEvent } from '../../base/events/event.js'
 import type { EvictionReport } from './eviction.js'
 import type { OutboxRow } from './outbox.js'
 
@@ -22,7 +22,7 @@ export interface JournalOptions {
   now: () => number
   /** Caps the database file (SQLite max_page_count), to exercise the full-database path. */
   maxPageCount?: number
-  /** Fault points for the fault-injection suite (gateway/faults.ts); none by default. */
+  /** Fault points for the fault-injection suite (base/faults.ts); none by default. */
   faults?: Faults
   /**
    * A clock that never steps, in ms: the order barrier's bound and the retransmission window.

@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '../events/event.js'
+import type { GatewayEvent } from '../../base/events/event.js'
 import type { AppendInput } from './types.js'
 import { all, placeholders, run, type Db, type SqlValue } from './sqlite.js'
 import type { AckWork } from './ack-queue.js'

@@ -1,6 +1,6 @@
 import { isLoopbackHost } from '../../config/api.js'
 import type { GatewayConfig } from '../../config/schema.js'
-import type { ConfigProblem } from '../errors.js'
+import type { ConfigProblem } from '../../base/errors.js'
 
 /**
  * What `pingan check` says about /metrics: `info` when it is open, a warning when it is open on an

@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client'
 import type { Journal } from '../journal/journal.js'
-import type { GatewayEvent } from '../events/event.js'
+import type { GatewayEvent } from '../../base/events/event.js'
 import type { OutboxRow } from '../journal/outbox.js'
 import type { EvictionReport } from '../journal/eviction.js'
 import { stateCounter, stateGauge } from './define.js'

@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '../events/event.js'
+import type { GatewayEvent } from '../../base/events/event.js'
 import type { Point } from './points.js'
 
 /** What matching needs of an event (the marker sees it before its commit, without `seq`). */

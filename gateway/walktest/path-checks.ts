@@ -1,4 +1,4 @@
-import type { Timers } from '../timers.js'
+import type { Timers } from '../../base/timers.js'
 
 /** One uplink's acknowledgement of one of the walk test's own gateway events. */
 export interface Delivery {

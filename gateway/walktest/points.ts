@@ -1,6 +1,6 @@
 import type { DeviceConfig } from '../../config/devices.js'
 import { profileOf } from '../../adapters/modbus/config.js'
-import { PRIORITY_LIFE_SAFETY, defaultPriority } from '../events/types.js'
+import { PRIORITY_LIFE_SAFETY, defaultPriority } from '../../base/events/types.js'
 
 export const POINT_KINDS = ['zone', 'reader', 'door', 'lock', 'camera', 'producer'] as const
 export type PointKind = (typeof POINT_KINDS)[number]
@@ -39,7 +39,7 @@ function point(p: Omit<Point, 'expected' | 'lifeSafety'> & { lifeSafety?: boolea
   return { ...p, expected: EXPECTED[p.kind], lifeSafety: p.lifeSafety ?? false }
 }
 
-/** A zone whose configured type defaults to priority 1 (gateway/events/types.ts). */
+/** A zone whose configured type defaults to priority 1 (base/events/types.ts). */
 function isLifeSafety(type: string | undefined): boolean {
   return type !== undefined && defaultPriority('alarm', type) === PRIORITY_LIFE_SAFETY
 }

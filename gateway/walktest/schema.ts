@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { IdSchema } from '../events/event.js'
+import { IdSchema } from '../../base/events/event.js'
 import { POINT_KINDS } from './points.js'
 
 /** The walk test's shapes at the API boundary (see API-CONTRACT: POST /walktests, WalkTestView). */

@@ -1,4 +1,4 @@
-import { PinganError } from '../errors.js'
+import { PinganError } from '../../base/errors.js'
 import { normalizeZone, type Point } from './points.js'
 import type { StartWalkTest } from './schema.js'
 

@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { Logger } from '../log.js'
+import type { Logger } from '../../base/log.js'
 import type { WalkTestReport } from './report.js'
 import { reportCsv } from './report-csv.js'
 import { reportHtml } from './report-html.js'

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { DeviceConfig } from '../../config/devices.js'
-import type { Logger } from '../../gateway/log.js'
+import type { Logger } from '../../base/log.js'
 import { OsdpDeviceSchema } from '../../adapters/osdp/config.js'
 import { seededRandom } from '../parking-lock/rng.js'
 import { AccessBusModel } from './model.js'

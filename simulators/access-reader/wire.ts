@@ -1,5 +1,5 @@
 import net from 'node:net'
-import type { Logger } from '../../gateway/log.js'
+import type { Logger } from '../../base/log.js'
 import { OsdpFramer } from '../../adapters/osdp/framer.js'
 import type { DecodedFrame } from '../../adapters/osdp/codec.js'
 import { SerialPortTransportSchema, Transport } from '../../adapters/transport/index.js'

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
-import { createLogger } from '../../gateway/log.js'
+import { createLogger } from '../../base/log.js'
 import { z } from 'zod'
 import { ReceiverModel, type SimEvent } from './model.js'
 import { openSerial, serveTcp, type ReceiverPort } from './wire.js'

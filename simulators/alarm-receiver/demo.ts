@@ -1,5 +1,5 @@
 import type { DeviceConfig } from '../../config/devices.js'
-import type { Logger } from '../../gateway/log.js'
+import type { Logger } from '../../base/log.js'
 import { ReceiverModel } from './model.js'
 import { serveTcp } from './wire.js'
 

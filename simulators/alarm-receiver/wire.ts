@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { once } from 'node:events'
-import type { Logger } from '../../gateway/log.js'
+import type { Logger } from '../../base/log.js'
 import { Transport } from '../../adapters/transport/transport.js'
 import { SerialPortTransportSchema } from '../../adapters/transport/config.js'
 import type { ReceiverModel, Transmission } from './model.js'

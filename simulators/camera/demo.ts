@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { DeviceConfig } from '../../config/devices.js'
-import type { Logger } from '../../gateway/log.js'
+import type { Logger } from '../../base/log.js'
 import { OnvifDeviceSchema } from '../../adapters/onvif/config.js'
 import { streetLife } from './script.js'
 import { startCamera } from './wire.js'

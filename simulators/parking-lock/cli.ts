@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
-import { createLogger } from '../../gateway/log.js'
+import { createLogger } from '../../base/log.js'
 import { ParkingBusModel, type UnitSpec } from './model.js'
 import { servePort, serveTcp, type WireServer } from './wire.js'
 

@@ -1,6 +1,6 @@
 import { ModbusDeviceSchema } from '../../adapters/modbus/config.js'
 import type { DeviceConfig } from '../../config/devices.js'
-import type { Logger } from '../../gateway/log.js'
+import type { Logger } from '../../base/log.js'
 import { ParkingBusModel, type UnitSpec } from './model.js'
 import { serveTcp } from './wire.js'
 

@@ -2,10 +2,10 @@ import { createServer, type Socket } from 'node:net'
 import { SerialPort } from 'serialport'
 import { crc16 } from '../../adapters/modbus/crc.js'
 import { RtuFramer, type FramerDrop } from '../../adapters/modbus/framer.js'
-import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../gateway/timers.js'
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'
 import type { OpenLink } from '../../adapters/transport/link.js'
-import { TransportError } from '../../gateway/errors.js'
-import type { Logger } from '../../gateway/log.js'
+import { TransportError } from '../../base/errors.js'
+import type { Logger } from '../../base/log.js'
 import type { ParkingBusModel } from './model.js'
 
 /**

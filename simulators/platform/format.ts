@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '../../gateway/events/event.js'
+import type { GatewayEvent } from '../../base/events/event.js'
 
 const LABEL: Record<number, string> = { 1: 'LIFE-SAFETY', 2: 'SECURITY', 3: 'SUPERVISION', 4: 'info' }
 

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto'
 import { Aedes, type AuthenticateError, type PublishPacket } from 'aedes'
-import type { GatewayEvent } from '../../gateway/events/event.js'
-import { CommandResultSchema, type CommandResult } from '../../gateway/events/command.js'
-import { TOPIC_ROOT, parseTopic, topics } from '../../gateway/events/topics.js'
+import type { GatewayEvent } from '../../base/events/event.js'
+import { CommandResultSchema, type CommandResult } from '../../base/events/command.js'
+import { TOPIC_ROOT, parseTopic, topics } from '../../base/events/topics.js'
 import { Recorder, type PlatformReport } from './recorder.js'
 import { closeAedes, listenMqtt, type MqttListener } from '../../gateway/broker/listener.js'
 

@@ -1,4 +1,4 @@
-import { EventSchema, type GatewayEvent } from '../../gateway/events/event.js'
+import { EventSchema, type GatewayEvent } from '../../base/events/event.js'
 
 export interface PlatformReport {
   received: number

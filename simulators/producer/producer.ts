@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt'
-import { topics } from '../../gateway/events/topics.js'
+import { topics } from '../../base/events/topics.js'
 import type { ScriptStep } from './script.js'
 
 export interface ProducerOptions {

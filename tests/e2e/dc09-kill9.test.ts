@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
+import { UuidV7Generator } from '../../base/events/uuidv7.js'
 import mqtt, { type MqttClient } from 'mqtt'
 import { harnessConfig, PRODUCER, SITE } from '../helpers/harness.js'
 import { spawnGateway, writeConfig, type SpawnedGateway } from '../helpers/spawn-gateway.js'
 import { Dc09UplinkSchema } from '../../cloud-bridge/uplinks/dc09/config.js'
 import { startCentreSim, type CentreSim } from '../../simulators/alarm-centre/wire.js'
-import { topics } from '../../gateway/events/topics.js'
+import { topics } from '../../base/events/topics.js'
 
 const PRODUCERS = 2
 const PER_PRODUCER = 300

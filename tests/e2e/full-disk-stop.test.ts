@@ -7,7 +7,7 @@ import { harnessConfig, PRODUCER, SITE, UPLINK_USER } from '../helpers/harness.j
 import { spawnGateway, writeConfig, type SpawnedGateway } from '../helpers/spawn-gateway.js'
 import { mountSmallFs, smallFsUnavailable, type SmallFs } from '../helpers/small-fs.js'
 import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
-import { topics } from '../../gateway/events/topics.js'
+import { topics } from '../../base/events/topics.js'
 
 const unavailable = smallFsUnavailable()
 const devices = [{ id: 'info', adapter: 'mqtt-ingest', kind: 'alarm' }, { id: 'panel', adapter: 'mqtt-ingest', kind: 'alarm' }]

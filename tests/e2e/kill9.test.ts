@@ -7,7 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { harnessConfig, PRODUCER, SITE, UPLINK_USER } from '../helpers/harness.js'
 import { spawnGateway, writeConfig, type SpawnedGateway } from '../helpers/spawn-gateway.js'
 import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
-import { topics } from '../../gateway/events/topics.js'
+import { topics } from '../../base/events/topics.js'
 
 const PRODUCERS = 5
 const PER_PRODUCER = 2000

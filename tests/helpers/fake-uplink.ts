@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { OutboxRow } from '../../cloud-bridge/outbox.js'
-import { UplinkError } from '../../gateway/errors.js'
+import { UplinkError } from '../../base/errors.js'
 import type { CloseSuspect, Uplink, UplinkEvents, UplinkState } from '../../cloud-bridge/uplink.js'
 
 /**

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../gateway/log.js'
+import { createLogger, type Logger } from '../../base/log.js'
 
 export interface CapturedLog {
   log: Logger

@@ -1,4 +1,4 @@
-import type { TimerHandle, Timers } from '../../gateway/timers.js'
+import type { TimerHandle, Timers } from '../../base/timers.js'
 
 interface Pending {
   id: number

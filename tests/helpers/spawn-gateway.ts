@@ -5,7 +5,7 @@ import { stringify } from 'yaml'
 import type { GatewayConfig } from '../../config/schema.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
-const CLI = join(ROOT, 'gateway/cli.ts')
+const CLI = join(ROOT, 'shell/cli.ts')
 
 export interface SpawnedGateway {
   child: ChildProcess

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import mqtt from 'mqtt'
 import { startHarness, API_TOKEN, OPERATOR, PRODUCER, SITE, type Harness, type HarnessOptions } from '../helpers/harness.js'
-import { topics } from '../../gateway/events/topics.js'
+import { topics } from '../../base/events/topics.js'
 
 /** A gateway whose uplink has subscribed to the platform's commands: its started event is forwarded on the same connection after the SUBSCRIBE. */
 async function startSubscribed(opts: HarnessOptions): Promise<Harness> {

@@ -8,7 +8,7 @@ import mqtt from 'mqtt'
 import sqlite3 from 'sqlite3'
 import { harnessConfig, startHarness, OBSERVER, PRODUCER, SITE, type Harness } from '../helpers/harness.js'
 import { spawnGateway, writeConfig, type SpawnedGateway } from '../helpers/spawn-gateway.js'
-import { topics } from '../../gateway/events/topics.js'
+import { topics } from '../../base/events/topics.js'
 
 const devices = [
   { id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access', location: { building: '7' } },

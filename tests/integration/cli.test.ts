@@ -8,7 +8,7 @@ const ROOT = resolve(import.meta.dirname, '../..')
 
 function pingan(args: string[], input?: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'gateway/cli.ts'), ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'shell/cli.ts'), ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
       res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
     })
     if (input !== undefined) child.stdin!.end(input)

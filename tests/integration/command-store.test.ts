@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CommandResultStore } from '../../gateway/commands/result-store.js'
-import type { CommandResult } from '../../gateway/events/command.js'
+import type { CommandResult } from '../../base/events/command.js'
 
 /** The store of first command results, on a real SQLite file, with an injected clock. */
 let dir: string

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startHarness, UPLINK_USER, type Harness } from '../helpers/harness.js'
 import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
-import type { GatewayEvent } from '../../gateway/events/event.js'
+import type { GatewayEvent } from '../../base/events/event.js'
 
 const devices = ['d1', 'd2', 'd3', 'panel', 'info'].map((id) => ({ id, adapter: 'mqtt-ingest', kind: 'alarm' }))
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { connect, type Socket } from 'node:net'
 import mqtt from 'mqtt'
 import { startHarness, PRODUCER, SITE, type Harness } from '../helpers/harness.js'
-import { topics } from '../../gateway/events/topics.js'
+import { topics } from '../../base/events/topics.js'
 
 const devices = [
   { id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' },

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Journal, type AppendInput } from '../../gateway/journal/journal.js'
-import { buildEvent } from '../../gateway/events/event.js'
-import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
+import { buildEvent } from '../../base/events/event.js'
+import { UuidV7Generator } from '../../base/events/uuidv7.js'
 import { captureLog } from '../helpers/logs.js'
 
 const ids = new UuidV7Generator()

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { AppendResult } from '../../gateway/journal/journal.js'
-import { buildEvent } from '../../gateway/events/event.js'
-import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
-import { faultAt, parseFault } from '../../gateway/faults.js'
-import { EventOrderError, JournalError } from '../../gateway/errors.js'
+import { buildEvent } from '../../base/events/event.js'
+import { UuidV7Generator } from '../../base/events/uuidv7.js'
+import { faultAt, parseFault } from '../../base/faults.js'
+import { EventOrderError, JournalError } from '../../base/errors.js'
 import { tempJournal } from '../helpers/temp-journal.js'
 
 const ids = new UuidV7Generator()

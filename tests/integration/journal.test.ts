@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sqlite3 from 'sqlite3'
 import { Journal, type JournalOptions } from '../../gateway/journal/journal.js'
-import { buildEvent } from '../../gateway/events/event.js'
-import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
-import type { Priority } from '../../gateway/events/types.js'
+import { buildEvent } from '../../base/events/event.js'
+import { UuidV7Generator } from '../../base/events/uuidv7.js'
+import type { Priority } from '../../base/events/types.js'
 import type { EvictionReport } from '../../gateway/journal/eviction.js'
 import { captureLog } from '../helpers/logs.js'
-import { JournalError, UnstorableEventError } from '../../gateway/errors.js'
+import { JournalError, UnstorableEventError } from '../../base/errors.js'
 
 const ids = new UuidV7Generator()
 let dir: string

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import mqtt from 'mqtt'
 import { startHarness, PRODUCER, SITE, type Harness } from '../helpers/harness.js'
-import { topics } from '../../gateway/events/topics.js'
+import { topics } from '../../base/events/topics.js'
 
 describe('ingest to platform', () => {
   let h: Harness | undefined

@@ -5,8 +5,8 @@ import { startHarness, PRODUCER, SITE, UPLINK_USER, type Harness } from '../help
 import { makePki, type TestPki } from '../helpers/certs.js'
 import { hasMosquitto, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js'
 import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
-import { topics } from '../../gateway/events/topics.js'
-import type { GatewayEvent } from '../../gateway/events/event.js'
+import { topics } from '../../base/events/topics.js'
+import type { GatewayEvent } from '../../base/events/event.js'
 
 const devices = [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' }]
 let pki: TestPki

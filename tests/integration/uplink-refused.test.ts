@@ -5,9 +5,9 @@ import { captureLog } from '../helpers/logs.js'
 import { startPlatformSim, type PlatformSim } from '../../simulators/platform/platform.js'
 import { MqttUplinkSchema } from '../../cloud-bridge/uplinks/mqtt-config.js'
 import { MqttUplink } from '../../cloud-bridge/uplinks/mqtt.js'
-import { buildEvent } from '../../gateway/events/event.js'
-import { UuidV7Generator } from '../../gateway/events/uuidv7.js'
-import { topics } from '../../gateway/events/topics.js'
+import { buildEvent } from '../../base/events/event.js'
+import { UuidV7Generator } from '../../base/events/uuidv7.js'
+import { topics } from '../../base/events/topics.js'
 import type { CloseSuspect } from '../../cloud-bridge/uplink.js'
 
 const devices = ['d1', 'd2'].map((id) => ({ id, adapter: 'mqtt-ingest', kind: 'alarm' }))

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type Kind, type Priority } from '../../../gateway/events/types.js'
+import { EVENT_TYPES, type Kind, type Priority } from '../../../base/events/types.js'
 import type { Dc09UplinkConfig } from './config.js'
 import { codeFor, routed } from './message.js'
 import { supervisionSummary } from './supervision.js'

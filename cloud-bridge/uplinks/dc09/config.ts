@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { IdSchema, KindSchema } from '../../../gateway/events/event.js'
+import { IdSchema, KindSchema } from '../../../base/events/event.js'
 import { ACCOUNT_RE } from './frame.js'
 
 /** Receivers accept 3 to 16 hex digits; most expect 4 to 8. [SIA DC-09, account number] */

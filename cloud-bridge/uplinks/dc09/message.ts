@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 import type { Dc09UplinkConfig, ReceiverConfig } from './config.js'
 import type { XData } from './frame.js'
 import { DEFAULT_CODES, type CodeMapping } from './mapping.js'

@@ -1,5 +1,5 @@
-import type { Logger } from '../../../gateway/log.js'
-import type { TimerHandle, Timers } from '../../../gateway/timers.js'
+import type { Logger } from '../../../base/log.js'
+import type { TimerHandle, Timers } from '../../../base/timers.js'
 import type { Channel } from './channel.js'
 import { decodeFrame, encodeFrame, type Dc09Message } from './frame.js'
 import { nextSequence } from './sequence.js'

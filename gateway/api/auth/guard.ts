@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { API_ROLES, type ApiConfig, type ApiRole } from '../../../config/api.js'
-import type { Logger } from '../../log.js'
+import type { Logger } from '../../../base/log.js'
 import type { Principal } from '../types.js'
 import type { Credentials } from './credentials.js'
 import type { SessionStore } from './sessions.js'

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import type { GatewayEvent } from '../../events/event.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 import { SseClient, type Frame } from './sse-client.js'
 
 /** Bytes queued per client beyond its socket's buffer: about a few hundred events. */

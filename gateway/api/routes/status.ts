@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { IdSchema } from '../../events/event.js'
+import { IdSchema } from '../../../base/events/event.js'
 import type { ApiApp, ApiDeps } from '../types.js'
 
 /** The gateway's status (as published to the platform) and stored camera snapshots. */

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Adapter, DeviceInfo, LinkStats } from '../../../adapters/types.js'
 import type { DeviceConfig } from '../../../config/devices.js'
 import type { StateEntry } from '../../device-states.js'
-import { LocationSchema } from '../../events/event.js'
+import { LocationSchema } from '../../../base/events/event.js'
 import { ZERO_LINK, type LinkRates } from './link-rates.js'
 import { supervisionOf } from './supervision.js'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { KindSchema } from '../../events/event.js'
+import { KindSchema } from '../../../base/events/event.js'
 
 /**
  * An event as the journal stored it, without its raw frame. Loose: fields the event model gains

@@ -19,7 +19,7 @@ import { NS, parseXml } from '../../../adapters/onvif/xml.js'
 import { decodeFrame as decodeDc09 } from '../../../cloud-bridge/uplinks/dc09/frame.js'
 import { FrameSplitter } from '../../../cloud-bridge/uplinks/dc09/splitter.js'
 import { IngestGate } from '../../../gateway/broker/ingest-gate.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 import { chunks } from './mutate.js'
 import { vectorCorpus } from './corpus.js'
 

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt'
-import { EventSchema } from '../../../gateway/events/event.js'
-import { TOPIC_ROOT } from '../../../gateway/events/topics.js'
+import { EventSchema } from '../../../base/events/event.js'
+import { TOPIC_ROOT } from '../../../base/events/topics.js'
 import type { Arrival } from '../checker.js'
 
 const SUPERVISION = new Set(['device.online', 'device.offline'])

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt'
-import { topics } from '../../../gateway/events/topics.js'
+import { topics } from '../../../base/events/topics.js'
 import type { Sent } from '../checker.js'
 
 export interface ProducerLogin { username: string; password: string }

@@ -5,7 +5,7 @@ import { startHarness } from '../../helpers/harness.js'
 import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
 import { DEADLINE_MS, DEVICE, alarms, ev, until } from './support.js'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 
 function device(transport: unknown, supervisionMs = 1500) {
   return { id: DEVICE, adapter: 'contact-id', transport, supervisionMs }

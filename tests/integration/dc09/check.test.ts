@@ -29,7 +29,7 @@ describe('pingan check with a dc09 uplink', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'site.yaml')
     writeFileSync(file, YAML)
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
-      execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'gateway/cli.ts'), 'check', file], { cwd: ROOT }, (err, stdout, stderr) =>
+      execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'shell/cli.ts'), 'check', file], { cwd: ROOT }, (err, stdout, stderr) =>
         res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
     })
     expect(r.code).toBe(0)

@@ -1,7 +1,7 @@
 import { ModbusDeviceSchema } from '../../../adapters/modbus/config.js'
 import { createModbusDefinition } from '../../../adapters/modbus/index.js'
 import type { Adapter, AdapterContext, DeviceState } from '../../../adapters/types.js'
-import type { EventInput } from '../../../gateway/events/event.js'
+import type { EventInput } from '../../../base/events/event.js'
 import { captureLog, type CapturedLog } from '../../helpers/logs.js'
 
 /** What one device's adapter reported: its events in order and its merged state. */

@@ -28,7 +28,7 @@ describe('pingan check on cameras', () => {
       const file = join(dir, 'site.yaml')
       writeFileSync(file, 'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\ndevices:\n  - { id: cam-1, adapter: onvif, address: "http://10.0.0.7:8080" }\n')
       const r = await new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
-        execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'gateway/cli.ts'), 'check', file], { cwd: ROOT }, (err, stdout, stderr) =>
+        execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'shell/cli.ts'), 'check', file], { cwd: ROOT }, (err, stdout, stderr) =>
           res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         )
       })

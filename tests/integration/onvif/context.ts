@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
-import { createLogger } from '../../../gateway/log.js'
+import { createLogger } from '../../../base/log.js'
 import type { AdapterContext, DeviceState } from '../../../adapters/types.js'
-import type { EventInput } from '../../../gateway/events/event.js'
+import type { EventInput } from '../../../base/events/event.js'
 
 /**
  * The gateway's side of an adapter as a test sees it: emit() records the event and resolves as

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { discover } from '../../../adapters/onvif/discover.js'
-import { runDiscover } from '../../../gateway/discover.js'
+import { runDiscover } from '../../../shell/discover.js'
 import { startDiscoveryResponder, type DiscoveryResponder } from '../../../simulators/camera/discovery.js'
 import { startCameras, type CameraSim } from '../../../simulators/camera/wire.js'
 

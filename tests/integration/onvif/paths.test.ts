@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfigFile } from '../../../config/load.js'
 import { startGateway, type Gateway } from '../../../gateway/main.js'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 import { startCamera, type CameraSim } from '../../../simulators/camera/wire.js'
 import { captureLog } from '../../helpers/logs.js'
 

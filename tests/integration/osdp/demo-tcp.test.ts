@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../../gateway/log.js'
+import { createLogger } from '../../../base/log.js'
 import { startDemo } from '../../../simulators/access-reader/demo.js'
 import { startHarness, type Harness } from '../../helpers/harness.js'
 

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 import { SITE } from '../../helpers/harness.js'
 import { DEVICE, startOsdpRig, type OsdpRig } from './setup.js'
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 import { DEVICE, startOsdpRig, until, type OsdpRig } from './setup.js'
 
 const KEY = Buffer.alloc(16, 0x42)

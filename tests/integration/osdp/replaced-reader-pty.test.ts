@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runKeys } from '../../../adapters/osdp/keys-cli.js'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import { runKeys } from '../../../shell/keys.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 import { DEVICE, startOsdpRig, until, type OsdpRig } from './setup.js'
 
 let rig: OsdpRig

@@ -11,7 +11,7 @@ import { startCentreSim, type CentreSim } from '../../../simulators/alarm-centre
 import { startPlatformSim, type PlatformSim } from '../../../simulators/platform/platform.js'
 import { Dc09UplinkSchema } from '../../../cloud-bridge/uplinks/dc09/config.js'
 import { startGateway, type Gateway } from '../../../gateway/main.js'
-import type { TimerHandle, Timers } from '../../../gateway/timers.js'
+import type { TimerHandle, Timers } from '../../../base/timers.js'
 import { harnessConfig, UPLINK_USER } from '../../helpers/harness.js'
 import { captureLog, type CapturedLog } from '../../helpers/logs.js'
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 import type { WalkTestView } from '../../../gateway/walktest/schema.js'
 import { verifyReportText } from '../../../gateway/walktest/verify.js'
 import { OPERATOR_TOKEN, startSite, type Site } from './site.js'

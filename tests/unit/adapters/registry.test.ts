@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ADAPTERS, DEVICE_SCHEMAS, configWarnings, isIngestDevice, readSnapshot } from '../../../adapters/registry.js'
 import { isLinkable, type AdapterContext } from '../../../adapters/types.js'
-import { createLogger } from '../../../gateway/log.js'
+import { createLogger } from '../../../base/log.js'
 
 const ctx = (signal: AbortSignal): AdapterContext => ({
   log: createLogger({ level: 'silent' }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { apiWarnings } from '../../../config/api.js'
 import { parseConfig } from '../../../config/load.js'
-import { ConfigError, type ConfigProblem } from '../../../gateway/errors.js'
+import { ConfigError, type ConfigProblem } from '../../../base/errors.js'
 
 const BASE = `version: 1
 site: { id: lotus, name: Lotus }

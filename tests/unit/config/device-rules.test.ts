@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../config/load.js'
-import { ConfigError, type ConfigProblem } from '../../../gateway/errors.js'
+import { ConfigError, type ConfigProblem } from '../../../base/errors.js'
 import { BUILTIN_PROFILES } from '../../../adapters/modbus/profiles.js'
 import { profileEventTypes } from '../../../adapters/modbus/device-rules.js'
-import { isKnownType } from '../../../gateway/events/types.js'
+import { isKnownType } from '../../../base/events/types.js'
 
 const BASE = `version: 1
 site: { id: lotus, name: Lotus }

@@ -3,7 +3,7 @@ import { ContactIdDeviceSchema } from '../../../adapters/contact-id/config.js'
 import { createDecoder, decodeEvent } from '../../../adapters/contact-id/decode.js'
 import { defaultCodeTable } from '../../../adapters/contact-id/event-codes.js'
 import { parseReceiverMessage, type ContactIdEvent } from '../../../adapters/contact-id/codec.js'
-import { isKnownType, defaultPriority } from '../../../gateway/events/types.js'
+import { isKnownType, defaultPriority } from '../../../base/events/types.js'
 
 const cfg = ContactIdDeviceSchema.parse({
   id: 'receiver-1',

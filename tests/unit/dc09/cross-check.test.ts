@@ -5,8 +5,8 @@ import { Dc09UplinkSchema } from '../../../cloud-bridge/uplinks/dc09/config.js'
 import { DEFAULT_CODES } from '../../../cloud-bridge/uplinks/dc09/mapping.js'
 import { eventPayload } from '../../../cloud-bridge/uplinks/dc09/message.js'
 import { parseFrame } from '../../../simulators/alarm-centre/protocol.js'
-import { EVENT_TYPES, KINDS } from '../../../gateway/events/types.js'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import { EVENT_TYPES, KINDS } from '../../../base/events/types.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 
 /**
  * The uplink's encoder against the receiver simulator's decoder, written apart: every coded event

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { Dc09UplinkSchema } from '../../../cloud-bridge/uplinks/dc09/config.js'
 import { DEFAULT_CODES } from '../../../cloud-bridge/uplinks/dc09/mapping.js'
 import { eventPayload, routed, type SiteInfo } from '../../../cloud-bridge/uplinks/dc09/message.js'
-import { EVENT_TYPES } from '../../../gateway/events/types.js'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import { EVENT_TYPES } from '../../../base/events/types.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 
 const base = { id: 'arc', type: 'dc09', account: '1234', paths: [{ name: 'wired', receivers: [{ host: '127.0.0.1', port: 12000 }] }] }
 const cfg = (extra: Record<string, unknown> = {}) => Dc09UplinkSchema.parse({ ...base, ...extra })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeResponse, encodeRequest, expectsReply, ModbusException, packBits, unpackBits, type ModbusRequest } from '../../../adapters/modbus/codec.js'
 import { crc16, crcOk, withCrc } from '../../../adapters/modbus/crc.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 import { ALL_FRAMES, REQUESTS, vector } from './vectors.js'
 
 describe('CRC-16/MODBUS', () => {

@@ -1,5 +1,5 @@
 import { vi } from 'vitest'
-import type { Timers } from '../../../gateway/timers.js'
+import type { Timers } from '../../../base/timers.js'
 
 /** Timers that look up the globals at each call, so `vi.useFakeTimers()` drives what is injected. */
 export const globalTimers: Timers = {

@@ -6,7 +6,7 @@ import { RtuFramer } from '../../../adapters/modbus/framer.js'
 import { planReads, width } from '../../../adapters/modbus/plan.js'
 import { ProfileSchema } from '../../../adapters/modbus/profile.js'
 import { BUILTIN_PROFILES } from '../../../adapters/modbus/profiles.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 import { seededRandom } from '../../../simulators/parking-lock/rng.js'
 
 /** Property tests with seeded randomness: the same seed replays the same cases. */

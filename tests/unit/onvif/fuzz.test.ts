@@ -5,7 +5,7 @@ import { parsePullMessages, parseFault } from '../../../adapters/onvif/responses
 import { parseChallenges, pickDigest } from '../../../adapters/onvif/digest.js'
 import { parseProbeMatches } from '../../../adapters/onvif/ws-discovery.js'
 import { parseXml } from '../../../adapters/onvif/xml.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 import { seededRandom } from '../../../simulators/parking-lock/rng.js'
 
 /** Seeded mutations of real messages: a decoder may refuse them (CodecError), never throw anything else. */

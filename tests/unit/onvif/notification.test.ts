@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import vectors from '../../vectors/onvif/onvif.json' with { type: 'json' }
 import { parseXml } from '../../../adapters/onvif/xml.js'
 import { classify, parseNotification } from '../../../adapters/onvif/notification.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 
 const WSNT = 'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" xmlns:tt="http://www.onvif.org/ver10/schema"'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as rsp from '../../../adapters/onvif/responses.js'
 import { parseXml } from '../../../adapters/onvif/xml.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 
 const ENV = (body: string, ns = '') =>
   `<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tev="http://www.onvif.org/ver10/events/wsdl" xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" xmlns:wsa5="http://www.w3.org/2005/08/addressing" xmlns:trt="http://www.onvif.org/ver10/media/wsdl" ${ns}><env:Body>${body}</env:Body></env:Envelope>`

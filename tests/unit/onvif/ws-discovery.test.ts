@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { NVT_TYPE, buildProbe, parseProbeMatches } from '../../../adapters/onvif/ws-discovery.js'
 import { NS, child, parseXml, soapBody, textOf } from '../../../adapters/onvif/xml.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 
 // In the shape of WS-Discovery 2005/04 §5.3 and ONVIF Core §7.3, with the prefixes a camera may pick.
 const MATCHES = `<?xml version="1.0" encoding="UTF-8"?>

@@ -7,7 +7,7 @@ import { OsdpDeviceSchema, type OsdpReaderConfig } from '../../../adapters/osdp/
 import * as D from '../../../adapters/osdp/decode.js'
 import { KeyStore } from '../../../adapters/osdp/key-store.js'
 import { decodeWiegand } from '../../../adapters/osdp/wiegand.js'
-import { ConfigError } from '../../../gateway/errors.js'
+import { ConfigError } from '../../../base/errors.js'
 import { hex } from './vectors.js'
 
 const reader = { address: 0, door: 'north-gate', name: 'North gate' } as OsdpReaderConfig

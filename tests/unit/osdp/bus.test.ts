@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { Timers } from '../../../gateway/timers.js'
+import type { Timers } from '../../../base/timers.js'
 import { OsdpBus } from '../../../adapters/osdp/bus.js'
 import type { LinkEvent, PdLink } from '../../../adapters/osdp/pd-link.js'
 import { AccessBusModel } from '../../../simulators/access-reader/model.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { crc16, checksum8, decodeFrame, encodeFrame, frameHead } from '../../../adapters/osdp/codec.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 import { PLAIN, SESSIONS, hex, plain } from './vectors.js'
 
 const ALL = [...PLAIN, ...SESSIONS.flatMap((s) => s.frames)]

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { fingerprint, runKeys } from '../../../adapters/osdp/keys-cli.js'
+import { fingerprint, runKeys } from '../../../shell/keys.js'
 import { KeyStore } from '../../../adapters/osdp/key-store.js'
 
 const KEY = Buffer.from('00112233445566778899aabbccddeeff', 'hex')

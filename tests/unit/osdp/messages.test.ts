@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeFrame, encodeFrame } from '../../../adapters/osdp/codec.js'
 import * as C from '../../../adapters/osdp/commands.js'
 import * as R from '../../../adapters/osdp/replies.js'
-import { CodecError } from '../../../gateway/errors.js'
+import { CodecError } from '../../../base/errors.js'
 import { plain } from './vectors.js'
 
 const payload = (name: string): Buffer => decodeFrame(plain(name)).data

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { canPublish as canPublishParsed, canSubscribe, filterWithin, type Principal } from '../../../gateway/broker/acl.js'
-import { parseTopic } from '../../../gateway/events/topics.js'
+import { parseTopic } from '../../../base/events/topics.js'
 import { hashPassword, verifyPassword } from '../../../gateway/broker/passwords.js'
 
 const producer: Principal = { username: 'p', role: 'producer', devices: new Set(['intercom']) }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Backoff, backoffCeiling, fullJitterDelay } from '../../../gateway/backoff.js'
+import { Backoff, backoffCeiling, fullJitterDelay } from '../../../base/backoff.js'
 import { MqttUplinkSchema } from '../../../cloud-bridge/uplinks/mqtt-config.js'
 import { seededRandom } from '../../../simulators/parking-lock/rng.js'
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfigFile, loadDemoConfig, parseConfig } from '../../../config/load.js'
-import { ConfigError, type ConfigProblem } from '../../../gateway/errors.js'
+import { ConfigError, type ConfigProblem } from '../../../base/errors.js'
 
 const BASE = `
 version: 1

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { EVENT_TYPES, KINDS, defaultPriority, isKnownType } from '../../../gateway/events/types.js'
-import { EventSchema, IngestPayloadSchema, UnknownTypeError, buildEvent } from '../../../gateway/events/event.js'
-import { UUID_V7_RE, UuidV7Generator, uuidV7Time } from '../../../gateway/events/uuidv7.js'
+import { EVENT_TYPES, KINDS, defaultPriority, isKnownType } from '../../../base/events/types.js'
+import { EventSchema, IngestPayloadSchema, UnknownTypeError, buildEvent } from '../../../base/events/event.js'
+import { UUID_V7_RE, UuidV7Generator, uuidV7Time } from '../../../base/events/uuidv7.js'
 
 const who = { site: 'lotus', device: 'panel-1', kind: 'alarm' as const, location: { building: '3', grid: 'G-1' } }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { faultAt, faultsFromEnv, parseFault } from '../../../gateway/faults.js'
+import { faultAt, faultsFromEnv, parseFault } from '../../../base/faults.js'
 
 describe('fault points', () => {
   it('are inert without PINGAN_FAULT', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { pino } from 'pino'
 import { IngestGate, type IngestRejection } from '../../../gateway/broker/ingest-gate.js'
-import { JournalError, UnstorableEventError } from '../../../gateway/errors.js'
+import { JournalError, UnstorableEventError } from '../../../base/errors.js'
 import type { AppendInput, AppendResult } from '../../../gateway/journal/journal.js'
 
 const DEVICE = 'intercom-1'

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../../../gateway/log.js'
+import { createLogger } from '../../../base/log.js'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 const SOURCE_DIRS = ['gateway', 'adapters', 'cloud-bridge', 'simulators', 'config']

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseTopic, topics } from '../../../gateway/events/topics.js'
+import { parseTopic, topics } from '../../../base/events/topics.js'
 
 describe('topic grammar', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TransportSchema, describeTransport, parseTcpUrl } from '../../../adapters/transport/config.js'
-import { deprecatedKeys } from '../../../gateway/backoff.js'
+import { deprecatedKeys } from '../../../base/backoff.js'
 
 describe('transport config', () => {
   it('fills serial defaults (9600 8N1)', () => {

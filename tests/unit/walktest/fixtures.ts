@@ -1,6 +1,6 @@
 import { DeviceSchema, type DeviceConfig } from '../../../config/devices.js'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
-import { defaultPriority, type Kind } from '../../../gateway/events/types.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
+import { defaultPriority, type Kind } from '../../../base/events/types.js'
 
 /** A site with one of each: a receiver (a fire zone among its zones), a door bus, a lock, a space sensor, a camera, a producer. */
 export function siteDevices(): DeviceConfig[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { expectedPoints } from '../../../gateway/walktest/points.js'
 import { WalkTestSession, type SessionOptions } from '../../../gateway/walktest/session.js'
 import type { WalkTestView } from '../../../gateway/walktest/schema.js'
-import type { GatewayEvent } from '../../../gateway/events/event.js'
+import type { GatewayEvent } from '../../../base/events/event.js'
 import { ManualTimers } from '../../helpers/manual-timers.js'
 import { cid, committed, siteDevices } from './fixtures.js'
 

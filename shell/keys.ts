@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadConfigFile } from '../../config/load.js'
-import { errorMessage } from '../../gateway/errors.js'
-import type { OsdpDeviceConfig } from './config.js'
-import { KeyStore, keyName, type KeyEntry } from './key-store.js'
+import { loadConfigFile } from '../config/load.js'
+import { errorMessage } from '../base/errors.js'
+import type { OsdpDeviceConfig } from '../adapters/osdp/config.js'
+import { KeyStore, keyName, type KeyEntry } from '../adapters/osdp/key-store.js'
 
 const USAGE = `usage: pingan keys list   (--config FILE | --store PATH)
        pingan keys forget (--config FILE | --store PATH) DEVICE ADDR

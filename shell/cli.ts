@@ -5,10 +5,10 @@ import { formatProblems } from '../config/problems.js'
 import { configWarnings } from '../adapters/registry.js'
 import { apiWarnings } from '../config/api.js'
 import { dc09CheckReport } from '../cloud-bridge/uplinks/dc09/check.js'
-import { metricsCheckReport } from './metrics/check.js'
-import { ConfigError, errorMessage } from './errors.js'
-import { createLogger } from './log.js'
-import { hashPassword } from './broker/passwords.js'
+import { metricsCheckReport } from '../gateway/metrics/check.js'
+import { ConfigError, errorMessage } from '../base/errors.js'
+import { createLogger } from '../base/log.js'
+import { hashPassword } from '../gateway/broker/passwords.js'
 import { SIMULATORS } from '../simulators/registry.js'
 
 /**
@@ -50,8 +50,8 @@ async function run(argv: string[]): Promise<number> {
   const config = file ? loadConfigFile(file) : loadDemoConfig()
   const log = createLogger({ level: config.log.level })
   if (!file) log.warn('no --config given: running the embedded demo config')
-  const { startGateway } = await import('./main.js')
-  const { faultsFromEnv } = await import('./faults.js')
+  const { startGateway } = await import('../gateway/main.js')
+  const { faultsFromEnv } = await import('../base/faults.js')
   const faults = faultsFromEnv(process.env)
   if (process.env['PINGAN_FAULT']) log.warn({ fault: process.env['PINGAN_FAULT'] }, 'PINGAN_FAULT is set: a fault will be injected (fault-injection suite only)')
   const gateway = await startGateway(config, { log, faults })
@@ -147,7 +147,7 @@ Stops cleanly on SIGTERM or Ctrl-C: intake first, then what is in flight to the 
     usage: 'pingan keys list|forget ...',
     summary: "the OSDP readers' secure channel keys: list them, or forget one so the reader is keyed anew",
     ownHelp: true,
-    run: async (argv) => (await import('../adapters/osdp/keys-cli.js')).runKeys(argv),
+    run: async (argv) => (await import('./keys.js')).runKeys(argv),
   },
   'hash-password': {
     usage: 'pingan hash-password',
