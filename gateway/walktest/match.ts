@@ -15,8 +15,15 @@ const ZONE_ALARMS = new Set(['intrusion', 'alarm.24h', 'fire', 'panic', 'medical
  */
 const PANEL_ZONE_TESTED = new Set(['611', '613', '614', '615'])
 const READS = new Set(['credential', 'keypad', 'access.granted', 'access.denied'])
-/** Made by the gateway's supervision of a producer, not by the producer itself. */
+/**
+ * The gateway's supervision of a device's link, not something the installer did: never a step,
+ * never marked as a test (a device lost during a walk test is a real fault).
+ */
 const SUPERVISION = new Set(['device.online', 'device.offline'])
+
+export function isSupervision(type: string): boolean {
+  return SUPERVISION.has(type)
+}
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined

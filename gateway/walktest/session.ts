@@ -2,7 +2,7 @@ import type { Timers, TimerHandle } from '../../base/timers.js'
 import type { GatewayEvent } from '../../base/events/event.js'
 import { PRIORITY_LIFE_SAFETY } from '../../base/events/types.js'
 import type { Point } from './points.js'
-import { concerns, counts, stepsOf, type MatchEvent } from './match.js'
+import { concerns, counts, isSupervision, stepsOf, type MatchEvent } from './match.js'
 import type { WalkTestView } from './schema.js'
 
 /** How a walk test ended: every point tested, the installer ended it, its time ran out, or the gateway stopped. */
@@ -76,11 +76,13 @@ export class WalkTestSession {
 
   /**
    * Whether an event about to be committed is a test event: one of a point on test, unless it is
-   * a life-safety event and life safety was not included (a real fire during a test stays live).
+   * a life-safety event and life safety was not included (a real fire during a test stays live),
+   * or the gateway's supervision of the device's link (a device lost meanwhile is a real fault).
    */
   isTestEvent(ev: MatchEvent): boolean {
     if (!this.running) return false
     if (ev.priority === PRIORITY_LIFE_SAFETY && !this.o.includeLifeSafety) return false
+    if (isSupervision(ev.type)) return false
     return this.o.points.some((p) => concerns(p, ev))
   }
 

@@ -14,6 +14,8 @@ const STATUS: Record<WalkTestError['reason'], { code: 400 | 409; error: string }
   scope: { code: 400, error: 'bad request' },
 }
 
+const VERIFY_BODY_LIMIT_BYTES = 32 * 1024 * 1024
+
 const PointSchema = z.object({
   key: z.string(),
   device: z.string(),
@@ -44,17 +46,15 @@ export function walktestRoutes(app: ApiApp, deps: ApiDeps): void {
   }
 
   app.get('/api/v1/walktests/points', { schema: { response: { 200: z.object({ points: z.array(PointSchema) }) } } }, async () => ({
-    points: w
-      .points()
-      .map((p) => ({
-        key: p.key,
-        device: p.device,
-        ...(p.zone !== undefined ? { zone: p.zone } : {}),
-        label: p.label,
-        kind: p.kind,
-        lifeSafety: p.lifeSafety,
-        expected: [...p.expected],
-      })),
+    points: w.points().map((p) => ({
+      key: p.key,
+      device: p.device,
+      ...(p.zone !== undefined ? { zone: p.zone } : {}),
+      label: p.label,
+      kind: p.kind,
+      lifeSafety: p.lifeSafety,
+      expected: [...p.expected],
+    })),
   }))
 
   app.post(
@@ -109,12 +109,18 @@ export function walktestRoutes(app: ApiApp, deps: ApiDeps): void {
     return (
       reply
         .type(CONTENT_TYPES[req.params.format])
-        .header('content-disposition', `attachment; filename="walktest-${req.params.id}.${req.params.format}"`)
+        // The HTML opens in a tab to be printed; JSON and CSV are files to keep.
+        .header('content-disposition', `${req.params.format === 'html' ? 'inline' : 'attachment'}; filename="walktest-${req.params.id}.${req.params.format}"`)
         // The HTML is a document to print, not part of the console: it may run nothing.
         .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
         .send(file)
     )
   })
 
-  app.post('/api/v1/walktests/verify', { schema: { body: z.unknown(), response: { 200: VerificationSchema } } }, async (req) => verifyReport(req.body))
+  // A site with thousands of points makes a report of a few MB: more than fastify's 1 MiB default.
+  app.post(
+    '/api/v1/walktests/verify',
+    { bodyLimit: VERIFY_BODY_LIMIT_BYTES, schema: { body: z.unknown(), response: { 200: VerificationSchema } } },
+    async (req) => verifyReport(req.body),
+  )
 }

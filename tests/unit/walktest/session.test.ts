@@ -101,6 +101,13 @@ describe('walk test session', () => {
     expect(included.isTestEvent(cid('fire', '009', 'new'))).toBe(true)
   })
 
+  it("the gateway's supervision of a device on test stays live: a device lost meanwhile is a real fault", () => {
+    const { s } = session(['lock-1', 'doors/block-a/reader'])
+    expect(s.isTestEvent(committed('lock-1', 'device.offline'))).toBe(false)
+    expect(s.isTestEvent(committed('doors', 'device.online', { zone: 'block-a' }))).toBe(false)
+    expect(s.isTestEvent(committed('doors', 'tamper', { zone: 'block-a' }))).toBe(true)
+  })
+
   it('an unmarked event does not count, even of a point on test', () => {
     const { s } = session(['lock-1'])
     s.committed(committed('lock-1', 'lock.raised'))
