@@ -1,14 +1,15 @@
 import http from 'node:http'
 import type { Socket } from 'node:net'
-import type { Document, Element } from '@xmldom/xmldom'
+import type { Document } from '@xmldom/xmldom'
 import { NS, child, parseXml, soapBody, textOf } from '../../adapters/onvif/xml.js'
 import { CameraAuth } from './auth.js'
 import { snapshotJpeg } from './jpeg.js'
 import { CameraModel, type PropertyName } from './model.js'
+import { PullPoint, SOAP_TYPE, type PullPointOptions, type PullPointStats } from './pullpoint.js'
 import * as R from './replies.js'
 
 /** Options of one simulated camera. */
-export interface CameraSimOptions {
+export interface CameraSimOptions extends PullPointOptions {
   id: string
   username?: string
   password?: string
@@ -18,52 +19,21 @@ export interface CameraSimOptions {
   now?: () => number
   /** WWW-Authenticate challenges for the snapshot, one header each. */
   digestAlgorithms?: string[]
-  /** Some cameras push TerminationTime forward on every PullMessages; by default this one does not. */
-  pullExtendsTermination?: boolean
-  /** Refuse subscription-manager requests without wsa:Action, wsa:MessageID and wsa:To. */
-  strictAddressing?: boolean
-  /**
-   * Axis style: one subscription manager address for all, the subscription named by a
-   * wsa:ReferenceParameters SubscriptionId the client must echo as a header.
-   */
-  referenceParameters?: boolean
-  /** Fault Renew with ActionNotSupported, as some firmware does. */
-  renewUnsupported?: boolean
   /** 'digest': every SOAP request needs HTTP Digest as well (WS-UsernameToken is still checked). */
   soapAuth?: 'token' | 'digest'
   host?: string
   port?: number
 }
 
-export interface CameraSimStats {
-  creates: number
-  pulls: number
-  renews: number
-  unsubscribes: number
+export interface CameraSimStats extends PullPointStats {
   snapshots: number
   authFailures: number
-  addressingFaults: number
 }
 
-interface Waiter {
-  res: http.ServerResponse
-  limit: number
-  timer: NodeJS.Timeout
-  relatesTo: string | undefined
-}
-
-const SOAP_TYPE = 'application/soap+xml; charset=utf-8'
 const PRE_AUTH = new Set(['GetSystemDateAndTime', 'GetServices', 'GetCapabilities'])
 const MAX_BODY_BYTES = 64 * 1024
 /** The paths the camera serves SOAP on (see replies.ts, services and subscription addresses). */
 const SOAP_PATH = /^\/onvif\/(device_service|media_service|events_service|subscription_manager|subscription\/[\w-]+)$/
-
-/** xs:duration of the PnDTnHnMnS form, in ms; NaN when unreadable. */
-export function parseDuration(s: string | undefined): number {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec((s ?? '').trim())
-  if (!m) return NaN
-  return (((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60 + Number(m[4] ?? 0)) * 1000
-}
 
 /** A simulated ONVIF camera on its own HTTP port: Device, Media and Events services and a JPEG. */
 export class CameraSim {
@@ -72,7 +42,7 @@ export class CameraSim {
   private readonly auth: CameraAuth
   private readonly server: http.Server
   private readonly sockets = new Set<Socket>()
-  private readonly waiters = new Map<string, Waiter[]>()
+  private readonly pullPoint: PullPoint
   private readonly held = new Set<http.ServerResponse>()
   private silent = false
   private downUntil = 0
@@ -85,6 +55,7 @@ export class CameraSim {
     this.now = o.now ?? Date.now
     this.model = new CameraModel({ id: o.id, username: o.username ?? 'admin', password: o.password ?? 'admin-pw', skewMs: o.skewMs ?? 0, now: this.now, seed: o.seed ?? 1 })
     this.auth = new CameraAuth(this.model)
+    this.pullPoint = new PullPoint(this.model, this.stats, o, () => this.base, (res, status, body) => this.send(res, status, SOAP_TYPE, body))
     this.server = http.createServer((req, res) => this.onRequest(req, res))
     this.server.on('connection', (s: Socket) => {
       if (this.now() < this.downUntil) return void s.destroy()
@@ -120,18 +91,18 @@ export class CameraSim {
   // ---- scripting -------------------------------------------------------------------------
   set(name: PropertyName, active: boolean): void {
     this.model.set(name, active)
-    this.wake()
+    this.pullPoint.wake()
   }
   motion(active: boolean): void {
     this.set('cellMotion', active)
   }
   lineCrossed(objectId = 1): void {
     this.model.lineCrossed(objectId)
-    this.wake()
+    this.pullPoint.wake()
   }
   publish(topic: string, data: Array<[string, string]>): void {
     this.model.publish(topic, data)
-    this.wake()
+    this.pullPoint.wake()
   }
 
   /**
@@ -168,8 +139,7 @@ export class CameraSim {
   }
 
   private dropConnections(): void {
-    for (const list of this.waiters.values()) for (const w of list) clearTimeout(w.timer)
-    this.waiters.clear()
+    this.pullPoint.dropWaiters()
     this.held.clear()
     for (const s of this.sockets) s.destroy()
   }
@@ -274,11 +244,11 @@ export class CameraSim {
     }
     const ok = (action: string, xml: string): void => this.send(res, 200, SOAP_TYPE, R.reply(action, xml, messageId))
     const sub = /^\/onvif\/subscription\/([\w-]+)$/.exec(url)
-    if (sub) return this.subscriptionOp(sub[1]!, op, body, header, messageId, res)
+    if (sub) return this.pullPoint.operation(sub[1]!, op, body, header, messageId, res)
     if (url === '/onvif/subscription_manager') {
       // [WS-Addressing 1.0 Core §3.3] the reference parameter comes back as a header of its own.
       const id = header ? textOf(child(header, R.AXIS_EVENT_NS, 'SubscriptionId')) : undefined
-      return this.subscriptionOp(id ?? 'none', op, body, header, messageId, res)
+      return this.pullPoint.operation(id ?? 'none', op, body, header, messageId, res)
     }
     const t = this.model.cameraTime()
     switch (op) {
@@ -301,92 +271,13 @@ export class CameraSim {
         }
         return ok(`${NS.trt}/GetSnapshotUriResponse`, R.snapshotUri(`${this.base}/snapshot/${token}.jpg`))
       }
-      case 'CreatePullPointSubscription': {
-        const ms = parseDuration(textOf(child(body, NS.tev, 'InitialTerminationTime')))
-        const s = this.model.subscribe(Number.isFinite(ms) && ms > 0 ? ms : 60_000)
-        if (!s) return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:Action', 'ter:TooManySubscriptions'], 'too many subscriptions'))
-        this.stats.creates++
-        const reply = this.o.referenceParameters
-          ? R.subscription(`${this.base}/onvif/subscription_manager`, t, s.terminationTime, s.id)
-          : R.subscription(`${this.base}/onvif/subscription/${s.id}`, t, s.terminationTime)
-        return ok(`${NS.tev}/EventPortType/CreatePullPointSubscriptionResponse`, reply)
-      }
+      case 'CreatePullPointSubscription':
+        return this.pullPoint.create(body, messageId, res)
       default:
         return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], `${op} is not supported`))
     }
   }
 
-  private subscriptionOp(id: string, op: string, body: Element, header: Element | undefined, messageId: string | undefined, res: http.ServerResponse): void {
-    const address = `${this.base}/onvif/subscription/${id}`
-    // [WS-Addressing 1.0 SOAP Binding §6.4.1] strict cameras refuse a request without these headers.
-    const missing = ['Action', 'MessageID', 'To'].filter((h) => !header || !textOf(child(header, NS.wsa, h)))
-    if (this.o.strictAddressing !== false && missing.length > 0) {
-      this.stats.addressingFaults++
-      return this.send(res, 400, SOAP_TYPE, R.fault('Sender', ['wsa:MessageAddressingHeaderRequired'], `missing wsa:${missing.join(', wsa:')}`))
-    }
-    const sub = this.model.subscriptions.get(id)
-    this.model.expire()
-    if (!sub || !this.model.subscriptions.has(id)) return this.send(res, 400, SOAP_TYPE, R.resourceUnknown(address))
-    const t = this.model.cameraTime()
-    switch (op) {
-      case 'PullMessages': {
-        this.stats.pulls++
-        const timeout = Math.min(parseDuration(textOf(child(body, NS.tev, 'Timeout'))) || 10_000, 120_000)
-        const limit = Number(textOf(child(body, NS.tev, 'MessageLimit')) ?? '100') || 100
-        if (this.o.pullExtendsTermination) this.model.renew(id, 60_000)
-        if (sub.queue.length > 0) return this.answerPull(id, res, limit, messageId)
-        const w: Waiter = { res, limit, relatesTo: messageId, timer: setTimeout(() => this.releaseWaiter(id, w), timeout) }
-        const list = this.waiters.get(id) ?? []
-        list.push(w)
-        this.waiters.set(id, list)
-        res.on('close', () => this.dropWaiter(id, w))
-        return
-      }
-      case 'Renew': {
-        if (this.o.renewUnsupported) return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], 'Renew is not supported'))
-        this.stats.renews++
-        const ms = parseDuration(textOf(child(body, NS.wsnt, 'TerminationTime')))
-        const s = this.model.renew(id, Number.isFinite(ms) && ms > 0 ? ms : 60_000)!
-        return this.send(res, 200, SOAP_TYPE, R.reply('http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/RenewResponse', R.renew(t, s.terminationTime), messageId))
-      }
-      case 'Unsubscribe':
-        this.stats.unsubscribes++
-        this.model.unsubscribe(id)
-        for (const w of this.waiters.get(id) ?? []) this.releaseWaiter(id, w)
-        return this.send(res, 200, SOAP_TYPE, R.reply('http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeResponse', '<wsnt:UnsubscribeResponse/>', messageId))
-      default:
-        return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], `${op} is not supported here`))
-    }
-  }
-
-  private answerPull(id: string, res: http.ServerResponse, limit: number, relatesTo: string | undefined): void {
-    const sub = this.model.subscriptions.get(id)
-    const t = this.model.cameraTime()
-    const messages = this.model.pull(id, limit) ?? []
-    const action = `${NS.tev}/PullPointSubscription/PullMessagesResponse`
-    this.send(res, 200, SOAP_TYPE, R.reply(action, R.pullMessages(t, sub?.terminationTime ?? t, messages), relatesTo))
-  }
-
-  private dropWaiter(id: string, w: Waiter): void {
-    clearTimeout(w.timer)
-    const list = (this.waiters.get(id) ?? []).filter((x) => x !== w)
-    if (list.length > 0) this.waiters.set(id, list)
-    else this.waiters.delete(id)
-  }
-
-  private releaseWaiter(id: string, w: Waiter): void {
-    this.dropWaiter(id, w)
-    this.answerPull(id, w.res, w.limit, w.relatesTo)
-  }
-
-  /** Answers the long polls of subscriptions that now have messages [ONVIF Core §9.1, item 4]. */
-  private wake(): void {
-    for (const [id, list] of [...this.waiters]) {
-      if ((this.model.subscriptions.get(id)?.queue.length ?? 0) === 0) continue
-      const w = list[0]
-      if (w) this.releaseWaiter(id, w)
-    }
-  }
 }
 
 export async function startCamera(o: CameraSimOptions): Promise<CameraSim> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CameraModel } from '../../../simulators/camera/model.js'
 import { encodeBlockJpeg, snapshotJpeg } from '../../../simulators/camera/jpeg.js'
-import { parseDuration } from '../../../simulators/camera/wire.js'
+import { parseDuration } from '../../../simulators/camera/pullpoint.js'
 
 function model(skewMs = 0) {
   let now = Date.parse('2026-11-22T10:00:00Z')
