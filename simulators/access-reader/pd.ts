@@ -1,7 +1,8 @@
-import { SCS, encodeFrame, type DecodedFrame, type Frame } from '../../adapters/osdp/codec.js'
-import { SCBK_D, clientCryptogram, deriveSessionKeys, initialRmac, sameBytes, serverCryptogram, type SessionKeys } from '../../adapters/osdp/secure.js'
-import { SecureSession } from '../../adapters/osdp/secure-session.js'
+import { encodeFrame, type DecodedFrame, type Frame } from '../../adapters/osdp/codec.js'
+import type { SecureSession } from '../../adapters/osdp/secure-session.js'
 import { packCard, type SimCardFormat } from './cards.js'
+import { applyLed, applyOut, ledColorAt, type LedState } from './pd-outputs.js'
+import { answerChallenge, answerCrypt, type PendingKeys } from './pd-secure.js'
 import * as P from './replies.js'
 
 /** Command codes the simulated PD understands [OSDP 2.2 §6]. */
@@ -17,13 +18,6 @@ export interface SimPdOptions {
   outputs?: number
   serial?: number
   randomBytes(n: number): Buffer
-}
-
-export interface LedState {
-  color: number
-  /** The temporary state lasts until then (0: permanent colour). */
-  until: number
-  permanentColor: number
 }
 
 /** What a test or the CLI can see of a simulated reader. */
@@ -76,7 +70,7 @@ export class SimPd {
   private lastSqn = -1
   private lastReply: Buffer | undefined
   private session: SecureSession | undefined
-  private pendingKeys: { keys: SessionKeys; rndA: Buffer; rndB: Buffer } | undefined
+  private pendingKeys: PendingKeys | undefined
   private readonly pending: P.ReplyPayload[] = []
   private reported = { lstat: '00', inputs: '', outputs: '' }
 
@@ -200,7 +194,7 @@ export class SimPd {
       case CMD.OUT:
         return this.out(data, now)
       case CMD.LED:
-        return this.led(data, now)
+        return applyLed(this.leds, data, now)
       case CMD.BUZ:
         if (data.length < 5) return P.nak(0x02)
         this.buzzer = { tone: data[1]!, count: data[4]!, at: now }
@@ -238,72 +232,33 @@ export class SimPd {
     return P.states(P.R.OSTATR, this.outputUntil.map((_, i) => this.outputOn(i, now)))
   }
 
-  private out(data: Buffer, now: number): P.ReplyPayload {
-    if (data.length === 0 || data.length % 4 !== 0) return P.nak(0x02)
-    if (this.refuseOutputs) return P.nak(0x09)
-    for (let o = 0; o < data.length; o += 4) {
-      const n = data[o]!
-      if (n >= this.outputUntil.length) return P.nak(0x09)
-      const ctl = data[o + 1]!
-      const timerMs = data.readUInt16LE(o + 2) * 100
-      // [§6.7] 1/3 off, 2/4 permanently on, 5 a timed pulse on, 6 a timed pulse off.
-      if (ctl === 1 || ctl === 3) this.outputUntil[n] = 0
-      else if (ctl === 2 || ctl === 4) this.outputUntil[n] = Number.POSITIVE_INFINITY
-      else if (ctl === 5) {
-        this.outputUntil[n] = now + timerMs
-        this.counters.pulses++
-      } else if (ctl === 6) this.outputUntil[n] = 0
-    }
-    return P.ACK
-  }
-
-  private led(data: Buffer, now: number): P.ReplyPayload {
-    if (data.length === 0 || data.length % 14 !== 0) return P.nak(0x02)
-    for (let o = 0; o < data.length; o += 14) {
-      const cur = this.leds.get(data[o + 1]!) ?? { color: 0, until: 0, permanentColor: 0 }
-      if (data[o + 9] === 1) cur.permanentColor = data[o + 12]!
-      if (data[o + 2] === 2) {
-        cur.color = data[o + 5]!
-        cur.until = now + data.readUInt16LE(o + 7) * 100
-      }
-      this.leds.set(data[o + 1]!, cur)
-    }
-    return P.ACK
-  }
-
   /** The LED colour showing now. */
   ledColor(led: number, now: number): number {
-    const s = this.leds.get(led)
-    if (!s) return 0
-    return s.until > now ? s.color : s.permanentColor
+    return ledColorAt(this.leds.get(led), now)
   }
 
+  private out(data: Buffer, now: number): P.ReplyPayload {
+    const r = applyOut(this.outputUntil, data, now, this.refuseOutputs)
+    this.counters.pulses += r.pulses
+    return r.reply
+  }
+
+  /** osdp_CHLNG: the first step of a secure channel [Annex D.3]. */
   private chlng(f: DecodedFrame): Buffer {
-    const kk = f.scb?.type === SCS.S11 ? f.scb.data[0] : undefined
-    if (kk === undefined || f.data.length < 8) return this.frame(f, P.nak(0x06), false)
-    // kk 0 (SCBK-D) is honoured only in install mode [Annex D.3]; otherwise libosdp answers under
-    // the key it holds (all zeros after a factory reset), and the CP finds the cryptogram wrong.
-    const scbk = kk === 0 && !this.scbk ? SCBK_D : (this.scbk ?? Buffer.alloc(16))
-    const rndA = Buffer.from(f.data.subarray(0, 8))
-    const rndB = this.opts.randomBytes(8)
-    const keys = deriveSessionKeys(scbk, rndA)
+    const r = answerChallenge(f, this.scbk, this.opts.randomBytes, this.opts.serial ?? 0x12345678)
+    if (!r) return this.frame(f, P.nak(0x06), false)
     this.session = undefined
-    this.pendingKeys = { keys, rndA, rndB }
-    const cuid = Buffer.from([0xc3, 0xb2, 0x02, 0x00, 0, 0, 0, 0])
-    cuid.writeUInt32LE(this.opts.serial ?? 0x12345678, 4)
-    const data = Buffer.concat([cuid, rndB, clientCryptogram(keys, rndA, rndB)])
-    return this.encode({ ...this.replyTo(f), scb: { type: SCS.S12, data: Buffer.from([kk!]) }, code: P.R.CCRYPT, data })
+    this.pendingKeys = r.pending
+    return this.encode({ ...this.replyTo(f), ...r.reply })
   }
 
+  /** osdp_SCRYPT: the CP proved it holds the key; the session starts. */
   private scrypt(f: DecodedFrame): Buffer {
-    const p = this.pendingKeys
+    const r = answerCrypt(this.pendingKeys, f)
     this.pendingKeys = undefined
-    if (!p || f.scb?.type !== SCS.S13) return this.frame(f, P.nak(0x06), false)
-    const expected = serverCryptogram(p.keys, p.rndA, p.rndB)
-    if (!sameBytes(expected, f.data.subarray(0, 16))) return this.frame(f, P.nak(0x06), false)
-    const rmacI = initialRmac(p.keys, expected)
-    this.session = new SecureSession(p.keys, rmacI, 'pd')
-    return this.encode({ ...this.replyTo(f), scb: { type: SCS.S14, data: Buffer.from([0x01]) }, code: P.R.RMAC_I, data: rmacI })
+    if (!r) return this.frame(f, P.nak(0x06), false)
+    this.session = r.session
+    return this.encode({ ...this.replyTo(f), ...r.reply })
   }
 
   private replyTo(f: DecodedFrame): Pick<Frame, 'addr' | 'reply' | 'sqn' | 'useCrc'> {
