@@ -1,4 +1,5 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { Logger } from '../../base/log.js'
 import type { WalkTestReport } from './report.js'
@@ -15,8 +16,12 @@ export const CONTENT_TYPES: Readonly<Record<ReportFormat, string>> = {
   csv: 'text/csv; charset=utf-8',
 }
 
-/** The `walktests/` folder beside the journal file. */
-export function reportsDirFor(journalPath: string): string {
+/**
+ * The `walktests/` folder beside the journal file. A journal in memory (tests, trials) has no
+ * folder: its reports go to the system's temporary folder, per site, rather than the working one.
+ */
+export function reportsDirFor(journalPath: string, site: string): string {
+  if (journalPath === ':memory:') return join(tmpdir(), `pingan-walktests-${site}`)
   return join(dirname(journalPath), 'walktests')
 }
 

@@ -39,7 +39,7 @@ export function startWalkTests(w: WalkTestWiring): WalkTests {
     gatewayEvent: (input) => w.emitter.gatewayEvent(input),
     deviceInfo: (device) => deviceInfo(w, device),
     uplinkHealth: (id) => w.uplinks.find((u) => u.id === id)?.health?.(),
-    store: new ReportStore(reportsDirFor(w.config.journal.path), log),
+    store: new ReportStore(reportsDirFor(w.config.journal.path, w.config.site.id), log),
     log,
   })
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WalkTests } from '../../../gateway/walktest/walk-tests.js'
-import { ReportStore } from '../../../gateway/walktest/store.js'
+import { ReportStore, reportsDirFor } from '../../../gateway/walktest/store.js'
 import { WalkTestError } from '../../../gateway/walktest/scope.js'
 import { verifyReportText } from '../../../gateway/walktest/verify.js'
 import type { WalkTestView } from '../../../gateway/walktest/schema.js'
@@ -136,5 +136,10 @@ describe('walk tests', () => {
     await w.stop()
     expect(gatewayEvents.map((e) => e.type)).toEqual(['walktest.started', 'walktest.ended'])
     expect((await w.store().list()).map((r) => r.id)).toEqual([view.id])
+  })
+
+  it('keeps reports beside the journal file, or in the temporary folder for a journal in memory', () => {
+    expect(reportsDirFor('/var/lib/pingan/journal.db', 'lotus')).toBe('/var/lib/pingan/walktests')
+    expect(reportsDirFor(':memory:', 'lotus')).toBe(join(tmpdir(), 'pingan-walktests-lotus'))
   })
 })
