@@ -1,4 +1,4 @@
-import { CodecError, PinganError, TransportError, errorMessage } from '../../base/errors.js'
+import { CodecError, TransportError, errorMessage } from '../../base/errors.js'
 import type { Logger } from '../../base/log.js'
 import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest, type ModbusResponse } from './codec.js'
 import type { FramerDrop } from './framer.js'
@@ -6,48 +6,8 @@ import { rtuFraming, type BusFramer, type Framing } from './framing.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'
 import type { LinkStats } from '../types.js'
 import { newLinkStats } from '../transport/link-stats.js'
-
-/** Replies that came after their attempt had timed out, and the latest of them. */
-export interface LateReplies {
-  count: number
-  /** Time from the request to its late reply, ms. */
-  maxMs: number
-}
-
-/** A request that got no valid reply in time, after every retry. The unit may be dead, or slow. */
-export class ModbusTimeoutError extends PinganError {
-  constructor(
-    readonly unit: number,
-    readonly attempts: number,
-    timeoutMs: number,
-    /** How many of the attempts got a reply with a bad CRC (a noisy line rather than a dead unit). */
-    readonly badReplies = 0,
-    /** Replies that came after the timeout (a unit slower than responseTimeoutMs rather than a dead one). */
-    readonly late: LateReplies = { count: 0, maxMs: 0 },
-  ) {
-    const noisy = badReplies > 0 ? `; ${badReplies} repl${badReplies === 1 ? 'y' : 'ies'} had a bad CRC` : ''
-    const slow = late.count > 0 ? `; ${late.count} repl${late.count === 1 ? 'y' : 'ies'} came late, up to ${Math.round(late.maxMs)} ms after the request: raise responseTimeoutMs` : ''
-    super('PINGAN_ERR_TRANSPORT', `unit ${unit} did not answer within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}${noisy}${slow})`)
-  }
-}
-
-/** Where the bus writes request bytes: the shared serial transport (a port or a device server socket). */
-export interface BusLink {
-  write(data: Buffer): Promise<void>
-}
-
-export interface TransactOptions {
-  timeoutMs: number
-  retries: number
-  /** Commands go ahead of polls, never in the middle of another transaction. */
-  priority: 'command' | 'poll'
-}
-
-export interface Reply {
-  res: ModbusResponse
-  /** The reply frame, for the event's `raw` (audit). */
-  frame: Buffer
-}
+import { LateReplyLog } from './late-replies.js'
+import { ModbusTimeoutError, type BusLink, type Pending, type Reply, type TransactOptions } from './transaction.js'
 
 export interface ModbusBusOptions {
   log: Logger
@@ -59,19 +19,6 @@ export interface ModbusBusOptions {
   /** RTU (default) or Modbus TCP. */
   framing?: Framing
   timers?: Timers
-}
-
-interface Pending {
-  req: ModbusRequest
-  frame: Buffer
-  opts: TransactOptions
-  attempts: number
-  badReplies: number
-  late: LateReplies
-  /** When the current attempt went out. */
-  sentAt: number
-  resolve(r: Reply | null): void
-  reject(err: Error): void
 }
 
 /** Counters for the health API. */
@@ -93,9 +40,6 @@ export interface BusStats {
  * request's response timeout; every byte that arrives restarts it, up to this many timeouts.
  */
 const DRAIN_MAX_TIMEOUTS = 3
-
-/** Modbus TCP transaction ids remembered, oldest dropped first. */
-const SENT_IDS_KEPT = 16
 
 /** What the bus is waiting for after a timeout: silence, before `p` is resent or failed. */
 interface Drain {
@@ -120,15 +64,14 @@ export class ModbusBus {
   private timer: TimerHandle | undefined
   private gapUntil = 0
   private closed = false
-  /** Units whose late replies were already logged as a warning; later ones are counted at debug. */
-  private readonly lateWarned = new Set<number>()
-  private readonly sentIds = new Map<number, { p: Pending; at: number }>()
+  private readonly late: LateReplyLog
   /** Each unit's share of the line, for its adapter's `health()`. */
   private readonly units = new Map<number, LinkStats>()
 
   constructor(private readonly opts: ModbusBusOptions) {
     this.framing = opts.framing ?? rtuFraming()
     this.timers = opts.timers ?? SYSTEM_TIMERS
+    this.late = new LateReplyLog(this.framing.name === 'mbap', this.timers, opts.log)
     this.framer.on('data', (f: Buffer) => this.onFrame(f))
     this.framer.on('drop', (d: FramerDrop) => this.onDrop(d))
   }
@@ -216,7 +159,7 @@ export class ModbusBus {
     const wait = reply ? p.opts.timeoutMs : (this.opts.turnaroundMs ?? 100)
     this.setTimer(() => (reply ? this.onTimeout(p) : this.finish(p, null)), wait)
     const wire = this.framing.wrap(p.frame)
-    if (this.framing.name === 'mbap') this.rememberId(wire.readUInt16BE(0), p)
+    if (this.framing.name === 'mbap') this.late.sent(wire.readUInt16BE(0), p)
     this.opts.link.write(wire).catch((err: unknown) => {
       if (this.current !== p || this.drain !== undefined) return
       // No link (port unplugged, device server down): the poll fails now, not after a timeout.
@@ -254,37 +197,10 @@ export class ModbusBus {
     }
   }
 
-  /**
-   * A reply with no request to answer: it came after its request timed out (while the line was
-   * draining, or with an old Modbus TCP transaction id). Counted and logged with how late it was,
-   * and charged to its request if that is still in progress, so its timeout says the unit is slow
-   * rather than dead.
-   */
+  /** A reply with no request to answer (see `LateReplyLog`): counted, logged, charged to its request. */
   private discardLate(frame: Buffer, p: Pending | undefined): void {
     this.stats.strayFrames++
-    const mbap = this.framing.name === 'mbap'
-    const unit = frame[mbap ? 6 : 0] as number
-    // RTU carries no id: during a drain the reply is taken to be the timed-out attempt's.
-    const origin = mbap ? this.sentIds.get(frame.readUInt16BE(0)) : p !== undefined && p.req.unit === unit ? { p, at: p.sentAt } : undefined
-    const lateMs = origin === undefined ? undefined : this.timers.now() - origin.at
-    if (origin !== undefined && origin.p === this.current && lateMs !== undefined) {
-      origin.p.late.count++
-      origin.p.late.maxMs = Math.max(origin.p.late.maxMs, lateMs)
-    }
-    const fields = { unit, lateMs, timeoutMs: origin?.p.opts.timeoutMs, frame: frame.toString('hex'), strayFrames: this.stats.strayFrames }
-    if (this.lateWarned.has(unit)) {
-      this.opts.log.debug(fields, 'late reply discarded')
-      return
-    }
-    this.lateWarned.add(unit)
-    this.opts.log.warn({ ...fields, action: 'the unit answers after responseTimeoutMs: raise responseTimeoutMs above lateMs' }, 'late reply discarded')
-  }
-
-  /** Modbus TCP: which attempt each recent transaction id was, to say how late a stray reply is. */
-  private rememberId(id: number, p: Pending): void {
-    this.sentIds.delete(id)
-    this.sentIds.set(id, { p, at: p.sentAt })
-    if (this.sentIds.size > SENT_IDS_KEPT) this.sentIds.delete(this.sentIds.keys().next().value!)
+    this.late.discard(frame, p, this.current, this.stats.strayFrames)
   }
 
   private onDrop(d: FramerDrop): void {
@@ -365,7 +281,3 @@ export class ModbusBus {
   }
 }
 
-/** t3.5: 3.5 character times (11 bits each) at the baud rate, fixed at 1.75 ms above 19200. [SL §2.5.1.1] */
-export function interFrameDelayMs(baudRate: number): number {
-  return baudRate > 19_200 ? 1.75 : (3.5 * 11 * 1000) / baudRate
-}

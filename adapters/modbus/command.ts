@@ -1,6 +1,6 @@
 import type { AdapterCommandResult } from '../types.js'
 import { errorMessage } from '../../base/errors.js'
-import { ModbusTimeoutError } from './bus.js'
+import { ModbusTimeoutError } from './transaction.js'
 import { FC, ModbusException, type ModbusRequest } from './codec.js'
 import type { CommandDef, Condition } from './profile.js'
 

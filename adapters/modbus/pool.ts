@@ -3,7 +3,8 @@ import { PinganError } from '../../base/errors.js'
 import type { Logger } from '../../base/log.js'
 import { describeTransport, isTcpTransport, Transport, type TransportConfig } from '../transport/index.js'
 import type { OpenLink } from '../transport/link.js'
-import { interFrameDelayMs, ModbusBus } from './bus.js'
+import { ModbusBus } from './bus.js'
+import { interFrameDelayMs } from './transaction.js'
 import { mbapFraming, rtuFraming } from './framing.js'
 
 /** One physical bus shared by the units that name its port or url. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ModbusBus, ModbusTimeoutError, interFrameDelayMs, type BusLink } from '../../../adapters/modbus/bus.js'
+import { ModbusBus } from '../../../adapters/modbus/bus.js'
+import { ModbusTimeoutError, interFrameDelayMs, type BusLink } from '../../../adapters/modbus/transaction.js'
 import { ModbusException } from '../../../adapters/modbus/codec.js'
 import { RtuFramer } from '../../../adapters/modbus/framer.js'
 import { TransportError } from '../../../base/errors.js'

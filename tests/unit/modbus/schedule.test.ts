@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ModbusBus, ModbusTimeoutError } from '../../../adapters/modbus/bus.js'
+import { ModbusBus } from '../../../adapters/modbus/bus.js'
+import { ModbusTimeoutError } from '../../../adapters/modbus/transaction.js'
 import { ModbusDeviceSchema } from '../../../adapters/modbus/config.js'
 import { createModbusDefinition } from '../../../adapters/modbus/index.js'
 import type { Adapter } from '../../../adapters/types.js'
