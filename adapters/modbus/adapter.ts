@@ -6,7 +6,8 @@ import { errorMessage } from '../../base/errors.js'
 import type { EventInput } from '../../base/events/event.js'
 import { ModbusException, type ModbusRequest } from './codec.js'
 import { runCommand } from './command.js'
-import { EXCEPTIONS, type ExceptionGroup } from './exceptions.js'
+import { EXCEPTIONS } from './exceptions.js'
+import { PollExceptionLog } from './poll-exceptions.js'
 import { profileName, profileOf, type ModbusDeviceConfig } from './config.js'
 import { UnitDecoder } from './decode.js'
 import { planReads, rawValue, readRequest, type ReadBlock } from './plan.js'
@@ -15,12 +16,6 @@ import type { Profile } from './profile.js'
 
 type Presence = 'unknown' | 'online' | 'offline'
 
-/** The log message for a poll's exception reply: only a profile exception blames the profile. */
-const EXCEPTION_LOG: Record<ExceptionGroup, string> = {
-  profile: 'poll refused by the unit: the profile does not fit it',
-  device: 'poll not served: the unit reports a condition of its own',
-  gateway: 'poll not served: the Modbus TCP gateway cannot reach the unit',
-}
 
 /**
  * One Modbus unit on a shared bus: polls its profile's points, reports state and events,
@@ -48,7 +43,7 @@ export class ModbusUnitAdapter implements Adapter {
   private commandChain: Promise<unknown> = Promise.resolve()
   readonly counters = { polls: 0, missed: 0, exceptions: 0, events: 0 }
   /** Exception replies to polls, by code: the first of each is a warning, the rest are counted. */
-  private readonly exceptionCounts = new Map<number, number>()
+  private readonly exceptionLog: PollExceptionLog
 
   constructor(
     private readonly cfg: ModbusDeviceConfig,
@@ -59,6 +54,7 @@ export class ModbusUnitAdapter implements Adapter {
     this.blocks = planReads(this.profile)
     this.decoder = new UnitDecoder(this.profile, cfg.kind, cfg.unit, profileName(cfg))
     this.infoPoints = infoPoints(this.profile)
+    this.exceptionLog = new PollExceptionLog(ctx.log, cfg.unit)
   }
 
   /**
@@ -260,7 +256,7 @@ export class ModbusUnitAdapter implements Adapter {
     if (err instanceof ModbusException && EXCEPTIONS[err.exceptionCode]?.group !== 'gateway') {
       // The unit is alive: it answered, with a refusal whose meaning says what to look at.
       this.counters.exceptions++
-      this.logException(err)
+      this.exceptionLog.note(err)
       await this.answered()
       return
     }
@@ -277,20 +273,6 @@ export class ModbusUnitAdapter implements Adapter {
     await this.emit({ type: 'device.offline', attrs: { unit: this.cfg.unit, reason, bus: this.shared?.name } })
   }
 
-  /**
-   * Says what the exception means, once per code (a unit answering 06 to every poll would
-   * otherwise log every second); repeats go to debug with their count.
-   */
-  private logException(err: ModbusException): void {
-    const code = err.exceptionCode
-    const seen = (this.exceptionCounts.get(code) ?? 0) + 1
-    this.exceptionCounts.set(code, seen)
-    const info = EXCEPTIONS[code]
-    const fields = { unit: this.cfg.unit, err, exception: code, meaning: info?.meaning, action: info?.action, count: seen }
-    const msg = EXCEPTION_LOG[info?.group ?? 'device']
-    if (seen === 1) this.ctx.log.warn(fields, msg)
-    else this.ctx.log.debug(fields, msg)
-  }
 
   private async emit(e: EventInput): Promise<void> {
     try {

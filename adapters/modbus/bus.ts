@@ -1,6 +1,6 @@
 import { CodecError, TransportError, errorMessage } from '../../base/errors.js'
 import type { Logger } from '../../base/log.js'
-import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest, type ModbusResponse } from './codec.js'
+import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest } from './codec.js'
 import type { FramerDrop } from './framer.js'
 import { rtuFraming, type BusFramer, type Framing } from './framing.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'

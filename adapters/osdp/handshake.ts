@@ -98,3 +98,19 @@ export class Handshake {
     return this.scbk
   }
 }
+
+/**
+ * Which key to name next time, when a KEYSET's fate is unknown (a pending key, no active one):
+ * a definitive refusal of the pending key means the reader kept the install key, and one of the
+ * install key means it took the pending key. A damaged reply proves nothing either way.
+ */
+export class KeyChoice {
+  /** A handshake under the pending key failed: the KEYSET never landed, use the install key. */
+  pendingFailed = false
+
+  failed(hs: Handshake, definitive: boolean): void {
+    if (!definitive) return
+    if (hs.usedPendingKey) this.pendingFailed = true
+    else if (hs.usedInstallKey) this.pendingFailed = false
+  }
+}

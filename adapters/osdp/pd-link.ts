@@ -1,72 +1,22 @@
 import { encodeFrame, type DecodedFrame, type Frame } from './codec.js'
 import * as C from './commands.js'
 import type { CommandPayload } from './commands.js'
-import type { ReaderKeyStore } from './key-store.js'
-import { NAK, REPLY, decodeNak, type Nak } from './replies.js'
+import { REPLY, decodeNak, type Nak } from './replies.js'
 import type { SecureSession } from './secure-session.js'
-import { Handshake } from './handshake.js'
+import { Handshake, KeyChoice } from './handshake.js'
 import { interpretReply, type LinkEvent } from './pd-replies.js'
-import { Refusals, type FaultCause } from './refusals.js'
+import { Refusals, handshakeCause, refusalCause, type FaultCause } from './refusals.js'
+import type { CommandOutcome, LinkCounters, LinkState, Outstanding, PdLinkOptions, Queued, Step } from './pd-link-types.js'
 
 export type { LinkEvent } from './pd-replies.js'
+export type { CommandOutcome, PdLinkOptions } from './pd-link-types.js'
 
-/** Timing and identity of one PD on the bus. */
-export interface PdLinkOptions {
-  address: number
-  /** The key store's name for this reader (device id and address). */
-  keyName: string
-  useCrc: boolean
-  /** Talk to this reader only inside a secure channel. */
-  secure: boolean
-  /** A reader with no stored key may be given one through a session under `installKey`. */
-  installKey: Buffer
-  replyTimeoutMs: number
-  offlineAfterMs: number
-  reconnectIntervalMs: number
-  /** The longest wait between attempts on a reader that keeps refusing. */
-  refusedRetryMaxMs: number
-  pollIntervalMs: number
-  busyRetryMs: number
-  randomBytes(n: number): Buffer
-  keys: ReaderKeyStore
-}
 
-export type LinkState = 'offline' | 'starting' | 'online'
 
-export interface CommandOutcome {
-  status: 'ok' | 'refused' | 'offline'
-  reason?: string
-}
 
-interface Outstanding {
-  bytes: Buffer
-  sqn: number
-  code: number
-  step: Step | 'queued' | 'poll'
-  sentAt: number
-  tries: number
-  /** Resend no sooner than this (after BUSY). */
-  resendAt: number
-}
 
-type Step = 'chlng' | 'scrypt' | 'keyset' | 'id' | 'cap' | 'lstat' | 'istat' | 'ostat'
 
-interface Queued {
-  payload: CommandPayload
-  done(outcome: CommandOutcome): void
-}
 
-/** Counters for the health API. */
-export interface LinkCounters {
-  commands: number
-  replies: number
-  retries: number
-  timeouts: number
-  busy: number
-  naks: number
-  macFailures: number
-  offline: number
-}
 
 /**
  * The control panel's side of one PD [OSDP 2.2 §5.6, §5.9]: one command outstanding, sequence
@@ -89,8 +39,8 @@ export class PdLink {
   private nextAttemptAt = 0
   /** What the adapter was last told: first contact, a return, or nothing new. */
   private reported: 'unknown' | 'online' | 'offline' = 'unknown'
-  /** A handshake under the pending key failed: the KEYSET never landed, use the install key. */
-  private pendingFailed = false
+  /** Which key the next handshake names, after a KEYSET whose fate is unknown. */
+  private readonly keyChoice = new KeyChoice()
   /** Failed attempts since the reader last answered a POLL. */
   private readonly refusals: Refusals
 
@@ -234,13 +184,13 @@ export class PdLink {
     if (o.step === 'queued') this.queue.shift()?.done({ status: 'refused', reason: nak.reason })
     if (o.step === 'chlng' || o.step === 'scrypt' || o.step === 'keyset') {
       // A NAK to CHLNG says the reader has no use for the key we named.
-      this.noteKeyFailure(o.step === 'chlng')
+      if (this.handshake) this.keyChoice.failed(this.handshake, o.step === 'chlng')
       events.push({ type: 'secure-failure', reason: `reader refused ${C.CMD_NAMES[o.code]}: ${nak.reason}` })
-      return [...events, ...this.resync(now, { cause: this.handshakeCause(nak), detail }, true)]
+      return [...events, ...this.resync(now, { cause: handshakeCause(nak, this.handshake?.usedInstallKey === true), detail }, true)]
     }
     // Sequence lost, or the PD dropped or demands the secure channel: start over [§5.9, Annex D.6].
     // A refusal is not an answer: it neither keeps the reader online nor ends a run of failures.
-    const cause = this.refusalCause(nak)
+    const cause = refusalCause(nak, this.opts.secure)
     if (cause) return [...events, ...this.resync(now, { cause, detail })]
     if (serving) this.lastHeardAt = now
     // Any other NAK during start-up: the reader lacks that function; carry on without it.
@@ -248,19 +198,7 @@ export class PdLink {
     return events
   }
 
-  /** The NAKs that mean the reader will not talk to us as we are [§7.3 table 45]. */
-  private refusalCause(nak: Nak): FaultCause | undefined {
-    if (nak.code === NAK.SEQUENCE) return 'sequence'
-    if (nak.code === NAK.SECURITY) return this.opts.secure ? 'no-secure-channel' : 'secure-channel'
-    if (nak.code === NAK.ENCRYPTION_REQUIRED) return this.opts.secure ? 'secure-channel' : 'needs-secure-channel'
-    return undefined
-  }
 
-  /** A refused CHLNG: no secure channel at all (0x05), or not under the key we named. */
-  private handshakeCause(nak: Nak): FaultCause {
-    if (nak.code === NAK.SECURITY) return 'no-secure-channel'
-    return this.handshake?.usedInstallKey ? 'install-key' : 'unknown-key'
-  }
 
   private onStepReply(o: Outstanding, f: DecodedFrame, data: Buffer, now: number): LinkEvent[] {
     const step = o.step as Step
@@ -268,7 +206,7 @@ export class PdLink {
       const hs = this.handshake!
       const r = step === 'chlng' ? hs.onCcrypt(f, data) : hs.onRmacI(f, data)
       if (!r.ok) {
-        this.noteKeyFailure(r.definitive)
+        this.keyChoice.failed(hs, r.definitive)
         const cause: FaultCause = !r.definitive ? 'secure-channel' : hs.usedInstallKey ? 'install-key' : 'unknown-key'
         return [{ type: 'secure-failure', reason: r.reason }, ...this.resync(now, { cause, detail: r.reason }, true)]
       }
@@ -302,7 +240,7 @@ export class PdLink {
     const step = this.steps[0]!
     switch (step) {
       case 'chlng':
-        this.handshake = new Handshake(this.opts, this.pendingFailed)
+        this.handshake = new Handshake(this.opts, this.keyChoice.pendingFailed)
         return this.sendRaw(this.handshake.chlng(), step, now)
       case 'scrypt':
         return this.sendRaw(this.handshake!.scrypt(), step, now)
@@ -342,16 +280,6 @@ export class PdLink {
     this.steps = [...(this.opts.secure ? (['chlng', 'scrypt'] as Step[]) : []), 'id', 'cap', 'lstat', 'istat', 'ostat']
   }
 
-  /**
-   * Which key to name next time, when a KEYSET's fate is unknown (a pending key, no active one):
-   * a definitive refusal of the pending key means the reader kept the install key, and one of the
-   * install key means it took the pending key. A damaged reply proves nothing either way.
-   */
-  private noteKeyFailure(definitive: boolean): void {
-    if (!definitive || !this.handshake) return
-    if (this.handshake.usedPendingKey) this.pendingFailed = true
-    else if (this.handshake.usedInstallKey) this.pendingFailed = false
-  }
 
   /**
    * Start over at sequence number 0, staying online meanwhile: at once after a single failure,

@@ -1,4 +1,5 @@
 import { backoffCeiling } from '../../base/backoff.js'
+import { NAK, type Nak } from './replies.js'
 
 /**
  * What keeps a reader from being served, as far as the control panel can tell. Each names a fix
@@ -68,4 +69,18 @@ export class Refusals {
     this.reported = false
     return run
   }
+}
+
+/** The NAKs that mean the reader will not talk to us as we are [§7.3 table 45]; `secure`: we use the secure channel with it. */
+export function refusalCause(nak: Nak, secure: boolean): FaultCause | undefined {
+  if (nak.code === NAK.SEQUENCE) return 'sequence'
+  if (nak.code === NAK.SECURITY) return secure ? 'no-secure-channel' : 'secure-channel'
+  if (nak.code === NAK.ENCRYPTION_REQUIRED) return secure ? 'secure-channel' : 'needs-secure-channel'
+  return undefined
+}
+
+/** A refused CHLNG: no secure channel at all (0x05), or not under the key we named. */
+export function handshakeCause(nak: Nak, usedInstallKey: boolean): FaultCause {
+  if (nak.code === NAK.SECURITY) return 'no-secure-channel'
+  return usedInstallKey ? 'install-key' : 'unknown-key'
 }
