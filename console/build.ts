@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 
 const SRC = import.meta.dirname
@@ -51,9 +52,16 @@ async function bundle(outDir: string): Promise<string[]> {
   const script = outputs.find((f) => f.startsWith('app-') && f.endsWith('.js'))
   const styles = outputs.find((f) => f.startsWith('styles-') && f.endsWith('.css'))
   if (!script || !styles) throw new Error(`console build made no script or stylesheet: ${outputs.join(', ')}`)
-  const page = readFileSync(join(SRC, 'index.html'), 'utf8').replace('%SCRIPT%', `./${script}`).replace('%STYLES%', `./${styles}`)
+  const page = readFileSync(join(SRC, 'index.template.html'), 'utf8').replace('%SCRIPT%', `./${script}`).replace('%STYLES%', `./${styles}`)
   writeFileSync(join(outDir, 'index.html'), page)
-  return ['index.html', ...outputs]
+  const files = ['index.html', ...outputs]
+  // Compressed once here, so the gateway sends them as they are (@fastify/static preCompressed).
+  for (const f of files) {
+    const b = readFileSync(join(outDir, f))
+    writeFileSync(join(outDir, `${f}.gz`), gzipSync(b, { level: 9 }))
+    writeFileSync(join(outDir, `${f}.br`), brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }))
+  }
+  return files
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

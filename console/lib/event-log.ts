@@ -9,6 +9,13 @@ export function addEvent(list: readonly EventView[], e: EventView, max = LOG_MAX
   return [e, ...list].slice(0, max)
 }
 
+/** A page of stored events merged into the live list: newest first by receipt, without repeats. */
+export function mergeEvents(list: readonly EventView[], page: readonly EventView[], max = LOG_MAX): EventView[] {
+  const seen = new Set(list.map((e) => e.id))
+  const merged = [...list, ...page.filter((e) => !seen.has(e.id))]
+  return merged.sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0)).slice(0, max)
+}
+
 /** The text a search or highlight term is looked for in: type, device, zone, user, attributes. */
 export function eventText(e: EventView): string {
   return [e.type, e.device, e.kind, e.zone, e.user, JSON.stringify(e.attrs ?? {})].join(' ').toLowerCase()

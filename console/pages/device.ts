@@ -12,12 +12,17 @@ import { EventList, Failure, OnlineBadge } from './parts.js'
 
 const LINK_ROWS = ['frames', 'retries', 'crcErrors', 'timeouts', 'droppedBytes'] as const
 
+/** A nested value on one line; a long one folded, opened on demand. */
+function Nested({ v }: { v: unknown }) {
+  const text = JSON.stringify(v)
+  if (text.length <= 80) return html`<code>${text}</code>`
+  return html`<details><summary>${text.slice(0, 60)}…</summary><pre>${JSON.stringify(v, null, 1)}</pre></details>`
+}
+
 function KeyValues({ obj }: { obj: Record<string, unknown> }) {
   const entries = Object.entries(obj).filter(([, v]) => v !== undefined && v !== null)
   if (entries.length === 0) return html`<p class="muted">${t('common.none')}</p>`
-  return html`<dl class="kv">${entries.map(
-    ([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'object' ? html`<pre>${JSON.stringify(v, null, 1)}</pre>` : String(v)}</dd>`,
-  )}</dl>`
+  return html`<dl class="kv">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'object' ? html`<${Nested} v=${v} />` : String(v)}</dd>`)}</dl>`
 }
 
 function LinkQuality({ d }: { d: DeviceView }) {
@@ -69,9 +74,10 @@ export function DevicePage({ id }: { id: string }) {
   useEffect(() => live.on('event', (e) => e.device === id && loaded.reload()), [live, id, loaded.reload])
   useEffect(() => live.on('state', (s) => s.device === id && loaded.reload()), [live, id, loaded.reload])
   const d = loaded.data
-  if (!d) return html`<section><h1>${id}</h1>${loaded.error ? html`<${Failure} msg=${loaded.error} />` : html`<p>${t('common.loading')}</p>`}</section>`
+  if (!d)
+    return html`<section aria-busy=${loaded.error ? 'false' : 'true'}><h1>${id}</h1>${loaded.error ? html`<${Failure} msg=${loaded.error} />` : html`<p>${t('common.loading')}</p>`}</section>`
   const shot = snapshotId(result?.r.data)
-  return html`<section class="device">
+  return html`<section class="device" aria-busy="false">
     <p><a href=${href('devices')}>← ${t('device.back')}</a></p>
     <h1>${d.name ?? d.id} <${OnlineBadge} online=${d.online} /></h1>
     <p class="muted">${d.id} · ${d.adapter} · ${d.kind} · ${formatLocation(d.location)}${d.lastSeenAt ? ` · ${formatTime(d.lastSeenAt)}` : ''}${d.reason ? ` · ${d.reason}` : ''}</p>
@@ -83,7 +89,7 @@ export function DevicePage({ id }: { id: string }) {
       <div><h2>${t('device.info')}</h2><${KeyValues} obj=${d.info} /></div>
       <div><h2>${t('device.link')}</h2><${LinkQuality} d=${d} /></div>
     </div>
-    <h2>${t('device.state')}</h2><${KeyValues} obj=${d.state} />
     <h2>${t('device.recent')}</h2><${EventList} events=${d.recent} />
+    <h2>${t('device.state')}</h2><${KeyValues} obj=${d.state} />
   </section>`
 }

@@ -26,7 +26,7 @@ export function DevicesPage() {
   useEffect(() => setDevices(loaded.data?.devices ?? []), [loaded.data])
   useEffect(() => live.on('state', (s) => setDevices((list) => applyState(list, s))), [live])
   if (!loaded.data)
-    return html`<section><h1>${t('devices.title')}</h1>${loaded.error ? html`<${Failure} msg=${loaded.error} />` : html`<p>${t('common.loading')}</p>`}</section>`
+    return html`<section aria-busy=${loaded.error ? 'false' : 'true'}><h1>${t('devices.title')}</h1>${loaded.error ? html`<${Failure} msg=${loaded.error} />` : html`<p>${t('common.loading')}</p>`}</section>`
   const now = Date.now()
   const shown = sortDevices(
     devices.filter((d) => matchesFilter(d, filter)),
@@ -38,7 +38,7 @@ export function DevicesPage() {
     return html`<th class=${cls} aria-sort=${active ? (sort[1] ? 'descending' : 'ascending') : 'none'}>
       <button type="button" class="sort" onClick=${() => setSort([k, active ? !sort[1] : false])}>${label}${active ? (sort[1] ? ' ▼' : ' ▲') : ''}</button></th>`
   }
-  return html`<section>
+  return html`<section aria-busy="false">
     <h1>${t('devices.title')}</h1>
     <label class="filter">${t('devices.filter')}
       <input type="search" placeholder=${t('devices.filterHint')} value=${filter} onInput=${(e: Event) => setFilter((e.target as HTMLInputElement).value)} /></label>

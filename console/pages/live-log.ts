@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import { useApp } from '../context.js'
 import { type MessageKey, t } from '../i18n/index.js'
-import { addEvent, LOG_MAX, matches } from '../lib/event-log.js'
+import { addEvent, LOG_MAX, matches, mergeEvents } from '../lib/event-log.js'
 import { formatTime } from '../lib/format.js'
 import type { EventView } from '../types.js'
 import { eventDetail, Failure } from './parts.js'
@@ -40,9 +40,13 @@ export function LiveLogPage() {
   const [highlight, setHighlight] = useState('')
   const [raw, setRaw] = useState(false)
   const [connected, setConnected] = useState(live.connected)
+  const [loaded, setLoaded] = useState(false)
   const reload = useCallback(() => {
     api<{ events: EventView[] }>(`/events?limit=${Math.min(LOG_MAX, 200)}`).then(
-      (r) => setEvents((now) => r.events.reduceRight((list, e) => addEvent(list, e), now)),
+      (r) => {
+        setEvents((now) => mergeEvents(now, r.events))
+        setLoaded(true)
+      },
       (e: Error) => setError(e.message),
     )
   }, [])
@@ -60,7 +64,7 @@ export function LiveLogPage() {
   const shown = events.filter((e) => matches(e, search))
   const hlTerm = highlight.trim()
   const lastHit = hlTerm ? events.find((e) => matches(e, hlTerm)) : undefined
-  return html`<section class="live">
+  return html`<section class="live" aria-busy=${loaded || error ? 'false' : 'true'}>
     <h1>${t('live.title')} <span class=${`badge ${connected ? 'on' : 'off'}`} data-testid="live-state">${t(connected ? 'live.connected' : 'live.disconnected')}</span></h1>
     ${error && html`<${Failure} msg=${error} />`}
     ${notice && html`<p role="status" class="notice">${notice}</p>`}

@@ -48,7 +48,7 @@ export function OverviewPage() {
       <article><h2>${t('overview.journal')}</h2>
         ${
           j &&
-          html`<p>${t('overview.journalUse', { rows: j.rows, maxRows: j.maxRows, bytes: formatBytes(j.bytes), maxBytes: formatBytes(j.maxBytes) })}</p>
+          html`<p>${t('overview.journalUse', { rows: j.rows.toLocaleString(), maxRows: j.maxRows.toLocaleString(), bytes: formatBytes(j.bytes), maxBytes: formatBytes(j.maxBytes) })}</p>
           <progress max="100" value=${Math.round(100 * Math.max(j.rows / j.maxRows, j.bytes / j.maxBytes) || 0)} aria-label=${t('overview.journal')}></progress>`
         }
         ${up.data?.disk && html`<p class="muted">${t('overview.disk', { size: formatBytes(up.data.disk.freeBytes) })}</p>`}</article>

@@ -23,7 +23,7 @@ export function UplinkTable({ view }: { view: UplinksView }) {
 export function UplinksPage() {
   const up = useApi<UplinksView>('/uplinks')
   usePoll(up.reload, 5000)
-  return html`<section>
+  return html`<section aria-busy=${up.data || up.error ? 'false' : 'true'}>
     <h1>${t('uplinks.title')}</h1>
     ${up.error ? html`<${Failure} msg=${up.error} />` : up.data ? html`<${UplinkTable} view=${up.data} />` : html`<p>${t('common.loading')}</p>`}
   </section>`

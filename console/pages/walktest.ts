@@ -37,6 +37,7 @@ function Checklist({ w, onEnd }: { w: WalkTestView; onEnd(): void }) {
   return html`<div class="walk">
     <p class="big"><span class=${`badge ${w.state === 'complete' ? 'on' : w.state === 'running' ? 'test' : 'off'}`} data-testid="walk-state">${t(`walk.state.${w.state}` as MessageKey)}</span>
       <span data-testid="walk-untested"> ${t('walk.untested', { n: w.untested })}</span></p>
+    ${w.report && html`<p class="muted small hash">SHA-256 ${w.report.sha256}</p>`}
     ${w.state === 'running' && html`<p class="muted">${t('walk.endsAt', { time: formatTime(w.endsAt) })}</p><button type="button" data-testid="walk-end" onClick=${onEnd}>${t('walk.end')}</button>`}
     <ul class="checklist">${w.points.map(
       (p) => html`<li key=${p.key} class=${p.tested ? 'done' : 'todo'} data-point=${p.key}>
@@ -87,7 +88,7 @@ export function WalkTestPage() {
       },
       (e: Error) => setError(e.message),
     )
-  return html`<section>
+  return html`<section aria-busy=${current === undefined && !error ? 'true' : 'false'}>
     <h1>${t('walk.title')}</h1>
     ${(error ?? reports.error) && html`<${Failure} msg=${error ?? reports.error} />`}
     ${current && html`<${Checklist} w=${current} onEnd=${end} />`}

@@ -23,5 +23,16 @@ export async function consoleRoutes(app: ApiApp, deps: ApiDeps): Promise<void> {
     )
     return
   }
-  await app.register(fastifyStatic, { root, prefix: '/', index: 'index.html', wildcard: true })
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    index: ['index.html'],
+    wildcard: true,
+    // The build writes .br and .gz beside each file: a phone on the site's Wi-Fi loads about 17 KB.
+    preCompressed: true,
+    // Scripts and styles are named by their content hash: cached for good. index.html names them,
+    // so it is checked every time.
+    setHeaders: (reply, path) =>
+      reply.header('cache-control', /-[A-Z0-9]{8}\.(js|css)(\.br|\.gz)?$/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  })
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { actionsFor, doorsOf, paramsFor } from '../../../console/lib/actions.js'
 import { applyState, isStale, matchesFilter, sortDevices } from '../../../console/lib/devices.js'
-import { addEvent, matches } from '../../../console/lib/event-log.js'
+import { addEvent, matches, mergeEvents } from '../../../console/lib/event-log.js'
 import { formatAge, formatBytes } from '../../../console/lib/format.js'
 import type { DeviceView, EventView } from '../../../console/types.js'
 
@@ -58,6 +58,17 @@ describe('console live log', () => {
     for (let i = 0; i < 5; i++) list = addEvent(list, ev(`e${i}`), 3)
     list = addEvent(list, ev('e4'), 3)
     expect(list.map((e) => e.id)).toEqual(['e4', 'e3', 'e2'])
+  })
+
+  it('merges a reloaded page under live events that came first, newest first', () => {
+    const live = [ev('new', { receivedAt: '2026-05-01T12:00:05Z' })]
+    const page = [
+      ev('new', { receivedAt: '2026-05-01T12:00:05Z' }),
+      ev('mid', { receivedAt: '2026-05-01T12:00:03Z' }),
+      ev('old', { receivedAt: '2026-05-01T12:00:01Z' }),
+    ]
+    expect(mergeEvents(live, page).map((e) => e.id)).toEqual(['new', 'mid', 'old'])
+    expect(mergeEvents([ev('late', { receivedAt: '2026-05-01T12:00:09Z' })], page, 2).map((e) => e.id)).toEqual(['late', 'new'])
   })
 
   it('searches type, device, zone and attributes', () => {
