@@ -73,6 +73,8 @@ export interface DeviceInfo {
   lockPosition?: string
   /** Modbus parking space: 'occupied' or 'vacant'. */
   occupancy?: string
+  /** ONVIF: the camera's clock minus ours (ms), from its last GetSystemDateAndTime [ONVIF Core §5.12.1]. */
+  clockOffsetMs?: number
 }
 
 /** An adapter's view of its device for the status and the API: cheap, no I/O. */

@@ -123,7 +123,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       online: this.sup.isOnline === true,
       ...(this.sup.lastContactAt !== undefined ? { lastSeenAt: this.sup.lastContactAt } : {}),
       link: { frames: c.pulls, retries: c.resubscribes, crcErrors: c.badMessages, timeouts: c.timeouts, droppedBytes: 0 },
-      info: { ...this.info },
+      info: { ...this.info, ...(this.client.clockMeasured ? { clockOffsetMs: this.client.clockOffsetMs } : {}) },
       supervision: { windowMs: this.windowMs() },
     }
   }

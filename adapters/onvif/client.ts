@@ -37,6 +37,8 @@ export interface ClientOptions {
 export class OnvifClient {
   /** Camera clock minus ours, from the last GetSystemDateAndTime. */
   clockOffsetMs = 0
+  /** Whether `clockOffsetMs` was measured (until then it is an assumption). */
+  clockMeasured = false
   services: Record<string, string> = {}
 
   constructor(private readonly o: ClientOptions) {}
@@ -141,6 +143,7 @@ export class OnvifClient {
     const camera = rsp.parseSystemDateAndTime(doc)
     // The camera truncates to whole seconds: its true time is half a second later on average.
     this.clockOffsetMs = camera + 500 - Math.round((t0 + t1) / 2)
+    this.clockMeasured = true
     return this.clockOffsetMs
   }
 

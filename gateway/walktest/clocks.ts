@@ -20,6 +20,8 @@ export interface ClockReport {
   notes: string[]
 }
 
+const MEASURED_BASIS = "the ONVIF adapter's last GetSystemDateAndTime against the gateway's clock [ONVIF Core §5.12.1]"
+
 const BASIS = {
   'onvif-measured': "camera's own event time against the offset the ONVIF adapter measured (GetSystemDateAndTime)",
   'event-time': "device's event time against the gateway's receipt (includes the transport's delay)",
@@ -54,8 +56,8 @@ function receiverOffsets(uplink: string, health: Record<string, unknown> | undef
 }
 
 /**
- * The clock offsets the walk test saw: each device's latest test event that carried its time,
- * each DC-09 receiver's from its acknowledgements. Contact ID relayed by a receiver's automation
+ * The clock offsets the walk test saw: a camera's as its adapter last measured it, else each
+ * device's latest test event that carried its time; each DC-09 receiver's from the uplink's health. Contact ID relayed by a receiver's automation
  * port carries no panel time, so a panel's clock cannot be compared: that is noted.
  */
 export function clockReport(o: {
@@ -64,12 +66,20 @@ export function clockReport(o: {
   steps(key: string): readonly StepDone[]
   devices: readonly DeviceConfig[]
   uplinks: ReadonlyArray<{ id: string; type: string; health?: Record<string, unknown> | undefined }>
+  /** The offset the device's adapter measured (ONVIF: `health().info.clockOffsetMs`), if any. */
+  measured(device: string): number | undefined
 }): ClockReport {
   const offsets: ClockOffset[] = []
   const notes: string[] = []
   const seen = new Set<string>()
   for (const p of o.points) {
     if (seen.has(p.device)) continue
+    const measured = o.measured(p.device)
+    if (measured !== undefined) {
+      seen.add(p.device)
+      offsets.push({ source: 'camera', id: p.device, offsetMs: measured, basis: MEASURED_BASIS })
+      continue
+    }
     const latest = o.points
       .filter((q) => q.device === p.device)
       .flatMap((q) => o.steps(q.key))

@@ -205,8 +205,22 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
         return deviceEntry(c, known?.info, known?.source ?? 'none')
       }),
       uplinks: uplinkChecks(this.deliveries, this.d.uplinks, started, ended),
-      clocks: clockReport({ at: this.d.timers.now(), points: s.o.points, steps: (k) => s.stepsOf(k), devices, uplinks }),
+      clocks: clockReport({
+        at: this.d.timers.now(),
+        points: s.o.points,
+        steps: (k) => s.stepsOf(k),
+        devices,
+        uplinks,
+        measured: (id) => this.measuredOffset(id),
+      }),
     })
+  }
+
+  /** A clock offset the device's adapter measured itself (ONVIF), from its health. */
+  private measuredOffset(device: string): number | undefined {
+    const known = this.d.deviceInfo(device)
+    const v = known?.source === 'health' ? known.info['clockOffsetMs'] : undefined
+    return typeof v === 'number' ? v : undefined
   }
 
   private viewOf(run: Running): WalkTestView {

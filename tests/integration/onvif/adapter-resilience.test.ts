@@ -15,6 +15,8 @@ describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription 
     await rec.waitFor(() => cam.stats.creates >= 2 || undefined, 5000, 'a second subscription')
     await rec.waitFor(subscribed(cam), 5000, 'pulling again')
     expect(Math.abs(adapter.client.clockOffsetMs - 3600_000)).toBeLessThan(1500)
+    // The health's info carries it (a walk test report's camera clock).
+    expect(Math.abs(adapter.health().info.clockOffsetMs! - 3600_000)).toBeLessThan(1500)
     cam.set('tamper', true)
     const ev = await rec.waitForEvent('video.tamper')
     // occurredAt is on our clock even though the camera is now an hour ahead.

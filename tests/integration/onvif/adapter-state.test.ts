@@ -48,6 +48,7 @@ describe('ONVIF adapter: health()', () => {
   it('names the camera from GetDeviceInformation and counts pulls, lost requests and resubscriptions', async () => {
     const { cam, rec, adapter } = await setup()
     expect(adapter.health()).toMatchObject({ online: false, info: {}, link: { frames: 0, timeouts: 0 }, supervision: { windowMs: 3000 } })
+    expect(adapter.health().info.clockOffsetMs).toBeUndefined() // not measured yet: no offset to report
     await rec.waitFor(subscribed(cam), 5000, 'a subscription')
     await rec.waitFor(() => adapter.health().online || undefined, 5000, 'online')
     const up = adapter.health()

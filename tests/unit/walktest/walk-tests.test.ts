@@ -37,7 +37,12 @@ function setup() {
     gatewayEvent: async (e) => {
       gatewayEvents.push(e)
     },
-    deviceInfo: (id) => (id === 'lock-1' ? { info: { firmware: '2.1', serial: 'L-77' }, source: 'health' } : undefined),
+    deviceInfo: (id) =>
+      id === 'lock-1'
+        ? { info: { firmware: '2.1', serial: 'L-77' }, source: 'health' }
+        : id === 'cam-1'
+          ? { info: { clockOffsetMs: 4000 }, source: 'health' }
+          : undefined,
     uplinkHealth: (id) => (id === 'arc' ? { paths: [{ receivers: [{ name: 'rx-1', clockOffsetMs: -2000 }] }] } : undefined),
     store: new ReportStore(join(dir, 'walktests'), log.log),
     log: log.log,
@@ -118,6 +123,10 @@ describe('walk tests', () => {
     })
     const r = JSON.parse((await w.store().read(view.id, 'json'))!.toString())
     expect(r).toMatchObject({ result: 'incomplete', endedBy: 'time-limit', summary: { untested: 2 } })
+    expect(r.clocks.offsets).toContainEqual(
+      expect.objectContaining({ source: 'camera', id: 'cam-1', offsetMs: 4000, basis: expect.stringContaining('GetSystemDateAndTime') }),
+    )
+    expect(r.clocks.notes).toEqual([expect.stringContaining('intercom: no test event carried occurredAt')])
     expect(r.uplinks.every((u: { ended: { acknowledged: boolean } }) => !u.ended.acknowledged)).toBe(true)
     expect(done.report!.sha256).toBe(r.sha256)
   })
