@@ -65,7 +65,7 @@ export class LocalBroker {
   /** Ingest publishes that arrived while stopping: not committed, not acknowledged. */
   heldPublishes = 0
   private draining = false
-  private readonly inflight = new Set<Promise<void>>()
+  private readonly inflight = new Set<Promise<unknown>>()
   private readonly gates = new WeakMap<Socket, PubackGate>()
   /** Ingest publishes whose commit has not settled, and the callbacks held back past the bound. */
   private uncommitted = 0
@@ -189,17 +189,17 @@ export class LocalBroker {
       this.gates.set(socket, gate)
     }
     const commit = this.opts.gate.accept(t.device, packet.payload as Buffer, who.username)
-    commit.catch((err: unknown) => {
+    this.inflight.add(commit)
+    // One callback per publish: this runs for every event a producer sends.
+    gate.hold(commit, (err) => {
+      this.inflight.delete(commit)
+      this.uncommitted--
+      while (this.uncommitted < MAX_UNCOMMITTED && this.waiting.length > 0) this.waiting.shift()!(null)
+      if (err === undefined) return
       // An order refusal follows a failed commit the journal has already reported.
       if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device: t.device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
       else this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the connection is cut and the producer will resend')
     })
-    const settled = gate.hold(commit).finally(() => {
-      this.inflight.delete(settled)
-      this.uncommitted--
-      while (this.uncommitted < MAX_UNCOMMITTED && this.waiting.length > 0) this.waiting.shift()!(null)
-    })
-    this.inflight.add(settled)
     // Past the bound, aedes is answered only as commits finish: it then reads nothing more from
     // this connection, and the events held in memory stay bounded.
     if (++this.uncommitted <= MAX_UNCOMMITTED) done(null)

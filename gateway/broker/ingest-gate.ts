@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Logger } from '../../base/log.js'
-import { IngestPayloadSchema, UnknownTypeError, buildEvent, type DeviceIdentity, type EventInput } from '../../base/events/event.js'
+import { IngestPayloadSchema, UnknownTypeError, buildEvent, type DeviceIdentity, type EventInput, type Location } from '../../base/events/event.js'
+import { quickIngestPayload } from './ingest-payload.js'
 import { UnstorableEventError, errorMessage } from '../../base/errors.js'
 import type { AppendInput, AppendResult } from '../journal/journal.js'
 import { invalidUtf8At, nestsDeeperThan } from './payload-checks.js'
@@ -100,11 +101,19 @@ export class IngestGate {
     } catch (err) {
       return { code: 'not-json', message: `payload is not JSON (${errorMessage(err)})` }
     }
-    const parsed = IngestPayloadSchema.safeParse(json)
-    if (!parsed.success) return { code: 'invalid-event', message: z.prettifyError(parsed.error).replace(/\n/g, '; ') }
-    const { id, kind, grid, building, unit, area, ...rest } = parsed.data
+    let data = quickIngestPayload(json)
+    if (data === undefined) {
+      const parsed = IngestPayloadSchema.safeParse(json)
+      if (!parsed.success) return { code: 'invalid-event', message: z.prettifyError(parsed.error).replace(/\n/g, '; ') }
+      data = parsed.data
+    }
+    const { id, kind, grid, building, unit, area, ...rest } = data
     if (kind !== undefined && kind !== who.kind) return { code: 'kind-mismatch', message: `kind "${kind}" does not match the device's configured kind "${who.kind}"` }
-    const location = Object.fromEntries(Object.entries({ grid, building, unit, area }).filter(([, v]) => v !== undefined))
+    const location: Location = {}
+    if (grid !== undefined) location.grid = grid
+    if (building !== undefined) location.building = building
+    if (unit !== undefined) location.unit = unit
+    if (area !== undefined) location.area = area
     const input: EventInput = { ...rest, location }
     try {
       const event = buildEvent(who, input, id ?? this.deps.newId(), this.deps.now())

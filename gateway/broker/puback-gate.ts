@@ -38,13 +38,22 @@ export class PubackGate {
     return this.held.length
   }
 
-  /** Whatever is written from now on waits for `commit` (and the commits before it). */
-  hold(commit: Promise<unknown>): Promise<void> {
+  /**
+   * Whatever is written from now on waits for `commit` (and the commits before it); `settled` is
+   * called once it settled and what it held was written (with the failure, if it failed).
+   */
+  hold(commit: Promise<unknown>, settled: (err?: unknown) => void): void {
     const h: Held = { settled: false, failed: false, chunks: [] }
     this.held.push(h)
-    return commit.then(
-      () => this.settle(h, false),
-      () => this.settle(h, true),
+    commit.then(
+      () => {
+        this.settle(h, false)
+        settled()
+      },
+      (err: unknown) => {
+        this.settle(h, true)
+        settled(err)
+      },
     )
   }
 

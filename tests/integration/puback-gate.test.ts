@@ -2,6 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { PubackGate } from '../../gateway/broker/puback-gate.js'
 
+/** Holds `commit`; resolves once the gate has settled it (and written what it held). */
+function hold(gate: PubackGate, commit: Promise<void>): Promise<void> {
+  return new Promise((r) => gate.hold(commit, () => r()))
+}
+
 /** A commit the test settles by hand. */
 function deferred(): { promise: Promise<void>; resolve(): void; reject(err: Error): void } {
   let resolve!: () => void
@@ -54,9 +59,9 @@ describe('PUBACK gate: bytes written after a commit started leave only once it c
     const gate = new PubackGate(server)
     const c1 = deferred()
     const c2 = deferred()
-    const s1 = gate.hold(c1.promise)
+    const s1 = hold(gate, c1.promise)
     server.write('ack-1;')
-    const s2 = gate.hold(c2.promise)
+    const s2 = hold(gate, c2.promise)
     server.write('ack-2;')
     // The later commit finishes first: its PUBACK still waits for the earlier one.
     c2.resolve()
@@ -76,11 +81,11 @@ describe('PUBACK gate: bytes written after a commit started leave only once it c
     const ok = deferred()
     const failed = deferred()
     const later = deferred()
-    void gate.hold(ok.promise)
+    void hold(gate, ok.promise)
     server.write('ack-ok;')
-    void gate.hold(failed.promise)
+    void hold(gate, failed.promise)
     server.write('ack-failed;')
-    const s3 = gate.hold(later.promise)
+    const s3 = hold(gate, later.promise)
     server.write('ack-later;')
     ok.resolve()
     await until('ack-ok;')
