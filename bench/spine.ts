@@ -1,49 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import mqtt, { type MqttClient } from 'mqtt'
+import type { MqttClient } from 'mqtt'
 import sqlite3 from 'sqlite3'
-import { ConfigSchema, type GatewayConfig } from '../config/schema.js'
-import { Journal } from '../gateway/journal/journal.js'
-import { buildEvent } from '../base/events/event.js'
 import { UuidV7Generator } from '../base/events/uuidv7.js'
 import { topics } from '../base/events/topics.js'
-import { createLogger } from '../base/log.js'
 import { nowMs, percentile, round, sleep } from './lib/stats.js'
-import { rssBytes, startGatewayProcess, startRawBroker, type Child } from './lib/procs.js'
+import { cpuMs, rssBytes, startGatewayProcess, startRawBroker, type Child } from './lib/procs.js'
+import { PRODUCERS, SITE, config, connect, flood, prefill } from './lib/spine-kit.js'
 
-const SITE = 'bench'
-const PRODUCERS = 10
-const PRODUCER = { username: 'bench-producer', password: 'bench-producer-pw' }
 const DRAIN_EVENTS = Number(process.env['PINGAN_BENCH_DRAIN'] ?? 1_000_000)
-/** PINGAN_BENCH_PARTS=ingest,latency,drain runs only those parts (the ceilings always run). */
-const PARTS = new Set((process.env['PINGAN_BENCH_PARTS'] ?? 'ingest,latency,drain').split(','))
-
-function config(dir: string, platformPort: number | undefined): GatewayConfig {
-  const devices = Array.from({ length: PRODUCERS }, (_, i) => ({ id: `dev${i}`, adapter: 'mqtt-ingest', kind: 'alarm' }))
-  return ConfigSchema.parse({
-    version: 1,
-    site: { id: SITE, name: 'Benchmark' },
-    broker: { host: '127.0.0.1', port: 0, users: [{ ...PRODUCER, role: 'producer', devices: devices.map((d) => d.id) }] },
-    api: { host: '127.0.0.1', port: 0, tokens: ['bench-token-0123456789'] },
-    journal: { path: join(dir, 'journal.db'), maxRows: 3_000_000, maxBytes: 4 * 1024 ** 3, spareBytes: 0 },
-    uplinks: platformPort === undefined ? [] : [{ id: 'platform', type: 'mqtt', url: `mqtt://127.0.0.1:${platformPort}`, allowPlaintext: true, inflightWindow: Number(process.env['PINGAN_BENCH_WINDOW'] ?? 1024) }],
-    devices,
-    // info: the "gateway started" line carries the ports; nothing is logged per event at info.
-    log: { level: 'info' },
-  })
-}
-
-function connect(port: number, auth = true): Promise<MqttClient> {
-  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...(auth ? PRODUCER : {}), reconnectPeriod: 0 })
-}
-
-/** QoS 1 flood: `per` messages from each of `clients`, all sent at once; acknowledged messages per second. */
-async function flood(clients: MqttClient[], per: number, topic: (i: number) => string, payload: () => string): Promise<number> {
-  const t0 = nowMs()
-  await Promise.all(clients.map((c, i) => Promise.all(Array.from({ length: per }, () => c.publishAsync(topic(i), payload(), { qos: 1 })))))
-  return (clients.length * per * 1000) / (nowMs() - t0)
-}
+/** PINGAN_BENCH_PARTS=ingest,cpu,latency,drain runs only those parts (the ceilings always run). */
+const PARTS = new Set((process.env['PINGAN_BENCH_PARTS'] ?? 'ingest,cpu,latency,drain').split(','))
 
 /** Offers `rate` events/s for `seconds` (after `warmup` s not counted) and returns latencies in ms. */
 async function paced(producer: MqttClient, consumer: MqttClient, topic: string, rate: number, seconds: number, warmup = 2): Promise<number[]> {
@@ -77,6 +45,32 @@ async function paced(producer: MqttClient, consumer: MqttClient, topic: string, 
   return lat
 }
 
+/** Offers `rate` events/s spread over `producers` (2 s of warm-up, then `seconds` measured); the gateway's CPU per acknowledged event. */
+async function cpuAtRate(producers: MqttClient[], pid: number, rate: number, seconds: number): Promise<{ cpuUsPerEvent: number; ackedRate: number }> {
+  let acked = 0
+  const tickMs = 10
+  const perTick = rate / (1000 / tickMs)
+  let owed = 0
+  let next = 0
+  const run = async (s: number) => {
+    const end = nowMs() + s * 1000
+    while (nowMs() < end) {
+      for (owed += perTick; owed >= 1; owed--) {
+        const i = next++ % producers.length
+        producers[i]!.publish(topics.ingest(SITE, `dev${i}`), '{"type":"test","attrs":{"n":1}}', { qos: 1 }, () => { acked++ })
+      }
+      await sleep(tickMs)
+    }
+  }
+  await run(2)
+  const c0 = cpuMs(pid)
+  const a0 = acked
+  const t0 = nowMs()
+  await run(seconds)
+  const n = acked - a0
+  return { cpuUsPerEvent: ((cpuMs(pid) - c0) * 1000) / n, ackedRate: (n * 1000) / (nowMs() - t0) }
+}
+
 async function sqliteCeiling(dir: string): Promise<{ multiRow: number; perRow: number }> {
   const db = new sqlite3.Database(join(dir, 'raw.db'))
   const exec = (sql: string) => new Promise<void>((r, j) => db.exec(sql, (e) => (e ? j(e) : r())))
@@ -104,22 +98,6 @@ async function sqliteCeiling(dir: string): Promise<{ multiRow: number; perRow: n
   const perRow = (20_000 * 1000) / (nowMs() - t0)
   await new Promise((r) => db.close(r))
   return { multiRow: Math.round(multiRow), perRow: Math.round(perRow) }
-}
-
-async function prefill(dir: string, n: number): Promise<number> {
-  const ids = new UuidV7Generator()
-  const j = await Journal.open({
-    path: join(dir, 'journal.db'), maxRows: 3_000_000, maxBytes: 4 * 1024 ** 3, maxAgeMs: 86_400_000, spareBytes: 0,
-    batchMaxEvents: 5000, uplinks: ['platform'], log: createLogger({ level: 'warn' }), now: Date.now,
-  })
-  const t0 = nowMs()
-  for (let done = 0; done < n; done += 20_000) {
-    await Promise.all(Array.from({ length: Math.min(20_000, n - done) }, (_, i) => j.append({
-      event: buildEvent({ site: SITE, device: `dev${(done + i) % PRODUCERS}`, kind: 'alarm', location: {} }, { type: (done + i) % 1000 === 0 ? 'fire' : 'test', attrs: { n: done + i } }, ids.next(), Date.now()),
-    })))
-  }
-  await j.close()
-  return (n * 1000) / (nowMs() - t0)
 }
 
 export async function run(log: (line: string) => void): Promise<Record<string, number | string>> {
@@ -154,6 +132,21 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     log(`durable ingest: ${Math.round(ingestRate)} events/s (${round(ingestRate / rawRate, 2)} of raw)`)
     for (const c of producers) c.end(true)
     await gwIngest.stop()
+    children.pop()
+    }
+
+    // 2b. Gateway CPU per event: 10 producers offer 10,000 events/s together for 6 s after 2 s of
+    // warm-up; the gateway process's user+system time over the measured seconds, per event acknowledged.
+    if (PARTS.has('cpu')) {
+    const gwCpu = await startGatewayProcess(config(join(dir, 'cpu'), undefined), join(dir))
+    children.push(gwCpu)
+    const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(Number(gwCpu.info['brokerPort']))))
+    const r = await cpuAtRate(producers, gwCpu.child.pid!, 10_000, 6)
+    out['gateway CPU per event at 10,000/s offered, µs'] = round(r.cpuUsPerEvent, 1)
+    out['events/s acknowledged while offered 10,000/s'] = Math.round(r.ackedRate)
+    log(`cpu at 10,000/s offered: ${round(r.cpuUsPerEvent, 1)} µs per event (${Math.round(r.ackedRate)} events/s acknowledged)`)
+    for (const c of producers) c.end(true)
+    await gwCpu.stop()
     children.pop()
     }
 

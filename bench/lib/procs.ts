@@ -64,3 +64,10 @@ export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) * 1024 : NaN
 }
+
+/** CPU time (user + system) a process has used, in ms, from /proc (10 ms resolution). */
+export function cpuMs(pid: number): number {
+  // Fields after the command name: utime and stime are the 12th and 13th [proc(5)].
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100
+}
