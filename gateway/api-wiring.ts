@@ -39,7 +39,11 @@ export interface ApiWiringOptions {
  */
 export class ApiWiring {
   /** Committed events and state changes go here from the moment the gateway starts. */
-  readonly live = new LiveHub()
+  readonly live: LiveHub
+
+  constructor(log: Logger) {
+    this.live = new LiveHub({ log: log.child({ component: 'api', part: 'live' }) })
+  }
   private events: EventQuery | undefined
   private sampler: NodeJS.Timeout | undefined
   private server: ApiServer | undefined

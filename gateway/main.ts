@@ -58,7 +58,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const gatewayEvent = (input: EventInput) => emitter.gatewayEvent(input)
 
   const { broker, gate, port: brokerPort } = await startBrokerIntake(config, journal, emitter, now, log)
-  const apiWiring = new ApiWiring()
+  const apiWiring = new ApiWiring(log)
   const states = new DeviceStates((device, s) => {
     void broker.publish(topics.state(site, device), JSON.stringify(s), 1, true)
     apiWiring.live.stateChanged(s)

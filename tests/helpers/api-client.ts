@@ -45,12 +45,15 @@ export interface LiveStream {
   frames: SseFrame[]
   /** Resolves when the server ends the stream. */
   ended: Promise<void>
+  /** The first frame (from the start of the stream) that matches. */
   waitFor(pred: (f: SseFrame) => boolean, timeoutMs?: number): Promise<SseFrame>
+  /** Resolves once `cond()` holds, asked again after each chunk read (keep it cheap). */
+  waitUntil(cond: () => boolean, timeoutMs?: number): Promise<void>
   close(): void
 }
 
-/** Reads GET /api/v1/events/live as a browser's EventSource would, keeping every frame. */
-export async function openLive(client: ApiClient): Promise<LiveStream> {
+/** Reads GET /api/v1/events/live as a browser's EventSource would, keeping every frame (and telling `onFrame`). */
+export async function openLive(client: ApiClient, onFrame?: (f: SseFrame) => void): Promise<LiveStream> {
   const abort = new AbortController()
   const res = await fetch(`${client.base}/api/v1/events/live`, { headers: client.headers, signal: abort.signal })
   if (res.status !== 200 || !res.body) throw new Error(`live stream: ${res.status}`)
@@ -68,7 +71,10 @@ export async function openLive(client: ApiClient): Promise<LiveStream> {
           buf = buf.slice(at + 2)
           const event = /^event: (.*)$/m.exec(block)?.[1]
           const data = /^data: (.*)$/m.exec(block)?.[1]
-          if (event !== undefined && data !== undefined) frames.push({ event, data: JSON.parse(data) })
+          if (event === undefined || data === undefined) continue
+          const f = { event, data: JSON.parse(data) as unknown }
+          frames.push(f)
+          onFrame?.(f)
         }
         for (const w of waiters.splice(0)) w()
       }
@@ -76,15 +82,22 @@ export async function openLive(client: ApiClient): Promise<LiveStream> {
       if (!abort.signal.aborted) throw err
     }
   })()
-  return {
+  const stream: LiveStream = {
     frames,
     ended,
     async waitFor(pred, timeoutMs = 10_000) {
+      let checked = 0
+      let hit: SseFrame | undefined
+      await stream.waitUntil(() => {
+        for (; checked < frames.length && !hit; checked++) if (pred(frames[checked]!)) hit = frames[checked]
+        return hit !== undefined
+      }, timeoutMs)
+      return hit!
+    },
+    async waitUntil(cond, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs
-      for (;;) {
-        const hit = frames.find(pred)
-        if (hit) return hit
-        if (Date.now() > until) throw new Error(`no live frame matched within ${timeoutMs} ms (${frames.length} frames)`)
+      while (!cond()) {
+        if (Date.now() > until) throw new Error(`the live stream did not get there within ${timeoutMs} ms (${frames.length} frames)`)
         await new Promise<void>((r) => {
           waiters.push(r)
           setTimeout(r, 100)
@@ -93,4 +106,5 @@ export async function openLive(client: ApiClient): Promise<LiveStream> {
     },
     close: () => abort.abort(),
   }
+  return stream
 }

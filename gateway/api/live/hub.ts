@@ -1,9 +1,16 @@
 import type { ServerResponse } from 'node:http'
 import type { GatewayEvent } from '../../../base/events/event.js'
+import type { Logger } from '../../../base/log.js'
 import { SseClient, type Frame } from './sse-client.js'
 
-/** Bytes queued per client beyond its socket's buffer: about a few hundred events. */
-export const MAX_QUEUED_BYTES = 256 * 1024
+/**
+ * Bytes queued per client beyond its socket's buffer. A group commit hands over up to 2000 events
+ * at once (about 1 MB) while no client can read: the bound takes such a burst, and a client that
+ * lets it fill is falling behind, not just meeting a burst (at 100 events/s, about 40 s behind).
+ */
+export const MAX_QUEUED_BYTES = 2 * 1024 * 1024
+/** Streams open at once, at most: with the bound above, what live clients can hold stays under 32 MB. */
+export const MAX_LIVE_CLIENTS = 16
 const CLOSE_GRACE_MS = 5000
 /** A comment line now and then keeps proxies and browsers from closing an idle stream. */
 const KEEPALIVE_MS = 15_000
@@ -11,6 +18,7 @@ const KEEPALIVE_MS = 15_000
 export type LiveEventType = 'event' | 'state' | 'walktest'
 
 export interface LiveHubOptions {
+  log: Logger
   maxQueuedBytes?: number
 }
 
@@ -27,7 +35,7 @@ export class LiveHub {
   /** The largest peak any client had, including those gone. */
   private peakBufferedBytes = 0
 
-  constructor(private readonly opts: LiveHubOptions = {}) {}
+  constructor(private readonly opts: LiveHubOptions) {}
 
   get size(): number {
     return this.clients.size
@@ -79,7 +87,13 @@ export class LiveHub {
 
   private detach(c: SseClient): void {
     if (!this.clients.delete(c)) return
-    if (c.missed > 0) this.overflowed++
+    if (c.missed > 0) {
+      this.overflowed++
+      this.opts.log.warn(
+        { missed: c.missed, peakBufferedBytes: c.peakBufferedBytes, clients: this.clients.size },
+        'live stream client fell behind: told how many events it missed and cut',
+      )
+    }
     this.peakBufferedBytes = Math.max(this.peakBufferedBytes, c.peakBufferedBytes)
     if (this.clients.size === 0 && this.keepalive) {
       clearInterval(this.keepalive)

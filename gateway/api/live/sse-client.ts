@@ -76,7 +76,8 @@ export class SseClient {
     this.close()
     // The client reloads on this; one that reads nothing at all never gets it and is cut below.
     this.res.end(`event: overflow\ndata: ${JSON.stringify({ missed })}\n\n`)
-    setTimeout(() => this.res.destroy(), this.opts.closeGraceMs).unref()
+    const socket = this.res.socket
+    setTimeout(() => socket?.destroy(), this.opts.closeGraceMs).unref()
   }
 
   private close(): void {

@@ -1,4 +1,4 @@
-import type { LiveHub } from '../live/hub.js'
+import { type LiveHub, MAX_LIVE_CLIENTS } from '../live/hub.js'
 import type { ApiApp } from '../types.js'
 
 /**
@@ -8,11 +8,18 @@ import type { ApiApp } from '../types.js'
  */
 export function liveRoutes(app: ApiApp, hub: LiveHub): void {
   app.get('/api/v1/events/live', { schema: { description: 'Server-Sent Events: event, state, walktest, overflow' } }, (req, reply) => {
+    if (hub.size >= MAX_LIVE_CLIENTS) {
+      return reply
+        .code(503)
+        .send({ error: 'busy', message: `${MAX_LIVE_CLIENTS} live streams are open already: close one (another tab of the console?) and reload` })
+    }
     reply.hijack()
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
+      // The stream is the connection's last response: when it ends (an overflow, a stop) the socket
+      // closes too, rather than idling as keep-alive.
+      connection: 'close',
       // Proxies (nginx) must pass each frame on at once.
       'x-accel-buffering': 'no',
     })
