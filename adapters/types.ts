@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { Timers } from '../base/timers.js'
 import type { Logger } from '../base/log.js'
 import type { EventInput } from '../base/events/event.js'
 import type { Command, CommandResult } from '../base/events/command.js'
@@ -23,6 +24,11 @@ export interface DeviceState {
 export interface AdapterContext {
   log: Logger
   now(): number
+  /**
+   * Timers on the same clock as `now()`, for everything the adapter waits for (supervision, door
+   * checks, retries); the system's when absent. Tests inject fake ones instead of sleeping.
+   */
+  timers?: Timers
   signal: AbortSignal
   /** Resolves once the event is committed in the journal: only then acknowledge the device. */
   emit(event: EventInput): Promise<EmitResult>

@@ -1,3 +1,5 @@
+import type { TimerHandle, Timers } from '../../base/timers.js'
+import { adapterTimers } from '../timers.js'
 import type { Adapter, AdapterContext, AdapterHealth } from '../types.js'
 import { Transport, type TransportOptions } from '../transport/transport.js'
 import type { FramerDrop, FramerItem } from '../transport/framer.js'
@@ -39,7 +41,8 @@ export class ContactIdAdapter implements Adapter {
   private readonly supervisionMs: number
   /** Messages are handled strictly in order: the receiver sends the next only after our ACK. */
   private chain: Promise<void> = Promise.resolve()
-  private silence: NodeJS.Timeout | undefined
+  private silence: TimerHandle | undefined
+  private readonly timers: Timers
   /** undefined until we know; device.online / device.offline are raised on changes only. */
   private online: boolean | undefined
   /** When the receiver last sent a message we could read (an event or a heartbeat). */
@@ -60,6 +63,7 @@ export class ContactIdAdapter implements Adapter {
   ) {
     this.decoder = createDecoder(cfg)
     this.supervisionMs = cfg.supervisionMs ?? DEFAULT_SUPERVISION_MS
+    this.timers = adapterTimers(ctx)
   }
 
   async start(): Promise<void> {
@@ -90,12 +94,12 @@ export class ContactIdAdapter implements Adapter {
 
   async stop(): Promise<void> {
     this.stopped = true
-    clearTimeout(this.silence)
+    this.timers.clearTimeout(this.silence)
     await this.transport?.stop()
     // A commit still pending is not answered anyway (the port is closed); do not hang on it.
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([this.chain, new Promise((r) => (timer = setTimeout(r, STOP_WAIT_MS)))])
-    clearTimeout(timer)
+    let timer: TimerHandle | undefined
+    await Promise.race([this.chain, new Promise<void>((r) => (timer = this.timers.setTimeout(r, STOP_WAIT_MS)))])
+    this.timers.clearTimeout(timer)
     this.framer?.destroy()
   }
 
@@ -192,9 +196,9 @@ export class ContactIdAdapter implements Adapter {
   }
 
   private armSupervision(): void {
-    clearTimeout(this.silence)
+    this.timers.clearTimeout(this.silence)
     if (this.stopped) return
-    this.silence = setTimeout(() => this.setOnline(false, `no heartbeat for ${Math.round(this.supervisionMs / 1000)} s`), this.supervisionMs)
+    this.silence = this.timers.setTimeout(() => this.setOnline(false, `no heartbeat for ${Math.round(this.supervisionMs / 1000)} s`), this.supervisionMs)
   }
 
   private setOnline(online: boolean, reason?: string): void {

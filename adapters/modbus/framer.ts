@@ -1,3 +1,4 @@
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'
 import { Transform, type TransformCallback } from 'node:stream'
 import { EXCEPTION_FLAG, FC, MAX_ADU_BYTES, MAX_UNIT } from './codec.js'
 import { crcOk } from './crc.js'
@@ -109,6 +110,8 @@ export interface RtuFramerOptions {
   role: FramerRole
   /** Give up on a partial frame after this much quiet; unset on links with no timing (PTY, TCP). */
   silenceMs?: number
+  /** The timers the silence is measured with; the system's by default. */
+  timers?: Timers
   /** Bytes kept while waiting for a frame to complete; at least one full ADU. */
   maxBufferBytes?: number
   /** Longest drop run before it is reported, so a noise flood is reported in pieces. */
@@ -128,7 +131,8 @@ export class RtuFramer extends Transform {
   private buf: Buffer = Buffer.alloc(0)
   private run: number[] = []
   private runReason: DropReason = 'noise'
-  private timer: NodeJS.Timeout | undefined
+  private timer: TimerHandle | undefined
+  private readonly timers: Timers
   private expected: ExpectedReply | undefined
 
   constructor(opts: RtuFramerOptions) {
@@ -139,6 +143,7 @@ export class RtuFramer extends Transform {
     if (opts.silenceMs !== undefined && !(opts.silenceMs > 0)) throw new TypeError('silenceMs must be > 0')
     this.lengthOf = opts.role === 'master' ? responseLength : requestLength
     this.silenceMs = opts.silenceMs
+    this.timers = opts.timers ?? SYSTEM_TIMERS
     this.maxBufferBytes = max
     this.maxRunBytes = opts.maxRunBytes ?? MAX_ADU_BYTES
   }
@@ -153,8 +158,7 @@ export class RtuFramer extends Transform {
     }
     this.flushRun()
     if (this.buf.length > 0 && this.silenceMs !== undefined) {
-      this.timer = setTimeout(() => this.resync('silence'), this.silenceMs)
-      this.timer.unref()
+      this.timer = this.timers.setTimeout(() => this.resync('silence'), this.silenceMs)
     }
     done()
   }
@@ -249,7 +253,7 @@ export class RtuFramer extends Transform {
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer)
     this.timer = undefined
   }
 }

@@ -1,3 +1,4 @@
+import type { Timers } from '../../base/timers.js'
 import type { Transform } from 'node:stream'
 import { RtuFramer, type DropReason, type ExpectedReply, type FramerStats } from './framer.js'
 import { fromMbap, MbapFramer, toMbap } from './mbap.js'
@@ -22,8 +23,8 @@ export interface Framing {
 }
 
 /** RTU on a serial line, or RTU over TCP through a transparent device server. */
-export function rtuFraming(silenceMs?: number): Framing {
-  const framer = new RtuFramer({ role: 'master', ...(silenceMs !== undefined ? { silenceMs } : {}) })
+export function rtuFraming(silenceMs?: number, timers?: Timers): Framing {
+  const framer = new RtuFramer({ role: 'master', ...(silenceMs !== undefined ? { silenceMs } : {}), ...(timers ? { timers } : {}) })
   return { name: 'rtu', framer, wrap: (rtu) => rtu, unwrap: (frame) => frame }
 }
 

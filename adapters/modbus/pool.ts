@@ -65,7 +65,7 @@ export class BusPool {
     const transport = new Transport(t, { log: busLog, timers: this.timers, ...(open ? { open } : {}) })
     // A device server's TCP link has no line timing of its own; its serial side keeps t3.5 for us.
     const gap = isTcpTransport(t) ? 0 : interFrameDelayMs(t.baudRate)
-    const bus = new ModbusBus({ log: busLog, link: transport, timers: this.timers, interFrameDelayMs: gap, framing: framing === 'mbap' ? mbapFraming() : rtuFraming(frameSilenceMs) })
+    const bus = new ModbusBus({ log: busLog, link: transport, timers: this.timers, interFrameDelayMs: gap, framing: framing === 'mbap' ? mbapFraming() : rtuFraming(frameSilenceMs, this.timers) })
     transport.on('data', (chunk) => bus.onData(chunk))
     // A reopened link starts clean: bytes of a frame cut by the outage will never complete.
     transport.on('close', () => bus.framer.resync('resync'))

@@ -1,5 +1,7 @@
 import { errorMessage } from '../../base/errors.js'
 import type { EventInput } from '../../base/events/event.js'
+import type { Timers } from '../../base/timers.js'
+import { adapterTimers, every } from '../timers.js'
 import type { AdapterContext } from '../types.js'
 import type { OnvifClient } from './client.js'
 import type { OnvifDeviceConfig } from './config.js'
@@ -24,23 +26,28 @@ export interface CameraWatchOptions {
  * tenth of the window; each change goes to the state and, online or offline, as an event.
  */
 export class CameraWatch {
-  private readonly timers: NodeJS.Timeout[] = []
+  private readonly timers: Timers
+  private readonly stops: Array<() => void> = []
   private pinging = false
   private stopping = false
 
-  constructor(private readonly o: CameraWatchOptions) {}
+  constructor(private readonly o: CameraWatchOptions) {
+    this.timers = adapterTimers(o.ctx)
+  }
 
   start(): void {
     const { pingIntervalMs } = this.o.cfg
     // Pings start at a random phase: hundreds of cameras started together must not ping in bursts.
-    const phase = setTimeout(() => this.timers.push(setInterval(() => void this.ping(), pingIntervalMs)), Math.random() * pingIntervalMs)
-    this.timers.push(phase)
-    this.timers.push(setInterval(() => this.supervise(), Math.max(100, Math.min(500, this.o.windowMs / 10))))
+    const phase = this.timers.setTimeout(() => {
+      if (!this.stopping) this.stops.push(every(this.timers, pingIntervalMs, () => void this.ping()))
+    }, Math.random() * pingIntervalMs)
+    this.stops.push(() => this.timers.clearTimeout(phase))
+    this.stops.push(every(this.timers, Math.max(100, Math.min(500, this.o.windowMs / 10)), () => this.supervise()))
   }
 
   stop(): void {
     this.stopping = true
-    for (const t of this.timers) clearTimeout(t)
+    for (const stop of this.stops.splice(0)) stop()
   }
 
   /** Unauthenticated GetSystemDateAndTime: proves the camera answers and keeps the clock offset fresh. */

@@ -1,5 +1,7 @@
 import { XMLSerializer, type Element } from '@xmldom/xmldom'
 import type { EventInput } from '../../base/events/event.js'
+import type { TimerHandle, Timers } from '../../base/timers.js'
+import { adapterTimers } from '../timers.js'
 import type { AdapterContext } from '../types.js'
 import { MotionDebounce } from './debounce.js'
 import { toEventInput } from './decode.js'
@@ -7,7 +9,7 @@ import { KnownStates } from './known-state.js'
 import { classify, parseNotification, type Notification } from './notification.js'
 
 export interface EventIntakeOptions {
-  ctx: Pick<AdapterContext, 'log' | 'now' | 'setState'>
+  ctx: Pick<AdapterContext, 'log' | 'now' | 'setState' | 'timers'>
   motionHoldMs: number
   /** Camera clock minus ours, for occurredAt. */
   clockOffsetMs(): number
@@ -28,11 +30,14 @@ export class CameraEventIntake {
   private readonly motion: MotionDebounce
   private readonly known = new KnownStates()
   private readonly serializer = new XMLSerializer()
-  private motionTimer: NodeJS.Timeout | undefined
+  private motionTimer: TimerHandle | undefined
   private pendingEnd: EventInput | undefined
   private stopped = false
 
+  private readonly timers: Timers
+
   constructor(private readonly o: EventIntakeOptions) {
+    this.timers = adapterTimers(o.ctx)
     this.motion = new MotionDebounce(o.motionHoldMs)
   }
 
@@ -92,15 +97,15 @@ export class CameraEventIntake {
 
   stop(): void {
     this.stopped = true
-    if (this.motionTimer) clearTimeout(this.motionTimer)
+    if (this.motionTimer) this.timers.clearTimeout(this.motionTimer)
   }
 
   private armMotionEnd(): void {
-    if (this.motionTimer) clearTimeout(this.motionTimer)
+    if (this.motionTimer) this.timers.clearTimeout(this.motionTimer)
     this.motionTimer = undefined
     const at = this.motion.deadline()
     if (at === undefined || this.stopped) return
-    this.motionTimer = setTimeout(() => {
+    this.motionTimer = this.timers.setTimeout(() => {
       this.motionTimer = undefined
       if (!this.motion.due(this.o.ctx.now())) return this.armMotionEnd()
       const end = this.pendingEnd ?? { type: 'motion.end', attrs: { reason: 'subscription lost' } }

@@ -1,5 +1,7 @@
 import { errorMessage } from '../../base/errors.js'
 import { Backoff } from '../../base/backoff.js'
+import type { Timers } from '../../base/timers.js'
+import { adapterTimers } from '../timers.js'
 import type { AdapterContext } from '../types.js'
 import { type OnvifClient, SoapFaultError } from './client.js'
 import type { OnvifDeviceConfig } from './config.js'
@@ -45,8 +47,11 @@ export class PullPointSession {
   private pullAbort: AbortController | undefined
   private wake: (() => void) | undefined
 
+  private readonly timers: Timers
+
   constructor(private readonly o: PullPointSessionOptions) {
     this.backoff = new Backoff(o.cfg.backoff)
+    this.timers = adapterTimers(o.ctx)
   }
 
   start(): void {
@@ -197,12 +202,12 @@ export class PullPointSession {
     if (ms <= 0 || this.stopping) return Promise.resolve()
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(t)
+        this.timers.clearTimeout(t)
         this.wake = undefined
         this.awaitingCamera = false
         resolve()
       }
-      const t = setTimeout(done, ms)
+      const t = this.timers.setTimeout(done, ms)
       this.wake = done
     })
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from '../../base/log.js'
 import type { EventInput } from '../../base/events/event.js'
 import type { Command } from '../../base/events/command.js'
-import { SYSTEM_TIMERS } from '../../base/timers.js'
+import { adapterTimers, every } from '../timers.js'
 import { Transport, isTcpTransport } from '../transport/index.js'
 import type { Adapter, AdapterCommandResult, AdapterContext, AdapterHealth } from '../types.js'
 import { OsdpBus } from './bus.js'
@@ -44,8 +44,8 @@ export class OsdpAdapter implements Adapter {
   private transport: Transport | undefined
   private framer: OsdpFramer | undefined
   private bus: OsdpBus | undefined
-  private doorTimer: NodeJS.Timeout | undefined
-  private lineTimer: NodeJS.Timeout | undefined
+  /** Stops the door checks and the line's state publishing. */
+  private readonly stopTicks: Array<() => void> = []
   private readonly line: LineWatch
   private readonly events: ReaderEvents
   emitErrors = 0
@@ -96,7 +96,7 @@ export class OsdpAdapter implements Adapter {
       links: [...this.readers.values()].map((r) => r.link),
       replyTimeoutMs: this.cfg.replyTimeoutMs,
       msPerByte: baud > 0 ? 10_000 / baud : 0,
-      timers: { ...SYSTEM_TIMERS, now: this.ctx.now },
+      timers: adapterTimers(this.ctx),
       write: (b) => transport.write(b),
       onEvents: (link, events) => this.onEvents(this.readers.get(link.address)!, events),
       onWindowClosed: () => framer.discardPartial(),
@@ -114,14 +114,14 @@ export class OsdpAdapter implements Adapter {
     this.ctx.setState({ online: false, reason: 'opening the port', readers: this.readerStates() })
     bus.start()
     transport.start()
-    this.doorTimer = setInterval(() => this.checkDoors(), DOOR_CHECK_MS)
-    this.lineTimer = setInterval(() => this.line.publish(framer, bus, this.emitErrors), LINE_STATE_MS)
+    const timers = adapterTimers(this.ctx)
+    this.stopTicks.push(every(timers, DOOR_CHECK_MS, () => this.checkDoors()))
+    this.stopTicks.push(every(timers, LINE_STATE_MS, () => this.line.publish(framer, bus, this.emitErrors)))
     this.log.info({ readers: this.cfg.readers.length, transport: transport.name }, 'osdp bus started')
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.doorTimer)
-    clearInterval(this.lineTimer)
+    for (const stop of this.stopTicks.splice(0)) stop()
     this.bus?.stop()
     await this.transport?.stop()
     this.framer?.end()

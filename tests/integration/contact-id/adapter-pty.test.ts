@@ -9,6 +9,7 @@ import { Transport } from '../../../adapters/transport/transport.js'
 import { SerialPortTransportSchema } from '../../../adapters/transport/config.js'
 import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
+import { ManualTimers } from '../../helpers/manual-timers.js'
 import { DEADLINE_MS, until } from './support.js'
 
 const ACK = 0x06
@@ -27,13 +28,13 @@ describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS
     await pair?.close()
   })
 
-  async function setup(extra: Record<string, unknown> = {}) {
+  async function setup(extra: Record<string, unknown> = {}, timers?: ManualTimers) {
     pair = await startPtyPair()
     const emitted: Array<{ input: EventInput; resolve: (r: EmitResult) => void }> = []
     const states: Array<Partial<DeviceState>> = []
     const logs = captureLog()
     const ctx: AdapterContext = {
-      log: logs.log, now: () => Date.now(), signal: new AbortController().signal,
+      log: logs.log, now: () => (timers ? timers.now() : Date.now()), ...(timers ? { timers } : {}), signal: new AbortController().signal,
       emit: (input) => new Promise<EmitResult>((resolve) => {
         // Supervision events commit at once; alarm events wait for the test.
         if (input.type.startsWith('device.')) resolve({ id: 'sup', duplicate: false })
@@ -143,13 +144,19 @@ describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS
   })
 
   it('goes online on the first message and offline after supervisionMs of silence, once each', async () => {
-    const { send, answer, states } = await setup()
+    // The adapter's clock and timers are the test's: the silence passes without sleeping.
+    const timers = new ManualTimers(1_000_000)
+    const { send, answer, states } = await setup({}, timers)
     await send('1011           @    ')
     await answer(1)
     expect(states).toContainEqual(expect.objectContaining({ online: true }))
-    await until('offline', () => states.some((s) => s.online === false))
+    // The heartbeat re-armed the window: one timer, due supervisionMs after it.
+    expect(timers.dueTimes()).toEqual([1_001_000])
+    await timers.fireNext()
     const offline = states.filter((s) => s.online === false)
     expect(offline).toEqual([{ online: false, reason: 'no heartbeat for 1 s' }])
+    // Offline once: nothing is armed until the receiver is heard again.
+    expect(timers.size).toBe(0)
   })
 
   it('resyncs after noise and a half message, and decodes what follows', async () => {

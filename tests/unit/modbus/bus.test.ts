@@ -93,14 +93,21 @@ describe('ModbusBus', () => {
   })
 
   it('a silent unit: every retry goes out, then ModbusTimeoutError; the next unit is served', async () => {
+    useFakeClock()
     const { bus, model, wire } = rig()
     model.setSilent(2, true)
-    const dead = bus.transact(read(2), { ...POLL, retries: 2 })
-    const alive = bus.transact(read(1), POLL)
-    await expect(dead).rejects.toBeInstanceOf(ModbusTimeoutError)
-    await expect(dead).rejects.toThrow(/unit 2 did not answer within 100 ms \(3 attempts\)/)
-    await expect(alive).resolves.toBeTruthy()
+    const t0 = Date.now()
+    const dead = settledAt(bus.transact(read(2), { ...POLL, retries: 2 }))
+    const alive = settledAt(bus.transact(read(1), POLL))
+    await vi.advanceTimersByTimeAsync(2000)
+    const d = await dead
+    expect(d.error).toBeInstanceOf(ModbusTimeoutError)
+    expect(String(d.error)).toMatch(/unit 2 did not answer within 100 ms \(3 attempts\)/)
+    // Each attempt waits its 100 ms timeout, then 100 ms of quiet line before the next. [SL §2.5.1.1]
+    expect(d.ms).toBe(600)
+    expect((await alive).value).toBeTruthy()
     expect(wire.map((w) => w.unit)).toEqual([2, 2, 2, 1])
+    expect(wire.map((w) => w.at - t0)).toEqual([0, 200, 400, 600])
     expect(bus.stats).toMatchObject({ timeouts: 1, retries: 2 })
     // Each unit's share, for its adapter's health(): the dead unit's timeout is not the live one's.
     expect(bus.linkOf(2)).toEqual({ frames: 0, retries: 2, crcErrors: 0, timeouts: 1, droppedBytes: 0 })
