@@ -27,7 +27,8 @@ const PROVES: Readonly<Record<string, string>> = {
  */
 export class DeliveryWatch {
   private readonly watched = new Map<string, Map<string, number>>()
-  private readonly waiters = new Set<() => void>()
+  private readonly waiters = new Set<(stop?: boolean) => void>()
+  private released = false
 
   constructor(private readonly timers: Timers) {}
 
@@ -52,18 +53,24 @@ export class DeliveryWatch {
     return at === undefined ? { event, acknowledged: false } : { event, acknowledged: true, at: new Date(at).toISOString() }
   }
 
-  /** Resolves once every uplink acknowledged the event, or after `timeoutMs`. */
+  /** The gateway is stopping: every wait, now and later, ends at once with what has been acknowledged. */
+  release(): void {
+    this.released = true
+    for (const w of [...this.waiters]) w(true)
+  }
+
+  /** Resolves once every uplink acknowledged the event, after `timeoutMs`, or at `release()`. */
   waitFor(event: string, uplinks: readonly string[], timeoutMs: number): Promise<void> {
     const all = () => uplinks.every((u) => this.watched.get(event)?.has(u) === true)
-    if (all() || timeoutMs <= 0) return Promise.resolve()
+    if (this.released || all() || timeoutMs <= 0) return Promise.resolve()
     return new Promise((resolve) => {
       const done = () => {
         this.waiters.delete(check)
         this.timers.clearTimeout(timer)
         resolve()
       }
-      const check = () => {
-        if (all()) done()
+      const check = (stop?: boolean) => {
+        if (stop === true || all()) done()
       }
       const timer = this.timers.setTimeout(done, timeoutMs)
       this.waiters.add(check)

@@ -13,6 +13,7 @@ import { deviceEntry, type InfoSource } from './device-info.js'
 import { clockReport } from './clocks.js'
 import { buildReport, type WalkTestReport } from './report.js'
 import type { ReportStore } from './store.js'
+import { clearRunning, endInterrupted, markRunning, type RunningMarker } from './interrupted.js'
 
 /** How long a report waits for every uplink to acknowledge the walk test's end. */
 export const PATH_CHECK_WAIT_MS = 30_000
@@ -50,6 +51,8 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
   readonly deliveries: DeliveryWatch
   private readonly all: Point[]
   private last: Running | undefined
+  /** A walk test to end from before the last stop: a new one starts after it (they share the marker). */
+  private recovering: Promise<unknown> = Promise.resolve()
   /** Reports being written: `stop()` waits for them. */
   private readonly pending = new Set<Promise<void>>()
 
@@ -76,6 +79,7 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
 
   /** Starts a walk test; rejects with WalkTestError (running, scope). */
   async start(input: StartWalkTest, installer: string): Promise<WalkTestView> {
+    await this.recovering
     if (this.last?.session.running)
       throw new WalkTestError('running', `walk test ${this.last.session.id} is running: end it first (POST /api/v1/walktests/current/end)`)
     const req = StartWalkTestSchema.parse(input)
@@ -97,7 +101,7 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
     this.deliveries.watch(startedEvent)
     const devices = [...new Set(points.map((p) => p.device))]
     this.d.log.info({ walktest: run.session.id, installer: run.session.o.installer, points: points.length, devices }, 'walk test started')
-    await this.d.gatewayEvent({
+    const started = this.d.gatewayEvent({
       id: startedEvent,
       type: 'walktest.started',
       attrs: {
@@ -110,6 +114,9 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
         endsAt: new Date(run.session.endsAt).toISOString(),
       },
     })
+    // Written after the started event is queued, so it is the first event of the test.
+    const marker = { walktest: run.session.id, installer: run.session.o.installer, startedAt: new Date(run.session.startedAt).toISOString(), devices }
+    await Promise.all([started, this.marker(() => markRunning(this.d.store.dir, marker))])
     const view = this.viewOf(run)
     this.emit('update', view)
     return view
@@ -145,7 +152,28 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
   async stop(): Promise<void> {
     const run = this.last
     if (run?.session.running) run.session.end('stopped')
+    // A report waiting for the uplinks' acknowledgements is written now: the uplinks stop next.
+    this.deliveries.release()
     await Promise.allSettled([...this.pending])
+  }
+
+  /** At start: a walk test the gateway was running when it went down is reported ended (interrupted.ts). */
+  recover(): Promise<RunningMarker | undefined> {
+    const r = endInterrupted(this.d.store.dir, (input) => this.d.gatewayEvent(input), this.d.log).catch((err: unknown) => {
+      this.d.log.error({ err, dir: this.d.store.dir }, 'cannot end the walk test interrupted by the last stop: check the walktests folder')
+      return undefined
+    })
+    this.recovering = r
+    return r
+  }
+
+  /** The running marker is a safety net: failing to write it is logged, the walk test goes on. */
+  private async marker(write: () => Promise<void>): Promise<void> {
+    try {
+      await write()
+    } catch (err) {
+      this.d.log.error({ err, dir: this.d.store.dir }, 'cannot write the running walk test marker: check the walktests folder is writable')
+    }
   }
 
   private track(p: Promise<void>): void {
@@ -172,6 +200,7 @@ export class WalkTests extends EventEmitter<{ update: [WalkTestView] }> {
         untestedPoints: untested.slice(0, 100).map((p) => ({ key: p.key, label: p.label })),
       },
     })
+    await this.marker(() => clearRunning(this.d.store.dir))
     const wait = s.endedBy === 'stopped' ? 0 : (this.d.pathCheckWaitMs ?? PATH_CHECK_WAIT_MS)
     await this.deliveries.waitFor(
       endedEvent,

@@ -27,10 +27,10 @@ function deviceInfo(w: WalkTestWiring, device: string): { info: Record<string, u
   return state ? { info: { ...state }, source: 'state' } : undefined
 }
 
-/** The gateway's walk tests, wired to its emitter, adapters, device states and uplinks. */
+/** The gateway's walk tests, wired to its emitter, adapters, device states and uplinks; ends one a crash interrupted. */
 export function startWalkTests(w: WalkTestWiring): WalkTests {
   const log = w.log.child({ component: 'walktest' })
-  return new WalkTests({
+  const walktests = new WalkTests({
     site: { id: w.config.site.id, name: w.config.site.name },
     devices: w.config.devices,
     uplinks: w.config.uplinks.map((u) => ({ id: u.id, type: u.type })),
@@ -42,4 +42,7 @@ export function startWalkTests(w: WalkTestWiring): WalkTests {
     store: new ReportStore(reportsDirFor(w.config.journal.path, w.config.site.id), log),
     log,
   })
+  // A test the gateway was running when it last went down ends now, towards the uplinks.
+  void walktests.recover()
+  return walktests
 }

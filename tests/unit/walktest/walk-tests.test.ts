@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -18,8 +18,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'pingan-walktest-'))
+/** Walk tests over a store in `dir` (a fresh one unless given: the same one is a restart). */
+function setup(dir = mkdtempSync(join(tmpdir(), 'pingan-walktest-'))) {
   dirs.push(dir)
   const timers = new ManualTimers(T0)
   const gatewayEvents: EventInput[] = []
@@ -150,5 +150,30 @@ describe('walk tests', () => {
   it('keeps reports beside the journal file, or in the temporary folder for a journal in memory', () => {
     expect(reportsDirFor('/var/lib/pingan/journal.db', 'lotus')).toBe('/var/lib/pingan/walktests')
     expect(reportsDirFor(':memory:', 'lotus')).toBe(join(tmpdir(), 'pingan-walktests-lotus'))
+  })
+
+  it('a walk test a crash interrupted is reported ended at the next start, once; one that ended leaves nothing to end', async () => {
+    const crashed = setup()
+    const view = await crashed.w.start({ devices: ['lock-1'] }, 'installer-1')
+    expect(existsSync(join(crashed.dir, 'walktests', 'running.json'))).toBe(true)
+    // The gateway dies here: no end, no report. It starts again on the same folder.
+    const restarted = setup(crashed.dir)
+    expect(await restarted.w.recover()).toMatchObject({ walktest: view.id, installer: 'installer-1', devices: ['lock-1'] })
+    expect(restarted.gatewayEvents).toEqual([
+      expect.objectContaining({
+        type: 'walktest.ended',
+        priority: 3,
+        attrs: expect.objectContaining({ walktest: view.id, result: 'incomplete', endedBy: 'gateway-restart' }),
+      }),
+    ])
+    expect(await setup(crashed.dir).w.recover()).toBeUndefined()
+
+    const clean = setup()
+    await clean.w.start({ devices: ['lock-1'] }, 'installer-1')
+    clean.w.end()
+    await clean.w.stop()
+    const again = setup(clean.dir)
+    expect(await again.w.recover()).toBeUndefined()
+    expect(again.gatewayEvents).toEqual([])
   })
 })
