@@ -2,7 +2,9 @@
  * The embedded demo configuration: one compound with a third-party producer for each kind of
  * device, a local broker and API on OS-chosen ports, and an uplink to the platform simulator that
  * `pingan demo` starts on loopback (its url is replaced with the simulator's real port).
- * The credentials here are public demo values; a real site takes its secrets from the environment.
+ * The credentials here (broker users, the API token, the console's demo-installer and demo-operator
+ * logins) are public demo values: this config is not for production. A real site takes its secrets
+ * from the environment and its console users' passwords as hashes (`pingan hash-password`).
  */
 export const DEMO_CONFIG_YAML = `
 version: 1

@@ -78,7 +78,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     `  platform simulator   ${platform.url}`,
     `  alarm centre (DC-09) tcp://${centre.host}:${centre.tcpPort}  (account D209, AES-128)`,
     `  gateway broker       mqtt://127.0.0.1:${gateway.brokerPort}  (observer: demo-observer / demo-observer-pw)`,
-    `  console              http://127.0.0.1:${gateway.apiPort}/  (log in as demo-installer / demo-installer-pw)`,
+    `  console              http://127.0.0.1:${gateway.apiPort}/  (log in as demo-installer / demo-installer-pw: demo values, never for a real site)`,
     `  gateway API          http://127.0.0.1:${gateway.apiPort}/api/v1/status  (Authorization: Bearer ${String(config.api.tokens[0])})`,
     `  journal              ${config.journal.path}`,
     `Ctrl-C to stop.`,

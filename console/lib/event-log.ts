@@ -16,9 +16,18 @@ export function mergeEvents(list: readonly EventView[], page: readonly EventView
   return merged.sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0)).slice(0, max)
 }
 
-/** The text a search or highlight term is looked for in: type, device, zone, user, attributes. */
+/** Short text for an event's zone, user and attributes. */
+export function eventDetail(e: EventView): string {
+  const parts: string[] = []
+  if (e.zone) parts.push(`zone ${e.zone}`)
+  if (e.user) parts.push(`user ${e.user}`)
+  for (const [k, v] of Object.entries(e.attrs ?? {})) parts.push(`${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+  return parts.join(' ')
+}
+
+/** The text a search or highlight term is looked for in: what the row shows (type, device, details). */
 export function eventText(e: EventView): string {
-  return [e.type, e.device, e.kind, e.zone, e.user, JSON.stringify(e.attrs ?? {})].join(' ').toLowerCase()
+  return [e.type, e.device, e.kind, eventDetail(e)].join(' ').toLowerCase()
 }
 
 export function matches(e: EventView, term: string): boolean {

@@ -3,10 +3,10 @@ import { useCallback, useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import { useApp } from '../context.js'
 import { type MessageKey, t } from '../i18n/index.js'
-import { addEvent, LOG_MAX, matches, mergeEvents } from '../lib/event-log.js'
+import { addEvent, eventDetail, LOG_MAX, matches, mergeEvents } from '../lib/event-log.js'
 import { formatTime } from '../lib/format.js'
 import type { EventView } from '../types.js'
-import { eventDetail, Failure } from './parts.js'
+import { Failure } from './parts.js'
 
 /** The stored raw frame of one event, fetched when its row is opened. */
 function RawFrame({ id }: { id: string }) {

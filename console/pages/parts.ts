@@ -1,6 +1,7 @@
 import { html } from 'htm/preact'
 import { t } from '../i18n/index.js'
 import { formatTime } from '../lib/format.js'
+import { eventDetail } from '../lib/event-log.js'
 import type { EventView } from '../types.js'
 
 export function Failure({ msg }: { msg: string }) {
@@ -9,15 +10,6 @@ export function Failure({ msg }: { msg: string }) {
 
 export function OnlineBadge({ online }: { online: boolean }) {
   return html`<span class=${`badge ${online ? 'on' : 'off'}`}>${t(online ? 'common.online' : 'common.offline')}</span>`
-}
-
-/** Short text for an event's zone, user and attributes. */
-export function eventDetail(e: EventView): string {
-  const parts: string[] = []
-  if (e.zone) parts.push(`zone ${e.zone}`)
-  if (e.user) parts.push(`user ${e.user}`)
-  for (const [k, v] of Object.entries(e.attrs ?? {})) parts.push(`${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-  return parts.join(' ')
 }
 
 /** A compact list of events, priority-coloured (overview's alarms, a device's recent events). */

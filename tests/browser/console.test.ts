@@ -60,13 +60,18 @@ describe('the console in a browser', () => {
       await page.locator('[data-testid="live-state"].on').waitFor({ timeout: DEADLINE_MS })
       // A first card, not timed: the reader's first event warms every stage on the way.
       site.card()
-      await page.locator('tr[data-event]', { hasText: DEV.doors }).first().waitFor({ timeout: DEADLINE_MS })
+      await page.locator('tr[data-event]', { hasText: 'access.granted' }).first().waitFor({ timeout: DEADLINE_MS })
       const before = await page.locator('tr[data-event]', { hasText: 'door.open' }).count()
       site.door(true)
       await page.locator('tr[data-event]', { hasText: 'door.open' }).nth(before).waitFor({ timeout: LIVE_MS })
       site.door(false)
       await page.locator('input[name="highlight"]').fill('door')
       await page.locator('.hlbox').waitFor()
+      // The raw frame of a row, fetched from /events/{id} when opened.
+      await page.locator('input[name="raw"]').check()
+      const row = page.locator('tr[data-event]', { hasText: 'access.granted' }).first()
+      await row.locator('details summary').click()
+      await expect.poll(() => row.locator('pre.raw').textContent(), { timeout: DEADLINE_MS }).toMatch(/[0-9A-Fa-f]{8}/)
       await screenshot(page, 'live')
       await page.context().close()
     },

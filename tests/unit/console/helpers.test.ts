@@ -73,7 +73,8 @@ describe('console live log', () => {
 
   it('searches type, device, zone and attributes', () => {
     expect(matches(ev('1'), '4567')).toBe(true)
-    expect(matches(ev('1', { zone: '12' }), 'zone')).toBe(false)
+    expect(matches(ev('1', { zone: '12' }), 'zone 12')).toBe(true)
+    expect(matches(ev('1', { zone: '12' }), 'zone 13')).toBe(false)
     expect(matches(ev('1', { zone: '12' }), '12')).toBe(true)
     expect(matches(ev('1'), '  ')).toBe(true)
   })
