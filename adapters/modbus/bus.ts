@@ -1,7 +1,7 @@
 import { CodecError, TransportError, errorMessage } from '../../base/errors.js'
 import type { Logger } from '../../base/log.js'
 import { decodeResponse, encodeRequest, expectsReply, ModbusException, replyLength, type ModbusRequest } from './codec.js'
-import type { FramerDrop } from './framer.js'
+import type { RtuDrop } from './framer.js'
 import { rtuFraming, type BusFramer, type Framing } from './framing.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'
 import type { LinkStats } from '../types.js'
@@ -73,7 +73,7 @@ export class ModbusBus {
     this.timers = opts.timers ?? SYSTEM_TIMERS
     this.late = new LateReplyLog(this.framing.name === 'mbap', this.timers, opts.log)
     this.framer.on('data', (f: Buffer) => this.onFrame(f))
-    this.framer.on('drop', (d: FramerDrop) => this.onDrop(d))
+    this.framer.on('drop', (d: RtuDrop) => this.onDrop(d))
   }
 
   get framer(): BusFramer {
@@ -203,13 +203,13 @@ export class ModbusBus {
     this.late.discard(frame, p, this.current, this.stats.strayFrames)
   }
 
-  private onDrop(d: FramerDrop): void {
-    this.opts.log.warn({ unit: this.current?.req.unit, reason: d.reason, bytes: d.bytes.toString('hex') }, 'bytes dropped on the bus')
+  private onDrop(d: RtuDrop): void {
+    this.opts.log.warn({ unit: this.current?.req.unit, reason: d.reason, bytes: d.raw.toString('hex') }, 'bytes dropped on the bus')
     // A corrupted reply will not be followed by a good one: resend now rather than at the timeout.
     const p = this.current
     if (p !== undefined) {
       const link = this.linkOf(p.req.unit)
-      link.droppedBytes += d.bytes.length
+      link.droppedBytes += d.bytes
       if (d.reason === 'crc') link.crcErrors++
     }
     if (d.reason === 'crc' && p !== undefined && this.drain === undefined && expectsReply(p.req)) {

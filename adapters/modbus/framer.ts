@@ -1,3 +1,4 @@
+import type { FramerDrop } from '../transport/framer.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'
 import { Transform, type TransformCallback } from 'node:stream'
 import { EXCEPTION_FLAG, FC, MAX_ADU_BYTES, MAX_UNIT } from './codec.js'
@@ -92,10 +93,14 @@ export interface ExpectedReply {
 
 export type DropReason = 'noise' | 'crc' | 'silence' | 'resync' | 'overflow' | 'end'
 
-/** A run of bytes the framer threw away, reported once per run (not once per byte). */
-export interface FramerDrop {
+/**
+ * A run of bytes the framer threw away, reported once per run (not once per byte): the drop every
+ * framer reports (`FramerDrop`), with the bytes themselves for the log.
+ */
+export interface RtuDrop extends FramerDrop {
   reason: DropReason
-  bytes: Buffer
+  /** The bytes themselves (hex in the log: a technician recognises a unit's address or a function code). */
+  raw: Buffer
 }
 
 export interface FramerStats {
@@ -120,7 +125,7 @@ export interface RtuFramerOptions {
 
 /**
  * Object-mode Transform: bytes in, complete CRC-checked frames (Buffer) out. Emits 'drop' with a
- * FramerDrop for every run of bytes it discards. Never throws on input.
+ * RtuDrop for every run of bytes it discards. Never throws on input.
  */
 export class RtuFramer extends Transform {
   readonly stats: FramerStats = { frames: 0, badCrc: 0, dropRuns: 0, droppedBytes: 0 }
@@ -245,10 +250,10 @@ export class RtuFramer extends Transform {
 
   private flushRun(): void {
     if (this.run.length === 0) return
-    const drop: FramerDrop = { reason: this.runReason, bytes: Buffer.from(this.run) }
+    const drop: RtuDrop = { reason: this.runReason, bytes: this.run.length, raw: Buffer.from(this.run) }
     this.run = []
     this.stats.dropRuns++
-    this.stats.droppedBytes += drop.bytes.length
+    this.stats.droppedBytes += drop.bytes
     this.emit('drop', drop)
   }
 

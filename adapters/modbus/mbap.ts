@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import { withCrc } from './crc.js'
-import type { DropReason, FramerDrop, FramerStats } from './framer.js'
+import type { DropReason, FramerStats, RtuDrop } from './framer.js'
 
 /**
  * Modbus TCP: the same PDU in an MBAP header instead of RTU's unit byte and CRC.
@@ -97,10 +97,10 @@ export class MbapFramer extends Transform {
 
   private flush(reason: DropReason): void {
     if (this.run.length === 0) return
-    const drop: FramerDrop = { reason, bytes: Buffer.from(this.run) }
+    const drop: RtuDrop = { reason, bytes: this.run.length, raw: Buffer.from(this.run) }
     this.run = []
     this.stats.dropRuns++
-    this.stats.droppedBytes += drop.bytes.length
+    this.stats.droppedBytes += drop.bytes
     this.emit('drop', drop)
   }
 }

@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net'
 import { SerialPort } from 'serialport'
 import { crc16 } from '../../adapters/modbus/crc.js'
-import { RtuFramer, type FramerDrop } from '../../adapters/modbus/framer.js'
+import { RtuFramer, type RtuDrop } from '../../adapters/modbus/framer.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../base/timers.js'
 import type { OpenLink } from '../../adapters/transport/link.js'
 import { TransportError } from '../../base/errors.js'
@@ -79,7 +79,7 @@ function rtuEndpoint(model: ParkingBusModel, write: (b: Buffer) => void, opts: W
   const framer = new RtuFramer({ role: 'slave' })
   const r = responder(model, opts)
   framer.on('data', (req: Buffer) => r.respond(req, write))
-  framer.on('drop', (d: FramerDrop) => opts.log?.debug({ reason: d.reason, bytes: d.bytes.length }, 'simulator dropped bytes'))
+  framer.on('drop', (d: RtuDrop) => opts.log?.debug({ reason: d.reason, bytes: d.bytes }, 'simulator dropped bytes'))
   return {
     input: (b) => framer.write(b),
     close: () => {

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest'
 import { decodeResponse, encodeRequest } from '../../../adapters/modbus/codec.js'
 import { mbapFraming } from '../../../adapters/modbus/framing.js'
 import { fromMbap, MbapFramer, toMbap } from '../../../adapters/modbus/mbap.js'
-import type { FramerDrop } from '../../../adapters/modbus/framer.js'
+import type { RtuDrop } from '../../../adapters/modbus/framer.js'
+
+/** The drop of `raw`, as the framer reports it. */
+const drop = (reason: RtuDrop['reason'], raw: Buffer): RtuDrop => ({ reason, bytes: raw.length, raw })
 
 const file = fileURLToPath(new URL('../../vectors/modbus/mbap.json', import.meta.url))
 const FRAMES = (JSON.parse(readFileSync(file, 'utf8')) as { frames: { name: string; hex: string; rtu: string }[] }).frames.map((f) => ({
@@ -16,9 +19,9 @@ const FRAMES = (JSON.parse(readFileSync(file, 'utf8')) as { frames: { name: stri
 async function frame(chunks: Buffer[]) {
   const f = new MbapFramer()
   const out: string[] = []
-  const drops: FramerDrop[] = []
+  const drops: RtuDrop[] = []
   f.on('data', (b: Buffer) => out.push(b.toString('hex')))
-  f.on('drop', (d: FramerDrop) => drops.push(d))
+  f.on('drop', (d: RtuDrop) => drops.push(d))
   for (const c of chunks) f.write(c)
   await new Promise<void>((r) => setImmediate(r))
   return { f, out, drops }
@@ -52,14 +55,14 @@ describe('MbapFramer', () => {
     const good = FRAMES[1]!.bytes
     const { out, drops } = await frame([Buffer.from([0xde, 0xad, 0xbe, 0xef]), good])
     expect(out).toEqual([good.toString('hex')])
-    expect(drops).toEqual([{ reason: 'noise', bytes: Buffer.from([0xde, 0xad, 0xbe, 0xef]) }])
+    expect(drops).toEqual([drop('noise', Buffer.from([0xde, 0xad, 0xbe, 0xef]))])
   })
 
   it('resync drops a frame that never completed', async () => {
     const { f, out, drops } = await frame([FRAMES[1]!.bytes.subarray(0, 10)])
     expect(out).toEqual([])
     f.resync()
-    expect(drops.reduce((n, d) => n + d.bytes.length, 0)).toBe(10)
+    expect(drops.reduce((n, d) => n + d.bytes, 0)).toBe(10)
     expect(f.stats.droppedBytes).toBe(10)
   })
 })
