@@ -257,3 +257,25 @@ describe('POST /devices/{id}/commands', () => {
     expect((await operator.post('/api/v1/devices/ghost/commands', { action: 'unlock' })).status).toBe(404)
   })
 })
+
+describe('GET /api/v1/openapi.json', () => {
+  it('documents every route with its schemas', async () => {
+    const doc = await anon.json<{ paths: Record<string, Record<string, { parameters?: Array<{ name: string }> }>> }>('/api/v1/openapi.json')
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/devices',
+        '/api/v1/devices/{id}',
+        '/api/v1/devices/{id}/commands',
+        '/api/v1/events',
+        '/api/v1/events/{id}',
+        '/api/v1/events/live',
+        '/api/v1/uplinks',
+        '/api/v1/config',
+        '/api/v1/session',
+      ]),
+    )
+    expect(doc.paths['/api/v1/events']!['get']!.parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['device', 'kind', 'type', 'priority', 'from', 'to', 'q', 'limit', 'cursor']),
+    )
+  })
+})
