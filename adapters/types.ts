@@ -138,6 +138,8 @@ export interface DeviceConfigBase {
 export interface SupervisionContext {
   log: Logger
   now(): number
+  /** Timers on the same clock as `now()`; the system's when absent. */
+  timers?: Timers
   /** Commits an event of one of the supervised devices. */
   emit(device: string, event: EventInput): Promise<EmitResult>
 }

@@ -16,6 +16,7 @@ export const definition: AdapterDefinition<MqttIngestDeviceConfig> = {
       configs.flatMap((d) => (d.supervisionMs !== undefined ? [{ id: d.id, supervisionMs: d.supervisionMs }] : [])),
       (device, input) => ctx.emit(device, input).catch((err) => ctx.log.error({ device, err }, 'cannot record supervision event')),
       ctx.now,
+      ...(ctx.timers ? [ctx.timers] : []),
     )
     return { start: () => supervisor.start(), stop: () => supervisor.stop(), committed: (ev) => supervisor.seen(ev.device, ev.type) }
   },

@@ -1,4 +1,6 @@
 import type { EventInput } from '../../base/events/event.js'
+import { SYSTEM_TIMERS, type Timers } from '../../base/timers.js'
+import { every } from '../timers.js'
 
 export interface SupervisedDevice {
   id: string
@@ -13,21 +15,22 @@ export interface SupervisedDevice {
 export class IngestSupervisor {
   private readonly lastSeen = new Map<string, number>()
   private readonly offline = new Set<string>()
-  private timer: NodeJS.Timeout | undefined
+  private stopTicks: (() => void) | undefined
 
   constructor(
     private readonly devices: readonly SupervisedDevice[],
     private readonly emit: (device: string, input: EventInput) => Promise<unknown>,
     private readonly now: () => number,
+    /** The checks' timers, on the same clock as `now`; the system's by default. */
+    private readonly timers?: Timers,
   ) {}
 
   start(): void {
     const t = this.now()
     for (const d of this.devices) this.lastSeen.set(d.id, t)
     if (this.devices.length === 0) return
-    const every = Math.max(250, Math.min(...this.devices.map((d) => d.supervisionMs)) / 4)
-    this.timer = setInterval(() => this.check(), every)
-    this.timer.unref()
+    const checkMs = Math.max(250, Math.min(...this.devices.map((d) => d.supervisionMs)) / 4)
+    this.stopTicks = every(this.timers ?? { ...SYSTEM_TIMERS, now: this.now }, checkMs, () => this.check())
   }
 
   /** Called for every committed event of a supervised device. */
@@ -50,6 +53,7 @@ export class IngestSupervisor {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer)
+    this.stopTicks?.()
+    this.stopTicks = undefined
   }
 }
