@@ -37,7 +37,7 @@ export function requireRole(role: ApiRole) {
   }
 }
 
-/** Paths the guard protects by default: the API and the metrics; the console's files are open. */
+/** Routes the guard protects by default (by the route matched, not the URL as spelled): the API and the metrics; the console's files are open. */
 function protectedPath(url: string): boolean {
   return url.startsWith('/api/') || url === '/metrics' || url.startsWith('/metrics?')
 }
@@ -56,7 +56,7 @@ export interface GuardOptions {
 export function authGuard(o: GuardOptions) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     req.principal = identify(req, o)
-    if (req.principal || req.routeOptions.config.public || !protectedPath(req.url)) return
+    if (req.principal || req.routeOptions.config.public || !protectedPath(req.routeOptions.url ?? req.url)) return
     o.log.warn({ url: req.url, remote: req.ip }, 'api request refused: missing or wrong bearer token or session')
     await unauthorized(reply)
   }
