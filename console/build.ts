@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -15,13 +16,37 @@ export const CONSOLE_OUT = resolve(SRC, '..', 'dist', 'console')
  */
 export async function buildConsole(outDir = CONSOLE_OUT): Promise<string[]> {
   // Built beside, then swapped in: a gateway serving the old files never sees a half-written folder.
-  const tmp = join(dirname(outDir), `.${basename(outDir)}-${process.pid}-${Date.now()}`)
+  const tmp = join(dirname(outDir), `.${basename(outDir)}-${process.pid}-${randomBytes(4).toString('hex')}`)
   const files = await bundle(tmp)
-  const old = `${tmp}-old`
-  if (existsSync(outDir)) renameSync(outDir, old)
-  renameSync(tmp, outDir)
-  rmSync(old, { recursive: true, force: true })
+  swapIn(tmp, outDir)
   return files
+}
+
+const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code
+
+/**
+ * Moves the old folder aside and the new one in. Two builds at once (two test files) race here:
+ * the other may move the old folder first (ENOENT) or put its own in between (ENOTEMPTY); both
+ * builds are the same files, so trying again is enough.
+ */
+function swapIn(tmp: string, outDir: string): void {
+  const olds: string[] = []
+  for (let attempt = 0; ; attempt++) {
+    const old = `${tmp}-old${attempt}`
+    try {
+      renameSync(outDir, old)
+      olds.push(old)
+    } catch (err) {
+      if (codeOf(err) !== 'ENOENT') throw err
+    }
+    try {
+      renameSync(tmp, outDir)
+      break
+    } catch (err) {
+      if (!['ENOTEMPTY', 'EEXIST'].includes(codeOf(err) ?? '') || attempt >= 5) throw err
+    }
+  }
+  for (const old of olds) rmSync(old, { recursive: true, force: true })
 }
 
 /** Whether `outDir` holds a build newer than every source file (tests build only when needed). */

@@ -6,6 +6,7 @@ import { type MessageKey, t } from '../i18n/index.js'
 import { type Action, actionsFor, doorsOf, paramsFor } from '../lib/actions.js'
 import { formatLocation, formatTime } from '../lib/format.js'
 import { href } from '../lib/router.js'
+import { throttle } from '../lib/throttle.js'
 import { useApi } from '../lib/use-api.js'
 import type { CommandResult, DeviceView, EventView } from '../types.js'
 import { EventList, Failure, OnlineBadge } from './parts.js'
@@ -71,8 +72,16 @@ export function DevicePage({ id }: { id: string }) {
   const { live } = useApp()
   const loaded = useApi<DeviceView & { recent: EventView[] }>(`/devices/${encodeURIComponent(id)}`)
   const [result, setResult] = useState<{ r: CommandResult; action: Action } | undefined>(undefined)
-  useEffect(() => live.on('event', (e) => e.device === id && loaded.reload()), [live, id, loaded.reload])
-  useEffect(() => live.on('state', (s) => s.device === id && loaded.reload()), [live, id, loaded.reload])
+  useEffect(() => {
+    // A reader bus changes its state several times a second: refetch at most every second.
+    const reload = throttle(loaded.reload, 1000)
+    const offEvent = live.on('event', (e) => e.device === id && reload())
+    const offState = live.on('state', (s) => s.device === id && reload())
+    return () => {
+      offEvent()
+      offState()
+    }
+  }, [live, id, loaded.reload])
   const d = loaded.data
   if (!d)
     return html`<section aria-busy=${loaded.error ? 'false' : 'true'}><h1>${id}</h1>${loaded.error ? html`<${Failure} msg=${loaded.error} />` : html`<p>${t('common.loading')}</p>`}</section>`

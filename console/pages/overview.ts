@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks'
 import { useApp } from '../context.js'
 import { lang, t } from '../i18n/index.js'
 import { formatAge, formatBytes } from '../lib/format.js'
+import { throttle } from '../lib/throttle.js'
 import { useApi } from '../lib/use-api.js'
 import { usePoll } from '../lib/use-poll.js'
 import type { DeviceView, EventView, UplinksView } from '../types.js'
@@ -19,6 +20,8 @@ interface Status {
 /** Alarms: life-safety and security events (priority 1 and 2), newest first. */
 const ALARM_MAX_PRIORITY = 2
 const ALARMS_SHOWN = 5
+/** Live changes refetch at most this often. */
+const RELOAD_MS = 2000
 
 export function OverviewPage() {
   const { live } = useApp()
@@ -28,8 +31,11 @@ export function OverviewPage() {
   const events = useApi<{ events: EventView[] }>('/events?limit=200')
   usePoll(status.reload, 5000)
   usePoll(up.reload, 5000)
-  useEffect(() => live.on('state', devices.reload), [live, devices.reload])
-  useEffect(() => live.on('event', (e) => e.priority <= ALARM_MAX_PRIORITY && events.reload()), [live, events.reload])
+  useEffect(() => live.on('state', throttle(devices.reload, RELOAD_MS)), [live, devices.reload])
+  useEffect(() => {
+    const reload = throttle(events.reload, RELOAD_MS)
+    return live.on('event', (e) => e.priority <= ALARM_MAX_PRIORITY && reload())
+  }, [live, events.reload])
   const err = status.error ?? up.error ?? devices.error ?? events.error
   const list = devices.data?.devices ?? []
   const online = list.filter((d) => d.online).length

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { actionsFor, doorsOf, paramsFor } from '../../../console/lib/actions.js'
 import { applyState, isStale, matchesFilter, sortDevices } from '../../../console/lib/devices.js'
 import { addEvent, matches, mergeEvents } from '../../../console/lib/event-log.js'
 import { formatAge, formatBytes } from '../../../console/lib/format.js'
+import { throttle } from '../../../console/lib/throttle.js'
 import type { DeviceView, EventView } from '../../../console/types.js'
 
 const NOW = Date.parse('2026-05-01T12:00:00Z')
@@ -96,5 +97,28 @@ describe('console test buttons and formats', () => {
     expect(formatAge(3600 * 5 + 10, 'zh')).toBe('5 小时')
     expect(formatBytes(512)).toBe('512 B')
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MB')
+  })
+})
+
+describe('console refetch pacing', () => {
+  it('calls at once when idle, then once at the end of the window however many calls came', () => {
+    vi.useFakeTimers({ now: 0 })
+    try {
+      let calls = 0
+      const run = throttle(() => calls++, 1000)
+      run()
+      expect(calls).toBe(1)
+      for (let i = 0; i < 10; i++) run()
+      expect(calls).toBe(1)
+      vi.advanceTimersByTime(999)
+      expect(calls).toBe(1)
+      vi.advanceTimersByTime(1)
+      expect(calls).toBe(2)
+      vi.advanceTimersByTime(5000)
+      run()
+      expect(calls).toBe(3)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
