@@ -28,8 +28,9 @@ function likePattern(text: string): string {
 /**
  * Reads the journal for the API on its own read-only connection: in WAL mode a reader never waits
  * for the writer nor holds it up, and sees only committed events. Newest first by journal position;
- * each filter is served by an index (ddl.ts: events_device, events_kind, events_type,
- * events_priority, events_received).
+ * device, kind, type and priority are served by an index each (ddl.ts: events_device,
+ * events_kind, events_type, events_priority); a time range and free text filter the walk, which
+ * stops after `limit` matches (free text that matches nothing reads the whole journal).
  */
 export class EventQuery {
   private constructor(private readonly db: Db) {}
@@ -53,8 +54,10 @@ export class EventQuery {
     add('kind = ?', f.kind)
     add("json_extract(body, '$.type') = ?", f.type)
     add('priority = ?', f.priority)
-    add('received_at >= ?', f.from)
-    add('received_at < ?', f.to)
+    // `+received_at`: no index for the time range. Positions follow arrival, so walking them newest
+    // first and stopping at `limit` beats collecting a day of rows by time only to sort them.
+    add('+received_at >= ?', f.from)
+    add('+received_at < ?', f.to)
     add("body LIKE ? ESCAPE '\\'", f.q === undefined ? undefined : likePattern(f.q))
     add('pos < ?', f.beforePos)
     const sql = `SELECT pos, body FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY pos DESC LIMIT ?`
