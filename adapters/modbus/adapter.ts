@@ -1,4 +1,5 @@
 import type { Adapter, AdapterCommandResult, AdapterContext, AdapterHealth } from '../types.js'
+import { EventSink } from '../event-sink.js'
 import { newLinkStats } from '../transport/link-stats.js'
 import { infoPoints, unitInfo, type InfoPoints } from './info-points.js'
 import type { Command } from '../../base/events/command.js'
@@ -27,6 +28,7 @@ export class ModbusUnitAdapter implements Adapter {
   private readonly blocks: ReadBlock[]
   private readonly decoder: UnitDecoder
   private readonly infoPoints: InfoPoints
+  private readonly sink: EventSink
   /** When the unit last answered (a reply or an exception reply). */
   private lastSeenAt: number | undefined
   private shared: SharedBus | undefined
@@ -54,6 +56,7 @@ export class ModbusUnitAdapter implements Adapter {
     this.blocks = planReads(this.profile)
     this.decoder = new UnitDecoder(this.profile, cfg.kind, cfg.unit, profileName(cfg))
     this.infoPoints = infoPoints(this.profile)
+    this.sink = new EventSink((e) => ctx.emit(e), ctx.log)
     this.exceptionLog = new PollExceptionLog(ctx.log, cfg.unit)
   }
 
@@ -275,11 +278,7 @@ export class ModbusUnitAdapter implements Adapter {
 
 
   private async emit(e: EventInput): Promise<void> {
-    try {
-      await this.ctx.emit(e)
-      this.counters.events++
-    } catch (err) {
-      this.ctx.log.warn({ type: e.type, err }, 'event not stored')
-    }
+    if (await this.sink.emit(e)) this.counters.events++
   }
+
 }

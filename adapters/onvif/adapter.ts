@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type { Command } from '../../base/events/command.js'
+import { EventSink } from '../event-sink.js'
 import type { EventInput } from '../../base/events/event.js'
 import type { AdapterCommandResult, AdapterContext, AdapterHealth, DeviceInfo } from '../types.js'
 import { CameraShots } from './camera-shots.js'
@@ -31,6 +32,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   private readonly shots: CameraShots
   private readonly session: PullPointSession
   private readonly watch: CameraWatch
+  private readonly sink: EventSink
   private stopping = false
   /** What GetDeviceInformation said, once asked. */
   private info: DeviceInfo | undefined
@@ -51,6 +53,7 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       maxResponseBytes: 4 * 1024 * 1024,
       agent: this.agent,
     })
+    this.sink = new EventSink((e) => ctx.emit(e), ctx.log)
     const emit = (input: EventInput): Promise<void> => this.emit(input)
     this.sup = new Supervisor(this.windowMs(), ctx.now())
     this.shots = new CameraShots({ cfg, ctx, counters: this.counters, emit, online: () => this.sup.isOnline })
@@ -144,14 +147,10 @@ export class OnvifCameraAdapter implements LinkableAdapter {
   }
 
   private async emit(input: EventInput): Promise<void> {
-    try {
-      await this.ctx.emit(input)
-      this.counters.events++
-    } catch (err) {
-      this.counters.emitErrors++
-      this.ctx.log.error({ type: input.type, err }, 'camera event not committed')
-    }
+    if (await this.sink.emit(input)) this.counters.events++
+    else this.counters.emitErrors++
   }
+
 }
 
 function cameraInfo(d: DeviceInformation): DeviceInfo {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from '../../base/log.js'
 import type { EventInput } from '../../base/events/event.js'
 import type { Command } from '../../base/events/command.js'
+import { EventSink } from '../event-sink.js'
 import { adapterTimers, every } from '../timers.js'
 import { Transport, isTcpTransport } from '../transport/index.js'
 import type { Adapter, AdapterCommandResult, AdapterContext, AdapterHealth } from '../types.js'
@@ -48,13 +49,14 @@ export class OsdpAdapter implements Adapter {
   private readonly stopTicks: Array<() => void> = []
   private readonly line: LineWatch
   private readonly events: ReaderEvents
-  emitErrors = 0
+  private readonly sink: EventSink
 
   constructor(
     private readonly cfg: OsdpDeviceConfig,
     private readonly ctx: AdapterContext,
   ) {
     this.log = ctx.log.child({ component: 'adapter', kind: 'osdp', device: cfg.id })
+    this.sink = new EventSink((e) => ctx.emit(e), this.log)
     this.line = new LineWatch(this.log, ctx.now, (s) => ctx.setState(s))
     this.events = new ReaderEvents({
       cfg, log: this.log, now: ctx.now,
@@ -116,7 +118,7 @@ export class OsdpAdapter implements Adapter {
     transport.start()
     const timers = adapterTimers(this.ctx)
     this.stopTicks.push(every(timers, DOOR_CHECK_MS, () => this.checkDoors()))
-    this.stopTicks.push(every(timers, LINE_STATE_MS, () => this.line.publish(framer, bus, this.emitErrors)))
+    this.stopTicks.push(every(timers, LINE_STATE_MS, () => this.line.publish(framer, bus, this.sink.failed)))
     this.log.info({ readers: this.cfg.readers.length, transport: transport.name }, 'osdp bus started')
   }
 
@@ -178,13 +180,9 @@ export class OsdpAdapter implements Adapter {
   }
 
   private async emit(ev: EventInput): Promise<void> {
-    try {
-      await this.ctx.emit(ev)
-    } catch (err) {
-      this.emitErrors++
-      this.log.error({ err, type: ev.type, zone: ev.zone }, 'event not committed')
-    }
+    await this.sink.emit(ev)
   }
+
 
   private updateReader(reader: Reader, patch: Record<string, unknown>): void {
     Object.assign(reader.state, patch)
