@@ -25,6 +25,12 @@ export function eventDetail(e: EventView): string {
   return parts.join(' ')
 }
 
+/** The stored picture an event refers to (a camera's `snapshot` event: attrs.snapshot.id). */
+export function snapshotOf(e: EventView): string | undefined {
+  const s = e.attrs?.['snapshot'] as { id?: unknown } | undefined
+  return typeof s?.id === 'string' ? s.id : undefined
+}
+
 /** The text a search or highlight term is looked for in: what the row shows (type, device, details). */
 export function eventText(e: EventView): string {
   return [e.type, e.device, e.kind, eventDetail(e)].join(' ').toLowerCase()

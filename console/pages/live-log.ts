@@ -6,7 +6,7 @@ import { type MessageKey, t } from '../i18n/index.js'
 import { addEvent, eventDetail, LOG_MAX, matches, mergeEvents } from '../lib/event-log.js'
 import { formatTime } from '../lib/format.js'
 import type { EventView } from '../types.js'
-import { Failure } from './parts.js'
+import { Failure, SnapshotLink } from './parts.js'
 
 /** The stored raw frame of one event, fetched when its row is opened. */
 function RawFrame({ id }: { id: string }) {
@@ -27,7 +27,7 @@ function Row({ e, hl, raw }: { e: EventView; hl: boolean; raw: boolean }) {
     <td><time>${formatTime(e.receivedAt)}</time></td>
     <td>${e.device}</td>
     <td><strong>${e.type}</strong><span class="sr">${t(`priority.${e.priority}` as MessageKey)}</span>${e.test ? html` <span class="badge test">${t('common.onTest')}</span>` : ''}</td>
-    <td class="small">${eventDetail(e)}${raw && html`<${RawFrame} id=${e.id} />`}</td>
+    <td class="small">${eventDetail(e)}<${SnapshotLink} e=${e} />${raw && html`<${RawFrame} id=${e.id} />`}</td>
   </tr>`
 }
 

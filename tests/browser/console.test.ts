@@ -92,6 +92,8 @@ describe('the console in a browser', () => {
       await page.locator('button[data-action="snapshot"]').click()
       await page.locator('img.snapshot').waitFor({ timeout: DEADLINE_MS })
       expect(await page.locator('img.snapshot').evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0)).toBe(true)
+      // The snapshot event in the camera's recent events links the same picture.
+      await page.locator('ul.events a[href^="/api/v1/snapshots/"]').first().waitFor({ timeout: DEADLINE_MS })
       await screenshot(page, 'camera')
       await page.context().close()
     },

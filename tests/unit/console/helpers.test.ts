@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { actionsFor, doorsOf, paramsFor } from '../../../console/lib/actions.js'
 import { applyState, isStale, matchesFilter, sortDevices } from '../../../console/lib/devices.js'
-import { addEvent, matches, mergeEvents } from '../../../console/lib/event-log.js'
+import { addEvent, matches, mergeEvents, snapshotOf } from '../../../console/lib/event-log.js'
 import { formatAge, formatBytes } from '../../../console/lib/format.js'
 import { throttle } from '../../../console/lib/throttle.js'
 import type { DeviceView, EventView } from '../../../console/types.js'
@@ -70,6 +70,11 @@ describe('console live log', () => {
     ]
     expect(mergeEvents(live, page).map((e) => e.id)).toEqual(['new', 'mid', 'old'])
     expect(mergeEvents([ev('late', { receivedAt: '2026-05-01T12:00:09Z' })], page, 2).map((e) => e.id)).toEqual(['late', 'new'])
+  })
+
+  it('finds the picture a snapshot event refers to', () => {
+    expect(snapshotOf(ev('1', { type: 'snapshot', attrs: { snapshot: { id: 'cam-1/1796151418845-0.jpg', bytes: 312 } } }))).toBe('cam-1/1796151418845-0.jpg')
+    expect(snapshotOf(ev('2'))).toBeUndefined()
   })
 
   it('searches type, device, zone and attributes', () => {
