@@ -57,7 +57,10 @@ export function authGuard(o: GuardOptions) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     req.principal = identify(req, o)
     if (req.principal || req.routeOptions.config.public || !protectedPath(req.routeOptions.url ?? req.url)) return
-    o.log.warn({ url: req.url, remote: req.ip }, 'api request refused: missing or wrong bearer token or session')
+    // A browser asks before anyone has logged in, and a session runs out: both are normal and
+    // logged at debug. A bearer token that matches none is a misconfigured machine or a guess.
+    if (req.headers.authorization !== undefined) o.log.warn({ url: req.url, remote: req.ip }, 'api request refused: wrong bearer token')
+    else o.log.debug({ url: req.url, remote: req.ip, expiredSession: req.cookies[SESSION_COOKIE] !== undefined }, 'api request refused: not logged in')
     await unauthorized(reply)
   }
 }
