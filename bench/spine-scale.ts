@@ -14,7 +14,10 @@ import { SITE, config, connect, prefill } from './lib/spine-kit.js'
  * the p99 from publish to PUBACK, and the gateway's CPU per event.
  */
 const EVENTS = Number(process.env['PINGAN_BENCH_SCALE_EVENTS'] ?? 20_000)
-const JOURNAL_ROWS = (process.env['PINGAN_BENCH_SCALE_ROWS'] ?? '0,1000000,3000000').split(',').map(Number)
+const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').filter(Boolean).map(Number)
+const PRODUCER_COUNTS = list('PINGAN_BENCH_SCALE_PRODUCERS', '1,10,100,1000')
+const DEVICE_COUNTS = list('PINGAN_BENCH_SCALE_DEVICES', '10,100,1000')
+const JOURNAL_ROWS = list('PINGAN_BENCH_SCALE_ROWS', '0,1000000,3000000')
 /** Connections opened at once: each login costs a scrypt derivation on the gateway. */
 const CONNECT_BATCH = 50
 
@@ -67,8 +70,8 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     log(`${label}: ${Math.round(r.rate)} events/s, PUBACK p99 ${round(r.p99Ms)} ms, ${round(r.cpuUsPerEvent, 1)} µs CPU per event`)
   }
   try {
-    for (const p of [1, 10, 100, 1000]) record(`${p} producers, ${p} devices`, await point(join(root, `p${k++}`), p, p))
-    for (const d of [10, 100, 1000]) record(`10 producers, ${d} devices`, await point(join(root, `d${k++}`), 10, d))
+    for (const p of PRODUCER_COUNTS) record(`${p} producers, ${p} devices`, await point(join(root, `p${k++}`), p, p))
+    for (const d of DEVICE_COUNTS) record(`10 producers, ${d} devices`, await point(join(root, `d${k++}`), 10, d))
     for (const rows of JOURNAL_ROWS) record(`10 producers, journal of ${rows} rows`, await point(join(root, `j${k++}`), 10, 10, rows))
   } finally {
     rmSync(root, { recursive: true, force: true })
