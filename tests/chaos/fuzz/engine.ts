@@ -1,11 +1,12 @@
-import { seededRandom } from '../../../simulators/parking-lock/rng.js'
-import { nextInput } from './mutate.js'
+import fc from 'fast-check'
+import { caseArbitrary, replay } from './arbitraries.js'
 import type { FuzzTarget } from './targets.js'
 
 export interface Escape {
-  /** Replays it: the same seed and index give the same input. */
+  /** Replays it: `fc.check(..., { seed, path })`, or `npm run chaos -- fuzz --seed S`. */
   seed: number
-  index: number
+  path: string
+  /** The counterexample after fast-check shrank it. */
   inputHex: string
   error: string
 }
@@ -17,6 +18,7 @@ export interface FuzzFigures {
   refused: number
   /** For a stream target, the items it passed on (frames, bad-frame reports). */
   produced?: number
+  /** At most one: fast-check stops at the first, shrinks it and reports it. */
   escaped: Escape[]
   /** The slowest single input, ms, and how many went over the hang bound. */
   slowestMs: number
@@ -37,24 +39,25 @@ export interface FuzzRunOptions {
 
 const describe = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : String(err))
 
-/** Feeds `count` seeded inputs to one target and counts what escaped. */
+/**
+ * Runs one target as a fast-check property: "every input is either decoded or refused with the
+ * decoder's documented error". Anything else thrown, or emitted as a stream 'error', falsifies it;
+ * fast-check then shrinks the input and the run stops there.
+ */
 export async function fuzzTarget(t: FuzzTarget, o: FuzzRunOptions): Promise<FuzzFigures> {
-  const rnd = seededRandom(o.seed)
   const heapBefore = process.memoryUsage().heapUsed
   const f: FuzzFigures = { target: t.name, inputs: 0, refused: 0, escaped: [], slowestMs: 0, slowestHex: '', overBound: 0, heapGrowthBytes: 0 }
-  for (let i = 0; i < o.count; i++) {
-    if (o.stopAt !== undefined && (i & 1023) === 0 && Date.now() > o.stopAt) break
-    const input = nextInput(t.corpus, rnd)
-    const started = performance.now()
-    try {
-      await t.feed(input, rnd)
-    } catch (err) {
-      if (t.refuses?.(err)) f.refused++
-      else if (f.escaped.length < 20) f.escaped.push({ seed: o.seed, index: i, inputHex: input.toString('hex'), error: describe(err) })
+  let shrinking = false
+  type Case = { frames: Buffer[]; draws: number[] }
+  const refused = (err: unknown): void => {
+    if (!t.refuses?.(err)) {
+      shrinking = true
+      throw err
     }
-    for (const err of t.streamErrors?.() ?? []) {
-      if (f.escaped.length < 20) f.escaped.push({ seed: o.seed, index: i, inputHex: input.toString('hex'), error: `stream error ${describe(err)}` })
-    }
+    if (!shrinking) f.refused++
+  }
+  const measured = (input: Buffer, started: number): boolean => {
+    if (shrinking) return true
     const ms = performance.now() - started
     if (ms > f.slowestMs) {
       f.slowestMs = ms
@@ -62,6 +65,36 @@ export async function fuzzTarget(t: FuzzTarget, o: FuzzRunOptions): Promise<Fuzz
     }
     if (ms > o.hangMs) f.overBound++
     f.inputs++
+    return true
+  }
+  const sync = (c: Case): boolean => {
+    const input = Buffer.concat(c.frames)
+    const started = performance.now()
+    try {
+      void t.feed(input, replay(c.draws))
+    } catch (err) {
+      refused(err)
+    }
+    return measured(input, started)
+  }
+  const one = async (c: Case): Promise<boolean> => {
+    const input = Buffer.concat(c.frames)
+    const started = performance.now()
+    try {
+      await t.feed(input, replay(c.draws))
+    } catch (err) {
+      refused(err)
+    }
+    return measured(input, started)
+  }
+  const params = {
+    numRuns: o.count, seed: o.seed,
+    ...(o.stopAt === undefined ? {} : { interruptAfterTimeLimit: Math.max(0, o.stopAt - Date.now()), markInterruptAsFailure: false }),
+  }
+  const details = t.async ? await fc.check(fc.asyncProperty(caseArbitrary(t.corpus, t.maxFrames ?? 1), one), params) : fc.check(fc.property(caseArbitrary(t.corpus, t.maxFrames ?? 1), sync), params)
+  if (details.failed && details.counterexample) {
+    const [c] = details.counterexample
+    f.escaped.push({ seed: details.seed, path: details.counterexamplePath ?? '', inputHex: Buffer.concat(c.frames).toString('hex'), error: describe(details.errorInstance) })
   }
   f.heapGrowthBytes = process.memoryUsage().heapUsed - heapBefore
   if (t.produced) f.produced = t.produced()

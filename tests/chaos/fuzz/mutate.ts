@@ -9,10 +9,6 @@ const INTERESTING = [0x00, 0x01, 0x02, 0x03, 0x06, 0x0a, 0x0d, 0x14, 0x15, 0x22,
 
 const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n)
 
-export function randomBytes(rnd: () => number, maxLength: number): Buffer {
-  return Buffer.from(Array.from({ length: int(rnd, maxLength + 1) }, () => int(rnd, 256)))
-}
-
 /** One to eight mutations of `input`, a corpus entry; `other` is spliced in by one of them. */
 export function mutate(input: Buffer, other: Buffer, rnd: () => number): Buffer {
   let b = Buffer.from(input)
@@ -56,15 +52,6 @@ export function mutate(input: Buffer, other: Buffer, rnd: () => number): Buffer 
     }
   }
   return b
-}
-
-/** The next input: mostly mutated corpus entries, some pure noise, some unchanged vectors. */
-export function nextInput(corpus: readonly Buffer[], rnd: () => number): Buffer {
-  const r = rnd()
-  if (r < 0.1 || corpus.length === 0) return randomBytes(rnd, 64)
-  const base = corpus[int(rnd, corpus.length)]!
-  if (r < 0.15) return base
-  return mutate(base, corpus[int(rnd, corpus.length)]!, rnd)
 }
 
 /** Cuts `input` into 1 to 4 chunks at random points, as a serial line or TCP delivers it. */

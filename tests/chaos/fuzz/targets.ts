@@ -31,33 +31,41 @@ export interface FuzzTarget {
   name: string
   corpus: Buffer[]
   feed(input: Buffer, rnd: () => number): void | Promise<void>
+  /** Frames per case, back to back (stream targets: several, so state carries from one to the next). */
+  maxFrames?: number
+  /** `feed` returns a promise to wait for (the ingest gate); the others run synchronously, much faster. */
+  async?: boolean
   refuses?(err: unknown): boolean
-  /** Errors a stream target emitted since the last call (they escaped). */
-  streamErrors?(): unknown[]
   /** Items a stream target passed on so far (frames and bad-frame reports): is the fuzz reaching in? */
   produced?(): number
 }
 
 const isCodecError = (err: unknown): boolean => err instanceof CodecError
 
-/** A long-lived framer fed chunk by chunk, as a port does; state carries across inputs. */
+/**
+ * A framer fed one case (1-3 frames back to back) cut at drawn points, as a port delivers it, then
+ * ended. A fresh framer per case, so that a failing case replays alone and fast-check can shrink it;
+ * state still carries from frame to frame inside the case. A stream 'error' escapes.
+ */
 function streamTarget(name: string, corpus: Buffer[], make: () => Transform, onFrame?: (f: unknown, rnd: () => number) => void): FuzzTarget {
-  const errors: unknown[] = []
   let produced = 0
-  let random: () => number = () => 0
-  const framer = make()
-  framer.on('error', (err) => errors.push(err))
-  framer.on('data', (f: unknown) => {
-    produced++
-    onFrame?.(f, random)
-  })
+  /** An 'error' a framer emitted after its case returned: it fails the next case. */
+  const late: unknown[] = []
   return {
-    name, corpus,
+    name, corpus, maxFrames: 3,
     feed(input, rnd) {
-      random = rnd
+      if (late.length > 0) throw late.splice(0)[0]
+      const framer = make()
+      framer.on('error', (err) => late.push(err))
+      framer.on('data', (f: unknown) => {
+        produced++
+        onFrame?.(f, rnd)
+      })
       for (const c of chunks(input, rnd)) framer.write(c)
+      framer.end()
+      // A transform that fails destroys itself at once; the 'error' event follows on a later tick.
+      if (framer.errored) throw framer.errored
     },
-    streamErrors: () => errors.splice(0),
     produced: () => produced,
   }
 }
@@ -206,7 +214,7 @@ function ingest(): FuzzTarget[] {
     log: pino({ level: 'silent' }),
   })
   return [{
-    name: 'mqtt ingest gate (payload checks, schema)', corpus: INGEST_PAYLOADS.map((p) => Buffer.from(p)),
+    name: 'mqtt ingest gate (payload checks, schema)', corpus: INGEST_PAYLOADS.map((p) => Buffer.from(p)), async: true,
     async feed(input) {
       await gate.accept('p0', input, 'fuzzer')
     },

@@ -27,6 +27,8 @@ export interface RigOptions {
   trafficMs?: number
   /** The uplink goes through a faulty TCP link (`rig.link`) instead of straight to the platform. */
   faultyUplink?: boolean
+  /** Merged over the journal's config (e.g. a path on a small file system, a spare file). */
+  journal?: Record<string, unknown>
 }
 
 const TYPES = ['intrusion', 'test', 'fire', 'arm', 'disarm', 'panic']
@@ -89,7 +91,7 @@ export class Rig {
         cleanup.push(() => l.close())
         link = l
       }
-      const config = harnessConfig(dir, link?.url ?? platform.url, { devices, uplink: { keepaliveSec: o.keepaliveSec } })
+      const config = harnessConfig(dir, link?.url ?? platform.url, { devices, uplink: { keepaliveSec: o.keepaliveSec }, ...(o.journal ? { journal: o.journal } : {}) })
       const configFile = writeConfig({ ...config, log: { level: 'info' } }, dir)
       const rig = new Rig(dir, plog, configFile, o, seed, ptyPath, producers)
       rig.link = link
@@ -102,7 +104,8 @@ export class Rig {
   }
 
   get journal(): string {
-    return join(this.dir, 'journal.db')
+    const path = this.o.journal?.['path']
+    return typeof path === 'string' ? path : join(this.dir, 'journal.db')
   }
 
   /** Every message of the run, acknowledged or not. */

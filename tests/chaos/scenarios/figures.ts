@@ -4,6 +4,9 @@ import type { CrashRun } from './crash.js'
 import type { StorageRun } from './storage.js'
 import type { ClockRun } from './clock.js'
 import type { LinksRun } from './links.js'
+import type { KillsRun } from './kills.js'
+import type { DiskRun } from './disk.js'
+import type { OutageRun } from './outage.js'
 
 export interface ScenarioResult {
   ok: boolean
@@ -73,4 +76,27 @@ export function linksFigures(runs: LinksRun[]): ScenarioResult {
   const r = judge(runs, { uplinkConnections: connections, healToEventMs: heal }, `, ${connections} uplink connections`)
   r.summary += `; stall healed to next event p50 ${heal.p50} ms max ${heal.max} ms`
   return r
+}
+
+export function killsFigures(runs: KillsRun[]): ScenarioResult {
+  const at: Record<string, { runs: number; killed: number }> = {}
+  for (const r of runs) {
+    const a = (at[r.point] ??= { runs: 0, killed: 0 })
+    a.runs++
+    if (r.killed) a.killed++
+  }
+  const head = Object.entries(at).map(([p, a]) => `${p}: ${a.killed} of ${a.runs} killed there`).join(', ')
+  return judge(runs, { points: at }, `, ${head}`)
+}
+
+export function diskFigures(runs: DiskRun[]): ScenarioResult {
+  const explained = runs.reduce((s, r) => s + r.report.seqGapsExplained, 0)
+  const full = delayFigures(runs.map((r) => r.fullMs))
+  return judge(runs, { seqGapsExplained: explained, fullMs: full, stoppedByItself: runs.filter((r) => r.exited !== null).length }, `, disk full ${full.p50}-${full.max} ms, ${explained} seq gaps reported evicted`)
+}
+
+export function outageFigures(runs: OutageRun[]): ScenarioResult {
+  const worst = (f: (r: OutageRun) => number): number => Math.max(0, ...runs.map(f))
+  const extra = { drainMs: worst((r) => r.drainMs), eventsPerSec: runs.map((r) => r.eventsPerSec), peakRssMiB: worst((r) => r.peakRssMiB), lastUrgentAt: worst((r) => r.lastUrgentAt), urgentShare: worst((r) => r.urgentShare) }
+  return judge(runs.map((r) => ({ ...r, integrity: r.integrity })), extra, `, drained in ${extra.drainMs} ms, peak RSS ${extra.peakRssMiB} MiB, last urgent at ${(extra.lastUrgentAt * 100).toFixed(1)} % of arrivals`)
 }

@@ -2,8 +2,11 @@ import { crashLine, crashRun } from './crash.js'
 import { storageLine, storageRun } from './storage.js'
 import { clockLine, clockRun } from './clock.js'
 import { linksLine, linksRun } from './links.js'
+import { killsLine, killsRun } from './kills.js'
+import { diskLine, diskRun } from './disk.js'
+import { outageLine, outageRun } from './outage.js'
 import { summarize, type CheckReport } from '../checker.js'
-import { clockFigures, crashFigures, linksFigures, storageFigures, type ScenarioResult } from './figures.js'
+import { clockFigures, crashFigures, diskFigures, killsFigures, outageFigures, linksFigures, storageFigures, type ScenarioResult } from './figures.js'
 import { allTargets } from '../fuzz/targets.js'
 import { fuzzTarget, type FuzzFigures } from '../fuzz/engine.js'
 
@@ -47,6 +50,23 @@ export const SCENARIOS: Record<string, Scenario> = {
     }
     return crashFigures(await series(a, a.runs ?? (quick ? 3 : 100), (run) => crashRun(run, o), crashLine))
   },
+  async kills(a) {
+    const quick = a.mode === 'quick'
+    const o = { seed: a.seed, producers: 3, eventsPerProducer: quick ? 300 : 1000, window: 16, alarmMessages: quick ? 6 : 20, maxHit: { 'journal.commit': quick ? 15 : 40, 'forwarder.acked': quick ? 600 : 2500 }, deadlineMs: 180_000 }
+    return killsFigures(await series(a, a.runs ?? (quick ? 2 : 20), (run) => killsRun(run, o), killsLine))
+  },
+  async disk(a) {
+    const quick = a.mode === 'quick'
+    const o = {
+      seed: a.seed, producers: 3, eventsPerProducer: quick ? 600 : 2000, window: 8, alarmMessages: quick ? 6 : 20, trafficMs: quick ? 10_000 : 20_000,
+      diskBytes: 6 * 1024 * 1024, spareBytes: 512 * 1024, fullMs: [2000, 8000] as [number, number], deadlineMs: 240_000,
+    }
+    return diskFigures(await series(a, a.runs ?? (quick ? 1 : 10), (run) => diskRun(run, o), diskLine))
+  },
+  async outage(a) {
+    const o = { seed: a.seed, events: a.runs ?? (a.mode === 'quick' ? 50_000 : 1_000_000), devices: 20, deadlineMs: 1_800_000 }
+    return outageFigures(await series(a, 1, (run) => outageRun(run, o), outageLine))
+  },
   async storage(a) {
     const quick = a.mode === 'quick'
     const o = {
@@ -73,7 +93,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       results.push(f)
       a.log(`fuzz ${t.name}: ${f.inputs} inputs, ${f.refused} refused${f.produced === undefined ? '' : `, ${f.produced} items out`}, escaped ${f.escaped.length}, ` +
         `over ${HANG_MS} ms ${f.overBound}, slowest ${f.slowestMs.toFixed(2)} ms, heap +${Math.round(f.heapGrowthBytes / 1024)} KiB`)
-      for (const e of f.escaped.slice(0, 3)) a.log(`  ESCAPED seed ${e.seed} index ${e.index} input ${e.inputHex.slice(0, 160)}: ${e.error.split('\n')[0]}`)
+      for (const e of f.escaped.slice(0, 3)) a.log(`  ESCAPED seed ${e.seed} path ${e.path} input ${e.inputHex.slice(0, 160)}: ${e.error.split('\n')[0]}`)
     }
     const escaped = results.reduce((s, f) => s + f.escaped.length, 0)
     const hangs = results.reduce((s, f) => s + f.overBound, 0)
