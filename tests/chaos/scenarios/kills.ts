@@ -41,8 +41,12 @@ export async function killsRun(run: number, o: KillsOptions): Promise<KillsRun> 
   const result: KillsRun = { run, seed, point, hit, total: 0, killed: false, ackedAtKill: 0, integrity: [], report: checkHistory([], []) }
   await withRig({ ...o, keepaliveSec: 5 }, seed, rnd, o.deadlineMs, result, async (r, deadline) => {
     // An early hit may kill the gateway while the producers are still connecting.
-    await r.start({ env: { PINGAN_FAULT: `${point}:kill:${hit}` } }).catch((err: unknown) => {
-      if (r.gw?.child.signalCode !== 'SIGKILL') throw err
+    await r.start({ env: { PINGAN_FAULT: `${point}:kill:${hit}` } }).catch(async (err: unknown) => {
+      const child = r.gw?.child
+      if (!child) throw err
+      // The producer saw the connection reset before this process saw the gateway's exit.
+      await until('the gateway\'s exit', () => child.exitCode !== null || child.signalCode !== null, Date.now() + 5000).catch(() => undefined)
+      if (child.signalCode !== 'SIGKILL') throw err
     })
     result.total = r.all().length
     const child = r.gw!.child

@@ -38,6 +38,9 @@ export interface OutageRun {
   /** The same for the first information event: urgent events drain ahead when it is above the share of urgent ones. */
   firstInfoAt: number
   urgentShare: number
+  /** Median position (0..1) in the order of first arrival of urgent events, and of information events. */
+  urgentMedianAt: number
+  infoMedianAt: number
   /** Event's commit (prefill) to arrival, ms. */
   delayMs: DelayFigures
   integrity: string[]
@@ -63,7 +66,7 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
   const seed = (o.seed + run * 7919) >>> 0
   const rnd = seededRandom(seed)
   const result: OutageRun = {
-    run, seed, total: o.events, prefillMs: 0, drainMs: 0, eventsPerSec: 0, peakRssMiB: 0, lastUrgentAt: 0, firstInfoAt: 0, urgentShare: 0,
+    run, seed, total: o.events, prefillMs: 0, drainMs: 0, eventsPerSec: 0, peakRssMiB: 0, lastUrgentAt: 0, firstInfoAt: 0, urgentShare: 0, urgentMedianAt: 0, infoMedianAt: 0,
     delayMs: delayFigures([]), integrity: [], report: checkHistory([], []),
   }
   let rig: Rig | undefined
@@ -116,10 +119,19 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
     for (const a of plog.arrivals) if (!seen.has(a.id)) { seen.add(a.id); firsts.push(a.id) }
     let lastUrgent = 0
     let firstInfo = -1
+    const urgentAt: number[] = []
+    const infoAt: number[] = []
     firsts.forEach((id, i) => {
-      if (urgent.has(id)) lastUrgent = i
-      else if (firstInfo < 0) firstInfo = i
+      if (urgent.has(id)) {
+        lastUrgent = i
+        urgentAt.push(i)
+      } else {
+        if (firstInfo < 0) firstInfo = i
+        infoAt.push(i)
+      }
     })
+    result.urgentMedianAt = (urgentAt[urgentAt.length >> 1] ?? 0) / firsts.length
+    result.infoMedianAt = (infoAt[infoAt.length >> 1] ?? 0) / firsts.length
     result.lastUrgentAt = lastUrgent / firsts.length
     result.firstInfoAt = firstInfo / firsts.length
     result.delayMs = delayFigures(plog.arrivals.map((a) => a.arrivedAt - started))
@@ -135,6 +147,6 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
 
 export function outageLine(r: OutageRun): string {
   return `outage run ${r.run} seed ${r.seed}: ${r.total} events pre-filled in ${r.prefillMs} ms; drained in ${r.drainMs} ms (${r.eventsPerSec}/s), peak RSS ${r.peakRssMiB} MiB; ` +
-    `urgent ${(r.urgentShare * 100).toFixed(1)} %: last urgent at ${(r.lastUrgentAt * 100).toFixed(1)} % of arrivals; lost ${r.report.lost.length}, dup content ${r.report.duplicateContent.length}, ` +
+    `urgent ${(r.urgentShare * 100).toFixed(1)} %: median urgent at ${(r.urgentMedianAt * 100).toFixed(1)} %, median information at ${(r.infoMedianAt * 100).toFixed(1)} %, last urgent at ${(r.lastUrgentAt * 100).toFixed(1)} % of arrivals; lost ${r.report.lost.length}, dup content ${r.report.duplicateContent.length}, ` +
     `order ${r.report.orderViolations.length}, seq gaps ${r.report.seqGaps}; integrity ${r.integrity.join('/')}${r.error ? `; ERROR ${r.error}` : ''}`
 }
