@@ -1,5 +1,5 @@
 import { seededRandom } from '../../../simulators/parking-lock/rng.js'
-import { FAULT_POINTS, type FaultPoint } from '../../../gateway/faults.js'
+import { FAULT_POINTS, type FaultPoint } from '../../../base/faults.js'
 import { checkHistory, type CheckReport } from '../checker.js'
 import { until, withRig, type RigOptions } from '../lib/rig.js'
 
