@@ -6,7 +6,6 @@ import { EventOrderError, errorMessage } from '../../base/errors.js'
 import { canPublish, canSubscribe, filterWithin, type Principal, type Role } from './acl.js'
 import { verifyPassword } from './passwords.js'
 import type { IngestGate } from './ingest-gate.js'
-import { PubackGate } from './puback-gate.js'
 import { closeAedes, listenMqtt, type MqttListener } from './listener.js'
 import { describeViolation, type MeterViolation } from './packet-meter.js'
 
@@ -35,11 +34,6 @@ export interface LocalBrokerOptions {
  */
 const PACKET_HEADROOM_BYTES = 4096
 const CLOSE_GRACE_MS = 2000
-/**
- * Ingest publishes read ahead of their commits, across all connections; past it aedes reads no
- * further. About 2 KB of memory each while in flight.
- */
-const MAX_UNCOMMITTED = 1024
 /** Keys (remote addresses, client ids) already warned about (then debug), forgotten when this many pile up. */
 const WARNED_MAX = 1024
 
@@ -65,11 +59,7 @@ export class LocalBroker {
   /** Ingest publishes that arrived while stopping: not committed, not acknowledged. */
   heldPublishes = 0
   private draining = false
-  private readonly inflight = new Set<Promise<unknown>>()
-  private readonly gates = new WeakMap<Socket, PubackGate>()
-  /** Ingest publishes whose commit has not settled, and the callbacks held back past the bound. */
-  private uncommitted = 0
-  private readonly waiting: Array<(err: null) => void> = []
+  private readonly inflight = new Set<Promise<void>>()
   /** Connections cut at a packet header (too large, malformed, not CONNECT first). */
   cutConnections = 0
   private readonly warned = new Set<string>()
@@ -180,30 +170,18 @@ export class LocalBroker {
       this.opts.log.debug({ client: client.id, device: t.device }, 'ingest publish held: the broker is stopping; the producer will resend it')
       return
     }
-    // Commit before PUBACK: the gate holds the PUBACK aedes writes after this callback until the
-    // commit settles, so aedes may read the connection's next chunk while SQLite commits this one.
-    const socket = client.conn as Socket
-    let gate = this.gates.get(socket)
-    if (gate === undefined) {
-      gate = new PubackGate(socket)
-      this.gates.set(socket, gate)
-    }
-    const commit = this.opts.gate.accept(t.device, packet.payload as Buffer, who.username)
+    // Commit before PUBACK: aedes writes the PUBACK only after this callback [aedes lib/handlers/publish.js].
+    const commit = this.opts.gate.accept(t.device, packet.payload as Buffer, who.username).then(
+      () => done(null),
+      (err: unknown) => {
+        // An order refusal follows a failed commit the journal has already reported.
+        if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device: t.device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
+        else this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
+        done(err instanceof Error ? err : new Error(String(err)))
+      },
+    )
     this.inflight.add(commit)
-    // One callback per publish: this runs for every event a producer sends.
-    gate.hold(commit, (err) => {
-      this.inflight.delete(commit)
-      this.uncommitted--
-      while (this.uncommitted < MAX_UNCOMMITTED && this.waiting.length > 0) this.waiting.shift()!(null)
-      if (err === undefined) return
-      // An order refusal follows a failed commit the journal has already reported.
-      if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device: t.device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
-      else this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the connection is cut and the producer will resend')
-    })
-    // Past the bound, aedes is answered only as commits finish: it then reads nothing more from
-    // this connection, and the events held in memory stay bounded.
-    if (++this.uncommitted <= MAX_UNCOMMITTED) done(null)
-    else this.waiting.push(done)
+    void commit.finally(() => this.inflight.delete(commit))
   }
 
   publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
@@ -247,7 +225,8 @@ export class LocalBroker {
 
   /**
    * Intake first: no new connection, no new ingest commit. Then the commits in flight finish and
-   * their PUBACKs are written (the PUBACK gate writes a held PUBACK as soon as its commit settles), then every connection is ended so those PUBACKs are flushed before the FIN, and only
+   * their PUBACKs are written (aedes writes a PUBACK synchronously inside the `authorizePublish`
+   * callback), then every connection is ended so those PUBACKs are flushed before the FIN, and only
    * then the broker closes. Cutting the sockets while commits were in flight lost their PUBACKs:
    * the producer resent after the restart, and an event without a producer id was stored twice.
    */
