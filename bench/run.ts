@@ -6,7 +6,7 @@ import { join } from 'node:path'
  * `npm run bench [-- NAME...]`: runs the benchmarks (all by default), prints each figure, and writes
  * bench/results/NAME.json with the machine it ran on. BENCHMARKS.md quotes these files.
  */
-const ALL = ['spine', 'contact-id', 'modbus', 'osdp', 'onvif', 'dc09', 'console']
+const ALL = ['spine', 'contact-id', 'modbus', 'osdp', 'onvif', 'dc09', 'console', 'api']
 type Bench = { run(log: (line: string) => void): Promise<Record<string, number | string>> }
 
 function machine(): Record<string, string | number> {
