@@ -24,10 +24,17 @@ export interface BusCounters {
   exchanges: number
   strayReplies: number
   writeErrors: number
+  /** Reply windows kept open a little longer because the gateway was stalled when they ended. */
+  lateWindows: number
 }
 
 /** Longest sleep between checks, so a clock step cannot strand the loop. */
 const MAX_IDLE_MS = 250
+/**
+ * A window timer firing later than this past the window's end means the gateway itself was not
+ * running when the window ended (a loaded host, a long GC pause), not that the reader was slow.
+ */
+export const LATE_TOLERANCE_MS = 10
 
 /**
  * The multi-drop bus: exactly one command on the wire at a time [OSDP 2.2 §5.7], the readers
@@ -35,7 +42,7 @@ const MAX_IDLE_MS = 250
  * still being committed is skipped until they are; the others carry on.
  */
 export class OsdpBus {
-  readonly counters: BusCounters = { exchanges: 0, strayReplies: 0, writeErrors: 0 }
+  readonly counters: BusCounters = { exchanges: 0, strayReplies: 0, writeErrors: 0, lateWindows: 0 }
   private current: { link: PdLink; timer: TimerHandle | undefined } | undefined
   private readonly held = new Set<PdLink>()
   private idleTimer: TimerHandle | undefined
@@ -107,21 +114,36 @@ export class OsdpBus {
     this.counters.exchanges++
     // The window opens once our bytes are on the line: count their transmission time in.
     const windowMs = this.opts.replyTimeoutMs + Math.ceil(bytes.length * this.opts.msPerByte)
-    const closeWindow = (): void => {
-      if (this.current !== cur) return
-      this.opts.onWindowClosed()
-      this.finish(link, link.onTimeout(this.opts.timers.now()))
+    const arm = (): void => {
+      if (this.current === cur && this.running) this.armWindow(cur, this.opts.timers.now() + windowMs)
     }
-    this.opts.write(bytes).then(
-      () => {
-        if (this.current === cur && this.running) cur.timer = this.opts.timers.setTimeout(closeWindow, windowMs)
-      },
-      () => {
-        // Port down: the exchange fails like a silent reader, so readers go offline on time.
-        this.counters.writeErrors++
-        if (this.current === cur && this.running) cur.timer = this.opts.timers.setTimeout(closeWindow, windowMs)
-      },
-    )
+    this.opts.write(bytes).then(arm, () => {
+      // Port down: the exchange fails like a silent reader, so readers go offline on time.
+      this.counters.writeErrors++
+      arm()
+    })
+  }
+
+  /**
+   * Closes the reply window at `endsAt`, unless the gateway was stalled past that moment: a reply
+   * that came in meanwhile is still unread (Node runs expired timers before it reads the port), so
+   * the reader gets back the time the gateway missed, up to one reply timeout, before the window
+   * closes. Blaming the reader would resend the command and take the stale reply for the resend's.
+   */
+  private armWindow(cur: { link: PdLink; timer: TimerHandle | undefined }, endsAt: number): void {
+    const close = (): void => {
+      if (this.current !== cur) return
+      const now = this.opts.timers.now()
+      const late = now - endsAt
+      if (late > LATE_TOLERANCE_MS) {
+        this.counters.lateWindows++
+        this.armWindow(cur, now + Math.min(late, this.opts.replyTimeoutMs))
+        return
+      }
+      this.opts.onWindowClosed()
+      this.finish(cur.link, cur.link.onTimeout(now))
+    }
+    cur.timer = this.opts.timers.setTimeout(close, Math.max(0, endsAt - this.opts.timers.now()))
   }
 
   private clear(timer: TimerHandle | undefined): void {

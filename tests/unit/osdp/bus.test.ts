@@ -3,6 +3,7 @@ import type { Timers } from '../../../base/timers.js'
 import { OsdpBus } from '../../../adapters/osdp/bus.js'
 import type { LinkEvent, PdLink } from '../../../adapters/osdp/pd-link.js'
 import { AccessBusModel } from '../../../simulators/access-reader/model.js'
+import { ManualTimers } from '../../helpers/manual-timers.js'
 import { link, unmark } from './bus-driver.js'
 
 /** The process's timers looked up at each call, so the fake ones installed by each test reach the bus. */
@@ -123,5 +124,58 @@ describe('osdp bus scheduler (fake time)', () => {
     const p = r.links[0]!.enqueue({ code: 0x68, data: Buffer.from([0, 5, 1, 0]) })
     r.bus.stop()
     await expect(p).resolves.toMatchObject({ status: 'offline' })
+  })
+})
+
+describe('osdp bus scheduler on a stalled host (manual timers)', () => {
+  /** One reader whose replies the test hands to the bus itself: what sat unread while the gateway was stalled. */
+  function stalledRig() {
+    const timers = new ManualTimers(1_000_000)
+    const model = new AccessBusModel({ readers: [{ address: 0 }] })
+    const l = link(0, { replyTimeoutMs: 200 })
+    const replies: Buffer[] = []
+    let closed = 0
+    const bus = new OsdpBus({
+      links: [l], replyTimeoutMs: 200, msPerByte: 0, timers, onEvents: async () => undefined,
+      write: async (bytes) => {
+        const reply = model.handle(unmark(bytes), timers.now())
+        if (reply) replies.push(reply)
+      },
+      onWindowClosed: () => closed++,
+    })
+    return { timers, model, link: l, bus, replies, closed: () => closed }
+  }
+
+  it('takes a reply that came in while the gateway was stalled past the window, instead of timing out and resending', async () => {
+    const r = stalledRig()
+    r.bus.start()
+    await vi.waitFor(() => expect(r.replies).toHaveLength(1))
+    // The reader answered at once, but the process was not running when the window ended: the
+    // window's timer fires 300 ms late, before the port is read.
+    await r.timers.nextDue()
+    r.timers.advance(500)
+    await r.timers.fireNext()
+    expect(r.closed()).toBe(0)
+    expect(r.bus.counters.lateWindows).toBe(1)
+    r.bus.onFrame(unmark(r.replies.shift()!))
+    expect(r.link.counters).toMatchObject({ timeouts: 0, retries: 0, replies: 1 })
+    expect(r.model.pd(0).counters.repeats).toBe(0)
+    r.bus.stop()
+  })
+
+  it('still closes the window on a silent reader after a stall, once the gateway has watched the line again', async () => {
+    const r = stalledRig()
+    r.model.silence(0, r.timers.now(), 60_000)
+    r.bus.start()
+    const due = await r.timers.nextDue()
+    r.timers.advance(due - r.timers.now() + 500)
+    await r.timers.fireNext()
+    expect(r.closed()).toBe(0)
+    // Given back one reply timeout (not the whole 500 ms stall); on time now, the window closes.
+    expect(await r.timers.nextDue()).toBe(r.timers.now() + 200)
+    await r.timers.fireNext()
+    expect(r.closed()).toBe(1)
+    expect(r.link.counters.timeouts).toBe(1)
+    r.bus.stop()
   })
 })
