@@ -16,6 +16,8 @@ export interface Sent {
   probe: string
   /** When the gateway acknowledged it (ms, the checker's clock); absent: never acknowledged. */
   ackedAt?: number
+  /** When it was (last) sent, for acknowledgement latency. */
+  sentAt?: number
 }
 
 /** One event as the platform received it, duplicates included, in arrival order. */

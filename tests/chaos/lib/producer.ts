@@ -60,6 +60,7 @@ export class ChaosProducer {
     const m = this.messages[this.next++]!
     if (m.ackedAt !== undefined) return this.pump(client)
     const payload = JSON.stringify({ id: m.id, type: this.typeOf(m.n), attrs: { probe: m.probe } })
+    m.sentAt = Date.now()
     client.publishAsync(topics.ingest(this.site, this.device), payload, { qos: 1 }).then(
       () => {
         m.ackedAt ??= Date.now()

@@ -27,6 +27,8 @@ export interface RigOptions {
   trafficMs?: number
   /** The uplink goes through a faulty TCP link (`rig.link`) instead of straight to the platform. */
   faultyUplink?: boolean
+  /** Per producer (by index), another window and pace than the rig's: a flood beside a trickle. */
+  shapes?: ReadonlyArray<{ window: number; paceMs: number; events: number }>
   /** Merged over the journal's config (e.g. a path on a small file system, a spare file). */
   journal?: Record<string, unknown>
 }
@@ -74,9 +76,11 @@ export class Rig {
       const plog = await PlatformLog.open(platform.url, UPLINK_USER)
       cleanup.push(() => plog.close())
       const newId = seededUuid(rnd)
-      const producers = Array.from({ length: o.producers }, (_, i) =>
-        new ChaosProducer(SITE, `p${i}`, o.eventsPerProducer, newId, (n) => TYPES[(n + i) % TYPES.length]!, o.window,
-          o.trafficMs === undefined ? 0 : (o.trafficMs * o.window) / o.eventsPerProducer))
+      const producers = Array.from({ length: o.producers }, (_, i) => {
+        const shape = o.shapes?.[i]
+        const pace = o.trafficMs === undefined ? 0 : (o.trafficMs * o.window) / o.eventsPerProducer
+        return new ChaosProducer(SITE, `p${i}`, shape?.events ?? o.eventsPerProducer, newId, (n) => TYPES[(n + i) % TYPES.length]!, shape?.window ?? o.window, shape?.paceMs ?? pace)
+      })
       const devices: Array<Record<string, unknown>> = producers.map((p) => ({ id: p.device, adapter: 'mqtt-ingest', kind: 'alarm' }))
       let ptyPath: string | undefined
       if (o.alarmMessages > 0) {

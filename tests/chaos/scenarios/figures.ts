@@ -7,6 +7,7 @@ import type { LinksRun } from './links.js'
 import type { KillsRun } from './kills.js'
 import type { DiskRun } from './disk.js'
 import type { OutageRun } from './outage.js'
+import type { FairnessRun } from './fairness.js'
 
 export interface ScenarioResult {
   ok: boolean
@@ -99,4 +100,10 @@ export function outageFigures(runs: OutageRun[]): ScenarioResult {
   const worst = (f: (r: OutageRun) => number): number => Math.max(0, ...runs.map(f))
   const extra = { drainMs: worst((r) => r.drainMs), eventsPerSec: runs.map((r) => r.eventsPerSec), peakRssMiB: worst((r) => r.peakRssMiB), lastUrgentAt: worst((r) => r.lastUrgentAt), urgentShare: worst((r) => r.urgentShare) }
   return judge(runs.map((r) => ({ ...r, integrity: r.integrity })), extra, `, drained in ${extra.drainMs} ms, peak RSS ${extra.peakRssMiB} MiB, last urgent at ${(extra.lastUrgentAt * 100).toFixed(1)} % of arrivals`)
+}
+
+export function fairnessFigures(runs: FairnessRun[]): ScenarioResult {
+  const r = runs[0]
+  const extra = r ? { aloneMs: r.aloneMs, floodedMs: r.floodedMs, floodRate: r.floodRate } : {}
+  return judge(runs, extra, r ? `, alarms p99 alone ${r.aloneMs.p99} ms, during a flood of ${r.floodRate}/s ${r.floodedMs.p99} ms` : '')
 }

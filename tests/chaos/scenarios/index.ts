@@ -5,8 +5,9 @@ import { linksLine, linksRun } from './links.js'
 import { killsLine, killsRun } from './kills.js'
 import { diskLine, diskRun } from './disk.js'
 import { outageLine, outageRun } from './outage.js'
+import { fairnessLine, fairnessRun } from './fairness.js'
 import { summarize, type CheckReport } from '../checker.js'
-import { clockFigures, crashFigures, diskFigures, killsFigures, outageFigures, linksFigures, storageFigures, type ScenarioResult } from './figures.js'
+import { clockFigures, crashFigures, diskFigures, fairnessFigures, killsFigures, outageFigures, linksFigures, storageFigures, type ScenarioResult } from './figures.js'
 import { allTargets } from '../fuzz/targets.js'
 import { fuzzTarget, type FuzzFigures } from '../fuzz/engine.js'
 
@@ -66,6 +67,11 @@ export const SCENARIOS: Record<string, Scenario> = {
   async outage(a) {
     const o = { seed: a.seed, events: a.runs ?? (a.mode === 'quick' ? 50_000 : 1_000_000), devices: 20, deadlineMs: 1_800_000 }
     return outageFigures(await series(a, 1, (run) => outageRun(run, o), outageLine))
+  },
+  async fairness(a) {
+    const quick = a.mode === 'quick'
+    const o = { seed: a.seed, floodEvents: quick ? 20_000 : 100_000, floodWindow: 64, alarms: quick ? 100 : 400, deadlineMs: 300_000 }
+    return fairnessFigures(await series(a, 1, (run) => fairnessRun(run, o), fairnessLine))
   },
   async storage(a) {
     const quick = a.mode === 'quick'
