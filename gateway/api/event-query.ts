@@ -1,4 +1,5 @@
 import { all, closeDb, exec, openDb, OPEN_RO, type Db, type SqlValue } from '../journal/sqlite.js'
+import { positionRange } from './time-bounds.js'
 
 /** What GET /events filters on; every field optional. Times in ms since the epoch (receivedAt). */
 export interface EventFilter {
@@ -20,50 +21,104 @@ export interface StoredEvent {
   event: Record<string, unknown>
 }
 
+/**
+ * One page. `more`: older events may match; continue below `nextPos`. `complete` is false when
+ * the scan budget ran out before `limit` matches: the page holds what the `scanned` rows gave, and
+ * `nextPos` is where the scan stopped, not the last match.
+ */
+export interface EventPage {
+  events: StoredEvent[]
+  more: boolean
+  nextPos: number | undefined
+  complete: boolean
+  scanned: number
+}
+
+/** Rows a request may examine for free text and time filters: about 25 ms on a 2-core box (BENCHMARKS.md). */
+export const SCAN_BUDGET_ROWS = 20_000
+
 /** `%`, `_` and `\` taken literally in LIKE. */
 function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+class Where {
+  readonly sql: string[] = []
+  readonly params: SqlValue[] = []
+  add(sql: string, v: SqlValue | undefined): void {
+    if (v === undefined) return
+    this.sql.push(sql)
+    this.params.push(v)
+  }
+  text(): string {
+    return this.sql.length > 0 ? `WHERE ${this.sql.join(' AND ')}` : ''
+  }
 }
 
 /**
  * Reads the journal for the API on its own read-only connection: in WAL mode a reader never waits
  * for the writer nor holds it up, and sees only committed events. Newest first by journal position;
  * device, kind, type and priority are served by an index each (ddl.ts: events_device,
- * events_kind, events_type, events_priority); a time range and free text filter the walk, which
- * stops after `limit` matches (free text that matches nothing reads the whole journal).
+ * events_kind, events_type, events_priority). A time range is turned into a range of positions
+ * through events_received (time-bounds.ts). Free text and the exact time test filter a walk of at
+ * most `scanBudget` rows: a page that runs out of budget says so and its cursor continues the walk.
  */
 export class EventQuery {
-  private constructor(private readonly db: Db) {}
+  private constructor(
+    private readonly db: Db,
+    private readonly scanBudget: number,
+  ) {}
 
-  static async open(path: string): Promise<EventQuery> {
+  static async open(path: string, scanBudget = SCAN_BUDGET_ROWS): Promise<EventQuery> {
     const db = await openDb(path, OPEN_RO)
     await exec(db, 'PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;')
-    return new EventQuery(db)
+    return new EventQuery(db, scanBudget)
   }
 
-  /** Up to `limit` events matching `f`, newest first, and whether older ones match too. */
-  async list(f: EventFilter): Promise<{ events: StoredEvent[]; more: boolean }> {
-    const where: string[] = []
-    const params: SqlValue[] = []
-    const add = (sql: string, v: SqlValue | undefined) => {
-      if (v === undefined) return
-      where.push(sql)
-      params.push(v)
+  /** Up to `limit` events matching `f`, newest first, examining at most the scan budget's rows. */
+  async list(f: EventFilter): Promise<EventPage> {
+    const range = f.from === undefined && f.to === undefined ? { low: undefined, high: undefined } : await positionRange(this.db, f.from, f.to)
+    if (range.low !== undefined && range.high !== undefined && range.low > range.high) {
+      return { events: [], more: false, nextPos: undefined, complete: true, scanned: 0 }
     }
-    add('device = ?', f.device)
-    add('kind = ?', f.kind)
-    add("json_extract(body, '$.type') = ?", f.type)
-    add('priority = ?', f.priority)
-    // `+received_at`: no index for the time range. Positions follow arrival, so walking them newest
-    // first and stopping at `limit` beats collecting a day of rows by time only to sort them.
-    add('+received_at >= ?', f.from)
-    add('+received_at < ?', f.to)
-    add("body LIKE ? ESCAPE '\\'", f.q === undefined ? undefined : likePattern(f.q))
-    add('pos < ?', f.beforePos)
-    const sql = `SELECT pos, body FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY pos DESC LIMIT ?`
-    const rows = await all<{ pos: number; body: string }>(this.db, sql, [...params, f.limit + 1])
-    const more = rows.length > f.limit
-    return { events: rows.slice(0, f.limit).map((r) => ({ pos: r.pos, event: JSON.parse(r.body) as Record<string, unknown> })), more }
+    const high = range.high === undefined ? f.beforePos : Math.min(range.high + 1, f.beforePos ?? Number.MAX_SAFE_INTEGER)
+    const indexed = new Where()
+    indexed.add('device = ?', f.device)
+    indexed.add('kind = ?', f.kind)
+    indexed.add("json_extract(body, '$.type') = ?", f.type)
+    indexed.add('priority = ?', f.priority)
+    indexed.add('pos < ?', high)
+    indexed.add('pos >= ?', range.low)
+    const walk = new Where()
+    // `+received_at`: the positions above bound the walk; the exact test is per row.
+    walk.add('+received_at >= ?', f.from)
+    walk.add('+received_at < ?', f.to)
+    walk.add("body LIKE ? ESCAPE '\\'", f.q === undefined ? undefined : likePattern(f.q))
+    if (walk.sql.length === 0) {
+      const rows = await all<{ pos: number; body: string }>(this.db, `SELECT pos, body FROM events ${indexed.text()} ORDER BY pos DESC LIMIT ?`, [
+        ...indexed.params,
+        f.limit + 1,
+      ])
+      return page(rows, f.limit, rows.length)
+    }
+    // The budget caps the rows the walk reads (the indexed filters choose them); the outer query
+    // tests the rest. One more match than `limit` says the next page is not empty.
+    const window = `SELECT pos, body, received_at FROM events ${indexed.text()} ORDER BY pos DESC LIMIT ?`
+    const params = [...indexed.params, this.scanBudget]
+    const rows = await all<{ pos: number; body: string }>(this.db, `SELECT pos, body FROM (${window}) ${walk.text()} ORDER BY pos DESC LIMIT ?`, [
+      ...params,
+      ...walk.params,
+      f.limit + 1,
+    ])
+    if (rows.length > f.limit) {
+      const [c] = await all<{ n: number }>(this.db, `SELECT COUNT(*) AS n FROM (${window}) WHERE pos >= ?`, [...params, rows[f.limit - 1]!.pos])
+      return page(rows, f.limit, c?.n ?? 0)
+    }
+    const [w] = await all<{ n: number; low: number | null }>(this.db, `SELECT COUNT(*) AS n, MIN(pos) AS low FROM (${window})`, params)
+    const scanned = w?.n ?? 0
+    if (scanned < this.scanBudget || w?.low == null) return page(rows, f.limit, scanned)
+    // Out of budget: what was found, and a cursor below the last row examined.
+    return { events: rows.map(stored), more: true, nextPos: w.low, complete: false, scanned }
   }
 
   async byId(id: string): Promise<Record<string, unknown> | undefined> {
@@ -74,4 +129,15 @@ export class EventQuery {
   close(): Promise<void> {
     return closeDb(this.db)
   }
+}
+
+function stored(r: { pos: number; body: string }): StoredEvent {
+  return { pos: r.pos, event: JSON.parse(r.body) as Record<string, unknown> }
+}
+
+/** A page the walk finished: `limit + 1` rows mean more. */
+function page(rows: Array<{ pos: number; body: string }>, limit: number, scanned: number): EventPage {
+  const events = rows.slice(0, limit).map(stored)
+  const more = rows.length > limit
+  return { events, more, nextPos: more ? events.at(-1)?.pos : undefined, complete: true, scanned }
 }

@@ -129,7 +129,7 @@ describe('GET /events', () => {
     expect((await page(`type=access.denied&device=intercom-1`)).events.map((e) => e['id'])).toEqual([...before].reverse())
     expect((await page('priority=3&kind=access')).events.every((e) => e['priority'] === 3 && e['kind'] === 'access')).toBe(true)
     expect((await page('kind=alarm')).events.every((e) => e['device'] === 'panel-1')).toBe(true)
-    expect((await page('q=needle_in%25HAY')).events.map((e) => e['id'])).toEqual([after[11]])
+    expect(await page('q=needle_in%25HAY')).toMatchObject({ events: [{ id: after[11] }], nextCursor: null, complete: true })
     expect((await page(`from=${from}&to=${new Date(Date.now() + 60_000).toISOString()}`)).events.map((e) => e['id'])).toEqual([...after].reverse())
     expect((await page(`to=${from}&type=door.open`)).events).toEqual([])
 
@@ -277,5 +277,13 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.paths['/api/v1/events']!['get']!.parameters!.map((p) => p.name)).toEqual(
       expect.arrayContaining(['device', 'kind', 'type', 'priority', 'from', 'to', 'q', 'limit', 'cursor']),
     )
+    type Prop = { description?: string }
+    const events = doc.paths['/api/v1/events']!['get'] as unknown as {
+      responses: Record<string, { content: Record<string, { schema: { properties: Record<string, Prop> } }> }>
+    }
+    const page = events.responses['200']!.content['application/json']!.schema.properties
+    expect(page['complete']?.description).toMatch(/scan budget ran out/)
+    expect(page['scanned']?.description).toMatch(/rows this page examined/)
+    expect(page['nextCursor']?.description).toMatch(/cursor/)
   })
 })
