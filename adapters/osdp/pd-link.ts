@@ -3,20 +3,13 @@ import * as C from './commands.js'
 import type { CommandPayload } from './commands.js'
 import { REPLY, decodeNak, type Nak } from './replies.js'
 import type { SecureSession } from './secure-session.js'
-import { Handshake, KeyChoice } from './handshake.js'
 import { interpretReply, type LinkEvent } from './pd-replies.js'
-import { Refusals, handshakeCause, refusalCause, type FaultCause } from './refusals.js'
+import { StartUp, isHandshakeStep } from './pd-startup.js'
+import { Refusals, refusalCause, type FaultCause } from './refusals.js'
 import type { CommandOutcome, LinkCounters, LinkState, Outstanding, PdLinkOptions, Queued, Step } from './pd-link-types.js'
 
 export type { LinkEvent } from './pd-replies.js'
 export type { CommandOutcome, PdLinkOptions } from './pd-link-types.js'
-
-
-
-
-
-
-
 
 /**
  * The control panel's side of one PD [OSDP 2.2 §5.6, §5.9]: one command outstanding, sequence
@@ -30,22 +23,21 @@ export class PdLink {
   readonly counters: LinkCounters = { commands: 0, replies: 0, retries: 0, timeouts: 0, busy: 0, naks: 0, macFailures: 0, offline: 0 }
   private sqn = 0
   private outstanding: Outstanding | undefined
-  private steps: Step[] = []
   private readonly queue: Queued[] = []
   private session: SecureSession | undefined
-  private handshake: Handshake | undefined
+  /** The start-up sequence: its steps, the handshake and the key it names. */
+  private readonly startUp: StartUp
   private lastHeardAt = Number.NEGATIVE_INFINITY
   private lastPollAt = Number.NEGATIVE_INFINITY
   private nextAttemptAt = 0
   /** What the adapter was last told: first contact, a return, or nothing new. */
   private reported: 'unknown' | 'online' | 'offline' = 'unknown'
-  /** Which key the next handshake names, after a KEYSET whose fate is unknown. */
-  private readonly keyChoice = new KeyChoice()
   /** Failed attempts since the reader last answered a POLL. */
   private readonly refusals: Refusals
 
   constructor(readonly opts: PdLinkOptions) {
     this.refusals = new Refusals(opts.reconnectIntervalMs, opts.refusedRetryMaxMs)
+    this.startUp = new StartUp(opts)
   }
 
   get address(): number {
@@ -182,11 +174,10 @@ export class PdLink {
     const events: LinkEvent[] = [{ type: 'nak', command, nak }]
     const detail = `${command} refused with NAK 0x${nak.code.toString(16).padStart(2, '0')}: ${nak.reason}`
     if (o.step === 'queued') this.queue.shift()?.done({ status: 'refused', reason: nak.reason })
-    if (o.step === 'chlng' || o.step === 'scrypt' || o.step === 'keyset') {
-      // A NAK to CHLNG says the reader has no use for the key we named.
-      if (this.handshake) this.keyChoice.failed(this.handshake, o.step === 'chlng')
+    if (isHandshakeStep(o.step)) {
+      const cause = this.startUp.refused(o.step, nak)
       events.push({ type: 'secure-failure', reason: `reader refused ${C.CMD_NAMES[o.code]}: ${nak.reason}` })
-      return [...events, ...this.resync(now, { cause: handshakeCause(nak, this.handshake?.usedInstallKey === true), detail }, true)]
+      return [...events, ...this.resync(now, { cause, detail }, true)]
     }
     // Sequence lost, or the PD dropped or demands the secure channel: start over [§5.9, Annex D.6].
     // A refusal is not an answer: it neither keeps the reader online nor ends a run of failures.
@@ -198,61 +189,28 @@ export class PdLink {
     return events
   }
 
-
-
   private onStepReply(o: Outstanding, f: DecodedFrame, data: Buffer, now: number): LinkEvent[] {
-    const step = o.step as Step
-    if (step === 'chlng' || step === 'scrypt') {
-      const hs = this.handshake!
-      const r = step === 'chlng' ? hs.onCcrypt(f, data) : hs.onRmacI(f, data)
-      if (!r.ok) {
-        this.keyChoice.failed(hs, r.definitive)
-        const cause: FaultCause = !r.definitive ? 'secure-channel' : hs.usedInstallKey ? 'install-key' : 'unknown-key'
-        return [{ type: 'secure-failure', reason: r.reason }, ...this.resync(now, { cause, detail: r.reason }, true)]
-      }
-      if (r.session) {
-        this.session = r.session
-        if (hs.usedInstallKey) this.steps.splice(1, 0, 'keyset')
-      }
-    }
-    if (step === 'keyset') {
-      this.opts.keys.commit(this.opts.keyName, this.handshake!.newKey!)
-      // The reader takes the new key once its ACK is out and ends the session [Annex D.8; libosdp
-      // does so]: set up a new one under the new key (kk = 1) before anything else is sent.
+    const r = this.startUp.onReply(o.step as Step, f, data)
+    if (r.type === 'failed') return [{ type: 'secure-failure', reason: r.reason }, ...this.resync(now, { cause: r.cause, detail: r.reason }, true)]
+    if (r.type === 'keyset') {
       this.session = undefined
-      this.handshake = undefined
-      this.steps.splice(0, 1, 'chlng', 'scrypt')
       return [{ type: 'keyset' }]
     }
+    if (r.session) this.session = r.session
     return this.advanceStep(now)
   }
 
   /** The next start-up step; after the last, POLL at once (its answer reports the reader online). */
   private advanceStep(now: number): LinkEvent[] {
-    this.steps.shift()
-    if (this.steps.length > 0) return []
+    if (!this.startUp.advance()) return []
     this.state = 'online'
     this.lastPollAt = now - this.opts.pollIntervalMs
     return []
   }
 
   private sendStep(now: number): Buffer {
-    const step = this.steps[0]!
-    switch (step) {
-      case 'chlng':
-        this.handshake = new Handshake(this.opts, this.keyChoice.pendingFailed)
-        return this.sendRaw(this.handshake.chlng(), step, now)
-      case 'scrypt':
-        return this.sendRaw(this.handshake!.scrypt(), step, now)
-      case 'keyset': {
-        const key = this.opts.randomBytes(16)
-        this.handshake!.newKey = key
-        this.opts.keys.setPending(this.opts.keyName, key)
-        return this.send(C.keyset(key), step, now)
-      }
-      default:
-        return this.send({ id: C.id, cap: C.cap, lstat: C.lstat, istat: C.istat, ostat: C.ostat }[step](), step, now)
-    }
+    const c = this.startUp.command()
+    return 'frame' in c ? this.sendRaw(c.frame, c.step, now) : this.send(c.payload, c.step, now)
   }
 
   /** Frames and (inside a session) seals a command. */
@@ -273,13 +231,10 @@ export class PdLink {
   private restart(): void {
     this.sqn = 0
     this.session = undefined
-    this.handshake = undefined
     this.outstanding = undefined
     this.state = 'starting'
-    // A reader that needs the secure channel hears nothing in the clear, not even ID [Annex D.1].
-    this.steps = [...(this.opts.secure ? (['chlng', 'scrypt'] as Step[]) : []), 'id', 'cap', 'lstat', 'istat', 'ostat']
+    this.startUp.begin()
   }
-
 
   /**
    * Start over at sequence number 0, staying online meanwhile: at once after a single failure,
@@ -308,7 +263,6 @@ export class PdLink {
     this.state = 'offline'
     this.outstanding = undefined
     this.session = undefined
-    this.handshake = undefined
     this.sqn = 0
     // A reader that refuses keeps backing off while offline; a silent one is tried each interval.
     this.nextAttemptAt = now + Math.max(this.opts.reconnectIntervalMs, this.refusals.retryDelayMs())
