@@ -8,6 +8,7 @@ import type { KillsRun } from './kills.js'
 import type { DiskRun } from './disk.js'
 import type { OutageRun } from './outage.js'
 import type { FairnessRun } from './fairness.js'
+import type { PowerRun } from './power.js'
 
 export interface ScenarioResult {
   ok: boolean
@@ -106,4 +107,9 @@ export function fairnessFigures(runs: FairnessRun[]): ScenarioResult {
   const r = runs[0]
   const extra = r ? { aloneMs: r.aloneMs, floodedMs: r.floodedMs, floodRate: r.floodRate } : {}
   return judge(runs, extra, r ? `, alarms p99 alone ${r.aloneMs.p99} ms, during a flood of ${r.floodRate}/s ${r.floodedMs.p99} ms` : '')
+}
+
+export function powerFigures(runs: PowerRun[]): ScenarioResult {
+  const restored = runs.reduce((s, r) => s + r.restored, 0)
+  return judge(runs, { filesRestored: restored, filesRemoved: runs.reduce((s, r) => s + r.removed, 0) }, `, ${runs.length} cuts, ${restored} files put back to their last sync`)
 }

@@ -6,8 +6,9 @@ import { killsLine, killsRun } from './kills.js'
 import { diskLine, diskRun } from './disk.js'
 import { outageLine, outageRun } from './outage.js'
 import { fairnessLine, fairnessRun } from './fairness.js'
+import { powerLine, powerRun } from './power.js'
 import { summarize, type CheckReport } from '../checker.js'
-import { clockFigures, crashFigures, diskFigures, fairnessFigures, killsFigures, outageFigures, linksFigures, storageFigures, type ScenarioResult } from './figures.js'
+import { clockFigures, crashFigures, diskFigures, fairnessFigures, powerFigures, killsFigures, outageFigures, linksFigures, storageFigures, type ScenarioResult } from './figures.js'
 import { allTargets } from '../fuzz/targets.js'
 import { fuzzTarget, type FuzzFigures } from '../fuzz/engine.js'
 
@@ -72,6 +73,11 @@ export const SCENARIOS: Record<string, Scenario> = {
     const quick = a.mode === 'quick'
     const o = { seed: a.seed, floodEvents: quick ? 20_000 : 100_000, floodWindow: 64, alarms: quick ? 100 : 400, deadlineMs: 300_000 }
     return fairnessFigures(await series(a, 1, (run) => fairnessRun(run, o), fairnessLine))
+  },
+  async power(a) {
+    const quick = a.mode === 'quick'
+    const o = { seed: a.seed, producers: 3, eventsPerProducer: quick ? 400 : 1500, window: 16, alarmMessages: quick ? 6 : 20, deadlineMs: 180_000 }
+    return powerFigures(await series(a, a.runs ?? (quick ? 2 : 20), (run) => powerRun(run, o), powerLine))
   },
   async storage(a) {
     const quick = a.mode === 'quick'
