@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os'
 import { seededRandom } from '../../../simulators/parking-lock/rng.js'
 import { checkHistory, type CheckReport } from '../checker.js'
 import { until, withRig, type RigOptions } from '../lib/rig.js'
-import { integrityOfCopy } from '../lib/integrity.js'
 
 /**
  * Scenario 3, a power cut without a VM: the gateway runs with `powercut/synced.c` preloaded (compiled
