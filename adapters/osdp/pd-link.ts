@@ -108,7 +108,12 @@ export class PdLink {
     this.counters.timeouts++
     // A reader already silent for the whole window gets one try per reconnect interval, so a dead
     // reader does not eat the bus time of the live ones.
-    if (now - this.lastHeardAt >= this.opts.offlineAfterMs) return this.goOffline(now, `no reply for ${now - this.lastHeardAt} ms`)
+    if (now - this.lastHeardAt >= this.opts.offlineAfterMs) {
+      // A reader that was refusing until now is reported with what it refused: that is what to fix.
+      const last = this.refusals.last
+      const silent = now - this.lastHeardAt
+      return this.goOffline(now, last ? `no answer but refusals for ${silent} ms, then no reply: ${last.detail}` : `no reply for ${silent} ms`)
+    }
     o.sentAt = 0
     o.resendAt = now
     return []

@@ -273,6 +273,17 @@ describe('osdp PD link: a reader that keeps refusing', () => {
     expect(off[0]!.event).toMatchObject({ reason: expect.stringMatching(/NAK 0x06/) })
   })
 
+  it('a reply lost at the offline deadline: offline saying what the reader refused, not only that it fell silent', () => {
+    const model = enforcing()
+    const bus = new VirtualBus([link(0)], model)
+    // The last attempt runs at the deadline; its first reply is lost (a noisy line, a loaded host).
+    bus.tamper = (r) => (bus.now - bus.sentAt[0]! >= 8000 ? undefined : r)
+    bus.run(9000)
+    const off = bus.events('offline')
+    expect(off).toHaveLength(1)
+    expect(off[0]!.event).toMatchObject({ reason: expect.stringMatching(/^no answer but refusals for \d+ ms, then no reply: LSTAT refused with NAK 0x06/) })
+  })
+
   it('comes back online when the reader stops refusing, and says the fault is over', () => {
     const model = enforcing()
     const bus = new VirtualBus([link(0, { refusedRetryMaxMs: 4000 })], model)
