@@ -40,3 +40,18 @@ export function matches(e: EventView, term: string): boolean {
   const t = term.trim().toLowerCase()
   return t === '' || eventText(e).includes(t)
 }
+
+/** A page of GET /events?q=: `complete` false when the gateway's scan budget ran out first; `nextCursor` continues further back. */
+export interface SearchPage {
+  events: EventView[]
+  nextCursor: string | null
+  complete: boolean
+  scanned: number
+}
+
+/** The API path of a search of the journal for `term`, below `cursor` when it continues one. */
+export function searchPath(term: string, cursor: string | null): string {
+  const p = new URLSearchParams({ q: term.trim(), limit: '100' })
+  if (cursor !== null) p.set('cursor', cursor)
+  return `/events?${p}`
+}

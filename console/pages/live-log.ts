@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks'
 import { api } from '../api.js'
 import { useApp } from '../context.js'
 import { type MessageKey, t } from '../i18n/index.js'
-import { addEvent, eventDetail, LOG_MAX, matches, mergeEvents } from '../lib/event-log.js'
+import { addEvent, eventDetail, LOG_MAX, matches, mergeEvents, type SearchPage, searchPath } from '../lib/event-log.js'
 import { formatTime } from '../lib/format.js'
 import type { EventView } from '../types.js'
 import { Failure, SnapshotLink } from './parts.js'
@@ -31,6 +31,15 @@ function Row({ e, hl, raw }: { e: EventView; hl: boolean; raw: boolean }) {
   </tr>`
 }
 
+/** A search of the stored journal for one term, page after page further back. */
+interface OlderSearch {
+  term: string
+  events: EventView[]
+  cursor: string | null
+  scanned: number
+  done: boolean
+}
+
 export function LiveLogPage() {
   const { live } = useApp()
   const [events, setEvents] = useState<EventView[]>([])
@@ -41,6 +50,7 @@ export function LiveLogPage() {
   const [raw, setRaw] = useState(false)
   const [connected, setConnected] = useState(live.connected)
   const [loaded, setLoaded] = useState(false)
+  const [older, setOlder] = useState<OlderSearch | undefined>(undefined)
   const reload = useCallback(() => {
     api<{ events: EventView[] }>(`/events?limit=${Math.min(LOG_MAX, 200)}`).then(
       (r) => {
@@ -61,7 +71,20 @@ export function LiveLogPage() {
       }),
     [live, reload],
   )
-  const shown = events.filter((e) => matches(e, search))
+  const term = search.trim()
+  const searched = older?.term === term ? older : undefined
+  // The gateway examines a bounded number of rows per request: a partial page comes with a cursor,
+  // and the button asks for the next stretch further back.
+  const searchOlder = () => {
+    const from = searched ?? { term, events: [], cursor: null, scanned: 0, done: false }
+    api<SearchPage>(searchPath(term, from.cursor)).then(
+      (r) => setOlder({ term, events: [...from.events, ...r.events], cursor: r.nextCursor, scanned: from.scanned + r.scanned, done: r.nextCursor === null }),
+      (e: Error) => setError(e.message),
+    )
+  }
+  const recent = events.filter((e) => matches(e, search))
+  const recentIds = new Set(recent.map((e) => e.id))
+  const shown = [...recent, ...(searched?.events.filter((e) => !recentIds.has(e.id)) ?? [])]
   const hlTerm = highlight.trim()
   const lastHit = hlTerm ? events.find((e) => matches(e, hlTerm)) : undefined
   return html`<section class="live" aria-busy=${loaded || error ? 'false' : 'true'}>
@@ -73,6 +96,12 @@ export function LiveLogPage() {
       <label>${t('live.highlight')}<input type="search" name="highlight" placeholder=${t('live.highlightHint')} value=${highlight} onInput=${(e: Event) => setHighlight((e.target as HTMLInputElement).value)} /></label>
       <label class="check"><input type="checkbox" name="raw" checked=${raw} onChange=${(e: Event) => setRaw((e.target as HTMLInputElement).checked)} />${t('live.raw')}</label>
     </div>
+    ${
+      term !== '' &&
+      html`<p class="older" role="status" data-testid="search-older">${searched && `${t('live.searched', { scanned: searched.scanned, found: searched.events.length })} `}${
+        searched?.done ? t('live.searchEnd') : html`<button type="button" onClick=${searchOlder}>${t('live.searchOlder')}</button>`
+      }</p>`
+    }
     ${lastHit && html`<div class=${`hlbox p${lastHit.priority}`} role="status" aria-live="polite"><time>${formatTime(lastHit.receivedAt)}</time> <strong>${lastHit.type}</strong> ${lastHit.device} ${eventDetail(lastHit)}</div>`}
     ${
       shown.length === 0

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { actionsFor, doorsOf, paramsFor } from '../../../console/lib/actions.js'
 import { applyState, isStale, matchesFilter, sortDevices } from '../../../console/lib/devices.js'
-import { addEvent, matches, mergeEvents, snapshotOf } from '../../../console/lib/event-log.js'
+import { addEvent, matches, mergeEvents, searchPath, snapshotOf } from '../../../console/lib/event-log.js'
 import { formatAge, formatBytes } from '../../../console/lib/format.js'
 import { throttle } from '../../../console/lib/throttle.js'
 import type { DeviceView, EventView } from '../../../console/types.js'
@@ -70,6 +70,11 @@ describe('console live log', () => {
     ]
     expect(mergeEvents(live, page).map((e) => e.id)).toEqual(['new', 'mid', 'old'])
     expect(mergeEvents([ev('late', { receivedAt: '2026-05-01T12:00:09Z' })], page, 2).map((e) => e.id)).toEqual(['late', 'new'])
+  })
+
+  it('searches the journal from the newest event, then further back from the cursor of a partial page', () => {
+    expect(searchPath(' card 4567 ', null)).toBe('/events?q=card+4567&limit=100')
+    expect(searchPath('a&b', '812345')).toBe('/events?q=a%26b&limit=100&cursor=812345')
   })
 
   it('finds the picture a snapshot event refers to', () => {
