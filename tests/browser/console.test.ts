@@ -73,6 +73,12 @@ describe('the console in a browser', () => {
       await row.locator('details summary').click()
       await expect.poll(() => row.locator('pre.raw').textContent(), { timeout: DEADLINE_MS }).toMatch(/[0-9A-Fa-f]{8}/)
       await screenshot(page, 'live')
+      // The search goes on in the stored journal: the first answer holds the door events, the journal
+      // is small enough for one page, so the button gives way to "nothing older".
+      await page.locator('input[name="search"]').fill('door.open')
+      await page.locator('[data-testid="search-older"] button').click()
+      const older = page.locator('[data-testid="search-older"]')
+      await expect.poll(() => older.textContent(), { timeout: DEADLINE_MS }).toMatch(/stored events searched, [1-9][0-9]* found\. No older event matches\./)
       await page.context().close()
     },
     TEST_MS,
