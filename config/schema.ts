@@ -42,6 +42,13 @@ export const BrokerSchema = z.strictObject({
   allowAnonymous: z.boolean().default(false),
   users: z.array(BrokerUserSchema).default([]),
   maxIngestPayloadBytes: z.number().int().min(256).max(1_048_576).default(65_536),
+  /**
+   * Ingest publishes in flight (read, not yet committed and acknowledged) across all producers; over
+   * it the broker stops reading their sockets until commits free room, taking connections in turn.
+   */
+  maxIngestInflight: z.number().int().min(1).max(100_000).default(1024),
+  /** The same bound on their payload bytes (a single larger payload goes alone). */
+  maxIngestInflightBytes: z.number().int().min(1024).max(268_435_456).default(1_048_576),
 })
 
 export const MetricsSchema = z.strictObject({
@@ -71,7 +78,7 @@ export const ConfigSchema = z
   .strictObject({
     version: z.literal(1),
     site: SiteSchema,
-    broker: BrokerSchema.default({ host: '127.0.0.1', port: 1883, allowAnonymous: false, users: [], maxIngestPayloadBytes: 65_536 }),
+    broker: BrokerSchema.default({ host: '127.0.0.1', port: 1883, allowAnonymous: false, users: [], maxIngestPayloadBytes: 65_536, maxIngestInflight: 1024, maxIngestInflightBytes: 1_048_576 }),
     api: ApiSchema.prefault({}),
     metrics: MetricsSchema.default({ open: false }),
     journal: JournalSchema,

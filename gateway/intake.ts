@@ -50,6 +50,7 @@ export async function startBrokerIntake(config: GatewayConfig, journal: Journal,
   const broker = new LocalBroker({
     site: config.site.id, host: config.broker.host, port: config.broker.port, allowAnonymous: config.broker.allowAnonymous,
     users: await brokerUsers(config), gate, log: brokerLog,
+    ingestBudget: { maxInflight: config.broker.maxIngestInflight, maxInflightBytes: config.broker.maxIngestInflightBytes },
   })
   const port = await broker.start()
   return { broker, gate, port }

@@ -22,7 +22,8 @@ export interface GatewayStatus {
    */
   devices: { total: number; online: number; offline: string[]; stats: Record<string, AdapterStats>; health: Record<string, AdapterHealth> }
   broker: { clients: number; refusedLogins: number; refusedPublishes: number; refusedSubscribes: number; cutConnections: number }
-  ingest: { accepted: number; rejected: number }
+  /** `inflight`/`peakInflight`: publishes admitted and not yet answered (bounded); `waiting`: read, waiting for room. */
+  ingest: { accepted: number; rejected: number; inflight: number; peakInflight: number; waiting: number; deferred: number }
   memoryRssBytes: number
 }
 
@@ -59,7 +60,7 @@ export async function buildStatus(s: StatusSources): Promise<GatewayStatus> {
     journal: s.journal.stats(),
     devices: { total: devices.length, online: devices.filter((d) => d.online).length, offline: devices.filter((d) => !d.online).map((d) => d.device), stats: collect(s.adapters, (a) => a.stats?.()), health: collect(s.adapters, (a) => a.health?.()) },
     broker: { clients: s.broker.connectedClients(), refusedLogins: s.broker.refusedLogins, refusedPublishes: s.broker.refusedPublishes, refusedSubscribes: s.broker.refusedSubscribes, cutConnections: s.broker.cutConnections },
-    ingest: { accepted: s.gate.accepted, rejected: s.gate.rejected },
+    ingest: { accepted: s.gate.accepted, rejected: s.gate.rejected, inflight: s.broker.ingest.inflight, peakInflight: s.broker.ingest.peakInflight, waiting: s.broker.ingest.waiting, deferred: s.broker.ingest.deferred },
     memoryRssBytes: process.memoryUsage.rss(),
   }
 }

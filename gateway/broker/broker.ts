@@ -6,6 +6,7 @@ import { EventOrderError, errorMessage } from '../../base/errors.js'
 import { canPublish, canSubscribe, filterWithin, type Principal, type Role } from './acl.js'
 import { verifyPassword } from './passwords.js'
 import type { IngestGate } from './ingest-gate.js'
+import { IngestBudget, type IngestBudgetLimits } from './ingest-budget.js'
 import { closeAedes, listenMqtt, type MqttListener } from './listener.js'
 import { describeViolation, type MeterViolation } from './packet-meter.js'
 
@@ -26,7 +27,12 @@ export interface LocalBrokerOptions {
   log: Logger
   /** How long `stop()` lets clients read their last PUBACKs and close; then they are cut. */
   closeGraceMs?: number
+  /** The bound on ingest publishes in flight across all connections (see `IngestBudget`). */
+  ingestBudget?: IngestBudgetLimits
 }
+
+/** As the config's defaults: about 1,000 events in flight, a few group commits' worth, about 5 MB of heap. */
+const DEFAULT_INGEST_BUDGET: IngestBudgetLimits = { maxInflight: 1024, maxInflightBytes: 1_048_576 }
 
 /**
  * A packet may carry an ingest payload up to twice the gate's limit (the gate then refuses it with
@@ -63,9 +69,12 @@ export class LocalBroker {
   /** Connections cut at a packet header (too large, malformed, not CONNECT first). */
   cutConnections = 0
   private readonly warned = new Set<string>()
+  /** Ingest publishes in flight across connections, bounded; its counters are the status's. */
+  readonly ingest: IngestBudget
 
   constructor(private readonly opts: LocalBrokerOptions) {
     this.users = new Map(opts.users.map((u) => [u.username, u]))
+    this.ingest = new IngestBudget(opts.ingestBudget ?? DEFAULT_INGEST_BUDGET)
   }
 
   async start(): Promise<number> {
@@ -162,26 +171,36 @@ export class LocalBroker {
       return done(new Error(`not authorized to publish on ${packet.topic}`))
     }
     if (t?.type !== 'ingest') return done(null)
-    if (this.draining) {
-      // Stopping: neither committed nor acknowledged, so the producer resends it to the next run,
-      // which stores it once. Refusing it instead would close the connection before the PUBACKs
-      // of the commits still in flight on it are written.
+    // Over the bound the publish waits its connection's turn; aedes reads nothing more from that
+    // connection meanwhile (it waits for every packet of the chunk), so the socket is not read.
+    const bytes = (packet.payload as Buffer).length
+    this.ingest.admit(client, bytes, () => this.commitIngest(client, who, t.device, packet, bytes, done))
+  }
+
+  private commitIngest(client: Client, who: Principal, device: string, packet: PublishPacket, bytes: number, done: (err?: Error | null) => void): void {
+    if (this.draining || client.conn.destroyed) {
+      // Stopping, or the connection is gone while this waited: neither committed nor acknowledged,
+      // so the producer resends it (to the next run), which stores it once. Refusing it instead
+      // would close the connection before the PUBACKs of the commits still in flight are written.
       this.heldPublishes++
-      this.opts.log.debug({ client: client.id, device: t.device }, 'ingest publish held: the broker is stopping; the producer will resend it')
-      return
+      this.opts.log.debug({ client: client.id, device }, 'ingest publish held: the broker is stopping or the connection closed; the producer will resend it')
+      return this.ingest.release(bytes)
     }
     // Commit before PUBACK: aedes writes the PUBACK only after this callback [aedes lib/handlers/publish.js].
-    const commit = this.opts.gate.accept(t.device, packet.payload as Buffer, who.username).then(
+    const commit = this.opts.gate.accept(device, packet.payload as Buffer, who.username).then(
       () => done(null),
       (err: unknown) => {
         // An order refusal follows a failed commit the journal has already reported.
-        if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device: t.device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
-        else this.opts.log.error({ client: client.id, device: t.device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
+        if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
+        else this.opts.log.error({ client: client.id, device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
         done(err instanceof Error ? err : new Error(String(err)))
       },
     )
     this.inflight.add(commit)
-    void commit.finally(() => this.inflight.delete(commit))
+    void commit.finally(() => {
+      this.inflight.delete(commit)
+      this.ingest.release(bytes)
+    })
   }
 
   publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
