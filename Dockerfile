@@ -26,6 +26,10 @@ ENV NODE_ENV=production
 # A capped heap is collected before RSS grows: about 150 MB while draining a 1,000,000-event backlog
 # (about 245 MB with node's defaults). See BENCHMARKS.md.
 ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=4"
+# glibc gives each thread that mallocs under contention its own arena (up to 8 per core), each
+# kept at its high-water mark; SQLite runs on libuv's four pool threads, so RSS grew by tens of MB
+# with how many arenas the commits touched. Two arenas bound that; see BENCHMARKS.md.
+ENV MALLOC_ARENA_MAX=2
 RUN groupadd --system pingan \
  && useradd --system --gid pingan --groups dialout --home-dir /var/lib/pingan --shell /usr/sbin/nologin pingan \
  && mkdir -p /var/lib/pingan /etc/pingan \

@@ -110,6 +110,12 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
       // The platform sees the gateway go offline without waiting for a status timeout.
       will: { topic: statusTopic, payload: Buffer.from(JSON.stringify({ site: this.site, online: false, reason: 'connection lost' })), qos: 1, retain: true },
       resubscribe: false,
+      // mqtt-packet otherwise builds a table of 65,536 two-byte Buffers (6.4 MB of heap) for the
+      // numbers it writes; without it each is allocated as written. Encoding only: what is sent,
+      // and QoS 1's ids and acknowledgements, are the same [MQTT.js #1151]. The switch is the
+      // mqtt-packet module's, so it holds for the local broker too (table not built if it has not
+      // written a packet yet).
+      writeCache: false,
     }
     if (this.cfg.protocolVersion === 5) opts.properties = { sessionExpiryInterval: this.cfg.sessionExpirySec }
     if (this.cfg.username !== undefined) opts.username = this.cfg.username

@@ -30,6 +30,9 @@ export class Checkpointer {
   static async start(path: string, walMaxBytes: number, log: Logger): Promise<Checkpointer> {
     const db = await openDb(path, OPEN_RW)
     await exec(db, 'PRAGMA busy_timeout = 5000')
+    // A checkpoint copies WAL frames through its own buffer, not the page cache, and this connection
+    // reads nothing else: 64 KiB instead of SQLite's default 2 MB [sqlite.org/pragma.html#pragma_cache_size].
+    await exec(db, 'PRAGMA cache_size = -64')
     const c = new Checkpointer(db, path, walMaxBytes, log)
     c.timer = setInterval(() => void c.run(), EVERY_MS)
     c.timer.unref()
