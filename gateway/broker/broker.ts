@@ -206,7 +206,10 @@ export class LocalBroker {
   publish(topic: string, payload: string | Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
     const aedes = this.aedes
     if (!aedes || aedes.closed) return Promise.resolve()
-    const packet = { cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos, retain, dup: false } as PublishPacket
+    // A string goes as it is: mqtt-packet encodes it while writing to each subscriber's socket
+    // [mqtt-packet writeToStream.js publish()], so an event nobody subscribes to costs no copy;
+    // in-process subscribers get a Buffer (below).
+    const packet = { cmd: 'publish', topic, payload, qos, retain, dup: false } as PublishPacket
     return new Promise((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())))
   }
 
@@ -216,7 +219,8 @@ export class LocalBroker {
     if (!aedes) return Promise.reject(new Error('broker not started'))
     return new Promise((resolve) => aedes.subscribe(filter, (packet, cb) => {
       try {
-        onMessage(packet.topic, packet.payload as Buffer)
+        const p = packet.payload as Buffer | string
+        onMessage(packet.topic, typeof p === 'string' ? Buffer.from(p) : p)
       } finally {
         cb()
       }
