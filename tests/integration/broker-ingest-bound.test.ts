@@ -32,16 +32,31 @@ async function rig(dir: string, devices: number, bound: IngestBudgetLimits, held
   const logs = captureLog('info')
   const ids = new UuidV7Generator()
   const journal = await Journal.open({
-    path: join(dir, 'journal.db'), maxRows: 100_000, maxBytes: 1 << 28, maxAgeMs: 86_400_000, spareBytes: 0, batchMaxEvents: 100, uplinks: [], log: logs.log, now: Date.now,
+    path: join(dir, 'journal.db'),
+    maxRows: 100_000,
+    maxBytes: 1 << 28,
+    maxAgeMs: 86_400_000,
+    spareBytes: 0,
+    batchMaxEvents: 100,
+    uplinks: [],
+    log: logs.log,
+    now: Date.now,
   })
   let open: () => void = () => undefined
-  const opened = held ? new Promise<void>((r) => { open = r }) : Promise.resolve()
+  const opened = held
+    ? new Promise<void>((r) => {
+        open = r
+      })
+    : Promise.resolve()
   const appended: string[] = []
   const atGate = { now: 0, peak: 0 }
   const names = Array.from({ length: devices }, (_, i) => `dev-${i}`)
   const gate = new IngestGate({
     devices: new Map(names.map((d) => [d, { site: SITE, device: d, kind: 'access', location: {} }])),
-    maxPayloadBytes: 65_536, newId: () => ids.next(), now: Date.now, log: logs.log,
+    maxPayloadBytes: 65_536,
+    newId: () => ids.next(),
+    now: Date.now,
+    log: logs.log,
     commit: async (input: AppendInput) => {
       atGate.now++
       atGate.peak = Math.max(atGate.peak, atGate.now)
@@ -57,7 +72,13 @@ async function rig(dir: string, devices: number, bound: IngestBudgetLimits, held
   })
   const hash = await hashPassword(PASSWORD)
   const broker = new LocalBroker({
-    site: SITE, host: '127.0.0.1', port: 0, allowAnonymous: false, gate, log: logs.log, ingestBudget: bound,
+    site: SITE,
+    host: '127.0.0.1',
+    port: 0,
+    allowAnonymous: false,
+    gate,
+    log: logs.log,
+    ingestBudget: bound,
     users: names.map((d, i) => ({ username: `p${i}`, passwordHash: hash, role: 'producer' as const, devices: [d] })),
   })
   const port = await broker.start()
@@ -70,7 +91,11 @@ function connect(port: number, i: number): Promise<MqttClient> {
 
 /** Publishes `count` events for dev-{i} at once; resolves with their PUBACKs. */
 function burst(client: MqttClient, i: number, count: number, from = 0): Promise<unknown> {
-  return Promise.all(Array.from({ length: count }, (_, k) => client.publishAsync(topics.ingest(SITE, `dev-${i}`), JSON.stringify({ type: 'door.open', attrs: { n: from + k } }), { qos: 1 })))
+  return Promise.all(
+    Array.from({ length: count }, (_, k) =>
+      client.publishAsync(topics.ingest(SITE, `dev-${i}`), JSON.stringify({ type: 'door.open', attrs: { n: from + k } }), { qos: 1 }),
+    ),
+  )
 }
 
 describe('the bound on ingest publishes in flight', () => {
@@ -89,7 +114,7 @@ describe('the bound on ingest publishes in flight', () => {
   it.each([
     ['count', { maxInflight: 4, maxInflightBytes: 1_000_000 }],
     ['bytes', { maxInflight: 1000, maxInflightBytes: 200 }],
-  ] as const)('holds the %s bound across producers, and commits and acknowledges every event in each device\'s order', async (_, bound) => {
+  ] as const)("holds the %s bound across producers, and commits and acknowledges every event in each device's order", async (_, bound) => {
     dir = mkdtempSync(join(tmpdir(), 'ingest-bound-'))
     const producers = 5
     const each = 60
@@ -116,7 +141,7 @@ describe('the bound on ingest publishes in flight', () => {
     }
   })
 
-  it('lets a quiet producer\'s event through while a flooding producer waits for room', async () => {
+  it("lets a quiet producer's event through while a flooding producer waits for room", async () => {
     dir = mkdtempSync(join(tmpdir(), 'ingest-fair-'))
     const bound = { maxInflight: 4, maxInflightBytes: 1_000_000 }
     const made = await rig(dir, 2, bound, true)

@@ -43,7 +43,7 @@ describe('IngestBudget', () => {
     expect(b.peakInflightBytes).toBe(500)
   })
 
-  it('keeps a connection\'s order when room comes while it still has publishes waiting', () => {
+  it("keeps a connection's order when room comes while it still has publishes waiting", () => {
     const b = new IngestBudget({ maxInflight: 1, maxInflightBytes: 1000 })
     const { started, admit } = driver(b)
     const c = {}
@@ -61,7 +61,11 @@ describe('IngestBudget', () => {
     let ran = 0
     const c = {}
     b.admit(c, 1, () => undefined)
-    for (let i = 0; i < 50_000; i++) b.admit(c, 1, () => { ran++; b.release(1) })
+    for (let i = 0; i < 50_000; i++)
+      b.admit(c, 1, () => {
+        ran++
+        b.release(1)
+      })
     b.release(1)
     expect(ran).toBe(50_000)
     expect(b.inflight).toBe(0)
