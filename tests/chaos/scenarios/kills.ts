@@ -40,14 +40,18 @@ export async function killsRun(run: number, o: KillsOptions): Promise<KillsRun> 
   const hit = 1 + Math.floor(rnd() * o.maxHit[point])
   const result: KillsRun = { run, seed, point, hit, total: 0, killed: false, ackedAtKill: 0, integrity: [], report: checkHistory([], []) }
   await withRig({ ...o, keepaliveSec: 5 }, seed, rnd, o.deadlineMs, result, async (r, deadline) => {
-    // An early hit may kill the gateway while the producers are still connecting.
-    await r.start({ env: { PINGAN_FAULT: `${point}:kill:${hit}` } }).catch(async (err: unknown) => {
-      const child = r.gw?.child
-      if (!child) throw err
-      // The producer saw the connection reset before this process saw the gateway's exit.
-      await until('the gateway\'s exit', () => child.exitCode !== null || child.signalCode !== null, Date.now() + 5000).catch(() => undefined)
-      if (child.signalCode !== 'SIGKILL') throw err
-    })
+    // An early hit may kill the gateway while the producers are still connecting: a connection that
+    // dies before its CONNACK can leave the MQTT client's connect pending for good, so the start
+    // races the gateway's death.
+    const died = () => r.gw?.child.signalCode === 'SIGKILL'
+    const started = await Promise.race([
+      r.start({ env: { PINGAN_FAULT: `${point}:kill:${hit}` } }).then(() => undefined, (err: unknown) => err),
+      until('the gateway to start or die', died, deadline).then(() => undefined, () => undefined),
+    ])
+    if (started !== undefined) {
+      await until('the gateway\'s exit', () => died() || r.gw?.child.exitCode !== null, Date.now() + 5000).catch(() => undefined)
+      if (!died()) throw started
+    }
     result.total = r.all().length
     const child = r.gw!.child
     await until('the kill at the named point, or the whole stream', () => child.signalCode !== null || child.exitCode !== null || r.done(), deadline)
