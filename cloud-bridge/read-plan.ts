@@ -15,9 +15,9 @@ export type ReadOutcome = 'read' | 'busy' | 'stale'
  * What one uplink sends next, in journal order per device.
  *
  * Live path: events committed while the plan is caught up are queued straight from the commit
- * notification. Backlog path: pages read from the outbox after `cursor`; before each page, urgent
- * events (priority <= 2) after the cursor are queued first, each preceded by its own device's
- * earlier undelivered events so no device's order changes. Each row is read once.
+ * notification. Backlog path: pages read from the outbox after `cursor`; before each page, every
+ * urgent event (priority <= 2) after the cursor is queued first, a batch per read, each preceded
+ * by its own device's earlier undelivered events so no device's order changes. Each row is read once.
  */
 export class ReadPlan {
   private cursor = 0
@@ -83,7 +83,10 @@ export class ReadPlan {
     return this.queue.length > 0 || !this.live
   }
 
-  /** Reads the urgent rows and the next page into the queue; throws what the outbox threw. */
+  /**
+   * Reads the next batch of urgent rows; once none is left after the cursor, the next page too.
+   * Throws what the outbox threw.
+   */
   async read(stopped: () => boolean): Promise<ReadOutcome> {
     if (this.readingEpoch === this.epoch || stopped()) return 'busy'
     const epoch = (this.readingEpoch = this.epoch)
@@ -92,6 +95,8 @@ export class ReadPlan {
     const { outbox, uplink } = this
     try {
       const startCursor = this.cursor
+      // Every commit notified before a query began is visible to it (WAL snapshot at query start).
+      const committedBeforeUrgent = this.lastCommitted
       const urgent = await outbox.urgent(uplink, Math.max(this.urgentCursor, startCursor), URGENT_MAX_PRIORITY, URGENT_READ)
       if (stale()) return 'stale'
       for (const u of urgent) {
@@ -110,7 +115,12 @@ export class ReadPlan {
         this.sentAhead.add(u.pos)
         this.aheadOf.set(u.device, u.pos)
       }
-      // Every commit notified before the read began is visible to it (WAL snapshot at query start).
+      // A full batch: more urgent events may wait after it, and they all go before the next
+      // information page, however many they are (a tenth of a backlog or more after an outage).
+      if (urgent.length === URGENT_READ) return 'read'
+      // None is left up to what was committed when the query began: the next urgent read starts
+      // after it instead of scanning the whole backlog again for each page.
+      this.urgentCursor = Math.max(this.urgentCursor, committedBeforeUrgent)
       const committedBefore = this.lastCommitted
       const page = await outbox.page(uplink, startCursor, PAGE)
       if (stale()) return 'stale'

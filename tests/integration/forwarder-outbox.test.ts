@@ -11,20 +11,36 @@ import { captureLog } from '../helpers/logs.js'
 import { FakeUplink } from '../helpers/fake-uplink.js'
 import { ManualTimers } from '../helpers/manual-timers.js'
 import type { OutboxRow } from '../../cloud-bridge/outbox.js'
+import type { Priority } from '../../base/events/types.js'
+import { outageBacklog, urgentDrain } from '../helpers/urgent-drain.js'
 
 const ids_ = new UuidV7Generator()
 let dir: string
 let journal: Journal
 let forwarder: Forwarder | undefined
 
-function newForwarder(uplink: FakeUplink, log = captureLog().log, more: { timers?: ManualTimers; maxAttempts?: number; onParked?: (row: OutboxRow, reason: string) => void } = {}): Forwarder {
-  return new Forwarder({ uplink, outbox: journal, log, now: Date.now, maxAttempts: more.maxAttempts ?? 5, onParked: more.onParked ?? (() => undefined), ...(more.timers ? { timers: more.timers } : {}) })
+function newForwarder(
+  uplink: FakeUplink,
+  log = captureLog().log,
+  more: { timers?: ManualTimers; maxAttempts?: number; onParked?: (row: OutboxRow, reason: string) => void } = {},
+): Forwarder {
+  return new Forwarder({
+    uplink,
+    outbox: journal,
+    log,
+    now: Date.now,
+    maxAttempts: more.maxAttempts ?? 5,
+    onParked: more.onParked ?? (() => undefined),
+    ...(more.timers ? { timers: more.timers } : {}),
+  })
 }
 
 async function append(device: string, n: number): Promise<string[]> {
   const ids: string[] = []
   for (let i = 0; i < n; i++) {
-    const r = await journal.append({ event: buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', attrs: { n: i } }, ids_.next(), Date.now()) })
+    const r = await journal.append({
+      event: buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', attrs: { n: i } }, ids_.next(), Date.now()),
+    })
     ids.push(r.id)
   }
   return ids
@@ -33,8 +49,15 @@ async function append(device: string, n: number): Promise<string[]> {
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pingan-fwd-'))
   journal = await Journal.open({
-    path: join(dir, 'journal.db'), maxRows: 100_000, maxBytes: 512 * 1024 * 1024, maxAgeMs: 86_400_000,
-    spareBytes: 0, batchMaxEvents: 2000, uplinks: ['platform'], log: captureLog().log, now: Date.now,
+    path: join(dir, 'journal.db'),
+    maxRows: 100_000,
+    maxBytes: 512 * 1024 * 1024,
+    maxAgeMs: 86_400_000,
+    spareBytes: 0,
+    batchMaxEvents: 2000,
+    uplinks: ['platform'],
+    log: captureLog().log,
+    now: Date.now,
   })
 })
 afterEach(async () => {
@@ -63,7 +86,9 @@ describe('forwarder read plan across a reset', () => {
     // 300 security events from two devices, committed while the platform was away.
     for (let i = 0; i < 300; i++) {
       const device = i % 2 === 0 ? 'door-a' : 'door-b'
-      await journal.append({ event: buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', attrs: { n: i } }, ids_.next(), Date.now()) })
+      await journal.append({
+        event: buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type: 'intrusion', attrs: { n: i } }, ids_.next(), Date.now()),
+      })
     }
     const uplink = new FakeUplink()
     // The link drops and comes straight back while the third predecessor query is running.
@@ -86,6 +111,38 @@ describe('forwarder read plan across a reset', () => {
     expect(calls).toBeGreaterThanOrEqual(3)
     expect(order.get('door-a')).toEqual(Array.from({ length: 150 }, (_, i) => i + 1))
     expect(order.get('door-b')).toEqual(Array.from({ length: 150 }, (_, i) => i + 1))
+  })
+})
+
+describe('forwarder drain after an outage', () => {
+  it("while urgent events wait, sends only them and their own devices' earlier events, however many they are", async () => {
+    // A fifth of the backlog urgent, committed in group commits as a busy gateway would.
+    const backlog = outageBacklog(3000)
+    const committed = await Promise.all(
+      backlog.map((e) =>
+        journal.append({
+          event: buildEvent(
+            { site: 's', device: e.device, kind: 'alarm', location: {} },
+            { type: 'intrusion', priority: e.priority as Priority },
+            ids_.next(),
+            Date.now(),
+          ),
+        }),
+      ),
+    )
+    const uplink = new FakeUplink()
+    forwarder = newForwarder(uplink)
+    forwarder.start()
+    uplink.start()
+    await uplink.sentCount(committed.length)
+    const { ahead, strays } = urgentDrain(uplink.sent)
+    expect(strays.map((r) => `${r.device}#${r.pos}`)).toEqual([])
+    expect(ahead.map((r) => r.id)).toEqual(committed.filter((_r, i) => backlog[i]!.priority <= 2 || backlog[i]!.device === 'door-c').map((r) => r.id))
+    const order = firstSendOrder(uplink.sent)
+    for (const device of new Set(backlog.map((e) => e.device))) {
+      const seqs = committed.filter((r) => r.event.device === device).map((r) => r.event.seq)
+      expect(order.get(device)).toEqual(seqs)
+    }
   })
 })
 

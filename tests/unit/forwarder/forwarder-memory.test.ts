@@ -5,6 +5,7 @@ import type { OutboxRow } from '../../../cloud-bridge/outbox.js'
 import { captureLog } from '../../helpers/logs.js'
 import { FakeUplink } from '../../helpers/fake-uplink.js'
 import { ManualTimers } from '../../helpers/manual-timers.js'
+import { outageBacklog, urgentDrain } from '../../helpers/urgent-drain.js'
 
 // The forwarder's ordering and refusal logic against the in-memory outbox: no SQLite, no broker.
 // The same paths through the real journal are in tests/integration/forwarder-outbox.test.ts.
@@ -23,10 +24,18 @@ function commit(device: string, priority = 5): OutboxRow {
   return outbox.commit([{ id, device, kind: 'alarm', priority, body: JSON.stringify({ id, device }) }])[0]!
 }
 
-function start(uplink: FakeUplink, more: { timers?: ManualTimers; maxAttempts?: number; onParked?: (row: OutboxRow, reason: string) => void; log?: ReturnType<typeof captureLog>['log'] } = {}): Forwarder {
+function start(
+  uplink: FakeUplink,
+  more: { timers?: ManualTimers; maxAttempts?: number; onParked?: (row: OutboxRow, reason: string) => void; log?: ReturnType<typeof captureLog>['log'] } = {},
+): Forwarder {
   forwarder = new Forwarder({
-    uplink, outbox, log: more.log ?? captureLog().log, now: Date.now, maxAttempts: more.maxAttempts ?? 5,
-    onParked: more.onParked ?? (() => undefined), ...(more.timers ? { timers: more.timers } : {}),
+    uplink,
+    outbox,
+    log: more.log ?? captureLog().log,
+    now: Date.now,
+    maxAttempts: more.maxAttempts ?? 5,
+    onParked: more.onParked ?? (() => undefined),
+    ...(more.timers ? { timers: more.timers } : {}),
   })
   forwarder.start()
   uplink.start()
@@ -69,6 +78,23 @@ describe('forwarder over the memory outbox', () => {
     expect(await outbox.page('platform', 0, 10)).toEqual([])
   })
 
+  it("while urgent events wait, sends only them and their own devices' earlier events, however many they are", async () => {
+    // A fifth of a 10,000-event backlog is urgent: the old plan took 100 of them ahead of each page
+    // of 1,000, and the last went at the end of the drain.
+    outbox = new MemoryOutbox(['platform'])
+    const committed = outageBacklog(10_000).map((e) => commit(e.device, e.priority))
+    const uplink = new FakeUplink()
+    start(uplink)
+    await uplink.sentCount(committed.length)
+    const { ahead, strays } = urgentDrain(uplink.sent)
+    expect(strays.map((r) => `${r.device}#${r.pos}`)).toEqual([])
+    expect(ahead.map((r) => r.id)).toEqual(committed.filter((r) => r.priority <= 2 || r.device === 'door-c').map((r) => r.id))
+    const order = firstSends(uplink.sent)
+    for (const device of new Set(committed.map((r) => r.device))) {
+      expect(order.get(device)).toEqual(committed.filter((r) => r.device === device).map((r) => r.id))
+    }
+  })
+
   it('sends what commits while caught up straight from the commit, in order', async () => {
     outbox = new MemoryOutbox(['platform'])
     const uplink = new FakeUplink()
@@ -104,7 +130,7 @@ describe('forwarder over the memory outbox', () => {
     expect(logs.find('platform refused an event')).toHaveLength(1)
   })
 
-  it('goes on counting a refused event\'s attempts after a restart instead of starting again', async () => {
+  it("goes on counting a refused event's attempts after a restart instead of starting again", async () => {
     outbox = new MemoryOutbox(['platform'])
     const row = commit('door-a')
     const uplink = new FakeUplink()
