@@ -8,7 +8,16 @@ import type { GatewayConfig } from '../../config/schema.js'
 const DIST = join(import.meta.dirname, '..', '..')
 
 /** As in the Dockerfile: caps the heap so garbage is collected before RSS grows past ~150 MB. */
-export const GATEWAY_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=4'
+const GATEWAY_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=4'
+
+/**
+ * The V8 heap settings the Dockerfile deploys with; PINGAN_GATEWAY_NODE_OPTIONS overrides them (an
+ * empty value runs node's defaults). The drain benchmark and the chaos outage scenario both use them,
+ * so their memory figures compare.
+ */
+export function gatewayNodeFlags(): string[] {
+  return (process.env['PINGAN_GATEWAY_NODE_OPTIONS'] ?? GATEWAY_NODE_OPTIONS).split(' ').filter(Boolean)
+}
 
 export interface Child {
   child: ChildProcess
@@ -34,11 +43,19 @@ function startNode(args: string[], key: string, nodeOptions: string[] = []): Pro
             child.removeAllListeners('exit')
             child.stdout!.resume()
             resolve({
-              child, info: rec,
-              stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 5000).unref() }),
+              child,
+              info: rec,
+              stop: () =>
+                new Promise((r) => {
+                  child.once('exit', () => r())
+                  child.kill('SIGTERM')
+                  setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+                }),
             })
           }
-        } catch { /* not a JSON line */ }
+        } catch {
+          /* not a JSON line */
+        }
       }
     })
   })
@@ -48,10 +65,7 @@ function startNode(args: string[], key: string, nodeOptions: string[] = []): Pro
 export function startGatewayProcess(config: GatewayConfig, dir: string): Promise<Child> {
   const file = join(dir, 'gateway.yaml')
   writeFileSync(file, stringify(config))
-  // The V8 heap settings the Dockerfile deploys with; PINGAN_GATEWAY_NODE_OPTIONS overrides them
-  // (an empty value runs node's defaults).
-  const flags = (process.env['PINGAN_GATEWAY_NODE_OPTIONS'] ?? GATEWAY_NODE_OPTIONS).split(' ').filter(Boolean)
-  return startNode([join(DIST, 'shell', 'cli.js'), 'run', '--config', file], 'brokerPort', flags)
+  return startNode([join(DIST, 'shell', 'cli.js'), 'run', '--config', file], 'brokerPort', gatewayNodeFlags())
 }
 
 /** A bare aedes broker (no auth, no hooks) in its own process: the ceiling to compare against. */

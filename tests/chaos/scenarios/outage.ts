@@ -7,6 +7,7 @@ import pino from 'pino'
 import { checkHistory, delayFigures, type CheckReport, type DelayFigures, type Sent } from '../checker.js'
 import { Rig, until } from '../lib/rig.js'
 import { seededUuid } from '../lib/seeded-uuid.js'
+import { gatewayNodeFlags } from '../../../bench/lib/procs.js'
 
 /**
  * Scenario 8, a long outage: hours of a compound's events stand in as a journal pre-filled with
@@ -48,7 +49,11 @@ export interface OutageRun {
   error?: string
 }
 
-const TYPES: Array<[string, Priority]> = [['fire', 1], ['intrusion', 2], ['test', 4]]
+const TYPES: Array<[string, Priority]> = [
+  ['fire', 1],
+  ['intrusion', 2],
+  ['test', 4],
+]
 
 /** A device sends one kind of event; the draw picks the device: o0 fire, o1-o2 intrusion, the rest information. */
 function deviceFor(r: number, devices: number): { device: string; type: number } {
@@ -66,8 +71,21 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
   const seed = (o.seed + run * 7919) >>> 0
   const rnd = seededRandom(seed)
   const result: OutageRun = {
-    run, seed, total: o.events, prefillMs: 0, drainMs: 0, eventsPerSec: 0, peakRssMiB: 0, lastUrgentAt: 0, firstInfoAt: 0, urgentShare: 0, urgentMedianAt: 0, infoMedianAt: 0,
-    delayMs: delayFigures([]), integrity: [], report: checkHistory([], []),
+    run,
+    seed,
+    total: o.events,
+    prefillMs: 0,
+    drainMs: 0,
+    eventsPerSec: 0,
+    peakRssMiB: 0,
+    lastUrgentAt: 0,
+    firstInfoAt: 0,
+    urgentShare: 0,
+    urgentMedianAt: 0,
+    infoMedianAt: 0,
+    delayMs: delayFigures([]),
+    integrity: [],
+    report: checkHistory([], []),
   }
   let rig: Rig | undefined
   try {
@@ -76,8 +94,15 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
     const urgent = new Set<string>()
     const t0 = Date.now()
     const journal = await Journal.open({
-      path: rig.journal, maxRows: o.events * 2, maxBytes: 8 * 1024 ** 3, maxAgeMs: 30 * 86_400_000, spareBytes: 0,
-      batchMaxEvents: 2000, uplinks: ['platform'], log: pino({ level: 'silent' }), now: Date.now,
+      path: rig.journal,
+      maxRows: o.events * 2,
+      maxBytes: 8 * 1024 ** 3,
+      maxAgeMs: 30 * 86_400_000,
+      spareBytes: 0,
+      batchMaxEvents: 2000,
+      uplinks: ['platform'],
+      log: pino({ level: 'silent' }),
+      now: Date.now,
     })
     const newId = seededUuid(rnd)
     const seqs = new Map<string, number>()
@@ -101,10 +126,15 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
     result.urgentShare = urgent.size / o.events
     const deadline = Date.now() + o.deadlineMs
     const started = Date.now()
-    const gw = await rig.start()
+    // The heap the Dockerfile and the drain benchmark run with, so the peak RSS compares with the
+    // benchmark's bound (node's defaults let garbage build up to about 100 MB more).
+    const nodeOptions = [process.env['NODE_OPTIONS'], ...gatewayNodeFlags()].filter(Boolean).join(' ')
+    const gw = await rig.start({ env: { NODE_OPTIONS: nodeOptions } })
     const plog = rig.plog
     let rss = 0
-    const sampler = setInterval(() => { rss = Math.max(rss, peakRssMiB(gw.child.pid!)) }, 500)
+    const sampler = setInterval(() => {
+      rss = Math.max(rss, peakRssMiB(gw.child.pid!))
+    }, 500)
     try {
       await until('every event at the platform', () => plog.ids.size >= o.events, deadline)
     } finally {
@@ -116,7 +146,11 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
     result.peakRssMiB = Math.round(rss)
     const firsts: string[] = []
     const seen = new Set<string>()
-    for (const a of plog.arrivals) if (!seen.has(a.id)) { seen.add(a.id); firsts.push(a.id) }
+    for (const a of plog.arrivals)
+      if (!seen.has(a.id)) {
+        seen.add(a.id)
+        firsts.push(a.id)
+      }
     let lastUrgent = 0
     let firstInfo = -1
     const urgentAt: number[] = []
@@ -146,7 +180,9 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
 }
 
 export function outageLine(r: OutageRun): string {
-  return `outage run ${r.run} seed ${r.seed}: ${r.total} events pre-filled in ${r.prefillMs} ms; drained in ${r.drainMs} ms (${r.eventsPerSec}/s), peak RSS ${r.peakRssMiB} MiB; ` +
+  return (
+    `outage run ${r.run} seed ${r.seed}: ${r.total} events pre-filled in ${r.prefillMs} ms; drained in ${r.drainMs} ms (${r.eventsPerSec}/s), peak RSS ${r.peakRssMiB} MiB; ` +
     `urgent ${(r.urgentShare * 100).toFixed(1)} %: median urgent at ${(r.urgentMedianAt * 100).toFixed(1)} %, median information at ${(r.infoMedianAt * 100).toFixed(1)} %, last urgent at ${(r.lastUrgentAt * 100).toFixed(1)} % of arrivals; lost ${r.report.lost.length}, dup content ${r.report.duplicateContent.length}, ` +
     `order ${r.report.orderViolations.length}, seq gaps ${r.report.seqGaps}; integrity ${r.integrity.join('/')}${r.error ? `; ERROR ${r.error}` : ''}`
+  )
 }
