@@ -25,6 +25,7 @@ const INFO = { priority: 4 } as const
 const COMM = { restore: 'communication.restore' } as const
 
 /** SIA DC-05-1999.09 Appendix C, the codes panels in the field send. */
+// biome-ignore format: the DC-05 code table, a line per group of codes as in the specification
 const ROWS: Row[] = [
   // 100-109 medical
   [100, 'Medical', 'medical'], [101, 'Personal emergency', 'medical'], [102, 'Fail to report in', 'medical'],
