@@ -75,7 +75,8 @@ function entry<C extends DeviceConfigBase>(
   // Sound because a device's config was parsed by the union in config/devices.ts, which holds this
   // definition's own schema: the gateway only hands a definition the configs its `adapter:` selects.
   return {
-    offers, configSchema,
+    offers,
+    configSchema,
     load: load as unknown as () => Promise<AdapterDefinition<DeviceConfigBase>>,
     ...(extra.readSnapshot ? { readSnapshot: extra.readSnapshot } : {}),
     ...(extra.configWarnings ? { configWarnings: extra.configWarnings as unknown as NonNullable<AdapterEntry['configWarnings']> } : {}),
@@ -84,15 +85,13 @@ function entry<C extends DeviceConfigBase>(
 }
 
 export const ADAPTERS: Readonly<Record<string, AdapterEntry>> = {
-  'mqtt-ingest': entry(
-    { commands: 'producer', linkage: false, snapshots: false, intake: 'broker', supervision: 'events' },
-    MqttIngestDeviceSchema, () => import('./mqtt-ingest/index.js').then((m) => m.definition),
+  'mqtt-ingest': entry({ commands: 'producer', linkage: false, snapshots: false, intake: 'broker', supervision: 'events' }, MqttIngestDeviceSchema, () =>
+    import('./mqtt-ingest/index.js').then((m) => m.definition),
   ),
-  onvif: entry(
-    { ...IN_PROCESS, linkage: true, snapshots: true },
-    OnvifDeviceSchema, () => import('./onvif/index.js').then((m) => m.definition),
-    { readSnapshot: readStoredSnapshot, configWarnings: onvifConfigWarnings },
-  ),
+  onvif: entry({ ...IN_PROCESS, linkage: true, snapshots: true }, OnvifDeviceSchema, () => import('./onvif/index.js').then((m) => m.definition), {
+    readSnapshot: readStoredSnapshot,
+    configWarnings: onvifConfigWarnings,
+  }),
   modbus: entry(IN_PROCESS, ModbusDeviceSchema, () => import('./modbus/index.js').then((m) => m.definition), { deviceIssues: modbusDeviceIssues }),
   osdp: entry(IN_PROCESS, OsdpDeviceSchema, () => import('./osdp/index.js').then((m) => m.definition)),
   'contact-id': entry(IN_PROCESS, ContactIdDeviceSchema, () => import('./contact-id/index.js').then((m) => m.definition)),

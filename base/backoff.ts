@@ -74,7 +74,10 @@ export function backoffShape<K extends string>(l: BackoffLimits, old: OldBackoff
     /** Deprecated spellings, still read; `pingan check` names the key to write instead. */
     [old.initialMs]: initialMs.optional(),
     [old.maxMs]: maxMs.optional(),
-  } as { backoff: z.ZodOptional<z.ZodObject<{ initialMs: z.ZodOptional<typeof initialMs>; maxMs: z.ZodOptional<typeof maxMs> }, z.core.$strict>> } & Record<K, z.ZodOptional<typeof initialMs>>
+  } as { backoff: z.ZodOptional<z.ZodObject<{ initialMs: z.ZodOptional<typeof initialMs>; maxMs: z.ZodOptional<typeof maxMs> }, z.core.$strict>> } & Record<
+    K,
+    z.ZodOptional<typeof initialMs>
+  >
 }
 
 /** The old keys of a backoff, still read: each maps to `backoff.initialMs` / `backoff.maxMs`. */

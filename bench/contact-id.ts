@@ -74,8 +74,11 @@ async function adapterOnly(kind: 'pty' | 'tcp'): Promise<number> {
   const model = new ReceiverModel({ heartbeatMs: 3_600_000 }, Date.now())
   const l = await link(kind, model)
   const ctx: AdapterContext = {
-    log: quiet, now: () => Date.now(), signal: new AbortController().signal,
-    emit: async () => ({ id: 'bench', duplicate: false }), setState: () => undefined,
+    log: quiet,
+    now: () => Date.now(),
+    signal: new AbortController().signal,
+    emit: async () => ({ id: 'bench', duplicate: false }),
+    setState: () => undefined,
   }
   const adapter = new ContactIdAdapter(ContactIdDeviceSchema.parse({ id: 'rx', adapter: 'contact-id', transport: l.transport }), ctx)
   await adapter.start()

@@ -51,7 +51,18 @@ async function echoCeiling(): Promise<number> {
 
 function row(pos: number): OutboxRow {
   const id = `0190a0b0-0000-7000-8000-${String(pos).padStart(12, '0')}`
-  const body = JSON.stringify({ id, seq: pos, site: 's', device: 'panel-1', kind: 'alarm', type: 'intrusion', priority: 2, receivedAt: new Date().toISOString(), zone: String(pos % 1000), attrs: {} })
+  const body = JSON.stringify({
+    id,
+    seq: pos,
+    site: 's',
+    device: 'panel-1',
+    kind: 'alarm',
+    type: 'intrusion',
+    priority: 2,
+    receivedAt: new Date().toISOString(),
+    zone: String(pos % 1000),
+    attrs: {},
+  })
   return { pos, id, device: 'panel-1', kind: 'alarm', priority: 2, body }
 }
 
@@ -63,7 +74,11 @@ async function uplinkAlone(transport: 'tcp' | 'udp', encrypted: boolean): Promis
   const key = '000102030405060708090A0B0C0D0E0F'
   const centre = await startCentreSim({ udpPort: 0, keys: { '1234': Buffer.from(key, 'hex') } })
   const port = transport === 'udp' ? centre.udpPort! : centre.tcpPort
-  const up = new Dc09Uplink(uplinkConfig([{ name: 'wired', receivers: [{ host: '127.0.0.1', port, transport, ...(encrypted ? { keyHex: key } : {}) }] }]), { site: { deviceNames: new Map() }, log: quiet, report: () => undefined })
+  const up = new Dc09Uplink(uplinkConfig([{ name: 'wired', receivers: [{ host: '127.0.0.1', port, transport, ...(encrypted ? { keyHex: key } : {}) }] }]), {
+    site: { deviceNames: new Map() },
+    log: quiet,
+    report: () => undefined,
+  })
   up.start()
   while (up.state !== 'up') await new Promise((r) => setTimeout(r, 5))
   for (let i = 1; i <= WARMUP; i++) await up.send(row(i))
@@ -94,8 +109,10 @@ async function throughGateway(): Promise<{ fps: number; p50: number; p99: number
     return out
   }
   const config = ConfigSchema.parse({
-    version: 1, site: { id: 'bench', name: 'Bench' },
-    broker: { host: '127.0.0.1', port: 0 }, api: { host: '127.0.0.1', port: 0 },
+    version: 1,
+    site: { id: 'bench', name: 'Bench' },
+    broker: { host: '127.0.0.1', port: 0 },
+    api: { host: '127.0.0.1', port: 0 },
     journal: { path: join(dir, 'journal.db'), spareBytes: 0 },
     devices: [{ id: 'panel-1', adapter: 'mqtt-ingest', kind: 'alarm' }],
     log: { level: 'fatal' },
@@ -113,7 +130,9 @@ async function throughGateway(): Promise<{ fps: number; p50: number; p99: number
     const lat: number[] = []
     for (let i = 0; i < WARMUP + LATENCY_SAMPLES; i++) {
       let done!: () => void
-      const arrived = new Promise<void>((r) => { done = r })
+      const arrived = new Promise<void>((r) => {
+        done = r
+      })
       const r = await gw.emitAs('panel-1', { type: 'intrusion', zone: String(i % 100) })
       waiting = { id: r.id, resolve: done }
       if (!acked.has(r.id)) await arrived
@@ -121,9 +140,14 @@ async function throughGateway(): Promise<{ fps: number; p50: number; p99: number
     }
     // Throughput: a burst emitted at once (group commits), drained one by one.
     const t0 = nowMs()
-    const ids = (await Promise.all(Array.from({ length: EVENTS }, (_, i) => gw.emitAs('panel-1', { type: 'intrusion', zone: String(i % 100) })))).map((r) => r.id)
+    const ids = (await Promise.all(Array.from({ length: EVENTS }, (_, i) => gw.emitAs('panel-1', { type: 'intrusion', zone: String(i % 100) })))).map(
+      (r) => r.id,
+    )
     const last = ids[ids.length - 1]!
-    if (!acked.has(last)) await new Promise<void>((resolve) => { waiting = { id: last, resolve } })
+    if (!acked.has(last))
+      await new Promise<void>((resolve) => {
+        waiting = { id: last, resolve }
+      })
     const fps = EVENTS / ((nowMs() - t0) / 1000)
     return { fps, p50: percentile(lat, 50), p99: percentile(lat, 99) }
   } finally {
@@ -139,10 +163,16 @@ async function failover(ackTimeoutMs: number, retries: number): Promise<number[]
   for (let k = 0; k < FAILOVERS; k++) {
     const primary = await startCentreSim()
     const backup = await startCentreSim()
-    const up = new Dc09Uplink(uplinkConfig([
-      { name: 'wired', receivers: [{ host: '127.0.0.1', port: primary.tcpPort }] },
-      { name: 'cellular', receivers: [{ host: '127.0.0.1', port: backup.tcpPort }] },
-    ], { ackTimeoutMs, retries }), { site: { deviceNames: new Map() }, log: quiet, report: () => undefined })
+    const up = new Dc09Uplink(
+      uplinkConfig(
+        [
+          { name: 'wired', receivers: [{ host: '127.0.0.1', port: primary.tcpPort }] },
+          { name: 'cellular', receivers: [{ host: '127.0.0.1', port: backup.tcpPort }] },
+        ],
+        { ackTimeoutMs, retries },
+      ),
+      { site: { deviceNames: new Map() }, log: quiet, report: () => undefined },
+    )
     up.start()
     while (up.state !== 'up') await new Promise((r) => setTimeout(r, 5))
     await up.send(row(1))

@@ -37,8 +37,15 @@ async function withBus<T>(baudRate: number, pollIntervalMs: number, fn: (model: 
   const adapters = Array.from({ length: UNITS }, (_v, i) =>
     def.create!(
       ModbusDeviceSchema.parse({
-        id: `lock-${i + 1}`, adapter: 'modbus', kind: 'parking', unit: i + 1, profile: 'parking-lock',
-        transport: server.address, pollIntervalMs, responseTimeoutMs: 500, commandPollIntervalMs: 20,
+        id: `lock-${i + 1}`,
+        adapter: 'modbus',
+        kind: 'parking',
+        unit: i + 1,
+        profile: 'parking-lock',
+        transport: server.address,
+        pollIntervalMs,
+        responseTimeoutMs: 500,
+        commandPollIntervalMs: 20,
       }),
       context(),
     ),
@@ -99,8 +106,11 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
 
 // Run directly: `npx tsx bench/modbus.ts`.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  run((l) => console.log(l)).then((r) => console.log(r), (err: unknown) => {
-    console.error(err)
-    process.exitCode = 1
-  })
+  run((l) => console.log(l)).then(
+    (r) => console.log(r),
+    (err: unknown) => {
+      console.error(err)
+      process.exitCode = 1
+    },
+  )
 }

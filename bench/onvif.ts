@@ -26,14 +26,22 @@ const EVENT_GAP_MS = 5
 const SNAPSHOT_EVENTS = 100
 const USER = { username: 'bench-site', password: 'bench-uplink-pw' }
 
-
 /** Starts the camera fleet in a child process; resolves with its device URLs by id. */
 async function startFleet(count: number): Promise<{ child: ChildProcessWithoutNullStreams; urls: Map<string, string>; send(line: string): void }> {
   const here = fileURLToPath(import.meta.url)
   const ts = here.endsWith('.ts')
   const cli = pathToFileURL(join(dirname(here), '..', 'simulators', 'camera', `cli.${ts ? 'ts' : 'js'}`)).href
   const args = ['--count', String(count), '--prefix', 'bcam', '--user', 'admin', '--password', 'bench-cam-pw']
-  const child = spawn(process.execPath, [...(ts ? ['--import', 'tsx'] : []), '--input-type=module', '-e', `const m = await import(${JSON.stringify(cli)}); await m.runCli(${JSON.stringify(args)})`], { stdio: 'pipe' })
+  const child = spawn(
+    process.execPath,
+    [
+      ...(ts ? ['--import', 'tsx'] : []),
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(cli)}); await m.runCli(${JSON.stringify(args)})`,
+    ],
+    { stdio: 'pipe' },
+  )
   const urls = new Map<string, string>()
   const rl = createInterface({ input: child.stdout })
   await new Promise<void>((resolve, reject) => {
@@ -62,8 +70,14 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     },
   })
   const devices = [...fleet.urls].map(([id, url]) => ({
-    id, adapter: 'onvif', address: url, username: 'admin', password: 'bench-cam-pw',
-    pullTimeoutMs: PULL_MS, pingIntervalMs: PING_MS, supervisionMs: 60_000,
+    id,
+    adapter: 'onvif',
+    address: url,
+    username: 'admin',
+    password: 'bench-cam-pw',
+    pullTimeoutMs: PULL_MS,
+    pingIntervalMs: PING_MS,
+    supervisionMs: 60_000,
     snapshot: { dir: join(dir, 'snapshots'), onTypes: ['motion'] },
   }))
   const config = ConfigSchema.parse({
@@ -114,7 +128,10 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     }
     const tEnd = Date.now() + 15_000
     while (received.size < EVENTS && Date.now() < tEnd) await new Promise((r) => setTimeout(r, 50))
-    const lat = [...sent].filter(([i]) => received.has(i)).map(([i, t]) => received.get(i)! - t).sort((a, b) => a - b)
+    const lat = [...sent]
+      .filter(([i]) => received.has(i))
+      .map(([i, t]) => received.get(i)! - t)
+      .sort((a, b) => a - b)
 
     // Motion with a snapshot (Digest-authenticated JPEG fetch, written to disk) before the event.
     const snapSent = new Map<string, number>()
@@ -128,7 +145,10 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     }
     const sEnd = Date.now() + 15_000
     while (snapshotReceived.size < snapshotEvents && Date.now() < sEnd) await new Promise((r) => setTimeout(r, 50))
-    const slat = [...snapSent].filter(([c]) => snapshotReceived.has(c)).map(([c, t]) => snapshotReceived.get(c)! - t).sort((a, b) => a - b)
+    const slat = [...snapSent]
+      .filter(([c]) => snapshotReceived.has(c))
+      .map(([c, t]) => snapshotReceived.get(c)! - t)
+      .sort((a, b) => a - b)
 
     const result = {
       cameras: CAMERAS,
@@ -144,7 +164,9 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       snapshotEventP99Ms: round(percentile(slat, 99)),
       note: `cameras in a child process; gateway + platform simulator in this one; pull ${PULL_MS} ms, ping ${PING_MS} ms; one event every ${EVENT_GAP_MS} ms after ${WARMUP_EVENTS} warm-up events`,
     }
-    log(`onvif: event -> platform p50 ${result.eventP50Ms} ms, p99 ${result.eventP99Ms} ms (${lat.length}/${EVENTS}); with snapshot p50 ${result.snapshotEventP50Ms} ms, p99 ${result.snapshotEventP99Ms} ms`)
+    log(
+      `onvif: event -> platform p50 ${result.eventP50Ms} ms, p99 ${result.eventP99Ms} ms (${lat.length}/${EVENTS}); with snapshot p50 ${result.snapshotEventP50Ms} ms, p99 ${result.snapshotEventP99Ms} ms`,
+    )
     return result
   } finally {
     await gateway.stop()

@@ -41,7 +41,10 @@ async function pollsPerSecond(baud: number): Promise<{ pollsPerSec: number; ceil
   const wire = await serveTcp({ model, log: pino({ level: 'silent' }), lineBaudRate: baud })
   const adapter = definition.create!(
     OsdpDeviceSchema.parse({
-      id: 'bench-bus', adapter: 'osdp', transport: `tcp://127.0.0.1:${wire.port}`, pollIntervalMs: 0,
+      id: 'bench-bus',
+      adapter: 'osdp',
+      transport: `tcp://127.0.0.1:${wire.port}`,
+      pollIntervalMs: 0,
       readers: Array.from({ length: READERS }, (_v, i) => ({ address: i, door: `door-${i}` })),
     }),
     context(),
@@ -84,11 +87,15 @@ async function swipeToStrike(baud: number): Promise<number[]> {
     api: { host: '127.0.0.1', port: 0, open: true },
     journal: { path: join(dir, 'journal.db'), spareBytes: 0 },
     uplinks: [],
-    devices: [{
-      id: 'gate-bus', adapter: 'osdp', transport: `tcp://127.0.0.1:${wire.port}`,
-      readers: [{ address: 0, door: 'gate', contactInput: 0, strikeOutput: 0, strikePulseMs: 100 }],
-      allowList: [{ card: '4567', facility: 123, user: 'resident' }],
-    }],
+    devices: [
+      {
+        id: 'gate-bus',
+        adapter: 'osdp',
+        transport: `tcp://127.0.0.1:${wire.port}`,
+        readers: [{ address: 0, door: 'gate', contactInput: 0, strikeOutput: 0, strikePulseMs: 100 }],
+        allowList: [{ card: '4567', facility: 123, user: 'resident' }],
+      },
+    ],
   })
   const gateway = await startGateway(config, { log: pino({ level: 'warn' }) })
   const random = seededRandom(42)
@@ -120,7 +127,9 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
   }
   for (const baud of [9600, 115200]) {
     const p = await pollsPerSecond(baud)
-    log(`osdp: ${baud} baud: ${round(p.pollsPerSec, 1)} polls/s of a ${round(p.ceiling, 1)}/s line ceiling; each of ${READERS} readers every ${round(p.perReaderMs, 1)} ms`)
+    log(
+      `osdp: ${baud} baud: ${round(p.pollsPerSec, 1)} polls/s of a ${round(p.ceiling, 1)}/s line ceiling; each of ${READERS} readers every ${round(p.perReaderMs, 1)} ms`,
+    )
     out[`pollsPerSec_${baud}`] = round(p.pollsPerSec, 1)
     out[`lineCeilingPollsPerSec_${baud}`] = round(p.ceiling, 1)
     out[`pctOfCeiling_${baud}`] = round((p.pollsPerSec / p.ceiling) * 100, 1)

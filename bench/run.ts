@@ -14,7 +14,9 @@ function machine(): Record<string, string | number> {
   let kernel = ''
   try {
     kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return { cpu, cores: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.version, kernel, at: new Date().toISOString() }
 }
 

@@ -21,7 +21,11 @@ const JOURNAL_ROWS = list('PINGAN_BENCH_SCALE_ROWS', '0,1000000,3000000')
 /** Connections opened at once: each login costs a scrypt derivation on the gateway. */
 const CONNECT_BATCH = 50
 
-interface Point { rate: number; p99Ms: number; cpuUsPerEvent: number }
+interface Point {
+  rate: number
+  p99Ms: number
+  cpuUsPerEvent: number
+}
 
 async function connectMany(port: number, n: number): Promise<MqttClient[]> {
   const out: MqttClient[] = []
@@ -35,11 +39,19 @@ async function floodMeasured(producers: MqttClient[], devices: number, pid: numb
   const lat: number[] = []
   const c0 = cpuMs(pid)
   const t0 = nowMs()
-  await Promise.all(producers.map((c, i) => Promise.all(Array.from({ length: per }, (_, k) => {
-    const sent = nowMs()
-    const device = `dev${(i + k * producers.length) % devices}`
-    return c.publishAsync(topics.ingest(SITE, device), '{"type":"test","attrs":{"n":1}}', { qos: 1 }).then(() => { lat.push(nowMs() - sent) })
-  }))))
+  await Promise.all(
+    producers.map((c, i) =>
+      Promise.all(
+        Array.from({ length: per }, (_, k) => {
+          const sent = nowMs()
+          const device = `dev${(i + k * producers.length) % devices}`
+          return c.publishAsync(topics.ingest(SITE, device), '{"type":"test","attrs":{"n":1}}', { qos: 1 }).then(() => {
+            lat.push(nowMs() - sent)
+          })
+        }),
+      ),
+    ),
+  )
   const ms = nowMs() - t0
   const n = per * producers.length
   return { rate: (n * 1000) / ms, p99Ms: percentile(lat, 99), cpuUsPerEvent: ((cpuMs(pid) - c0) * 1000) / n }

@@ -57,7 +57,9 @@ async function cpuAtRate(producers: MqttClient[], pid: number, rate: number, sec
     while (nowMs() < end) {
       for (owed += perTick; owed >= 1; owed--) {
         const i = next++ % producers.length
-        producers[i]!.publish(topics.ingest(SITE, `dev${i}`), '{"type":"test","attrs":{"n":1}}', { qos: 1 }, () => { acked++ })
+        producers[i]!.publish(topics.ingest(SITE, `dev${i}`), '{"type":"test","attrs":{"n":1}}', { qos: 1 }, () => {
+          acked++
+        })
       }
       await sleep(tickMs)
     }
@@ -115,39 +117,49 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     children.push(raw)
     const rawPort = Number(raw.info['rawBrokerPort'])
     const rawClients = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(rawPort, false)))
-    const rawRate = await flood(rawClients, 10_000, (i) => `raw/${i}`, () => '{"type":"test"}')
+    const rawRate = await flood(
+      rawClients,
+      10_000,
+      (i) => `raw/${i}`,
+      () => '{"type":"test"}',
+    )
     out['raw aedes QoS 1 flood, msg/s (10 producers)'] = Math.round(rawRate)
     log(`raw aedes QoS 1: ${Math.round(rawRate)} msg/s`)
     for (const c of rawClients) c.end(true)
 
     // 2. Durable ingest: 10 producers flood the ingest gate; each PUBACK means committed.
     if (PARTS.has('ingest')) {
-    const gwIngest = await startGatewayProcess(config(join(dir, 'ingest'), undefined), join(dir))
-    children.push(gwIngest)
-    const port = Number(gwIngest.info['brokerPort'])
-    const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(port)))
-    const ingestRate = await flood(producers, 10_000, (i) => topics.ingest(SITE, `dev${i}`), () => '{"type":"test","attrs":{"n":1}}')
-    out['durable ingest, events/s acknowledged (10 producers, QoS 1)'] = Math.round(ingestRate)
-    out['durable ingest / raw aedes'] = round(ingestRate / rawRate, 2)
-    log(`durable ingest: ${Math.round(ingestRate)} events/s (${round(ingestRate / rawRate, 2)} of raw)`)
-    for (const c of producers) c.end(true)
-    await gwIngest.stop()
-    children.pop()
+      const gwIngest = await startGatewayProcess(config(join(dir, 'ingest'), undefined), join(dir))
+      children.push(gwIngest)
+      const port = Number(gwIngest.info['brokerPort'])
+      const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(port)))
+      const ingestRate = await flood(
+        producers,
+        10_000,
+        (i) => topics.ingest(SITE, `dev${i}`),
+        () => '{"type":"test","attrs":{"n":1}}',
+      )
+      out['durable ingest, events/s acknowledged (10 producers, QoS 1)'] = Math.round(ingestRate)
+      out['durable ingest / raw aedes'] = round(ingestRate / rawRate, 2)
+      log(`durable ingest: ${Math.round(ingestRate)} events/s (${round(ingestRate / rawRate, 2)} of raw)`)
+      for (const c of producers) c.end(true)
+      await gwIngest.stop()
+      children.pop()
     }
 
     // 2b. Gateway CPU per event: 10 producers offer 10,000 events/s together for 6 s after 2 s of
     // warm-up; the gateway process's user+system time over the measured seconds, per event acknowledged.
     if (PARTS.has('cpu')) {
-    const gwCpu = await startGatewayProcess(config(join(dir, 'cpu'), undefined), join(dir))
-    children.push(gwCpu)
-    const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(Number(gwCpu.info['brokerPort']))))
-    const r = await cpuAtRate(producers, gwCpu.child.pid!, 10_000, 6)
-    out['gateway CPU per event at 10,000/s offered, µs'] = round(r.cpuUsPerEvent, 1)
-    out['events/s acknowledged while offered 10,000/s'] = Math.round(r.ackedRate)
-    log(`cpu at 10,000/s offered: ${round(r.cpuUsPerEvent, 1)} µs per event (${Math.round(r.ackedRate)} events/s acknowledged)`)
-    for (const c of producers) c.end(true)
-    await gwCpu.stop()
-    children.pop()
+      const gwCpu = await startGatewayProcess(config(join(dir, 'cpu'), undefined), join(dir))
+      children.push(gwCpu)
+      const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(Number(gwCpu.info['brokerPort']))))
+      const r = await cpuAtRate(producers, gwCpu.child.pid!, 10_000, 6)
+      out['gateway CPU per event at 10,000/s offered, µs'] = round(r.cpuUsPerEvent, 1)
+      out['events/s acknowledged while offered 10,000/s'] = Math.round(r.ackedRate)
+      log(`cpu at 10,000/s offered: ${round(r.cpuUsPerEvent, 1)} µs per event (${Math.round(r.ackedRate)} events/s acknowledged)`)
+      for (const c of producers) c.end(true)
+      await gwCpu.stop()
+      children.pop()
     }
 
     // 3. End-to-end latency: producer -> gateway (commit) -> platform broker -> consumer.
@@ -155,67 +167,77 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     children.push(platform)
     const platformPort = Number(platform.info['rawBrokerPort'])
     if (PARTS.has('latency')) {
-    const gw = await startGatewayProcess(config(join(dir, 'e2e'), platformPort), join(dir))
-    children.push(gw)
-    const producer = await connect(Number(gw.info['brokerPort']))
-    const consumer = await connect(platformPort, false)
-    await consumer.subscribeAsync(topics.allEvents(), { qos: 1 })
-    const rawProducer = await connect(rawPort, false)
-    const rawConsumer = await connect(rawPort, false)
-    await rawConsumer.subscribeAsync('lat/#', { qos: 1 })
-    for (const rate of [100, 1000, 5000]) {
-      const seconds = rate === 5000 ? 6 : 8
-      const l = await paced(producer, consumer, topics.ingest(SITE, 'dev0'), rate, seconds)
-      const r = await paced(rawProducer, rawConsumer, 'lat/x', rate, seconds)
-      out[`e2e latency at ${rate}/s, p50 ms`] = round(percentile(l, 50))
-      out[`e2e latency at ${rate}/s, p99 ms`] = round(percentile(l, 99))
-      out[`raw aedes latency at ${rate}/s, p50 ms`] = round(percentile(r, 50))
-      out[`raw aedes latency at ${rate}/s, p99 ms`] = round(percentile(r, 99))
-      out[`e2e p99 / raw p99 at ${rate}/s`] = round(percentile(l, 99) / percentile(r, 99))
-      log(`latency at ${rate}/s: e2e p50 ${round(percentile(l, 50))} p99 ${round(percentile(l, 99))} ms (${l.length} samples); raw p50 ${round(percentile(r, 50))} p99 ${round(percentile(r, 99))} ms`)
-    }
-    for (const c of [producer, consumer, rawProducer, rawConsumer]) c.end(true)
-    await gw.stop()
-    children.pop()
+      const gw = await startGatewayProcess(config(join(dir, 'e2e'), platformPort), join(dir))
+      children.push(gw)
+      const producer = await connect(Number(gw.info['brokerPort']))
+      const consumer = await connect(platformPort, false)
+      await consumer.subscribeAsync(topics.allEvents(), { qos: 1 })
+      const rawProducer = await connect(rawPort, false)
+      const rawConsumer = await connect(rawPort, false)
+      await rawConsumer.subscribeAsync('lat/#', { qos: 1 })
+      for (const rate of [100, 1000, 5000]) {
+        const seconds = rate === 5000 ? 6 : 8
+        const l = await paced(producer, consumer, topics.ingest(SITE, 'dev0'), rate, seconds)
+        const r = await paced(rawProducer, rawConsumer, 'lat/x', rate, seconds)
+        out[`e2e latency at ${rate}/s, p50 ms`] = round(percentile(l, 50))
+        out[`e2e latency at ${rate}/s, p99 ms`] = round(percentile(l, 99))
+        out[`raw aedes latency at ${rate}/s, p50 ms`] = round(percentile(r, 50))
+        out[`raw aedes latency at ${rate}/s, p99 ms`] = round(percentile(r, 99))
+        out[`e2e p99 / raw p99 at ${rate}/s`] = round(percentile(l, 99) / percentile(r, 99))
+        log(
+          `latency at ${rate}/s: e2e p50 ${round(percentile(l, 50))} p99 ${round(percentile(l, 99))} ms (${l.length} samples); raw p50 ${round(percentile(r, 50))} p99 ${round(percentile(r, 99))} ms`,
+        )
+      }
+      for (const c of [producer, consumer, rawProducer, rawConsumer]) c.end(true)
+      await gw.stop()
+      children.pop()
     }
 
     // 4. Backlog drain: a journal holding DRAIN_EVENTS undelivered events, forwarded to the platform broker.
     if (PARTS.has('drain')) {
-    const drainDir = join(dir, 'drain')
-    const fillRate = await prefill(drainDir, DRAIN_EVENTS)
-    log(`prefilled ${DRAIN_EVENTS} events at ${Math.round(fillRate)} events/s`)
-    const counter = await connect(platformPort, false)
-    let received = 0
-    counter.on('message', () => { received++ })
-    await counter.subscribeAsync('#', { qos: 0 })
-    // The ceiling, under the same conditions: one client, QoS 1, to the platform broker, which
-    // also delivers each message to the counting subscriber.
-    // 50,000: one client cannot have more than 65,535 QoS 1 messages outstanding [MQTT-2.3.1].
-    const one = await connect(platformPort, false)
-    const rawToPlatform = await flood([one], 50_000, () => 'raw/drain', () => '{"type":"test"}')
-    out['raw QoS 1 to the platform broker, msg/s (1 client, 1 subscriber)'] = Math.round(rawToPlatform)
-    one.end(true)
-    await sleep(500)
-    received = 0
-    const t0 = nowMs()
-    const drainGw = await startGatewayProcess(config(drainDir, platformPort), join(dir))
-    children.push(drainGw)
-    let maxRss = 0
-    const pid = drainGw.child.pid!
-    while (received < DRAIN_EVENTS) {
-      if (drainGw.child.exitCode !== null || drainGw.child.signalCode !== null) throw new Error(`the gateway exited during the drain (${drainGw.child.exitCode ?? drainGw.child.signalCode})`)
-      maxRss = Math.max(maxRss, rssBytes(pid))
-      await sleep(200)
-      if (nowMs() - t0 > 30 * 60_000) throw new Error(`drain stalled at ${received}`)
-    }
-    const drainRate = (DRAIN_EVENTS * 1000) / (nowMs() - t0)
-    out['backlog drain, events/s (1,000,000 buffered, incl. start-up)'] = Math.round(drainRate)
-    out['gateway max RSS during drain, MB'] = round(maxRss / 1024 / 1024, 1)
-    log(`drain: ${Math.round(drainRate)} events/s, max RSS ${round(maxRss / 1024 / 1024, 1)} MB`)
-    counter.end(true)
-    await drainGw.stop()
-    children.pop()
-    out['drain / raw QoS 1'] = round(drainRate / rawToPlatform, 2)
+      const drainDir = join(dir, 'drain')
+      const fillRate = await prefill(drainDir, DRAIN_EVENTS)
+      log(`prefilled ${DRAIN_EVENTS} events at ${Math.round(fillRate)} events/s`)
+      const counter = await connect(platformPort, false)
+      let received = 0
+      counter.on('message', () => {
+        received++
+      })
+      await counter.subscribeAsync('#', { qos: 0 })
+      // The ceiling, under the same conditions: one client, QoS 1, to the platform broker, which
+      // also delivers each message to the counting subscriber.
+      // 50,000: one client cannot have more than 65,535 QoS 1 messages outstanding [MQTT-2.3.1].
+      const one = await connect(platformPort, false)
+      const rawToPlatform = await flood(
+        [one],
+        50_000,
+        () => 'raw/drain',
+        () => '{"type":"test"}',
+      )
+      out['raw QoS 1 to the platform broker, msg/s (1 client, 1 subscriber)'] = Math.round(rawToPlatform)
+      one.end(true)
+      await sleep(500)
+      received = 0
+      const t0 = nowMs()
+      const drainGw = await startGatewayProcess(config(drainDir, platformPort), join(dir))
+      children.push(drainGw)
+      let maxRss = 0
+      const pid = drainGw.child.pid!
+      while (received < DRAIN_EVENTS) {
+        if (drainGw.child.exitCode !== null || drainGw.child.signalCode !== null)
+          throw new Error(`the gateway exited during the drain (${drainGw.child.exitCode ?? drainGw.child.signalCode})`)
+        maxRss = Math.max(maxRss, rssBytes(pid))
+        await sleep(200)
+        if (nowMs() - t0 > 30 * 60_000) throw new Error(`drain stalled at ${received}`)
+      }
+      const drainRate = (DRAIN_EVENTS * 1000) / (nowMs() - t0)
+      out['backlog drain, events/s (1,000,000 buffered, incl. start-up)'] = Math.round(drainRate)
+      out['gateway max RSS during drain, MB'] = round(maxRss / 1024 / 1024, 1)
+      log(`drain: ${Math.round(drainRate)} events/s, max RSS ${round(maxRss / 1024 / 1024, 1)} MB`)
+      counter.end(true)
+      await drainGw.stop()
+      children.pop()
+      out['drain / raw QoS 1'] = round(drainRate / rawToPlatform, 2)
     }
   } finally {
     for (const c of children.reverse()) await c.stop()

@@ -157,10 +157,13 @@ export class Forwarder {
   /** Pumps again after a delay that grows with `n` (a refused event's attempts, failed reads). */
   private retryLater(n: number): void {
     if (this.retryTimer !== undefined) this.timers.clearTimeout(this.retryTimer)
-    this.retryTimer = this.timers.setTimeout(() => {
-      this.retryTimer = undefined
-      this.pump()
-    }, Math.min(30_000, 250 * 2 ** n))
+    this.retryTimer = this.timers.setTimeout(
+      () => {
+        this.retryTimer = undefined
+        this.pump()
+      },
+      Math.min(30_000, 250 * 2 ** n),
+    )
   }
 
   private async refill(): Promise<void> {

@@ -25,7 +25,10 @@ export class MemoryOutbox extends EventEmitter<{ committed: Parameters<Committed
   /** Per uplink, refused attempts by position. */
   private readonly attempts = new Map<string, Map<number, number>>()
 
-  constructor(uplinks: readonly string[], private readonly now: () => number = Date.now) {
+  constructor(
+    uplinks: readonly string[],
+    private readonly now: () => number = Date.now,
+  ) {
     super()
     for (const u of uplinks) {
       this.waiting.set(u, new Set())

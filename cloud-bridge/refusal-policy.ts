@@ -18,7 +18,10 @@ export class RefusalPolicy {
   private probe = false
   private probeSuccesses = 0
 
-  constructor(private readonly uplink: string, private readonly log: Logger) {}
+  constructor(
+    private readonly uplink: string,
+    private readonly log: Logger,
+  ) {}
 
   /** While probing, one event at a time. */
   window(full: number): number {

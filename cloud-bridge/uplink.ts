@@ -9,9 +9,7 @@ export type UplinkState = 'connecting' | 'up' | 'down' | 'stopped'
  * acknowledged: a status or command result if one is, else the oldest event (a broker handles a
  * connection's packets in order).
  */
-export type CloseSuspect =
-  | { kind: 'event'; pos: number; topic: string }
-  | { kind: 'status' | 'result'; topic: string }
+export type CloseSuspect = { kind: 'event'; pos: number; topic: string } | { kind: 'status' | 'result'; topic: string }
 
 export interface UplinkEvents {
   up: []

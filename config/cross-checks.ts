@@ -43,7 +43,11 @@ export function crossIssues(c: unknown): CrossIssue[] {
   if (c === null || typeof c !== 'object') return []
   const root = c as Loose
   const out: CrossIssue[] = [...duplicates(root['devices'], 'id', ['devices'], 'device id')]
-  const ingest = new Set(entries(root['devices']).filter(([, d]) => d['adapter'] === 'mqtt-ingest').map(([, d]) => str(d['id'])))
+  const ingest = new Set(
+    entries(root['devices'])
+      .filter(([, d]) => d['adapter'] === 'mqtt-ingest')
+      .map(([, d]) => str(d['id'])),
+  )
   const broker = root['broker']
   const users = broker !== null && typeof broker === 'object' ? (broker as Loose)['users'] : undefined
   out.push(...duplicates(users, 'username', ['broker', 'users'], 'username'))

@@ -9,7 +9,9 @@ type Loose = Record<string, unknown>
  */
 const IGNORED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   osdp: { supervisionMs: 'OSDP readers are supervised by their poll replies: set offlineAfterMs (a reader silent this long is offline)' },
-  modbus: { supervisionMs: 'Modbus units are supervised by their polls: set pollIntervalMs and offlineAfterMisses (missed polls in a row before device.offline)' },
+  modbus: {
+    supervisionMs: 'Modbus units are supervised by their polls: set pollIntervalMs and offlineAfterMisses (missed polls in a row before device.offline)',
+  },
 }
 
 /** Every rule about one device that its adapter's own schema does not see (read loosely: see cross-checks.ts). */

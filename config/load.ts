@@ -18,7 +18,11 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey
     return value.replace(ENV_REF, (_m, name: string) => {
       const v = env[name]
       if (v === undefined) {
-        problems.push({ path: formatPath(path), message: `environment variable ${name} is not set`, fix: `export ${name}=... before starting, or write the value in the file` })
+        problems.push({
+          path: formatPath(path),
+          message: `environment variable ${name} is not set`,
+          fix: `export ${name}=... before starting, or write the value in the file`,
+        })
         return ''
       }
       return v
@@ -77,7 +81,10 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw new ConfigError([{ path: file, message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, fix: 'check the path and its permissions' }], file)
+    throw new ConfigError(
+      [{ path: file, message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, fix: 'check the path and its permissions' }],
+      file,
+    )
   }
   return parseConfig(text, file, dirname(resolve(file)), env)
 }

@@ -65,10 +65,18 @@ export const JournalSchema = z
   .strictObject({
     path: z.string().min(1),
     maxRows: z.number().int().min(100).default(2_000_000),
-    maxBytes: z.number().int().min(MIB).default(1024 * MIB),
+    maxBytes: z
+      .number()
+      .int()
+      .min(MIB)
+      .default(1024 * MIB),
     maxAgeDays: z.number().min(0.001).default(30),
     /** Pre-allocated beside the journal and released when the disk fills, so SQLite can still delete; at most a tenth of the disk. */
-    spareBytes: z.number().int().min(0).default(16 * MIB),
+    spareBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(16 * MIB),
     /** The most events one group commit writes. */
     batchMaxEvents: z.number().int().min(1).max(10_000).default(2000),
   })
@@ -78,7 +86,15 @@ export const ConfigSchema = z
   .strictObject({
     version: z.literal(1),
     site: SiteSchema,
-    broker: BrokerSchema.default({ host: '127.0.0.1', port: 1883, allowAnonymous: false, users: [], maxIngestPayloadBytes: 65_536, maxIngestInflight: 1024, maxIngestInflightBytes: 1_048_576 }),
+    broker: BrokerSchema.default({
+      host: '127.0.0.1',
+      port: 1883,
+      allowAnonymous: false,
+      users: [],
+      maxIngestPayloadBytes: 65_536,
+      maxIngestInflight: 1024,
+      maxIngestInflightBytes: 1_048_576,
+    }),
     api: ApiSchema.prefault({}),
     metrics: MetricsSchema.default({ open: false }),
     journal: JournalSchema,

@@ -1,6 +1,14 @@
 import type { DeviceConfig } from '../config/devices.js'
 import { adapterEntry } from '../adapters/registry.js'
-import { isLinkable, type Adapter, type AdapterContext, type DeviceState, type DeviceSupervision, type EmitResult, type LinkableAdapter } from '../adapters/types.js'
+import {
+  isLinkable,
+  type Adapter,
+  type AdapterContext,
+  type DeviceState,
+  type DeviceSupervision,
+  type EmitResult,
+  type LinkableAdapter,
+} from '../adapters/types.js'
 import type { Logger } from '../base/log.js'
 import type { EventInput, GatewayEvent } from '../base/events/event.js'
 import type { CommandTarget } from './commands/router.js'

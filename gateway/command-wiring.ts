@@ -38,7 +38,10 @@ export class CommandWiring {
     const store = await CommandResultStore.open({ path: o.path, now: o.now })
     const waiters = new ResultWaiters()
     const router = new CommandRouter({
-      targets: o.targets, now: o.now, log: o.log, store,
+      targets: o.targets,
+      now: o.now,
+      log: o.log,
+      store,
       producerListening: (device) => broker.hasCommandListener(device),
       publishResult: (device, result) => void broker.publish(topics.cmdResult(site, device), JSON.stringify(result), 1, false),
     })

@@ -62,7 +62,13 @@ export class Emitter {
   private async emitFor(who: DeviceIdentity, input: EventInput): Promise<EmitResult> {
     const event = buildEvent(who, input, input.id ?? this.ids.next(), this.now())
     this.mark(event)
-    const r = await this.journal.append({ event, checkId: input.id !== undefined, dedupeKey: input.dedupeKey, dedupeWindowMs: input.dedupeWindowMs, dedupeScope: input.dedupeScope })
+    const r = await this.journal.append({
+      event,
+      checkId: input.id !== undefined,
+      dedupeKey: input.dedupeKey,
+      dedupeWindowMs: input.dedupeWindowMs,
+      dedupeScope: input.dedupeScope,
+    })
     return { id: r.id, duplicate: r.duplicate }
   }
 }

@@ -28,7 +28,10 @@ export function wireFanOut(o: FanOutOptions): void {
       for (const c of o.consumers) c(ev)
       // State after its event: aedes 1.2 drops one of two QoS 1 publishes to the same subscriber
       // when a retained one is stored concurrently (seen with event/# and state/+ subscribed).
-      void broker.publish(topics.event(site, ev.kind, ev.device), rows[i]!.body, 1, false).then(() => states.seen(ev), () => states.seen(ev))
+      void broker.publish(topics.event(site, ev.kind, ev.device), rows[i]!.body, 1, false).then(
+        () => states.seen(ev),
+        () => states.seen(ev),
+      )
     }
   })
   journal.on('evicted', (r) => {

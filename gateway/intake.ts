@@ -14,12 +14,14 @@ export interface BrokerIntake {
 }
 
 async function brokerUsers(config: GatewayConfig): Promise<BrokerUser[]> {
-  return Promise.all(config.broker.users.map(async (u) => ({
-    username: u.username,
-    passwordHash: await passwordHashOf(u),
-    role: u.role,
-    devices: u.devices,
-  })))
+  return Promise.all(
+    config.broker.users.map(async (u) => ({
+      username: u.username,
+      passwordHash: await passwordHashOf(u),
+      role: u.role,
+      devices: u.devices,
+    })),
+  )
 }
 
 /**
@@ -28,10 +30,12 @@ async function brokerUsers(config: GatewayConfig): Promise<BrokerUser[]> {
  */
 export async function startBrokerIntake(config: GatewayConfig, journal: Journal, emitter: Emitter, now: () => number, log: Logger): Promise<BrokerIntake> {
   const brokerLog = log.child({ component: 'broker' })
-  const ingestDevices = new Map([...emitter.identities].filter(([id]) => {
-    const d = config.devices.find((c) => c.id === id)
-    return d !== undefined && isIngestDevice(d.adapter)
-  }))
+  const ingestDevices = new Map(
+    [...emitter.identities].filter(([id]) => {
+      const d = config.devices.find((c) => c.id === id)
+      return d !== undefined && isIngestDevice(d.adapter)
+    }),
+  )
   const gate = new IngestGate({
     devices: ingestDevices,
     maxPayloadBytes: config.broker.maxIngestPayloadBytes,
@@ -48,8 +52,13 @@ export async function startBrokerIntake(config: GatewayConfig, journal: Journal,
     log: brokerLog.child({ part: 'ingest' }),
   })
   const broker = new LocalBroker({
-    site: config.site.id, host: config.broker.host, port: config.broker.port, allowAnonymous: config.broker.allowAnonymous,
-    users: await brokerUsers(config), gate, log: brokerLog,
+    site: config.site.id,
+    host: config.broker.host,
+    port: config.broker.port,
+    allowAnonymous: config.broker.allowAnonymous,
+    users: await brokerUsers(config),
+    gate,
+    log: brokerLog,
     ingestBudget: { maxInflight: config.broker.maxIngestInflight, maxInflightBytes: config.broker.maxIngestInflightBytes },
   })
   const port = await broker.start()

@@ -65,20 +65,49 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   }, now)
   for (const d of config.devices) states.register(d.id, d.kind, d.name)
   let host: AdapterHost | undefined
-  wireFanOut({ site, journal, broker, states, gatewayEvent, log, consumers: [(ev) => host?.committed(ev), (ev) => walktests?.committed(ev), (ev) => apiWiring.live.committed(ev)] })
+  wireFanOut({
+    site,
+    journal,
+    broker,
+    states,
+    gatewayEvent,
+    log,
+    consumers: [(ev) => host?.committed(ev), (ev) => walktests?.committed(ev), (ev) => apiWiring.live.committed(ev)],
+  })
   const { uplinks, forwarders } = buildUplinks(config, journal, now, log, gatewayEvent, options.faults, (uplink, id) => walktests?.delivered(uplink, id))
 
   const adapters = await AdapterHost.create({
-    devices: config.devices, log, now,
+    devices: config.devices,
+    log,
+    now,
     emit: (device, input) => emitter.emitAs(device, input),
     setState: (device, patch) => states.set(device, patch),
   })
   host = adapters
-  walktests = startWalkTests({ config, timers: options.walktestTimers ?? { ...SYSTEM_TIMERS, now }, log, emitter, adapters: adapters.adapters, states, uplinks })
-  const commands = await CommandWiring.start({ site, path: config.journal.path, broker, uplinks, targets: adapters.targets, now, log: log.child({ component: 'commands' }) })
+  walktests = startWalkTests({
+    config,
+    timers: options.walktestTimers ?? { ...SYSTEM_TIMERS, now },
+    log,
+    emitter,
+    adapters: adapters.adapters,
+    states,
+    uplinks,
+  })
+  const commands = await CommandWiring.start({
+    site,
+    path: config.journal.path,
+    broker,
+    uplinks,
+    targets: adapters.targets,
+    now,
+    log: log.child({ component: 'commands' }),
+  })
 
   metrics.attach({
-    gate, broker, adapters: adapters.adapters, devices: () => states.all(),
+    gate,
+    broker,
+    adapters: adapters.adapters,
+    devices: () => states.all(),
     uplinks: uplinks.map((uplink, i) => ({ uplink, status: () => forwarders[i]!.status() })),
   })
   const status = () => buildStatus({ site, startedAt, now, journal, forwarders, uplinks, states, broker, gate, adapters: adapters.adapters })
@@ -88,7 +117,16 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let api: ApiServer
   try {
     api = await apiWiring.start({
-      config, log, now, journal, states, adapters: adapters.adapters, commands, uplinks, forwarders, status,
+      config,
+      log,
+      now,
+      journal,
+      states,
+      adapters: adapters.adapters,
+      commands,
+      uplinks,
+      forwarders,
+      status,
       ready: () => ({ ready: !stopping, reasons: stopping ? ['stopping'] : [] }),
       extra: { metrics: { open: config.metrics.open, contentType: metrics.contentType, scrape: () => metrics.scrape() }, ...(walktests ? { walktests } : {}) },
     })
@@ -110,7 +148,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   log.info({ site, brokerPort, apiPort: api.port, devices: config.devices.length, uplinks: uplinks.length }, 'gateway started')
 
   return {
-    config, brokerPort, apiPort: api.port, journal,
+    config,
+    brokerPort,
+    apiPort: api.port,
+    journal,
     status,
     emitAs: (device, input) => emitter.emitAs(device, input),
     async stop() {

@@ -58,9 +58,28 @@ export async function buildStatus(s: StatusSources): Promise<GatewayStatus> {
     uptimeSec: Math.round((now - s.startedAt) / 1000),
     uplinks,
     journal: s.journal.stats(),
-    devices: { total: devices.length, online: devices.filter((d) => d.online).length, offline: devices.filter((d) => !d.online).map((d) => d.device), stats: collect(s.adapters, (a) => a.stats?.()), health: collect(s.adapters, (a) => a.health?.()) },
-    broker: { clients: s.broker.connectedClients(), refusedLogins: s.broker.refusedLogins, refusedPublishes: s.broker.refusedPublishes, refusedSubscribes: s.broker.refusedSubscribes, cutConnections: s.broker.cutConnections },
-    ingest: { accepted: s.gate.accepted, rejected: s.gate.rejected, inflight: s.broker.ingest.inflight, peakInflight: s.broker.ingest.peakInflight, waiting: s.broker.ingest.waiting, deferred: s.broker.ingest.deferred },
+    devices: {
+      total: devices.length,
+      online: devices.filter((d) => d.online).length,
+      offline: devices.filter((d) => !d.online).map((d) => d.device),
+      stats: collect(s.adapters, (a) => a.stats?.()),
+      health: collect(s.adapters, (a) => a.health?.()),
+    },
+    broker: {
+      clients: s.broker.connectedClients(),
+      refusedLogins: s.broker.refusedLogins,
+      refusedPublishes: s.broker.refusedPublishes,
+      refusedSubscribes: s.broker.refusedSubscribes,
+      cutConnections: s.broker.cutConnections,
+    },
+    ingest: {
+      accepted: s.gate.accepted,
+      rejected: s.gate.rejected,
+      inflight: s.broker.ingest.inflight,
+      peakInflight: s.broker.ingest.peakInflight,
+      waiting: s.broker.ingest.waiting,
+      deferred: s.broker.ingest.deferred,
+    },
     memoryRssBytes: process.memoryUsage.rss(),
   }
 }

@@ -29,7 +29,9 @@ class UsageError extends Error {}
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
   for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
 }
 
 function parseVerbArgs<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
@@ -53,7 +55,8 @@ async function run(argv: string[]): Promise<number> {
   const { startGateway } = await import('../gateway/main.js')
   const { faultsFromEnv } = await import('../base/faults.js')
   const faults = faultsFromEnv(process.env)
-  if (process.env['PINGAN_FAULT']) log.warn({ fault: process.env['PINGAN_FAULT'] }, 'PINGAN_FAULT is set: a fault will be injected (fault-injection suite only)')
+  if (process.env['PINGAN_FAULT'])
+    log.warn({ fault: process.env['PINGAN_FAULT'] }, 'PINGAN_FAULT is set: a fault will be injected (fault-injection suite only)')
   const gateway = await startGateway(config, { log, faults })
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve)
@@ -89,7 +92,11 @@ async function sim(argv: string[]): Promise<number> {
   const [name, ...simArgs] = argv
   const s = name ? SIMULATORS[name] : undefined
   if (!s) {
-    console.error(`usage: pingan sim NAME; NAME is one of:\n${Object.entries(SIMULATORS).map(([n, x]) => `  ${n.padEnd(10)} ${x.summary}`).join('\n')}`)
+    console.error(
+      `usage: pingan sim NAME; NAME is one of:\n${Object.entries(SIMULATORS)
+        .map(([n, x]) => `  ${n.padEnd(10)} ${x.summary}`)
+        .join('\n')}`,
+    )
     return 2
   }
   await (await s.load()).runCli(simArgs)
@@ -158,7 +165,9 @@ Stops cleanly on SIGTERM or Ctrl-C: intake first, then what is in flight to the 
 
 const USAGE = `pingan: the compound's edge gateway
 
-${Object.values(VERBS).map((v) => `  ${v.usage.padEnd(30)}  ${v.summary}`).join('\n')}
+${Object.values(VERBS)
+  .map((v) => `  ${v.usage.padEnd(30)}  ${v.summary}`)
+  .join('\n')}
 
   ${'pingan COMMAND --help'.padEnd(30)}  what a command takes`
 
@@ -191,7 +200,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code },
+  (code) => {
+    process.exitCode = code
+  },
   (err: unknown) => {
     if (err instanceof ConfigError) {
       console.error(`${err.source}: the configuration has ${err.problems.length} problem(s):\n${formatProblems(err.problems)}`)

@@ -26,11 +26,14 @@ producer. Prints each event the platform receives and each alarm the centre rece
  * platform's lines stay readable on stdout.
  */
 export async function runDemo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: {
-    duration: { type: 'string' },
-    'log-level': { type: 'string', default: 'warn' },
-    help: { type: 'boolean', default: false },
-  } })
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string' },
+      'log-level': { type: 'string', default: 'warn' },
+      help: { type: 'boolean', default: false },
+    },
+  })
   if (values.help) {
     console.log(USAGE)
     return 0
@@ -48,10 +51,15 @@ export async function runDemo(argv: string[]): Promise<number> {
   // Beside the platform: an alarm-receiving centre over DC-09, encrypted, from the same journal.
   const demoKey = '000102030405060708090A0B0C0D0E0F'
   const centre = await startCentreSim({ keys: { D209: Buffer.from(demoKey, 'hex') }, onEvent: (e) => console.log(`centre   <- ${formatCentreLine(e)}`) })
-  config.uplinks.push(Dc09UplinkSchema.parse({
-    id: 'arc', type: 'dc09', account: 'D209', route: { maxPriority: 2 },
-    paths: [{ name: 'wired', receivers: [{ host: centre.host, port: centre.tcpPort, receiverNumber: '1', lineNumber: '1', keyHex: demoKey }] }],
-  }))
+  config.uplinks.push(
+    Dc09UplinkSchema.parse({
+      id: 'arc',
+      type: 'dc09',
+      account: 'D209',
+      route: { maxPriority: 2 },
+      paths: [{ name: 'wired', receivers: [{ host: centre.host, port: centre.tcpPort, receiverNumber: '1', lineNumber: '1', keyHex: demoKey }] }],
+    }),
+  )
 
   const sims: DemoSimulator[] = []
   for (const [name, load] of Object.entries(DEMO_SIMULATORS)) {
@@ -67,26 +75,35 @@ export async function runDemo(argv: string[]): Promise<number> {
   const gateway = await startGateway(config, { log })
   const producerUser = config.broker.users.find((u) => u.role === 'producer')!
   const producer = new ScriptedProducer({
-    url: `mqtt://127.0.0.1:${gateway.brokerPort}`, username: producerUser.username, password: producerUser.password ?? '',
-    site: config.site.id, script: DEMO_SCRIPT, intervalMs: 1500,
+    url: `mqtt://127.0.0.1:${gateway.brokerPort}`,
+    username: producerUser.username,
+    password: producerUser.password ?? '',
+    site: config.site.id,
+    script: DEMO_SCRIPT,
+    intervalMs: 1500,
     onError: (err) => console.error(`demo producer: ${err.message}`),
   })
   await producer.start()
 
-  console.log([
-    `pingan demo: site ${config.site.id} (${config.site.name}), ${config.devices.length} devices`,
-    `  platform simulator   ${platform.url}`,
-    `  alarm centre (DC-09) tcp://${centre.host}:${centre.tcpPort}  (account D209, AES-128)`,
-    `  gateway broker       mqtt://127.0.0.1:${gateway.brokerPort}  (observer: demo-observer / demo-observer-pw)`,
-    `  console              http://127.0.0.1:${gateway.apiPort}/  (log in as demo-installer / demo-installer-pw: demo values, never for a real site)`,
-    `  gateway API          http://127.0.0.1:${gateway.apiPort}/api/v1/status  (Authorization: Bearer ${String(config.api.tokens[0])})`,
-    `  journal              ${config.journal.path}`,
-    `Ctrl-C to stop.`,
-  ].join('\n'))
+  console.log(
+    [
+      `pingan demo: site ${config.site.id} (${config.site.name}), ${config.devices.length} devices`,
+      `  platform simulator   ${platform.url}`,
+      `  alarm centre (DC-09) tcp://${centre.host}:${centre.tcpPort}  (account D209, AES-128)`,
+      `  gateway broker       mqtt://127.0.0.1:${gateway.brokerPort}  (observer: demo-observer / demo-observer-pw)`,
+      `  console              http://127.0.0.1:${gateway.apiPort}/  (log in as demo-installer / demo-installer-pw: demo values, never for a real site)`,
+      `  gateway API          http://127.0.0.1:${gateway.apiPort}/api/v1/status  (Authorization: Bearer ${String(config.api.tokens[0])})`,
+      `  journal              ${config.journal.path}`,
+      `Ctrl-C to stop.`,
+    ].join('\n'),
+  )
 
   await new Promise<void>((done) => {
     const timer = values.duration ? setTimeout(done, Number(values.duration) * 1000) : undefined
-    const stop = () => { if (timer) clearTimeout(timer); done() }
+    const stop = () => {
+      if (timer) clearTimeout(timer)
+      done()
+    }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
@@ -97,7 +114,9 @@ export async function runDemo(argv: string[]): Promise<number> {
   await platform.close()
   const c = centre.model.report()
   await centre.close()
-  console.log(`platform report: ${r.unique} events from ${r.devices} devices; duplicates ${r.duplicates}, gaps ${r.gaps}, order violations ${r.orderViolations}`)
+  console.log(
+    `platform report: ${r.unique} events from ${r.devices} devices; duplicates ${r.duplicates}, gaps ${r.gaps}, order violations ${r.orderViolations}`,
+  )
   console.log(`centre report: ${c.unique} alarms; duplicates ${c.duplicates}, out of order ${c.outOfOrder}, link tests ${c.nulls}`)
   return r.unique > 0 ? 0 : 1
 }

@@ -73,7 +73,8 @@ function list(stores: Store[], io: KeysIo): number {
     }
     for (const d of s.devices) {
       for (const r of d.readers) {
-        if (r.secureChannel && !stored.has(keyName(d.id, r.address))) io.out(`  ${d.id} ${r.address}  door ${r.door}  no key yet: given one through the install key at its next handshake`)
+        if (r.secureChannel && !stored.has(keyName(d.id, r.address)))
+          io.out(`  ${d.id} ${r.address}  door ${r.door}  no key yet: given one through the install key at its next handshake`)
       }
     }
     if (entries.length === 0 && s.devices.every((d) => !d.readers.some((r) => r.secureChannel))) io.out('  (empty)')
@@ -105,7 +106,11 @@ function forget(stores: Store[], device: string, addr: string, io: KeysIo): numb
 }
 
 function parseKeysArgs(argv: string[]) {
-  return parseArgs({ args: argv, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, store: { type: 'string', short: 's' }, help: { type: 'boolean', short: 'h' } } })
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, store: { type: 'string', short: 's' }, help: { type: 'boolean', short: 'h' } },
+  })
 }
 
 /** `pingan keys ...`; returns the exit code. */

@@ -17,7 +17,6 @@ import type { Profile } from './profile.js'
 
 type Presence = 'unknown' | 'online' | 'offline'
 
-
 /**
  * One Modbus unit on a shared bus: polls its profile's points, reports state and events,
  * supervises the unit (offline after missed polls, online when it answers again) and carries
@@ -210,7 +209,8 @@ export class ModbusUnitAdapter implements Adapter {
     await this.answered()
     for (const e of events) {
       // Raised once per point, so this warns once per point too.
-      if (e.type === 'profile.mismatch') this.ctx.log.warn({ unit: this.cfg.unit, ...e.attrs }, 'reading outside the profile: the register map does not fit the unit')
+      if (e.type === 'profile.mismatch')
+        this.ctx.log.warn({ unit: this.cfg.unit, ...e.attrs }, 'reading outside the profile: the register map does not fit the unit')
       await this.emit(e)
     }
   }
@@ -276,9 +276,7 @@ export class ModbusUnitAdapter implements Adapter {
     await this.emit({ type: 'device.offline', attrs: { unit: this.cfg.unit, reason, bus: this.shared?.name } })
   }
 
-
   private async emit(e: EventInput): Promise<void> {
     if (await this.sink.emit(e)) this.counters.events++
   }
-
 }

@@ -280,4 +280,3 @@ export class ModbusBus {
     queueMicrotask(() => this.pump())
   }
 }
-

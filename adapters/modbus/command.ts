@@ -27,10 +27,14 @@ export interface CommandUnit {
 export function writeRequest(unit: number, w: CommandDef['write']): ModbusRequest {
   if (w.table === 'coil') {
     const value = typeof w.value === 'boolean' ? w.value : w.value !== 0
-    return w.multiple ? { unit, fc: FC.WRITE_MULTIPLE_COILS, address: w.address, values: [value] } : { unit, fc: FC.WRITE_SINGLE_COIL, address: w.address, value }
+    return w.multiple
+      ? { unit, fc: FC.WRITE_MULTIPLE_COILS, address: w.address, values: [value] }
+      : { unit, fc: FC.WRITE_SINGLE_COIL, address: w.address, value }
   }
   const value = typeof w.value === 'boolean' ? (w.value ? 1 : 0) : w.value
-  return w.multiple ? { unit, fc: FC.WRITE_MULTIPLE_REGISTERS, address: w.address, values: [value] } : { unit, fc: FC.WRITE_SINGLE_REGISTER, address: w.address, value }
+  return w.multiple
+    ? { unit, fc: FC.WRITE_MULTIPLE_REGISTERS, address: w.address, values: [value] }
+    : { unit, fc: FC.WRITE_SINGLE_REGISTER, address: w.address, value }
 }
 
 function firstMet(u: CommandUnit, conds: readonly Condition[]): Condition | undefined {
@@ -63,7 +67,12 @@ export async function runCommand(u: CommandUnit, def: CommandDef): Promise<Adapt
   }
   // A detector read from the wrong register cannot vouch that the space is clear: nothing is written.
   const blind = [def.await, ...def.refuseWhen, ...def.faultWhen].find((c) => c !== undefined && u.mismatched(c.point))
-  if (blind !== undefined) return { status: 'error', reason: `${blind.point} reads outside the profile (see the profile.mismatch fault): the register map does not fit the unit, so the command was not sent`, data: u.readings() }
+  if (blind !== undefined)
+    return {
+      status: 'error',
+      reason: `${blind.point} reads outside the profile (see the profile.mismatch fault): the register map does not fit the unit, so the command was not sent`,
+      data: u.readings(),
+    }
   // Checked on a fresh reading, so a car that just parked is seen before the arm moves.
   const refused = firstMet(u, def.refuseWhen)
   if (refused !== undefined) return { status: 'refused', reason: reasonOf(refused), data: u.readings() }
@@ -94,7 +103,11 @@ export async function runCommand(u: CommandUnit, def: CommandDef): Promise<Adapt
     if (fault !== undefined) return { status: 'fault', reason: reasonOf(fault), data: u.readings() }
     if (u.stateOf(target.point) === target.state) return { status: 'ok', data: { ...u.readings(), ms: u.now() - started } }
     if (u.now() >= deadline) {
-      return { status: 'timeout', reason: `${target.point} did not reach ${target.state} within ${def.timeoutMs} ms (it is ${u.stateOf(target.point) ?? 'unknown'})`, data: u.readings() }
+      return {
+        status: 'timeout',
+        reason: `${target.point} did not reach ${target.state} within ${def.timeoutMs} ms (it is ${u.stateOf(target.point) ?? 'unknown'})`,
+        data: u.readings(),
+      }
     }
   }
 }

@@ -54,13 +54,19 @@ export const ModbusDeviceSchema = z
       for (const [value, s] of Object.entries(p.states ?? {})) {
         for (const key of ['event', 'restoreEvent'] as const) {
           const t = s[key]
-          if (t !== undefined && !isKnownType(d.kind, t)) ctx.addIssue({ code: 'custom', path: ['profile', 'points', name, 'states', value, key], message: `"${t}" is not an event type of kind "${d.kind}"` })
+          if (t !== undefined && !isKnownType(d.kind, t))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['profile', 'points', name, 'states', value, key],
+              message: `"${t}" is not an event type of kind "${d.kind}"`,
+            })
         }
       }
       if (p.low) {
         for (const key of ['event', 'restoreEvent'] as const) {
           const t = p.low[key]
-          if (!isKnownType(d.kind, t)) ctx.addIssue({ code: 'custom', path: ['profile', 'points', name, 'low', key], message: `"${t}" is not an event type of kind "${d.kind}"` })
+          if (!isKnownType(d.kind, t))
+            ctx.addIssue({ code: 'custom', path: ['profile', 'points', name, 'low', key], message: `"${t}" is not an event type of kind "${d.kind}"` })
         }
       }
     }

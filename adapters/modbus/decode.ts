@@ -39,7 +39,8 @@ export class UnitDecoder {
     /** The profile's name in `profile.mismatch` events: a built-in's name or the device's own. */
     private readonly profileName = 'custom',
   ) {
-    for (const name of Object.keys(profile.points)) this.memory.set(name, { raw: undefined, pending: undefined, lowActive: undefined, mismatchReported: false, mismatchNow: false })
+    for (const name of Object.keys(profile.points))
+      this.memory.set(name, { raw: undefined, pending: undefined, lowActive: undefined, mismatchReported: false, mismatchNow: false })
   }
 
   /** True while the point's latest reading is outside the profile. */

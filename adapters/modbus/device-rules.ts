@@ -35,10 +35,12 @@ function kindIssues(d: Loose): DeviceIssue[] {
   const wrong = [...types].filter((t) => !isKnownType(kind as Kind, t))
   if (wrong.length === 0) return []
   const fits = kindsFitting(types).filter((k) => k !== 'gateway')
-  return [{
-    path: ['kind'],
-    message: `kind "${kind}" does not fit profile "${name}": it reports ${wrong.join(', ')}, which are not events of kind "${kind}"; use kind: ${fits.join(' or ') || '(none fits: write an inline profile)'}`,
-  }]
+  return [
+    {
+      path: ['kind'],
+      message: `kind "${kind}" does not fit profile "${name}": it reports ${wrong.join(', ')}, which are not events of kind "${kind}"; use kind: ${fits.join(' or ') || '(none fits: write an inline profile)'}`,
+    },
+  ]
 }
 
 function framingIssues(d: Loose): DeviceIssue[] {

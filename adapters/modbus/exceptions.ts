@@ -57,7 +57,7 @@ export const EXCEPTIONS: Readonly<Record<number, ExceptionInfo>> = {
   },
   0x08: {
     name: 'memory parity error',
-    meaning: "the unit found its own memory corrupted while reading it",
+    meaning: 'the unit found its own memory corrupted while reading it',
     action: 'check the device; it may need servicing',
     group: 'device',
   },

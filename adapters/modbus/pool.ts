@@ -55,7 +55,9 @@ export class BusPool {
     const found = this.entries.get(key)
     if (found !== undefined) {
       if (found.settings !== settings) {
-        throw new BusSettingsError(`${owner} names ${key} as ${settings}, but ${[...found.owners].join(', ')} opened it as ${found.settings}: give every unit on one bus the same transport settings`)
+        throw new BusSettingsError(
+          `${owner} names ${key} as ${settings}, but ${[...found.owners].join(', ')} opened it as ${found.settings}: give every unit on one bus the same transport settings`,
+        )
       }
       found.owners.add(owner)
       return found
@@ -65,7 +67,13 @@ export class BusPool {
     const transport = new Transport(t, { log: busLog, timers: this.timers, ...(open ? { open } : {}) })
     // A device server's TCP link has no line timing of its own; its serial side keeps t3.5 for us.
     const gap = isTcpTransport(t) ? 0 : interFrameDelayMs(t.baudRate)
-    const bus = new ModbusBus({ log: busLog, link: transport, timers: this.timers, interFrameDelayMs: gap, framing: framing === 'mbap' ? mbapFraming() : rtuFraming(frameSilenceMs, this.timers) })
+    const bus = new ModbusBus({
+      log: busLog,
+      link: transport,
+      timers: this.timers,
+      interFrameDelayMs: gap,
+      framing: framing === 'mbap' ? mbapFraming() : rtuFraming(frameSilenceMs, this.timers),
+    })
     transport.on('data', (chunk) => bus.onData(chunk))
     // A reopened link starts clean: bytes of a frame cut by the outage will never complete.
     transport.on('close', () => bus.framer.resync('resync'))

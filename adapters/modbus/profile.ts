@@ -65,14 +65,21 @@ export const PointSchema = z
     const bitTable = p.table === 'coil' || p.table === 'discrete'
     const type = p.type ?? (bitTable ? 'bool' : 'u16')
     if (bitTable !== (type === 'bool')) {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: bitTable ? `a ${p.table} is a single bit: use type bool` : `a ${p.table} register holds numbers: use u16, i16, u32, i32 or f32` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['type'],
+        message: bitTable ? `a ${p.table} is a single bit: use type bool` : `a ${p.table} register holds numbers: use u16, i16, u32, i32 or f32`,
+      })
     }
     if (p.bits !== undefined && type !== 'u16') ctx.addIssue({ code: 'custom', path: ['bits'], message: 'bit fields are taken from one u16 register' })
     if (p.bits !== undefined && p.bits.from + p.bits.count > 16) ctx.addIssue({ code: 'custom', path: ['bits'], message: 'the bit field runs past bit 15' })
-    if ((type === 'u32' || type === 'i32' || type === 'f32') && p.address === 65_535) ctx.addIssue({ code: 'custom', path: ['address'], message: 'a 32-bit value needs two registers' })
-    if (p.range?.min !== undefined && p.range.max !== undefined && p.range.min > p.range.max) ctx.addIssue({ code: 'custom', path: ['range'], message: `min ${p.range.min} is above max ${p.range.max}` })
+    if ((type === 'u32' || type === 'i32' || type === 'f32') && p.address === 65_535)
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'a 32-bit value needs two registers' })
+    if (p.range?.min !== undefined && p.range.max !== undefined && p.range.min > p.range.max)
+      ctx.addIssue({ code: 'custom', path: ['range'], message: `min ${p.range.min} is above max ${p.range.max}` })
     for (const key of Object.keys(p.states ?? {})) {
-      if (p.values !== undefined && !p.values.includes(Number(key))) ctx.addIssue({ code: 'custom', path: ['values'], message: `state ${key} is not among the valid values (${p.values.join(', ')})` })
+      if (p.values !== undefined && !p.values.includes(Number(key)))
+        ctx.addIssue({ code: 'custom', path: ['values'], message: `state ${key} is not among the valid values (${p.values.join(', ')})` })
     }
   })
   .transform((p) => ({ ...p, type: p.type ?? (p.table === 'coil' || p.table === 'discrete' ? 'bool' : 'u16') }) as const)
@@ -124,7 +131,11 @@ export const ProfileSchema = z
         }
         const states = Object.values(point.states ?? {}).map((s) => s.state)
         if (!states.includes(c.state)) {
-          ctx.addIssue({ code: 'custom', path: [...at, 'state'], message: `point "${c.point}" has no state "${c.state}" (states: ${states.join(', ') || 'none'})` })
+          ctx.addIssue({
+            code: 'custom',
+            path: [...at, 'state'],
+            message: `point "${c.point}" has no state "${c.state}" (states: ${states.join(', ') || 'none'})`,
+          })
         }
       }
     }

@@ -20,7 +20,10 @@ export class ModbusTimeoutError extends PinganError {
     readonly late: LateReplies = { count: 0, maxMs: 0 },
   ) {
     const noisy = badReplies > 0 ? `; ${badReplies} repl${badReplies === 1 ? 'y' : 'ies'} had a bad CRC` : ''
-    const slow = late.count > 0 ? `; ${late.count} repl${late.count === 1 ? 'y' : 'ies'} came late, up to ${Math.round(late.maxMs)} ms after the request: raise responseTimeoutMs` : ''
+    const slow =
+      late.count > 0
+        ? `; ${late.count} repl${late.count === 1 ? 'y' : 'ies'} came late, up to ${Math.round(late.maxMs)} ms after the request: raise responseTimeoutMs`
+        : ''
     super('PINGAN_ERR_TRANSPORT', `unit ${unit} did not answer within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}${noisy}${slow})`)
   }
 }
@@ -43,7 +46,6 @@ export interface Reply {
   frame: Buffer
 }
 
-
 export interface Pending {
   req: ModbusRequest
   frame: Buffer
@@ -56,7 +58,6 @@ export interface Pending {
   resolve(r: Reply | null): void
   reject(err: Error): void
 }
-
 
 /** t3.5: 3.5 character times (11 bits each) at the baud rate, fixed at 1.75 ms above 19200. [SL §2.5.1.1] */
 export function interFrameDelayMs(baudRate: number): number {

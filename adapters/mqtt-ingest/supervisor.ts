@@ -47,7 +47,10 @@ export class IngestSupervisor {
       const silentMs = t - (this.lastSeen.get(d.id) ?? t)
       if (silentMs > d.supervisionMs) {
         this.offline.add(d.id)
-        void this.emit(d.id, { type: 'device.offline', attrs: { reason: `no event for ${Math.round(silentMs / 1000)} s (supervisionMs ${d.supervisionMs})`, silentMs } })
+        void this.emit(d.id, {
+          type: 'device.offline',
+          attrs: { reason: `no event for ${Math.round(silentMs / 1000)} s (supervisionMs ${d.supervisionMs})`, silentMs },
+        })
       }
     }
   }

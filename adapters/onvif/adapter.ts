@@ -68,9 +68,22 @@ export class OnvifCameraAdapter implements LinkableAdapter {
       },
       emit,
     })
-    this.watch = new CameraWatch({ cfg, ctx, client: this.client, sup: this.sup, windowMs: this.windowMs(), emit, answered: () => this.session.cameraAnswered() })
+    this.watch = new CameraWatch({
+      cfg,
+      ctx,
+      client: this.client,
+      sup: this.sup,
+      windowMs: this.windowMs(),
+      emit,
+      answered: () => this.session.cameraAnswered(),
+    })
     this.session = new PullPointSession({
-      cfg, ctx, client: this.client, sup: this.sup, intake: this.intake, counters: this.counters,
+      cfg,
+      ctx,
+      client: this.client,
+      sup: this.sup,
+      intake: this.intake,
+      counters: this.counters,
       inform: () => this.inform(),
       supervise: () => this.watch.supervise(),
       subscriptionLost: () => {
@@ -82,7 +95,13 @@ export class OnvifCameraAdapter implements LinkableAdapter {
 
   async start(): Promise<void> {
     if (this.cfg.snapshot.enabled) {
-      const store = new SnapshotStore({ root: this.cfg.snapshot.dir, camera: this.cfg.id, maxBytes: this.cfg.snapshot.maxBytes, maxAgeMs: this.cfg.snapshot.maxAgeMs, now: () => this.ctx.now() })
+      const store = new SnapshotStore({
+        root: this.cfg.snapshot.dir,
+        camera: this.cfg.id,
+        maxBytes: this.cfg.snapshot.maxBytes,
+        maxAgeMs: this.cfg.snapshot.maxAgeMs,
+        now: () => this.ctx.now(),
+      })
       try {
         await store.init()
         this.shots.use(new Snapshotter(this.client, store, this.cfg.snapshot))
@@ -150,7 +169,6 @@ export class OnvifCameraAdapter implements LinkableAdapter {
     if (await this.sink.emit(input)) this.counters.events++
     else this.counters.emitErrors++
   }
-
 }
 
 function cameraInfo(d: DeviceInformation): DeviceInfo {

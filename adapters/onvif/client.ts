@@ -201,12 +201,7 @@ export class OnvifClient {
 
   /** A JPEG from the snapshot URI, with HTTP Digest when the camera asks for it. */
   async fetchSnapshot(uri: string, maxBytes: number, timeoutMs: number): Promise<Buffer> {
-    const res = await requestWithAuth(
-      uri,
-      { method: 'GET', timeoutMs, maxBytes, ...(this.o.agent ? { agent: this.o.agent } : {}) },
-      this.o.creds,
-      this.o.label,
-    )
+    const res = await requestWithAuth(uri, { method: 'GET', timeoutMs, maxBytes, ...(this.o.agent ? { agent: this.o.agent } : {}) }, this.o.creds, this.o.label)
     if (res.status !== 200) throw new TransportError(`camera ${this.o.label}: snapshot answered HTTP ${res.status}`)
     return res.body
   }

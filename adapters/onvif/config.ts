@@ -16,9 +16,22 @@ export const SnapshotConfigSchema = z.strictObject({
   /** The camera's own events that take a snapshot. */
   onTypes: z.array(z.string()).default(['motion', 'video.tamper', 'input', 'line.crossed', 'field.intrusion']),
   /** Per camera: size it as the disk set aside for snapshots divided by the number of cameras. */
-  maxBytes: z.number().int().min(MIB).default(32 * MIB),
-  maxAgeMs: z.number().int().min(60_000).default(7 * 86_400_000),
-  maxJpegBytes: z.number().int().min(16 * 1024).max(32 * MIB).default(4 * MIB),
+  maxBytes: z
+    .number()
+    .int()
+    .min(MIB)
+    .default(32 * MIB),
+  maxAgeMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .default(7 * 86_400_000),
+  maxJpegBytes: z
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(32 * MIB)
+    .default(4 * MIB),
   timeoutMs: z.number().int().min(200).max(30_000).default(3000),
 })
 export type SnapshotConfig = z.infer<typeof SnapshotConfigSchema>
@@ -42,33 +55,35 @@ const SNAPSHOT_DEFAULTS = SnapshotConfigSchema.parse({})
 const OLD_KEYS = { initialMs: 'backoffMinMs', maxMs: 'backoffMaxMs' } as const
 const RETRY: BackoffLimits = { defaults: { initialMs: 500, maxMs: 30_000 }, initialMs: { min: 50, max: 60_000 }, maxMs: { min: 100, max: 600_000 } }
 
-export const OnvifDeviceSchema = z.strictObject({
-  ...DeviceBaseShape,
-  adapter: z.literal('onvif'),
-  kind: z.literal('camera').default('camera'),
-  address: z.string().min(1).max(512),
-  username: z.string().max(128).optional(),
-  password: z.string().max(256).optional(),
-  /** Send Basic credentials for snapshots: only for old cameras that refuse Digest; it exposes the password. */
-  basicAuth: z.boolean().default(false),
-  /** How long one PullMessages may wait at the camera for events. */
-  pullTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
-  messageLimit: z.number().int().min(1).max(1000).default(100),
-  /** Subscription lifetime asked for at creation and on each Renew. */
-  subscriptionMs: z.number().int().min(10_000).max(3_600_000).default(120_000),
-  /** Renew when the subscription has less than pullTimeoutMs + this left. */
-  renewMarginMs: z.number().int().min(1000).max(600_000).default(15_000),
-  requestTimeoutMs: z.number().int().min(500).max(60_000).default(5000),
-  /** Period of the unauthenticated GetSystemDateAndTime that checks the camera is alive. */
-  pingIntervalMs: z.number().int().min(200).max(600_000).default(10_000),
-  /** Motion must stay off this long before `motion.end`; new motion in between extends the event. */
-  motionHoldMs: z.number().int().min(0).max(600_000).default(5000),
-  /** Retries of the PullPoint session after a failure (`base/backoff.ts`); `backoffMinMs/MaxMs` are the old spelling. */
-  ...backoffShape(RETRY, OLD_KEYS),
-  snapshot: SnapshotConfigSchema.default(SNAPSHOT_DEFAULTS),
-  /** Devices and zones whose alarms make this camera take a snapshot. */
-  linkage: z.array(LinkSchema).default([]),
-}).transform((v) => adoptOldBackoff(v, OLD_KEYS, RETRY.defaults))
+export const OnvifDeviceSchema = z
+  .strictObject({
+    ...DeviceBaseShape,
+    adapter: z.literal('onvif'),
+    kind: z.literal('camera').default('camera'),
+    address: z.string().min(1).max(512),
+    username: z.string().max(128).optional(),
+    password: z.string().max(256).optional(),
+    /** Send Basic credentials for snapshots: only for old cameras that refuse Digest; it exposes the password. */
+    basicAuth: z.boolean().default(false),
+    /** How long one PullMessages may wait at the camera for events. */
+    pullTimeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
+    messageLimit: z.number().int().min(1).max(1000).default(100),
+    /** Subscription lifetime asked for at creation and on each Renew. */
+    subscriptionMs: z.number().int().min(10_000).max(3_600_000).default(120_000),
+    /** Renew when the subscription has less than pullTimeoutMs + this left. */
+    renewMarginMs: z.number().int().min(1000).max(600_000).default(15_000),
+    requestTimeoutMs: z.number().int().min(500).max(60_000).default(5000),
+    /** Period of the unauthenticated GetSystemDateAndTime that checks the camera is alive. */
+    pingIntervalMs: z.number().int().min(200).max(600_000).default(10_000),
+    /** Motion must stay off this long before `motion.end`; new motion in between extends the event. */
+    motionHoldMs: z.number().int().min(0).max(600_000).default(5000),
+    /** Retries of the PullPoint session after a failure (`base/backoff.ts`); `backoffMinMs/MaxMs` are the old spelling. */
+    ...backoffShape(RETRY, OLD_KEYS),
+    snapshot: SnapshotConfigSchema.default(SNAPSHOT_DEFAULTS),
+    /** Devices and zones whose alarms make this camera take a snapshot. */
+    linkage: z.array(LinkSchema).default([]),
+  })
+  .transform((v) => adoptOldBackoff(v, OLD_KEYS, RETRY.defaults))
 export type OnvifDeviceConfig = z.infer<typeof OnvifDeviceSchema>
 export type OnvifDeviceInput = z.input<typeof OnvifDeviceSchema>
 
@@ -95,14 +110,26 @@ export function onvifConfigWarnings(d: OnvifDeviceConfig, at: string): ConfigPro
       // an unparsable URL fails at run time with its own message; the path check does not apply
     }
     if (path === '/' || path === '') {
-      out.push({ path: `${at}.address`, message: `"${d.address}" has no path: the camera will answer 404`, fix: 'end it in /onvif/device_service, or give the host and port only' })
+      out.push({
+        path: `${at}.address`,
+        message: `"${d.address}" has no path: the camera will answer 404`,
+        fix: 'end it in /onvif/device_service, or give the host and port only',
+      })
     }
   } else if (d.address.includes('/')) {
-    out.push({ path: `${at}.address`, message: `"${d.address}" has a path but no http://`, fix: 'write the whole URL (http://host/onvif/device_service), or the host and port only' })
+    out.push({
+      path: `${at}.address`,
+      message: `"${d.address}" has a path but no http://`,
+      fix: 'write the whole URL (http://host/onvif/device_service), or the host and port only',
+    })
   }
   if (d.username === undefined) {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own `${VAR}` syntax, shown to the user
-    out.push({ path: `${at}.username`, message: 'no username: cameras want credentials for events and snapshots', fix: 'set username and password (the password from the environment, e.g. "${CAM_PASSWORD}")' })
+    out.push({
+      path: `${at}.username`,
+      message: 'no username: cameras want credentials for events and snapshots',
+      fix: 'set username and password (the password from the environment, e.g. "${CAM_PASSWORD}")',
+    })
   }
   return out
 }

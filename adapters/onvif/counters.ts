@@ -17,5 +17,18 @@ export interface OnvifCounters {
 }
 
 export function newOnvifCounters(): OnvifCounters {
-  return { events: 0, states: 0, badMessages: 0, pullErrors: 0, resubscribes: 0, renews: 0, snapshots: 0, snapshotErrors: 0, linked: 0, emitErrors: 0, pulls: 0, timeouts: 0 }
+  return {
+    events: 0,
+    states: 0,
+    badMessages: 0,
+    pullErrors: 0,
+    resubscribes: 0,
+    renews: 0,
+    snapshots: 0,
+    snapshotErrors: 0,
+    linked: 0,
+    emitErrors: 0,
+    pulls: 0,
+    timeouts: 0,
+  }
 }

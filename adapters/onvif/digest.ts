@@ -55,8 +55,7 @@ export function pickDigest(challenges: readonly Challenge[]): Challenge | undefi
     const qop = c.params['qop']
     return alg in ALGORITHMS && (qop === undefined || qop.split(',').some((q) => q.trim() === 'auth'))
   })
-  const rank = (c: Challenge): number =>
-    PREFERENCE.indexOf((c.params['algorithm'] ?? 'MD5').replace(/-sess$/i, '').toUpperCase())
+  const rank = (c: Challenge): number => PREFERENCE.indexOf((c.params['algorithm'] ?? 'MD5').replace(/-sess$/i, '').toUpperCase())
   return usable.sort((a, b) => rank(a) - rank(b))[0]
 }
 

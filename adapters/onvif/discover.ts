@@ -74,7 +74,9 @@ export interface CameraReport {
 }
 
 /** Configured cameras by "host:port" of their device service, for matching found cameras. */
-export function configuredCameras(devices: ReadonlyArray<{ id: string; adapter: string; address?: string; username?: string; password?: string }>): (address: string) => { device: string; creds: Credentials } | undefined {
+export function configuredCameras(
+  devices: ReadonlyArray<{ id: string; adapter: string; address?: string; username?: string; password?: string }>,
+): (address: string) => { device: string; creds: Credentials } | undefined {
   const byHost = new Map<string, { device: string; creds: Credentials }>()
   for (const d of devices) {
     if (d.adapter !== 'onvif' || d.address === undefined || !URL.canParse(deviceServiceUrl(d.address))) continue
@@ -99,12 +101,29 @@ export async function discover(o: ProbeOptions & { creds?: CredentialSource; req
       .filter((m) => m.types.includes(NVT_TYPE) || m.types.length === 0)
       .map(async (m): Promise<CameraReport> => {
         const address = pickXaddr(m) ?? ''
-        const report: CameraReport = { endpoint: m.endpoint, address, from: m.from, name: m.name, model: m.hardware, manufacturer: undefined, firmware: undefined, clockOffsetMs: undefined, credentials: 'not checked' }
+        const report: CameraReport = {
+          endpoint: m.endpoint,
+          address,
+          from: m.from,
+          name: m.name,
+          model: m.hardware,
+          manufacturer: undefined,
+          firmware: undefined,
+          clockOffsetMs: undefined,
+          credentials: 'not checked',
+        }
         if (!address) return { ...report, credentials: 'no device address in the answer' }
         const found = typeof o.creds === 'function' ? o.creds(address) : o.creds ? { creds: o.creds } : undefined
         if (found?.device !== undefined) report.device = found.device
         const creds = found?.creds
-        const client = new OnvifClient({ label: m.name ?? address, deviceUrl: address, ...(creds ? { creds } : {}), now: Date.now, timeoutMs: o.requestTimeoutMs ?? 3000, maxResponseBytes: 1024 * 1024 })
+        const client = new OnvifClient({
+          label: m.name ?? address,
+          deviceUrl: address,
+          ...(creds ? { creds } : {}),
+          now: Date.now,
+          timeoutMs: o.requestTimeoutMs ?? 3000,
+          maxResponseBytes: 1024 * 1024,
+        })
         try {
           report.clockOffsetMs = await client.measureClock()
           if (!creds) return report

@@ -105,13 +105,16 @@ export class CameraEventIntake {
     this.motionTimer = undefined
     const at = this.motion.deadline()
     if (at === undefined || this.stopped) return
-    this.motionTimer = this.timers.setTimeout(() => {
-      this.motionTimer = undefined
-      if (!this.motion.due(this.o.ctx.now())) return this.armMotionEnd()
-      const end = this.pendingEnd ?? { type: 'motion.end', attrs: { reason: 'subscription lost' } }
-      this.pendingEnd = undefined
-      this.o.ctx.setState({ motion: false })
-      void this.o.emit(end)
-    }, Math.max(0, at - this.o.ctx.now()))
+    this.motionTimer = this.timers.setTimeout(
+      () => {
+        this.motionTimer = undefined
+        if (!this.motion.due(this.o.ctx.now())) return this.armMotionEnd()
+        const end = this.pendingEnd ?? { type: 'motion.end', attrs: { reason: 'subscription lost' } }
+        this.pendingEnd = undefined
+        this.o.ctx.setState({ motion: false })
+        void this.o.emit(end)
+      },
+      Math.max(0, at - this.o.ctx.now()),
+    )
   }
 }

@@ -69,9 +69,7 @@ export function httpRequest(url: string, req: HttpRequest): Promise<HttpResponse
     )
     r.setTimeout(req.timeoutMs, () => r.destroy(new CameraUnreachableError(`${u.host}: no answer within ${req.timeoutMs} ms`)))
     r.setNoDelay(true)
-    r.on('error', (err) =>
-      reject(err instanceof TransportError ? err : new CameraUnreachableError(`${u.host}: ${err.message}`, { cause: err })),
-    )
+    r.on('error', (err) => reject(err instanceof TransportError ? err : new CameraUnreachableError(`${u.host}: ${err.message}`, { cause: err })))
     r.end(body)
   })
 }
@@ -88,15 +86,8 @@ export interface Credentials {
  * live in this call only: concurrent requests (and cameras) never share authentication state.
  * `label` names the camera in errors.
  */
-export async function requestWithAuth(
-  url: string,
-  req: HttpRequest,
-  creds: Credentials | undefined,
-  label: string,
-): Promise<HttpResponse> {
-  const first: HttpRequest = creds?.basic
-    ? { ...req, headers: { ...req.headers, Authorization: basicAuthorization(creds) } }
-    : req
+export async function requestWithAuth(url: string, req: HttpRequest, creds: Credentials | undefined, label: string): Promise<HttpResponse> {
+  const first: HttpRequest = creds?.basic ? { ...req, headers: { ...req.headers, Authorization: basicAuthorization(creds) } } : req
   const res = await httpRequest(url, first)
   if (res.status !== 401 || !creds) return res
   if (creds.basic) throw new CameraAuthError(`camera ${label} refused the user name or password (Basic)`)

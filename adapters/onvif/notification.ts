@@ -127,7 +127,9 @@ function stateValue(n: Notification, names: readonly string[], loose: boolean): 
     if (v !== undefined) return v
   }
   if (!loose) return undefined
-  const bools = Object.values(n.data).map(toBool).filter((b) => b !== undefined)
+  const bools = Object.values(n.data)
+    .map(toBool)
+    .filter((b) => b !== undefined)
   return bools.length === 1 ? bools[0] : undefined
 }
 

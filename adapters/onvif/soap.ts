@@ -107,8 +107,7 @@ export function pullMessages(timeoutMs: number, messageLimit: number): SoapOpera
   return {
     action: `${EVENTS}/PullPointSubscription/PullMessagesRequest`,
     body:
-      `<tev:PullMessages><tev:Timeout>${durationSeconds(timeoutMs)}</tev:Timeout>` +
-      `<tev:MessageLimit>${messageLimit}</tev:MessageLimit></tev:PullMessages>`,
+      `<tev:PullMessages><tev:Timeout>${durationSeconds(timeoutMs)}</tev:Timeout>` + `<tev:MessageLimit>${messageLimit}</tev:MessageLimit></tev:PullMessages>`,
   }
 }
 

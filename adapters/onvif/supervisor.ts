@@ -81,7 +81,11 @@ export class Supervisor {
 
   private verdict(now: number): Verdict | undefined {
     const secs = (ms: number): string => `${Math.round(ms / 1000)} s`
-    const silent = (why: string | undefined): Verdict => ({ online: false, key: 'silent', reason: `no answer for ${secs(now - this.lastContact)}${why ? ` (${why})` : ''}` })
+    const silent = (why: string | undefined): Verdict => ({
+      online: false,
+      key: 'silent',
+      reason: `no answer for ${secs(now - this.lastContact)}${why ? ` (${why})` : ''}`,
+    })
     if (now - this.lastContact > this.windowMs) return silent(this.contactError ?? this.eventsError)
     if (this.setupError !== undefined) return { online: false, key: `refused ${this.setupError}`, reason: this.setupError }
     if (now - this.lastEvents > this.windowMs) {
@@ -89,7 +93,11 @@ export class Supervisor {
       // (a powered-off camera refuses connections): say so, not "answers".
       if (this.contactError !== undefined) return silent(this.contactError)
       // It answers pings, but we get no events from it: as good as offline for an alarm system.
-      return { online: false, key: 'no events', reason: `answers, but no events for ${secs(now - this.lastEvents)}${this.eventsError ? ` (${this.eventsError})` : ''}` }
+      return {
+        online: false,
+        key: 'no events',
+        reason: `answers, but no events for ${secs(now - this.lastEvents)}${this.eventsError ? ` (${this.eventsError})` : ''}`,
+      }
     }
     return this.eventsSeen ? { online: true, key: 'online', reason: 'answering' } : undefined
   }

@@ -73,7 +73,14 @@ function readMatch(m: Element): ProbeMatch | undefined {
       })
     : []
   const scopes = words(textOf(child(m, NS.wsd, 'Scopes')))
-  return { endpoint, types, scopes, xaddrs: words(textOf(child(m, NS.wsd, 'XAddrs'))), hardware: scopeValue(scopes, 'hardware'), name: scopeValue(scopes, 'name') }
+  return {
+    endpoint,
+    types,
+    scopes,
+    xaddrs: words(textOf(child(m, NS.wsd, 'XAddrs'))),
+    hardware: scopeValue(scopes, 'hardware'),
+    name: scopeValue(scopes, 'name'),
+  }
 }
 
 /** Reads a ProbeMatches datagram. Throws CodecError for anything else. */

@@ -59,7 +59,9 @@ export class OsdpAdapter implements Adapter {
     this.sink = new EventSink((e) => ctx.emit(e), this.log)
     this.line = new LineWatch(this.log, ctx.now, (s) => ctx.setState(s))
     this.events = new ReaderEvents({
-      cfg, log: this.log, now: ctx.now,
+      cfg,
+      log: this.log,
+      now: ctx.now,
       update: (reader, patch) => this.updateReader(reader, patch),
       pulseStrike: (reader, pulseMs) => this.pulseStrike(reader, pulseMs),
       send: (reader, payload) => this.send(reader, payload),
@@ -85,8 +87,13 @@ export class OsdpAdapter implements Adapter {
         keys,
       })
       const reader: Reader = {
-        cfg: r, link, door: new DoorLogic(r), status: undefined, state: { address: r.address, online: false },
-        repeats: new RepeatLog(this.log.child({ door: r.door, reader: r.address }), this.ctx.now), secureFailures: new Map(),
+        cfg: r,
+        link,
+        door: new DoorLogic(r),
+        status: undefined,
+        state: { address: r.address, online: false },
+        repeats: new RepeatLog(this.log.child({ door: r.door, reader: r.address }), this.ctx.now),
+        secureFailures: new Map(),
       }
       this.readers.set(r.address, reader)
       this.byDoor.set(r.door, reader)
@@ -182,7 +189,6 @@ export class OsdpAdapter implements Adapter {
   private async emit(ev: EventInput): Promise<void> {
     await this.sink.emit(ev)
   }
-
 
   private updateReader(reader: Reader, patch: Record<string, unknown>): void {
     Object.assign(reader.state, patch)

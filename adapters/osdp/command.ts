@@ -43,7 +43,10 @@ export function parseCommand(cmd: Command, doors: string[]): ParsedCommand {
       if (durationMs === null) return { ok: false, status: 'invalid', reason: 'durationMs must be an integer 100..6553500' }
       const c = C.COLOR[color.toUpperCase() as keyof typeof C.COLOR]
       const state = { onColor: c, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0 }
-      const rec: C.LedRecord = p['permanent'] === true ? { reader: 0, led: 0, permanent: state } : { reader: 0, led: 0, temporary: { ...state, timer100ms: Math.ceil((durationMs ?? 3000) / 100) } }
+      const rec: C.LedRecord =
+        p['permanent'] === true
+          ? { reader: 0, led: 0, permanent: state }
+          : { reader: 0, led: 0, temporary: { ...state, timer100ms: Math.ceil((durationMs ?? 3000) / 100) } }
       return { ok: true, action: 'led', door, payload: C.led([rec]) }
     }
     case 'buzzer': {
@@ -51,7 +54,12 @@ export function parseCommand(cmd: Command, doors: string[]): ParsedCommand {
       const onMs = int(p['onMs'], 100, 25_500)
       const offMs = int(p['offMs'], 0, 25_500)
       if (count === null || onMs === null || offMs === null) return { ok: false, status: 'invalid', reason: 'count 0..255, onMs 100..25500, offMs 0..25500' }
-      return { ok: true, action: 'buzzer', door, payload: C.buz({ reader: 0, tone: 2, on100ms: Math.round((onMs ?? 500) / 100), off100ms: Math.round((offMs ?? 500) / 100), count: count ?? 1 }) }
+      return {
+        ok: true,
+        action: 'buzzer',
+        door,
+        payload: C.buz({ reader: 0, tone: 2, on100ms: Math.round((onMs ?? 500) / 100), off100ms: Math.round((offMs ?? 500) / 100), count: count ?? 1 }),
+      }
     }
     default:
       return { ok: false, status: 'unsupported', reason: `unknown action "${cmd.action}" (unlock, lock, led, buzzer)` }

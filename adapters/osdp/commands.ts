@@ -18,9 +18,7 @@ export const CMD = {
   SCRYPT: 0x77,
 } as const
 
-export const CMD_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(CMD).map(([name, code]) => [code, name]),
-)
+export const CMD_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(CMD).map(([name, code]) => [code, name]))
 
 /** A command ready for framing: code and payload. */
 export interface CommandPayload {

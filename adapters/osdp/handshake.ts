@@ -64,7 +64,8 @@ export class Handshake {
   }
 
   onCcrypt(f: DecodedFrame, data: Buffer): Step {
-    if (f.code !== REPLY.CCRYPT || f.scb?.type !== SCS.S12) return { ok: false, reason: `expected CCRYPT, got reply 0x${f.code.toString(16)}`, definitive: false }
+    if (f.code !== REPLY.CCRYPT || f.scb?.type !== SCS.S12)
+      return { ok: false, reason: `expected CCRYPT, got reply 0x${f.code.toString(16)}`, definitive: false }
     if (data.length < 32) return { ok: false, reason: `CCRYPT too short: ${data.length} bytes`, definitive: false }
     const c = decodeCcrypt(data)
     for (const scbk of this.candidates) {
@@ -79,7 +80,11 @@ export class Handshake {
         return { ok: true }
       }
     }
-    return { ok: false, reason: this.kk === 1 ? "reader's cryptogram matches none of the keys we hold for it" : "reader's cryptogram does not match the install key", definitive: true }
+    return {
+      ok: false,
+      reason: this.kk === 1 ? "reader's cryptogram matches none of the keys we hold for it" : "reader's cryptogram does not match the install key",
+      definitive: true,
+    }
   }
 
   scrypt(): Omit<Frame, 'addr' | 'reply' | 'sqn' | 'useCrc'> {
@@ -87,10 +92,12 @@ export class Handshake {
   }
 
   onRmacI(f: DecodedFrame, data: Buffer): Step {
-    if (f.code !== REPLY.RMAC_I || f.scb?.type !== SCS.S14) return { ok: false, reason: `expected RMAC_I, got reply 0x${f.code.toString(16)}`, definitive: false }
+    if (f.code !== REPLY.RMAC_I || f.scb?.type !== SCS.S14)
+      return { ok: false, reason: `expected RMAC_I, got reply 0x${f.code.toString(16)}`, definitive: false }
     if (data.length < 16) return { ok: false, reason: `RMAC_I too short: ${data.length} bytes`, definitive: false }
     const rmacI = decodeRmacI(data)
-    if (!sameBytes(rmacI, initialRmac(this.keysInUse!, this.serverCrypt!))) return { ok: false, reason: 'reader rejected our cryptogram (RMAC-I mismatch)', definitive: false }
+    if (!sameBytes(rmacI, initialRmac(this.keysInUse!, this.serverCrypt!)))
+      return { ok: false, reason: 'reader rejected our cryptogram (RMAC-I mismatch)', definitive: false }
     return { ok: true, session: new SecureSession(this.keysInUse!, rmacI, 'cp') }
   }
 

@@ -137,5 +137,14 @@ export class KeyStore implements ReaderKeyStore {
 }
 
 function notAStore(path: string, why: string): ConfigError {
-  return new ConfigError([{ path: 'keyStorePath', message: `${path} is not an OSDP key store: ${why}`, fix: 'restore it from backup or move it aside (readers must then be reset to the install key)' }], path)
+  return new ConfigError(
+    [
+      {
+        path: 'keyStorePath',
+        message: `${path} is not an OSDP key store: ${why}`,
+        fix: 'restore it from backup or move it aside (readers must then be reset to the install key)',
+      },
+    ],
+    path,
+  )
 }

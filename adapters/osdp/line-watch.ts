@@ -57,7 +57,9 @@ export function busHealth(readers: readonly Reader[], framer: OsdpFramer | undef
   const online = readers.filter((r) => r.state['online'] === true)
   const heard = readers.map((r) => r.link.heardAt).filter((t): t is number => t !== undefined)
   const f = framer?.counters
-  const link = sumLinkStats(readers.map((r) => ({ frames: 0, retries: r.link.counters.retries, crcErrors: 0, timeouts: r.link.counters.timeouts, droppedBytes: 0 })))
+  const link = sumLinkStats(
+    readers.map((r) => ({ frames: 0, retries: r.link.counters.retries, crcErrors: 0, timeouts: r.link.counters.timeouts, droppedBytes: 0 })),
+  )
   link.frames = f?.frames ?? 0
   link.crcErrors = f?.badFrames ?? 0
   link.droppedBytes = f?.droppedBytes ?? 0

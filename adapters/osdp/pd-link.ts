@@ -252,7 +252,8 @@ export class PdLink {
     this.session = undefined
     const fault = this.refusals.note(why)
     const events: LinkEvent[] = fault ? [{ type: 'fault', ...fault }] : []
-    if (now - this.lastHeardAt >= this.opts.offlineAfterMs) return [...events, ...this.goOffline(now, `no answer but refusals for ${now - this.lastHeardAt} ms: ${why.detail}`)]
+    if (now - this.lastHeardAt >= this.opts.offlineAfterMs)
+      return [...events, ...this.goOffline(now, `no answer but refusals for ${now - this.lastHeardAt} ms: ${why.detail}`)]
     this.restart()
     // A reader still reported online is tried again by its offline deadline at the latest, so a
     // reader that only refuses goes offline on time (its next failure finds the window run out).

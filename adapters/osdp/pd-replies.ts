@@ -44,7 +44,14 @@ export function interpretReply(code: number, data: Buffer, raw: Buffer): LinkEve
       case R.REPLY.FMT: {
         // [§7.11] a card number already formatted as ASCII digits by the reader.
         const f = R.decodeFmt(data)
-        return [{ type: 'card', reader: f.reader, card: { format: 'raw', bits: 0, card: f.text, hex: Buffer.from(f.text, 'latin1').toString('hex'), note: 'formatted by the reader (osdp_FMT)' }, raw }]
+        return [
+          {
+            type: 'card',
+            reader: f.reader,
+            card: { format: 'raw', bits: 0, card: f.text, hex: Buffer.from(f.text, 'latin1').toString('hex'), note: 'formatted by the reader (osdp_FMT)' },
+            raw,
+          },
+        ]
       }
       case R.REPLY.KEYPAD: {
         const k = R.decodeKeypad(data)

@@ -17,10 +17,7 @@ export type StepCommand = { step: Step; frame: HandshakeFrame } | { step: Step; 
  * What a step's reply meant: go on to the next step (with the session it opened, if any); the
  * reader took its new key and ended the session; or the handshake failed and the link starts over.
  */
-export type StepResult =
-  | { type: 'advance'; session?: SecureSession }
-  | { type: 'keyset' }
-  | { type: 'failed'; cause: FaultCause; reason: string }
+export type StepResult = { type: 'advance'; session?: SecureSession } | { type: 'keyset' } | { type: 'failed'; cause: FaultCause; reason: string }
 
 /** The steps that set up the secure channel: a NAK to one is a handshake failure, not a missing function. */
 export function isHandshakeStep(step: string): step is 'chlng' | 'scrypt' | 'keyset' {

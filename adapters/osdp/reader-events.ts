@@ -70,7 +70,9 @@ export class ReaderEvents {
       case 'online':
         this.h.log.info({ door: r.door, reader: r.address, secure: e.secure }, 'reader online')
         this.h.update(reader, { online: true, secure: e.secure })
-        return [D.onlineEvent(r, true, { secure: e.secure, vendor: reader.state['vendor'], serial: reader.state['serial'], firmware: reader.state['firmware'] })]
+        return [
+          D.onlineEvent(r, true, { secure: e.secure, vendor: reader.state['vendor'], serial: reader.state['serial'], firmware: reader.state['firmware'] }),
+        ]
       case 'offline':
         this.h.log.warn({ door: r.door, reader: r.address, reason: e.reason }, 'reader offline')
         this.h.update(reader, { online: false, secure: false })
@@ -120,9 +122,21 @@ export class ReaderEvents {
     if (decision.kind === 'grant') {
       // Queued now, sent the moment this reply's events are committed (the link is held till then).
       void this.h.pulseStrike(reader, r.strikePulseMs)
-      void this.h.send(reader, C.led([{ reader: 0, led: 0, temporary: { onColor: C.COLOR.GREEN, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0, timer100ms: Math.ceil(r.strikePulseMs / 100) } }]))
+      void this.h.send(
+        reader,
+        C.led([
+          {
+            reader: 0,
+            led: 0,
+            temporary: { onColor: C.COLOR.GREEN, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0, timer100ms: Math.ceil(r.strikePulseMs / 100) },
+          },
+        ]),
+      )
     } else if (decision.kind === 'deny') {
-      void this.h.send(reader, C.led([{ reader: 0, led: 0, temporary: { onColor: C.COLOR.RED, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0, timer100ms: 20 } }]))
+      void this.h.send(
+        reader,
+        C.led([{ reader: 0, led: 0, temporary: { onColor: C.COLOR.RED, offColor: C.COLOR.BLACK, on100ms: 10, off100ms: 0, timer100ms: 20 } }]),
+      )
       void this.h.send(reader, C.buz({ reader: 0, tone: 2, on100ms: 2, off100ms: 2, count: 2 }))
     }
     return D.cardEvent(r, card, decision, raw)

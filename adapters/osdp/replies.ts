@@ -65,7 +65,10 @@ export interface PdId {
  * LSB first): an OUI documented as A1-B2-C3 arrives as c3 b2 a1. Shown in the IEEE form.
  */
 function oui(wire: Buffer): string {
-  return [...wire].reverse().map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('-')
+  return [...wire]
+    .reverse()
+    .map((b) => b.toString(16).padStart(2, '0').toUpperCase())
+    .join('-')
 }
 
 export function decodePdId(data: Buffer): PdId {

@@ -35,8 +35,7 @@ function aesCbcDecrypt(key: Buffer, iv: Buffer, data: Buffer): Buffer {
 
 /** S-ENC, S-MAC1, S-MAC2 = AES(SCBK, 01 82|01|02, RND.A[0..5], 8 zero bytes) [Annex D.2]. */
 export function deriveSessionKeys(scbk: Buffer, rndA: Buffer): SessionKeys {
-  const derive = (label: number): Buffer =>
-    aesEcb(scbk, Buffer.concat([Buffer.from([0x01, label]), rndA.subarray(0, 6), Buffer.alloc(8)]))
+  const derive = (label: number): Buffer => aesEcb(scbk, Buffer.concat([Buffer.from([0x01, label]), rndA.subarray(0, 6), Buffer.alloc(8)]))
   return { enc: derive(0x82), mac1: derive(0x01), mac2: derive(0x02) }
 }
 

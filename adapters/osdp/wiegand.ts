@@ -78,16 +78,19 @@ export function decodeWiegand(data: Buffer, count: number): Card {
   const b = toBits(data, count)
   switch (count) {
     case 26:
-      if (evenOk(b, 0, range(1, 12)) && oddOk(b, 25, range(13, 24))) return { format: 'H10301', bits: 26, facility: field(b, 1, 8), card: String(field(b, 9, 16)), hex }
+      if (evenOk(b, 0, range(1, 12)) && oddOk(b, 25, range(13, 24)))
+        return { format: 'H10301', bits: 26, facility: field(b, 1, 8), card: String(field(b, 9, 16)), hex }
       return raw(b, count, hex, 'H10301 parity error')
     case 34:
-      if (evenOk(b, 0, range(1, 16)) && oddOk(b, 33, range(17, 32))) return { format: 'H10306', bits: 34, facility: field(b, 1, 16), card: String(field(b, 17, 16)), hex }
+      if (evenOk(b, 0, range(1, 16)) && oddOk(b, 33, range(17, 32)))
+        return { format: 'H10306', bits: 34, facility: field(b, 1, 16), card: String(field(b, 17, 16)), hex }
       return raw(b, count, hex, 'H10306 parity error')
     case 35:
       if (c1000Ok(b)) return { format: 'C1000-35', bits: 35, facility: field(b, 2, 12), card: String(field(b, 14, 20)), hex }
       return raw(b, count, hex, 'Corporate 1000 parity error')
     case 37:
-      if (evenOk(b, 0, range(1, 18)) && oddOk(b, 36, range(18, 35))) return { format: 'H10304', bits: 37, facility: field(b, 1, 16), card: String(field(b, 17, 19)), hex }
+      if (evenOk(b, 0, range(1, 18)) && oddOk(b, 36, range(18, 35)))
+        return { format: 'H10304', bits: 37, facility: field(b, 1, 16), card: String(field(b, 17, 19)), hex }
       return raw(b, count, hex, 'H10304 parity error')
     default:
       return raw(b, count, hex)

@@ -10,27 +10,31 @@ const OLD_KEYS = { initialMs: 'reconnectMinMs', maxMs: 'reconnectMaxMs' } as con
 const ReconnectShape = backoffShape(RECONNECT, OLD_KEYS)
 
 /** A local RS-232/RS-485 port (a USB adapter or an on-board UART). */
-export const SerialPortTransportSchema = z.strictObject({
-  path: z.string().min(1).describe('e.g. /dev/ttyUSB0 or /dev/serial/by-id/...'),
-  baudRate: z.number().int().min(50).max(4_000_000).default(9600),
-  dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).default(8),
-  parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).default('none'),
-  stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).default(1),
-  ...ReconnectShape,
-}).transform((v) => adoptOldBackoff(v, OLD_KEYS, RECONNECT.defaults))
+export const SerialPortTransportSchema = z
+  .strictObject({
+    path: z.string().min(1).describe('e.g. /dev/ttyUSB0 or /dev/serial/by-id/...'),
+    baudRate: z.number().int().min(50).max(4_000_000).default(9600),
+    dataBits: z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8)]).default(8),
+    parity: z.enum(['none', 'even', 'odd', 'mark', 'space']).default('none'),
+    stopBits: z.union([z.literal(1), z.literal(1.5), z.literal(2)]).default(1),
+    ...ReconnectShape,
+  })
+  .transform((v) => adoptOldBackoff(v, OLD_KEYS, RECONNECT.defaults))
 export type SerialPortTransportConfig = z.infer<typeof SerialPortTransportSchema>
 
 const TCP_URL_RE = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
 
 /** A serial device server on the LAN (RS-485 to Ethernet) in raw TCP mode. */
-export const TcpTransportSchema = z.strictObject({
-  url: z
-    .string()
-    .regex(TCP_URL_RE, 'use tcp://host:port (the device server in raw TCP / "TCP server" mode)')
-    .refine((u) => tcpPort(u) >= 1 && tcpPort(u) <= 65535, 'port must be 1-65535'),
-  connectTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
-  ...ReconnectShape,
-}).transform((v) => adoptOldBackoff(v, OLD_KEYS, RECONNECT.defaults))
+export const TcpTransportSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(TCP_URL_RE, 'use tcp://host:port (the device server in raw TCP / "TCP server" mode)')
+      .refine((u) => tcpPort(u) >= 1 && tcpPort(u) <= 65535, 'port must be 1-65535'),
+    connectTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
+    ...ReconnectShape,
+  })
+  .transform((v) => adoptOldBackoff(v, OLD_KEYS, RECONNECT.defaults))
 export type TcpTransportConfig = z.infer<typeof TcpTransportSchema>
 
 /**

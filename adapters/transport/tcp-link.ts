@@ -34,7 +34,10 @@ export function tcpLinkOpener(cfg: TcpTransportConfig, timers: Timers = SYSTEM_T
       socket.on('close', () => {
         if (!connected || ended) return
         ended = true
-        handlers.onClose(lastError ? `connection to the device server lost: ${cfg.url}: ${lastError.message}` : `the device server closed the connection: ${cfg.url}`, lastError)
+        handlers.onClose(
+          lastError ? `connection to the device server lost: ${cfg.url}: ${lastError.message}` : `the device server closed the connection: ${cfg.url}`,
+          lastError,
+        )
       })
       const link: Link = {
         write: (data) =>

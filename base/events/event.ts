@@ -7,9 +7,7 @@ import { KINDS, defaultPriority, isKnownType, type Kind, type Priority } from '.
  * (RabbitMQ), so ids keep to letters, digits, `-` and `_`.
  */
 export const ID_RE = /^[A-Za-z0-9_-]{1,64}$/
-export const IdSchema = z
-  .string()
-  .regex(ID_RE, 'use 1-64 letters, digits, "-" or "_" (no dots or spaces: ids become MQTT topic levels)')
+export const IdSchema = z.string().regex(ID_RE, 'use 1-64 letters, digits, "-" or "_" (no dots or spaces: ids become MQTT topic levels)')
 
 export const KindSchema = z.enum(KINDS)
 export const PrioritySchema = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)])
@@ -119,12 +117,7 @@ export class UnknownTypeError extends Error {
  * Throws UnknownTypeError for a type outside the kind's closed list: adapters map unknown
  * codes to `other` and keep the raw code in attrs.
  */
-export function buildEvent(
-  who: DeviceIdentity,
-  input: EventInput,
-  id: string,
-  receivedAt: number,
-): Omit<GatewayEvent, 'seq'> {
+export function buildEvent(who: DeviceIdentity, input: EventInput, id: string, receivedAt: number): Omit<GatewayEvent, 'seq'> {
   const fallback = defaultPriority(who.kind, input.type)
   if (fallback === undefined) throw new UnknownTypeError(who.kind, input.type)
   const loc = { ...who.location, ...input.location }

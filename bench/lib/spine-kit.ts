@@ -21,7 +21,18 @@ export function config(dir: string, platformPort: number | undefined, deviceCoun
     broker: { host: '127.0.0.1', port: 0, users: [{ ...PRODUCER, role: 'producer', devices: devices.map((d) => d.id) }] },
     api: { host: '127.0.0.1', port: 0, tokens: ['bench-token-0123456789'] },
     journal: { path: join(dir, 'journal.db'), maxRows: 3_000_000, maxBytes: 4 * 1024 ** 3, spareBytes: 0 },
-    uplinks: platformPort === undefined ? [] : [{ id: 'platform', type: 'mqtt', url: `mqtt://127.0.0.1:${platformPort}`, allowPlaintext: true, inflightWindow: Number(process.env['PINGAN_BENCH_WINDOW'] ?? 1024) }],
+    uplinks:
+      platformPort === undefined
+        ? []
+        : [
+            {
+              id: 'platform',
+              type: 'mqtt',
+              url: `mqtt://127.0.0.1:${platformPort}`,
+              allowPlaintext: true,
+              inflightWindow: Number(process.env['PINGAN_BENCH_WINDOW'] ?? 1024),
+            },
+          ],
     devices,
     // info: the "gateway started" line carries the ports; nothing is logged per event at info.
     log: { level: 'info' },
@@ -43,16 +54,31 @@ export async function flood(clients: MqttClient[], per: number, topic: (i: numbe
 export async function prefill(dir: string, n: number): Promise<number> {
   const ids = new UuidV7Generator()
   const j = await Journal.open({
-    path: join(dir, 'journal.db'), maxRows: 3_000_000, maxBytes: 4 * 1024 ** 3, maxAgeMs: 86_400_000, spareBytes: 0,
-    batchMaxEvents: 5000, uplinks: ['platform'], log: createLogger({ level: 'warn' }), now: Date.now,
+    path: join(dir, 'journal.db'),
+    maxRows: 3_000_000,
+    maxBytes: 4 * 1024 ** 3,
+    maxAgeMs: 86_400_000,
+    spareBytes: 0,
+    batchMaxEvents: 5000,
+    uplinks: ['platform'],
+    log: createLogger({ level: 'warn' }),
+    now: Date.now,
   })
   const t0 = nowMs()
   for (let done = 0; done < n; done += 20_000) {
-    await Promise.all(Array.from({ length: Math.min(20_000, n - done) }, (_, i) => j.append({
-      event: buildEvent({ site: SITE, device: `dev${(done + i) % PRODUCERS}`, kind: 'alarm', location: {} }, { type: (done + i) % 1000 === 0 ? 'fire' : 'test', attrs: { n: done + i } }, ids.next(), Date.now()),
-    })))
+    await Promise.all(
+      Array.from({ length: Math.min(20_000, n - done) }, (_, i) =>
+        j.append({
+          event: buildEvent(
+            { site: SITE, device: `dev${(done + i) % PRODUCERS}`, kind: 'alarm', location: {} },
+            { type: (done + i) % 1000 === 0 ? 'fire' : 'test', attrs: { n: done + i } },
+            ids.next(),
+            Date.now(),
+          ),
+        }),
+      ),
+    )
   }
   await j.close()
   return (n * 1000) / (nowMs() - t0)
 }
-

@@ -8,7 +8,11 @@ import { backoffSchema } from '../../base/backoff.js'
  * attempts during an outage: 1,000 sites at 5 s make about 400 attempts/s, spread evenly.
  */
 const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 5000 }
-const BackoffSchema = backoffSchema({ defaults: DEFAULT_BACKOFF, initialMs: { min: 10, max: Number.MAX_SAFE_INTEGER }, maxMs: { min: 100, max: Number.MAX_SAFE_INTEGER } })
+const BackoffSchema = backoffSchema({
+  defaults: DEFAULT_BACKOFF,
+  initialMs: { min: 10, max: Number.MAX_SAFE_INTEGER },
+  maxMs: { min: 100, max: Number.MAX_SAFE_INTEGER },
+})
 
 /**
  * The MQTT uplink to the platform's broker. TLS verifies the broker's certificate against `ca`

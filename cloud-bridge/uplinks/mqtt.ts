@@ -78,7 +78,9 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.servername = serverName(this.host, cfg.servername)
     this.port = Number(url.port) || (url.protocol === 'mqtts:' ? 8883 : 1883)
     this.errors = new RepeatedErrors(log, {
-      host: this.host, port: this.port, tls: this.secure,
+      host: this.host,
+      port: this.port,
+      tls: this.secure,
       ...(this.secure ? { ca: cfg.ca ?? 'the system CA store' } : {}),
       ...(this.servername !== undefined ? { servername: this.servername } : {}),
     })
@@ -129,7 +131,13 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.setState('connecting')
     const client = new MqttClient(() => {
       const socket = this.secure
-        ? tlsConnect({ host: this.host, port: this.port, ...(this.servername !== undefined ? { servername: this.servername } : {}), rejectUnauthorized: true, ...this.tls })
+        ? tlsConnect({
+            host: this.host,
+            port: this.port,
+            ...(this.servername !== undefined ? { servername: this.servername } : {}),
+            rejectUnauthorized: true,
+            ...this.tls,
+          })
         : netConnect({ host: this.host, port: this.port })
       socket.setNoDelay(true)
       return socket
@@ -215,7 +223,8 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
         return done(undefined, false)
       }
       const refused = current && isRefusal(err)
-      if (refused && what.kind !== 'event') this.refused(what, `reason code 0x${Number((err as { code?: number }).code).toString(16)}`, this.refusedTopics.refuse(what.topic))
+      if (refused && what.kind !== 'event')
+        this.refused(what, `reason code 0x${Number((err as { code?: number }).code).toString(16)}`, this.refusedTopics.refuse(what.topic))
       done(err, refused)
     })
   }

@@ -81,20 +81,28 @@ export class LocalBroker {
     const log = this.opts.log
     const aedes = await Aedes.createBroker({
       id: `pingan-${this.opts.site}`,
-      authenticate: (client, username, password, done) => void this.authenticate(client, username, password).then(
-        (ok) => done(ok ? null : authError('bad username or password'), ok),
-        (err) => done(authError(errorMessage(err)), false),
-      ),
+      authenticate: (client, username, password, done) =>
+        void this.authenticate(client, username, password).then(
+          (ok) => done(ok ? null : authError('bad username or password'), ok),
+          (err) => done(authError(errorMessage(err)), false),
+        ),
       preConnect: (client, packet, done) => {
         // aedes 1.2 serves 3.1 and 3.1.1 (levels 3, 4) and answers any other level with CONNACK 0x01
         // [MQTT-3.1.2-2]; say so here, where the client's level is known, so the refusal is explained.
         if (packet.protocolVersion !== 3 && packet.protocolVersion !== 4) {
           this.refusedLogins++
           const remote = (client.conn as Socket).remoteAddress
-          this.warnOnce(`v${packet.protocolVersion}:${packet.clientId}:${remote}`, {
-            client: packet.clientId, username: packet.username, remote, protocolVersion: packet.protocolVersion,
-            fix: 'configure the client for MQTT 3.1.1 (protocolVersion 4)',
-          }, 'mqtt client refused: the local broker speaks MQTT 3.1.1 only')
+          this.warnOnce(
+            `v${packet.protocolVersion}:${packet.clientId}:${remote}`,
+            {
+              client: packet.clientId,
+              username: packet.username,
+              remote,
+              protocolVersion: packet.protocolVersion,
+              fix: 'configure the client for MQTT 3.1.1 (protocolVersion 4)',
+            },
+            'mqtt client refused: the local broker speaks MQTT 3.1.1 only',
+          )
         }
         done(null, true)
       },
@@ -128,7 +136,11 @@ export class LocalBroker {
     const remote = socket.remoteAddress ?? '?'
     const client = (socket as Socket & { client?: Client }).client?.id ?? undefined
     const { reason: kind, ...detail } = v
-    this.warnOnce(`cut:${remote}`, { remote, client, kind, ...detail, reason: describeViolation(v), cut: this.cutConnections }, 'mqtt connection cut at a packet header')
+    this.warnOnce(
+      `cut:${remote}`,
+      { remote, client, kind, ...detail, reason: describeViolation(v), cut: this.cutConnections },
+      'mqtt connection cut at a packet header',
+    )
   }
 
   /** A client that retries every second would flood the log: warn once per key, then debug. */
@@ -191,7 +203,8 @@ export class LocalBroker {
       () => done(null),
       (err: unknown) => {
         // An order refusal follows a failed commit the journal has already reported.
-        if (err instanceof EventOrderError) this.opts.log.debug({ client: client.id, device, err }, 'ingest publish refused to keep the device\'s order; no PUBACK, the producer will resend')
+        if (err instanceof EventOrderError)
+          this.opts.log.debug({ client: client.id, device, err }, "ingest publish refused to keep the device's order; no PUBACK, the producer will resend")
         else this.opts.log.error({ client: client.id, device, err }, 'ingest commit failed; no PUBACK, the producer will resend')
         done(err instanceof Error ? err : new Error(String(err)))
       },
@@ -217,14 +230,20 @@ export class LocalBroker {
   subscribe(filter: string, onMessage: (topic: string, payload: Buffer) => void): Promise<void> {
     const aedes = this.aedes
     if (!aedes) return Promise.reject(new Error('broker not started'))
-    return new Promise((resolve) => aedes.subscribe(filter, (packet, cb) => {
-      try {
-        const p = packet.payload as Buffer | string
-        onMessage(packet.topic, typeof p === 'string' ? Buffer.from(p) : p)
-      } finally {
-        cb()
-      }
-    }, () => resolve()))
+    return new Promise((resolve) =>
+      aedes.subscribe(
+        filter,
+        (packet, cb) => {
+          try {
+            const p = packet.payload as Buffer | string
+            onMessage(packet.topic, typeof p === 'string' ? Buffer.from(p) : p)
+          } finally {
+            cb()
+          }
+        },
+        () => resolve(),
+      ),
+    )
   }
 
   /**
@@ -238,8 +257,12 @@ export class LocalBroker {
     const clients = (this.aedes as unknown as { clients?: Record<string, Listed> } | undefined)?.clients
     if (!clients) return false
     const topic = topics.cmd(this.opts.site, device)
-    return Object.values(clients).some((c) => c.connected && this.principals.get(c)?.devices.has(device) === true &&
-      Object.keys(c.subscriptions).some((f) => filterWithin(topic, f.startsWith('$share/') ? f.split('/').slice(2).join('/') : f)))
+    return Object.values(clients).some(
+      (c) =>
+        c.connected &&
+        this.principals.get(c)?.devices.has(device) === true &&
+        Object.keys(c.subscriptions).some((f) => filterWithin(topic, f.startsWith('$share/') ? f.split('/').slice(2).join('/') : f)),
+    )
   }
 
   connectedClients(): number {

@@ -32,7 +32,15 @@ export interface IngestGateDeps {
 
 /** Why a payload was refused, as a short stable code (the metrics' `reason` label; the message says more). */
 export type IngestRefusalCode =
-  | 'unknown-device' | 'too-large' | 'not-utf8' | 'too-deep' | 'not-json' | 'invalid-event' | 'kind-mismatch' | 'unknown-type' | 'unstorable'
+  | 'unknown-device'
+  | 'too-large'
+  | 'not-utf8'
+  | 'too-deep'
+  | 'not-json'
+  | 'invalid-event'
+  | 'kind-mismatch'
+  | 'unknown-type'
+  | 'unstorable'
 
 interface Refusal {
   code: IngestRefusalCode
@@ -90,11 +98,17 @@ export class IngestGate {
   private check(device: string, payload: Buffer): Refusal | AppendInput {
     const who = this.deps.devices.get(device)
     if (!who) return { code: 'unknown-device', message: `device "${device}" is not configured as an mqtt-ingest device` }
-    if (payload.length > this.deps.maxPayloadBytes) return { code: 'too-large', message: `payload is ${payload.length} bytes; the limit is ${this.deps.maxPayloadBytes}` }
+    if (payload.length > this.deps.maxPayloadBytes)
+      return { code: 'too-large', message: `payload is ${payload.length} bytes; the limit is ${this.deps.maxPayloadBytes}` }
     const bad = invalidUtf8At(payload)
-    if (bad >= 0) return { code: 'not-utf8', message: `payload is not valid UTF-8 (byte ${bad} is 0x${payload[bad]!.toString(16).padStart(2, '0')}); send JSON text in UTF-8 [RFC 8259 §8.1]` }
+    if (bad >= 0)
+      return {
+        code: 'not-utf8',
+        message: `payload is not valid UTF-8 (byte ${bad} is 0x${payload[bad]!.toString(16).padStart(2, '0')}); send JSON text in UTF-8 [RFC 8259 §8.1]`,
+      }
     const text = payload.toString('utf8')
-    if (nestsDeeperThan(text, MAX_INGEST_DEPTH)) return { code: 'too-deep', message: `payload nests deeper than ${MAX_INGEST_DEPTH} levels of objects and arrays; keep attrs flat` }
+    if (nestsDeeperThan(text, MAX_INGEST_DEPTH))
+      return { code: 'too-deep', message: `payload nests deeper than ${MAX_INGEST_DEPTH} levels of objects and arrays; keep attrs flat` }
     let json: unknown
     try {
       json = JSON.parse(text)
@@ -108,7 +122,8 @@ export class IngestGate {
       data = parsed.data
     }
     const { id, kind, grid, building, unit, area, ...rest } = data
-    if (kind !== undefined && kind !== who.kind) return { code: 'kind-mismatch', message: `kind "${kind}" does not match the device's configured kind "${who.kind}"` }
+    if (kind !== undefined && kind !== who.kind)
+      return { code: 'kind-mismatch', message: `kind "${kind}" does not match the device's configured kind "${who.kind}"` }
     const location: Location = {}
     if (grid !== undefined) location.grid = grid
     if (building !== undefined) location.building = building
@@ -124,4 +139,3 @@ export class IngestGate {
     }
   }
 }
-

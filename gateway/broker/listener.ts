@@ -66,17 +66,22 @@ export async function listenMqtt(aedes: Aedes, host: string, port: number, tls?:
  */
 async function endAll(sockets: ReadonlySet<Socket>, graceMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
-  const grace = new Promise<void>((r) => { timer = setTimeout(r, graceMs) })
-  const ends = [...sockets].map((s) => new Promise<void>((r) => {
-    if (s.destroyed) return r()
-    s.once('close', () => r())
-    s.end()
-    // Take the socket from aedes and discard what the client still sends: the client's FIN (it has
-    // read our last packets) is then seen and the socket closes. While aedes holds a publish it
-    // reads nothing, and the socket would wait out the grace period.
-    s.removeAllListeners('readable')
-    s.on('data', () => undefined)
-  }))
+  const grace = new Promise<void>((r) => {
+    timer = setTimeout(r, graceMs)
+  })
+  const ends = [...sockets].map(
+    (s) =>
+      new Promise<void>((r) => {
+        if (s.destroyed) return r()
+        s.once('close', () => r())
+        s.end()
+        // Take the socket from aedes and discard what the client still sends: the client's FIN (it has
+        // read our last packets) is then seen and the socket closes. While aedes holds a publish it
+        // reads nothing, and the socket would wait out the grace period.
+        s.removeAllListeners('readable')
+        s.on('data', () => undefined)
+      }),
+  )
   await Promise.race([Promise.all(ends), grace])
   clearTimeout(timer)
 }

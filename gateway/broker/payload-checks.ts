@@ -58,7 +58,8 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (inString) {
-      if (c === 0x5c) i++ // backslash: the next char is escaped
+      if (c === 0x5c)
+        i++ // backslash: the next char is escaped
       else if (c === 0x22) inString = false
       continue
     }

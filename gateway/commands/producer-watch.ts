@@ -48,15 +48,21 @@ export class ProducerCommandWatch {
       return
     }
     const ms = Math.max(0, Date.parse(cmd.expiresAt!) - this.deps.now())
-    this.watched.set(key, this.deps.setTimer(() => {
-      this.watched.delete(key)
-      this.deps.log.warn({ device, command: cmd.id, action: cmd.action }, 'command timed out: the producer did not answer before it expired')
-      this.deps.publishResult(device, {
-        id: cmd.id, device, action: cmd.action, status: 'timeout',
-        reason: `the producer did not answer before the command expired (${cmd.expiresAt})`,
-        at: new Date(this.deps.now()).toISOString(),
-      })
-    }, ms))
+    this.watched.set(
+      key,
+      this.deps.setTimer(() => {
+        this.watched.delete(key)
+        this.deps.log.warn({ device, command: cmd.id, action: cmd.action }, 'command timed out: the producer did not answer before it expired')
+        this.deps.publishResult(device, {
+          id: cmd.id,
+          device,
+          action: cmd.action,
+          status: 'timeout',
+          reason: `the producer did not answer before the command expired (${cmd.expiresAt})`,
+          at: new Date(this.deps.now()).toISOString(),
+        })
+      }, ms),
+    )
   }
 
   /** A result on `.../cmd/{device}/result`: the producer answered. */

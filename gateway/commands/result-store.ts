@@ -84,11 +84,9 @@ export class CommandResultStore {
   /** Deletes expired rows, then the soonest-expiring ones beyond maxRows. */
   async prune(): Promise<void> {
     await run(this.db, 'DELETE FROM command_results WHERE keep_until < ?', [this.opts.now()])
-    await run(
-      this.db,
-      'DELETE FROM command_results WHERE rowid IN (SELECT rowid FROM command_results ORDER BY keep_until DESC LIMIT -1 OFFSET ?)',
-      [this.opts.maxRows],
-    )
+    await run(this.db, 'DELETE FROM command_results WHERE rowid IN (SELECT rowid FROM command_results ORDER BY keep_until DESC LIMIT -1 OFFSET ?)', [
+      this.opts.maxRows,
+    ])
   }
 
   async count(): Promise<number> {

@@ -89,7 +89,10 @@ export class CommandRouter {
     }
     if (!target.inProcess) {
       // Nobody would answer: say so now rather than leave the platform waiting for nothing.
-      const result = this.result(device, cmd.id, cmd.action, { status: 'offline', reason: 'the producer of this device is not connected (or not subscribed to its command topic)' })
+      const result = this.result(device, cmd.id, cmd.action, {
+        status: 'offline',
+        reason: 'the producer of this device is not connected (or not subscribed to its command topic)',
+      })
       this.deps.log.info({ device, command: cmd.id, action: cmd.action }, 'command answered offline: no producer listening')
       this.deps.publishResult(device, result)
       return

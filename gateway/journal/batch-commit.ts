@@ -12,7 +12,6 @@ const FULL_RETRIES = 2
 /** Acknowledgements whose commit failed for another reason than a full disk wait this long. */
 const FAILED_RETRY_MS = 1000
 
-
 export interface BatchCommitDeps {
   log: Logger
   stat: JournalStats
@@ -65,7 +64,10 @@ export class BatchCommitter {
   unstorable(input: AppendInput, err: unknown): UnstorableEventError {
     const { device, id } = input.event
     this.d.stat.unstorable++
-    const e = new UnstorableEventError(`event ${id} from device "${device}" cannot be stored (${errorMessage(err)}); it was refused alone, fix what the device or producer sends`, { cause: err })
+    const e = new UnstorableEventError(
+      `event ${id} from device "${device}" cannot be stored (${errorMessage(err)}); it was refused alone, fix what the device or producer sends`,
+      { cause: err },
+    )
     if (this.unstorableWarned.has(device)) this.d.log.debug({ device, err: e }, 'event refused by the journal')
     else this.d.log.warn({ device, err: e }, 'event refused by the journal')
     this.unstorableWarned.add(device)
@@ -96,8 +98,13 @@ export class BatchCommitter {
   private async isolateAndCommit(batch: QueuedAppend[], work: AckWork, sweep: boolean, err: unknown): Promise<BatchOutcome> {
     if (batch.length === 1) this.refuse(batch, err)
     else if (batch.length > 1) {
-      this.d.log.warn({ err, events: batch.length }, 'journal commit failed; committing the batch\'s events apart to find the one refused')
-      await commitApart(batch, (part) => this.d.commit(part, NO_WORK, false), (part, e) => this.refuse(part, e), isEventError)
+      this.d.log.warn({ err, events: batch.length }, "journal commit failed; committing the batch's events apart to find the one refused")
+      await commitApart(
+        batch,
+        (part) => this.d.commit(part, NO_WORK, false),
+        (part, e) => this.refuse(part, e),
+        isEventError,
+      )
     }
     if (work.acks.size === 0 && work.parks.length === 0 && work.attempts.length === 0 && !sweep) return { ok: true }
     try {
@@ -118,7 +125,9 @@ export class BatchCommitter {
     }
     let e: Error
     if (isFullError(err)) {
-      e = new JournalFullError(`the journal cannot store events: its disk or database is full (${errorMessage(err)}); free space on the journal's disk`, { cause: err })
+      e = new JournalFullError(`the journal cannot store events: its disk or database is full (${errorMessage(err)}); free space on the journal's disk`, {
+        cause: err,
+      })
       this.d.stat.refusedFull += part.length
     } else {
       e = new JournalError(`the journal could not commit (${errorMessage(err)}); nothing was stored, send again`, { cause: err })

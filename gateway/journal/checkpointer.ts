@@ -54,7 +54,9 @@ export class Checkpointer {
   }
 
   private run(): Promise<void> {
-    this.running ??= this.checkpoint().finally(() => { this.running = undefined })
+    this.running ??= this.checkpoint().finally(() => {
+      this.running = undefined
+    })
     return this.running
   }
 

@@ -28,8 +28,12 @@ export async function loadFromDisk(db: Db, uplinks: readonly string[], log: Logg
   const pending: Record<string, number> = {}
   for (const u of uplinks) pending[u] = 0
   // Parked rows are no longer waiting: the running count leaves them out when it parks them.
-  for (const r of await all<{ uplink: string; n: number }>(db, 'SELECT uplink, COUNT(*) AS n FROM pending WHERE parked = 0 GROUP BY uplink')) pending[r.uplink] = r.n
-  const [s] = await all<{ m: number | null }>(db, "SELECT MAX(seq) AS m FROM (SELECT seq FROM sqlite_sequence WHERE name = 'events' UNION ALL SELECT MAX(pos) AS seq FROM events)")
+  for (const r of await all<{ uplink: string; n: number }>(db, 'SELECT uplink, COUNT(*) AS n FROM pending WHERE parked = 0 GROUP BY uplink'))
+    pending[r.uplink] = r.n
+  const [s] = await all<{ m: number | null }>(
+    db,
+    "SELECT MAX(seq) AS m FROM (SELECT seq FROM sqlite_sequence WHERE name = 'events' UNION ALL SELECT MAX(pos) AS seq FROM events)",
+  )
   const lastSeq = new Map<string, number>()
   for (const r of await all<{ device: string; last_seq: number }>(db, 'SELECT device, last_seq FROM devices')) lastSeq.set(r.device, r.last_seq)
   return { rows: t?.n ?? 0, bytes: t?.b ?? 0, pending, nextPos: (s?.m ?? 0) + 1, lastSeq }
@@ -38,8 +42,21 @@ export async function loadFromDisk(db: Db, uplinks: readonly string[], log: Logg
 /** The journal's counters, kept in step with what each commit and eviction changed. */
 export class JournalCounters {
   readonly stat: JournalStats = {
-    rows: 0, bytes: 0, pending: {}, commits: 0, appended: 0, duplicates: 0,
-    evictedDelivered: 0, evictedUndelivered: 0, fullEvents: 0, full: false, refusedFull: 0, refusedForOrder: 0, unstorable: 0, failedCommits: 0, maxBytes: 0,
+    rows: 0,
+    bytes: 0,
+    pending: {},
+    commits: 0,
+    appended: 0,
+    duplicates: 0,
+    evictedDelivered: 0,
+    evictedUndelivered: 0,
+    fullEvents: 0,
+    full: false,
+    refusedFull: 0,
+    refusedForOrder: 0,
+    unstorable: 0,
+    failedCommits: 0,
+    maxBytes: 0,
   }
 
   constructor(private readonly uplinks: readonly string[]) {}

@@ -21,8 +21,10 @@ export class DiskRoom {
     this.spare = new SpareFile(`${opts.path}.spare`, opts.log)
     this.budget = this.measure()
     if (this.budget.maxBytes < opts.maxBytes || this.budget.spareBytes < opts.spareBytes) {
-      opts.log.warn({ path: opts.path, configured: { maxBytes: opts.maxBytes, spareBytes: opts.spareBytes }, ...this.budget },
-        'the journal\'s disk is smaller than its configured limits: the journal keeps to what fits')
+      opts.log.warn(
+        { path: opts.path, configured: { maxBytes: opts.maxBytes, spareBytes: opts.spareBytes }, ...this.budget },
+        "the journal's disk is smaller than its configured limits: the journal keeps to what fits",
+      )
     }
   }
 
@@ -43,7 +45,7 @@ export class DiskRoom {
       // A spare taken back from a disk still nearly full would fill it again at once.
       if (freeBytes(this.opts.path) > 2 * (this.budget.spareBytes + this.budget.walMaxBytes)) this.spare.ensure(this.budget.spareBytes)
     } catch (err) {
-      this.opts.log.debug({ err }, 'cannot measure the journal\'s disk')
+      this.opts.log.debug({ err }, "cannot measure the journal's disk")
     }
     return this.budget
   }

@@ -22,7 +22,10 @@ export class Evictor {
     let after = 0
     // Delivered first, oldest first.
     while (rest.rows > 0 || rest.bytes > 0) {
-      const rows = await all<Candidate>(this.db, `SELECT ${COLUMNS} FROM events WHERE pending_uplinks = 0 AND pos > ? ORDER BY pos LIMIT ?`, [after, SCAN_CHUNK])
+      const rows = await all<Candidate>(this.db, `SELECT ${COLUMNS} FROM events WHERE pending_uplinks = 0 AND pos > ? ORDER BY pos LIMIT ?`, [
+        after,
+        SCAN_CHUNK,
+      ])
       if (rows.length === 0) break
       const t = takeUntil(rows, rest)
       delivered.push(...t.taken)
@@ -33,7 +36,11 @@ export class Evictor {
     for (const priority of UNDELIVERED_EVICTION_ORDER) {
       after = 0
       while (rest.rows > 0 || rest.bytes > 0) {
-        const rows = await all<Candidate>(this.db, `SELECT ${COLUMNS} FROM events WHERE priority = ? AND pending_uplinks > 0 AND pos > ? ORDER BY pos LIMIT ?`, [priority, after, SCAN_CHUNK])
+        const rows = await all<Candidate>(
+          this.db,
+          `SELECT ${COLUMNS} FROM events WHERE priority = ? AND pending_uplinks > 0 AND pos > ? ORDER BY pos LIMIT ?`,
+          [priority, after, SCAN_CHUNK],
+        )
         if (rows.length === 0) break
         const t = takeUntil(rows, rest)
         undelivered.push(...t.taken)
@@ -47,8 +54,11 @@ export class Evictor {
 
   /** Events received before `cutoffMs`, delivered or not: the age bound. */
   async evictOlderThan(cutoffMs: number): Promise<Evicted> {
-    const rows = await all<Candidate & { pending_uplinks: number }>(this.db,
-      `SELECT ${COLUMNS}, pending_uplinks FROM events WHERE received_at < ? ORDER BY pos LIMIT 20000`, [cutoffMs])
+    const rows = await all<Candidate & { pending_uplinks: number }>(
+      this.db,
+      `SELECT ${COLUMNS}, pending_uplinks FROM events WHERE received_at < ? ORDER BY pos LIMIT 20000`,
+      [cutoffMs],
+    )
     const delivered = rows.filter((r) => r.pending_uplinks === 0)
     const undelivered = rows.filter((r) => r.pending_uplinks > 0)
     await this.remove(rows)
@@ -56,7 +66,10 @@ export class Evictor {
   }
 
   private async remove(victims: readonly Candidate[]): Promise<void> {
-    for (const c of chunks(victims.map((v) => v.pos), 900)) {
+    for (const c of chunks(
+      victims.map((v) => v.pos),
+      900,
+    )) {
       const list = c.map(() => '?').join(',')
       await run(this.db, `DELETE FROM pending WHERE pos IN (${list})`, c)
       await run(this.db, `DELETE FROM events WHERE pos IN (${list})`, c)

@@ -30,8 +30,11 @@ export async function recoverFromFull(d: FullRecoveryDeps): Promise<boolean> {
   d.room.spare.release()
   await truncateWal(d)
   d.limits.maxBytes = Math.min(d.limits.maxBytes, Math.floor(stat.bytes * FULL_SHRINK))
-  const need = evictionNeed({ rows: stat.rows, bytes: stat.bytes }, { rows: 0, bytes: 0 },
-    { maxRows: Math.floor(stat.rows * LOW_WATER), maxBytes: d.limits.maxBytes })
+  const need = evictionNeed(
+    { rows: stat.rows, bytes: stat.bytes },
+    { rows: 0, bytes: 0 },
+    { maxRows: Math.floor(stat.rows * LOW_WATER), maxBytes: d.limits.maxBytes },
+  )
   need.rows = Math.max(need.rows, Math.ceil(stat.rows / 10))
   try {
     await exec(d.db, 'BEGIN IMMEDIATE')

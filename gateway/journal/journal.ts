@@ -50,7 +50,10 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
   private ageTimer: NodeJS.Timeout | undefined
   readonly outbox: OutboxReader
 
-  private constructor(private readonly files: OpenedJournal, private readonly opts: JournalOptions) {
+  private constructor(
+    private readonly files: OpenedJournal,
+    private readonly opts: JournalOptions,
+  ) {
     super()
     this.counters = new JournalCounters(opts.uplinks)
     this.stat = this.counters.stat
@@ -67,7 +70,15 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
       episode: this.episode,
       acks: this.group.acks,
       commit: (b, w, s) => this.commit(b, w, s),
-      recoverFromFull: () => recoverFromFull({ ...files, evictor: this.evictor, counters: this.counters, limits: this.limits, log: opts.log, onEvicted: (r) => this.emit('evicted', r) }),
+      recoverFromFull: () =>
+        recoverFromFull({
+          ...files,
+          evictor: this.evictor,
+          counters: this.counters,
+          limits: this.limits,
+          log: opts.log,
+          onEvicted: (r) => this.emit('evicted', r),
+        }),
       onFull: (err) => {
         this.fullError = err
         this.emit('full', err)
@@ -103,7 +114,11 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     }
     if (!this.barrier.admits(input)) {
       this.stat.refusedForOrder++
-      return Promise.reject(new EventOrderError(`an earlier event of device "${input.event.device}" was refused and has not been sent again; send it first, then this one (per-device order)`))
+      return Promise.reject(
+        new EventOrderError(
+          `an earlier event of device "${input.event.device}" was refused and has not been sent again; send it first, then this one (per-device order)`,
+        ),
+      )
     }
     return new Promise((resolve, reject) => this.group.enqueue({ input, body, resolve, reject }))
   }
@@ -184,11 +199,23 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
   /** One transaction (transaction.ts); its result is applied only once COMMIT has returned. */
   private async commit(batch: QueuedAppend[], work: AckWork, sweep: boolean): Promise<void> {
     await this.files.checkpointer?.bound()
-    const c = await commitTransaction({
-      db: this.files.db, evictor: this.evictor, uplinks: this.opts.uplinks, now: this.opts.now, maxAgeMs: this.opts.maxAgeMs,
-      limits: this.limits, level: { rows: this.stat.rows, bytes: this.stat.bytes }, nextPos: this.nextPos,
-      lastSeqOf: (device) => this.lastSeqOf(device), faults: this.opts.faults ?? NO_FAULTS,
-    }, batch, work, sweep)
+    const c = await commitTransaction(
+      {
+        db: this.files.db,
+        evictor: this.evictor,
+        uplinks: this.opts.uplinks,
+        now: this.opts.now,
+        maxAgeMs: this.opts.maxAgeMs,
+        limits: this.limits,
+        level: { rows: this.stat.rows, bytes: this.stat.bytes },
+        nextPos: this.nextPos,
+        lastSeqOf: (device) => this.lastSeqOf(device),
+        faults: this.opts.faults ?? NO_FAULTS,
+      },
+      batch,
+      work,
+      sweep,
+    )
     this.applyCommitted(batch, c)
   }
 
@@ -207,7 +234,11 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
       batch[i]!.resolve(dup ?? { id: s!.event.id, duplicate: false, event: s!.event })
     }
     if (c.staged.length > 0) {
-      this.emit('committed', c.staged.map((s) => ({ pos: s.pos, id: s.event.id, device: s.event.device, kind: s.event.kind, priority: s.event.priority, body: s.body })), c.staged.map((s) => s.event))
+      this.emit(
+        'committed',
+        c.staged.map((s) => ({ pos: s.pos, id: s.event.id, device: s.event.device, kind: s.event.kind, priority: s.event.priority, body: s.body })),
+        c.staged.map((s) => s.event),
+      )
     }
     for (const r of evicted) if (r.delivered + r.undelivered > 0) this.emit('evicted', r)
   }
@@ -233,7 +264,9 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
   private async shutdown(): Promise<void> {
     this.stopping = true
     let timer: NodeJS.Timeout | undefined
-    const bound = new Promise<void>((r) => { timer = setTimeout(r, this.opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS) })
+    const bound = new Promise<void>((r) => {
+      timer = setTimeout(r, this.opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS)
+    })
     await Promise.race([this.group.drain(), bound])
     clearTimeout(timer)
     if (this.ageTimer) clearInterval(this.ageTimer)

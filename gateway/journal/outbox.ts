@@ -20,16 +20,30 @@ export class OutboxReader implements OutboxReads {
 
   /** Undelivered events at `maxPriority` or more urgent, after `afterPos`, in journal order. */
   urgent(uplink: string, afterPos: number, maxPriority: number, limit: number): Promise<OutboxRow[]> {
-    return all<OutboxRow>(this.db, `SELECT ${COLS} ${FROM} WHERE p.uplink = ? AND p.parked = 0 AND p.priority <= ? AND p.pos > ? ORDER BY p.pos LIMIT ?`, [uplink, maxPriority, afterPos, limit])
+    return all<OutboxRow>(this.db, `SELECT ${COLS} ${FROM} WHERE p.uplink = ? AND p.parked = 0 AND p.priority <= ? AND p.pos > ? ORDER BY p.pos LIMIT ?`, [
+      uplink,
+      maxPriority,
+      afterPos,
+      limit,
+    ])
   }
 
   /** A device's undelivered events between two positions: what must go before one of its urgent events. */
   devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number): Promise<OutboxRow[]> {
-    return all<OutboxRow>(this.db, `SELECT ${COLS} ${FROM} WHERE p.uplink = ? AND p.device = ? AND p.parked = 0 AND p.pos > ? AND p.pos < ? ORDER BY p.pos`, [uplink, device, afterPos, beforePos])
+    return all<OutboxRow>(this.db, `SELECT ${COLS} ${FROM} WHERE p.uplink = ? AND p.device = ? AND p.parked = 0 AND p.pos > ? AND p.pos < ? ORDER BY p.pos`, [
+      uplink,
+      device,
+      afterPos,
+      beforePos,
+    ])
   }
 
   async oldest(uplink: string): Promise<{ pos: number; receivedAt: number } | undefined> {
-    const [r] = await all<{ pos: number; received_at: number }>(this.db, `SELECT p.pos AS pos, e.received_at AS received_at ${FROM} WHERE p.uplink = ? AND p.parked = 0 ORDER BY p.pos LIMIT 1`, [uplink])
+    const [r] = await all<{ pos: number; received_at: number }>(
+      this.db,
+      `SELECT p.pos AS pos, e.received_at AS received_at ${FROM} WHERE p.uplink = ? AND p.parked = 0 ORDER BY p.pos LIMIT 1`,
+      [uplink],
+    )
     return r ? { pos: r.pos, receivedAt: r.received_at } : undefined
   }
 

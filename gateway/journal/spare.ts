@@ -47,7 +47,11 @@ export class SpareFile {
       this.warned = false
     } catch (err) {
       if (fd !== undefined) closeSync(fd)
-      try { unlinkSync(this.path) } catch { /* a partial file is better gone; absent is fine */ }
+      try {
+        unlinkSync(this.path)
+      } catch {
+        /* a partial file is better gone; absent is fine */
+      }
       if (!this.warned) this.log.warn({ path: this.path, bytes, err }, 'cannot allocate the journal spare file; free disk space')
       this.warned = true
     }

@@ -47,7 +47,7 @@ export function isEventError(err: unknown): boolean {
 /** SQLite reports a full disk and a full database (max_page_count) alike. */
 export function isFullError(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code
-  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR' && /full|space/i.test(String((err as Error).message))
+  return code === 'SQLITE_FULL' || (code === 'SQLITE_IOERR' && /full|space/i.test(String((err as Error).message)))
 }
 
 export const OPEN_RW = sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE

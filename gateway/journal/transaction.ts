@@ -43,7 +43,10 @@ export async function commitTransaction(ctx: TransactionContext, batch: readonly
   await exec(ctx.db, 'BEGIN IMMEDIATE')
   try {
     const now = ctx.now()
-    const dup = await findDuplicates(ctx.db, batch.map((q) => q.input))
+    const dup = await findDuplicates(
+      ctx.db,
+      batch.map((q) => q.input),
+    )
     const lastSeq = new Map<string, number>()
     const staged: StagedEvent[] = []
     const duplicates: Array<AppendResult | undefined> = []
@@ -60,7 +63,15 @@ export async function commitTransaction(ctx: TransactionContext, batch: readonly
       lastSeq.set(device, seq)
       const event = { ...q.input.event, seq } as GatewayEvent
       const body = withSeq(q.body, seq)
-      staged.push({ pos: nextPos++, event, body, bytes: Buffer.byteLength(body), dedupeKey: q.input.dedupeKey, dedupeScope: q.input.dedupeScope, monoAt: q.input.monoAt })
+      staged.push({
+        pos: nextPos++,
+        event,
+        body,
+        bytes: Buffer.byteLength(body),
+        dedupeKey: q.input.dedupeKey,
+        dedupeScope: q.input.dedupeScope,
+        monoAt: q.input.monoAt,
+      })
       duplicates.push(undefined)
     }
     const evictions: EvictionReport[] = []

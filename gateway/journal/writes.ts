@@ -86,7 +86,10 @@ function elapsedMs(i: AppendInput, hit: { at: number; mono: number | null }): nu
  * the batch count too.
  */
 export async function findDuplicates(db: Db, inputs: readonly AppendInput[]): Promise<Array<string | undefined>> {
-  const knownIds = await committedIds(db, inputs.filter((i) => i.checkId).map((i) => i.event.id))
+  const knownIds = await committedIds(
+    db,
+    inputs.filter((i) => i.checkId).map((i) => i.event.id),
+  )
   const lastByKey = await lastByDedupeColumn(db, inputs)
   /** The latest new event of each scope in this batch: it is later than anything committed. */
   const batchLatest = new Map<string, { column: string; id: string; at: number; mono: number | null }>()
@@ -134,8 +137,11 @@ async function lastByDedupeColumn(db: Db, inputs: readonly AppendInput[]): Promi
   if (keyed.length === 0) return last
   const columns = [...new Set(keyed.map((i) => dedupeColumn(i.event.device, i.dedupeKey!, i.dedupeScope)))]
   for (const c of chunks(columns, IN_LIST_MAX)) {
-    const rows = await all<{ id: string; pos: number; dedupe_key: string; received_at: number; mono_at: number | null }>(db,
-      `SELECT id, pos, dedupe_key, received_at, mono_at FROM events WHERE pos IN (SELECT MAX(pos) FROM events WHERE dedupe_key IN (${c.map(() => '?').join(',')}) GROUP BY dedupe_key)`, c)
+    const rows = await all<{ id: string; pos: number; dedupe_key: string; received_at: number; mono_at: number | null }>(
+      db,
+      `SELECT id, pos, dedupe_key, received_at, mono_at FROM events WHERE pos IN (SELECT MAX(pos) FROM events WHERE dedupe_key IN (${c.map(() => '?').join(',')}) GROUP BY dedupe_key)`,
+      c,
+    )
     for (const r of rows) last.set(r.dedupe_key, { id: r.id, pos: r.pos, at: r.received_at, mono: r.mono_at })
   }
   return last
@@ -159,10 +165,25 @@ export async function insertEvents(db: Db, staged: readonly StagedEvent[], uplin
     const p: SqlValue[] = []
     for (const s of c) {
       const e = s.event
-      p.push(s.pos, e.id, e.device, e.kind, e.priority, Date.parse(e.receivedAt) || now, s.bytes, uplinks.length,
-        s.dedupeKey === undefined ? null : dedupeColumn(e.device, s.dedupeKey, s.dedupeScope), s.body, s.monoAt ?? null)
+      p.push(
+        s.pos,
+        e.id,
+        e.device,
+        e.kind,
+        e.priority,
+        Date.parse(e.receivedAt) || now,
+        s.bytes,
+        uplinks.length,
+        s.dedupeKey === undefined ? null : dedupeColumn(e.device, s.dedupeKey, s.dedupeScope),
+        s.body,
+        s.monoAt ?? null,
+      )
     }
-    await run(db, `INSERT INTO events (pos, id, device, kind, priority, received_at, bytes, pending_uplinks, dedupe_key, body, mono_at) VALUES ${placeholders(c.length, 11)}`, p)
+    await run(
+      db,
+      `INSERT INTO events (pos, id, device, kind, priority, received_at, bytes, pending_uplinks, dedupe_key, body, mono_at) VALUES ${placeholders(c.length, 11)}`,
+      p,
+    )
     for (const u of uplinks) {
       const q: SqlValue[] = []
       for (const s of c) q.push(u, s.pos, s.event.device, s.event.priority)
@@ -172,7 +193,11 @@ export async function insertEvents(db: Db, staged: readonly StagedEvent[], uplin
   const last = new Map<string, number>()
   for (const s of staged) last.set(s.event.device, s.event.seq)
   for (const c of chunks([...last], ROWS_PER_INSERT)) {
-    await run(db, `INSERT INTO devices (device, last_seq) VALUES ${placeholders(c.length, 2)} ON CONFLICT(device) DO UPDATE SET last_seq = excluded.last_seq`, c.flat())
+    await run(
+      db,
+      `INSERT INTO devices (device, last_seq) VALUES ${placeholders(c.length, 2)} ON CONFLICT(device) DO UPDATE SET last_seq = excluded.last_seq`,
+      c.flat(),
+    )
   }
 }
 
@@ -180,7 +205,12 @@ export async function insertEvents(db: Db, staged: readonly StagedEvent[], uplin
  * Deletes acknowledged outbox rows, parks refused ones and adds refused attempts; returns how many
  * rows each uplink lost.
  */
-export async function applyAcks(db: Db, acks: ReadonlyMap<string, number[]>, parks: AckWork['parks'], attempts: AckWork['attempts']): Promise<Map<string, number>> {
+export async function applyAcks(
+  db: Db,
+  acks: ReadonlyMap<string, number[]>,
+  parks: AckWork['parks'],
+  attempts: AckWork['attempts'],
+): Promise<Map<string, number>> {
   const removed = new Map<string, number>()
   for (const [uplink, positions] of acks) {
     for (const c of chunks([...new Set(positions)], IN_LIST_MAX)) {

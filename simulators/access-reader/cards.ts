@@ -46,8 +46,16 @@ export function packCard(format: SimCardFormat, facility: number, card: number, 
     put(bits, card, 14, 20)
     // HID Corporate 1000: P2 even over 2 of every 3 bits from bit 2, P35 odd over 2 of every 3
     // from bit 1 (P2 included), then P1 odd over everything.
-    bits[1] = parity(bits, span(2, 33).filter((p) => (p - 2) % 3 !== 2))
-    bits[34] = 1 - parity(bits, span(1, 33).filter((p) => (p - 1) % 3 !== 2))
+    bits[1] = parity(
+      bits,
+      span(2, 33).filter((p) => (p - 2) % 3 !== 2),
+    )
+    bits[34] =
+      1 -
+      parity(
+        bits,
+        span(1, 33).filter((p) => (p - 1) % 3 !== 2),
+      )
     bits[0] = 1 - parity(bits, span(1, 34))
   } else if (format === 'raw') {
     bits = new Array<number>(rawBits).fill(0)

@@ -58,7 +58,11 @@ export async function runCli(argv: string[]): Promise<void> {
   let wire: RunningWire
   if (values.serial) wire = await serveSerial({ ...wireOpts, path: values.serial })
   else wire = await serveTcp({ ...wireOpts, port: Number(values.tcp ?? 0) })
-  console.log(values.serial ? `readers ${readers.map((r) => r.address).join(', ')} on ${values.serial}` : `readers ${readers.map((r) => r.address).join(', ')} on tcp://127.0.0.1:${wire.port}`)
+  console.log(
+    values.serial
+      ? `readers ${readers.map((r) => r.address).join(', ')} on ${values.serial}`
+      : `readers ${readers.map((r) => r.address).join(', ')} on tcp://127.0.0.1:${wire.port}`,
+  )
   const rl = createInterface({ input: process.stdin })
   rl.on('line', (line) => {
     try {

@@ -6,7 +6,20 @@ import { answerChallenge, answerCrypt, type PendingKeys } from './pd-secure.js'
 import * as P from './replies.js'
 
 /** Command codes the simulated PD understands [OSDP 2.2 §6]. */
-const CMD = { POLL: 0x60, ID: 0x61, CAP: 0x62, LSTAT: 0x64, ISTAT: 0x65, OSTAT: 0x66, OUT: 0x68, LED: 0x69, BUZ: 0x6a, KEYSET: 0x75, CHLNG: 0x76, SCRYPT: 0x77 } as const
+const CMD = {
+  POLL: 0x60,
+  ID: 0x61,
+  CAP: 0x62,
+  LSTAT: 0x64,
+  ISTAT: 0x65,
+  OSTAT: 0x66,
+  OUT: 0x68,
+  LED: 0x69,
+  BUZ: 0x6a,
+  KEYSET: 0x75,
+  CHLNG: 0x76,
+  SCRYPT: 0x77,
+} as const
 
 export interface SimPdOptions {
   address: number
@@ -182,7 +195,17 @@ export class SimPd {
       case CMD.ID:
         return P.pdid({ vendor: Buffer.from('c3b2a1', 'hex'), model: 2, version: 1, serial: this.opts.serial ?? 0x12345678, firmware: [1, 2, 3] })
       case CMD.CAP:
-        return P.pdcap([[1, 1, this.inputs.length], [2, 1, this.outputUntil.length], [3, 1, 0], [4, 1, 1], [5, 1, 1], [8, 1, 0], [9, 1, 0], [10, 0, 1], [16, 2, 0]])
+        return P.pdcap([
+          [1, 1, this.inputs.length],
+          [2, 1, this.outputUntil.length],
+          [3, 1, 0],
+          [4, 1, 1],
+          [5, 1, 1],
+          [8, 1, 0],
+          [9, 1, 0],
+          [10, 0, 1],
+          [16, 2, 0],
+        ])
       case CMD.LSTAT:
         this.reported.lstat = this.lstatKey()
         return P.lstatr(this.tamper, this.powerLost)
@@ -229,7 +252,10 @@ export class SimPd {
 
   private ostatr(now: number): P.ReplyPayload {
     this.reported.outputs = this.outputsKey(now)
-    return P.states(P.R.OSTATR, this.outputUntil.map((_, i) => this.outputOn(i, now)))
+    return P.states(
+      P.R.OSTATR,
+      this.outputUntil.map((_, i) => this.outputOn(i, now)),
+    )
   }
 
   /** The LED colour showing now. */

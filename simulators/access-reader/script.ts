@@ -61,9 +61,14 @@ export function runLine(model: AccessBusModel, line: string, now: number): strin
       return `reader ${addr}: restarted`
     case 'status':
       return [...model.pds.entries()]
-        .map(([n, pd]) => `reader ${n}: strike ${model.strikeOn(n, now) ? 'ON' : 'off'}, led ${pd.ledColor(0, now)}, key ${pd.scbk ? 'own' : 'install'}, ${JSON.stringify(pd.counters)}`)
+        .map(
+          ([n, pd]) =>
+            `reader ${n}: strike ${model.strikeOn(n, now) ? 'ON' : 'off'}, led ${pd.ledColor(0, now)}, key ${pd.scbk ? 'own' : 'install'}, ${JSON.stringify(pd.counters)}`,
+        )
         .join('\n')
     default:
-      throw new Error(`unknown command "${verb}" (swipe, keys, door, tamper, power, silence, busy, nak, refuse-out, corrupt-mac, require-secure, factory-reset, restart, status)`)
+      throw new Error(
+        `unknown command "${verb}" (swipe, keys, door, tamper, power, silence, busy, nak, refuse-out, corrupt-mac, require-secure, factory-reset, restart, status)`,
+      )
   }
 }

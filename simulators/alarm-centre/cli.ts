@@ -84,7 +84,11 @@ export async function runCli(argv: string[]): Promise<void> {
   console.log(`alarm centre listening on tcp://${sim.host}:${sim.tcpPort}${sim.udpPort !== undefined ? ` and udp://${sim.host}:${sim.udpPort}` : ''}`)
   const timer = setInterval(() => console.log(formatReport(sim.model.report())), 10_000)
   await new Promise<void>((resolve) => {
-    const stop = () => { clearInterval(timer); console.log(formatReport(sim.model.report())); void sim.close().then(resolve) }
+    const stop = () => {
+      clearInterval(timer)
+      console.log(formatReport(sim.model.report()))
+      void sim.close().then(resolve)
+    }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })

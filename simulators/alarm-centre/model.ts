@@ -180,8 +180,17 @@ export class CentreModel {
 
   private record(msg: Incoming, now: number): void {
     const e: ReceivedEvent = {
-      at: now, id: msg.id, seq: msg.seq, account: msg.account!, receiver: msg.receiver, line: msg.line,
-      encrypted: msg.encrypted, data: msg.data, x: msg.x, time: msg.time, eventId: msg.x['U'],
+      at: now,
+      id: msg.id,
+      seq: msg.seq,
+      account: msg.account!,
+      receiver: msg.receiver,
+      line: msg.line,
+      encrypted: msg.encrypted,
+      data: msg.data,
+      x: msg.x,
+      time: msg.time,
+      eventId: msg.x['U'],
     }
     this.events.push(e)
     this.opts.onEvent?.(e)

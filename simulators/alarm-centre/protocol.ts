@@ -131,7 +131,9 @@ export function answer(id: 'ACK' | 'DUH', to: Incoming, opts: { key?: Buffer; no
     if (v !== 0x7c && v !== 0x5b && v !== 0x5d) pad.push(v)
   }
   const c = createCipheriv(`aes-${opts.key.length * 8}-cbc`, opts.key, Buffer.alloc(16)).setAutoPadding(false)
-  const hex = Buffer.concat([c.update(Buffer.concat([Buffer.from(pad), Buffer.from(`|${content}`, 'latin1')])), c.final()]).toString('hex').toUpperCase()
+  const hex = Buffer.concat([c.update(Buffer.concat([Buffer.from(pad), Buffer.from(`|${content}`, 'latin1')])), c.final()])
+    .toString('hex')
+    .toUpperCase()
   return frameOf(`"*${id}"${head}[${hex}`)
 }
 

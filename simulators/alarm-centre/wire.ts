@@ -100,7 +100,12 @@ export async function startCentreSim(opts: CentreSimOptions = {}): Promise<Centr
     udpPort = u.address().port
   }
   return {
-    model, host, tcpPort, udpPort, frames, sources,
+    model,
+    host,
+    tcpPort,
+    udpPort,
+    frames,
+    sources,
     async close() {
       for (const s of sockets) s.destroy()
       await new Promise<void>((r) => server.close(() => r()))

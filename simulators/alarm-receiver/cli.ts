@@ -39,14 +39,16 @@ Commands on stdin:
   pause on|off                  fall silent: no heartbeats, no messages
   status                        print the counters`
 
-const ScriptSchema = z.array(z.strictObject({
-  afterMs: z.number().int().min(0).default(0),
-  account: z.string().regex(/^[0-9A-F]{4}$/),
-  qualifier: z.enum(['E', 'R', 'P']),
-  code: z.string().regex(/^\d{3}$/),
-  group: z.string().regex(/^[0-9A-F]{2}$/),
-  zone: z.string().regex(/^[0-9A-F]{3}$/),
-}))
+const ScriptSchema = z.array(
+  z.strictObject({
+    afterMs: z.number().int().min(0).default(0),
+    account: z.string().regex(/^[0-9A-F]{4}$/),
+    qualifier: z.enum(['E', 'R', 'P']),
+    code: z.string().regex(/^\d{3}$/),
+    group: z.string().regex(/^[0-9A-F]{2}$/),
+    zone: z.string().regex(/^[0-9A-F]{3}$/),
+  }),
+)
 
 /** A script's events, each `afterMs` after the one before it (a panel's real timing). */
 function scheduleScript(model: ReceiverModel, file: string, now: number): void {
@@ -84,14 +86,26 @@ export async function runCli(argv: string[]): Promise<void> {
   }
   if (v.format !== 'receiver' && v.format !== 'panel') throw new Error('--format is receiver or panel')
   const log = createLogger({ level: process.env['PINGAN_LOG_LEVEL'] ?? 'info' })
-  const model = new ReceiverModel({
-    format: v.format, receiver: v.receiver, line: v.line, seed: Number(v.seed),
-    heartbeatMs: Number(v['heartbeat-ms']), ackTimeoutMs: Number(v['ack-timeout-ms']),
-    noiseRate: Number(v.noise), corruptRate: Number(v.corrupt),
-    ...(v['random-ms'] ? { randomEvents: { meanIntervalMs: Number(v['random-ms']), accounts: v.accounts.split(',') } } : {}),
-  }, Date.now())
+  const model = new ReceiverModel(
+    {
+      format: v.format,
+      receiver: v.receiver,
+      line: v.line,
+      seed: Number(v.seed),
+      heartbeatMs: Number(v['heartbeat-ms']),
+      ackTimeoutMs: Number(v['ack-timeout-ms']),
+      noiseRate: Number(v.noise),
+      corruptRate: Number(v.corrupt),
+      ...(v['random-ms'] ? { randomEvents: { meanIntervalMs: Number(v['random-ms']), accounts: v.accounts.split(',') } } : {}),
+    },
+    Date.now(),
+  )
   if (v.script) scheduleScript(model, v.script, Date.now())
-  const wire = { log, byteDelayMs: Number(v['byte-delay-ms']), onTransmit: (t: { what: string; text?: string; attempt?: number }) => log.info({ what: t.what, text: t.text, attempt: t.attempt }, 'sent') }
+  const wire = {
+    log,
+    byteDelayMs: Number(v['byte-delay-ms']),
+    onTransmit: (t: { what: string; text?: string; attempt?: number }) => log.info({ what: t.what, text: t.text, attempt: t.attempt }, 'sent'),
+  }
   const port: ReceiverPort = v.serial
     ? await openSerial(model, { ...wire, path: v.serial, baudRate: Number(v.baud) })
     : await serveTcp(model, { ...wire, port: Number(v.tcp) })

@@ -8,12 +8,15 @@ import { serveTcp } from './wire.js'
  * panels, and returns the device config that reads it, zones named as on the compound's plan.
  */
 export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ devices: DeviceConfig[]; stop(): Promise<void> }> {
-  const model = new ReceiverModel({
-    seed: 2026,
-    heartbeatMs: 10_000,
-    noiseRate: 0.02,
-    randomEvents: { meanIntervalMs: 8000, accounts: ['1234', '5678'], zones: ['001', '002', '015'] },
-  }, Date.now())
+  const model = new ReceiverModel(
+    {
+      seed: 2026,
+      heartbeatMs: 10_000,
+      noiseRate: 0.02,
+      randomEvents: { meanIntervalMs: 8000, accounts: ['1234', '5678'], zones: ['001', '002', '015'] },
+    },
+    Date.now(),
+  )
   const sim = await serveTcp(model, { log: opts.log.child({ simulator: 'alarm-receiver' }) })
   opts.log.info({ address: sim.address }, 'alarm receiver simulator listening')
   const device: DeviceConfig = {
@@ -32,7 +35,11 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
       '015': { name: 'infrared beam, north fence', location: { building: '3', area: 'north fence' } },
     },
     accounts: {
-      '5678': { name: 'Building 5 panel', location: { building: '5' }, zones: { '015': { name: 'infrared beam, east wall', location: { area: 'east wall' } } } },
+      '5678': {
+        name: 'Building 5 panel',
+        location: { building: '5' },
+        zones: { '015': { name: 'infrared beam, east wall', location: { area: 'east wall' } } },
+      },
     },
     codes: {},
   }

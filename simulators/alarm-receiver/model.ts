@@ -73,8 +73,18 @@ const HEARTBEAT = `1{RR}{L}${' '.repeat(11)}@${' '.repeat(4)}`
 
 /** What a compound's panels send, weighted: mostly tests, open/close, troubles; some alarms. */
 const RANDOM_CODES: Array<[code: string, weight: number, restores: boolean]> = [
-  ['131', 3, true], ['132', 2, true], ['137', 1, true], ['110', 1, true], ['120', 1, false], ['301', 2, true],
-  ['302', 2, true], ['401', 4, true], ['570', 1, true], ['602', 3, false], ['383', 1, true], ['351', 1, true],
+  ['131', 3, true],
+  ['132', 2, true],
+  ['137', 1, true],
+  ['110', 1, true],
+  ['120', 1, false],
+  ['301', 2, true],
+  ['302', 2, true],
+  ['401', 4, true],
+  ['570', 1, true],
+  ['602', 3, false],
+  ['383', 1, true],
+  ['351', 1, true],
 ]
 
 interface InFlight {
@@ -85,7 +95,20 @@ interface InFlight {
 }
 
 export class ReceiverModel {
-  readonly stats: ReceiverStats = { enqueued: 0, sent: 0, retransmissions: 0, delivered: 0, gaveUp: 0, acks: 0, naks: 0, timeouts: 0, heartbeats: 0, unexpected: 0, noise: 0, garbled: 0 }
+  readonly stats: ReceiverStats = {
+    enqueued: 0,
+    sent: 0,
+    retransmissions: 0,
+    delivered: 0,
+    gaveUp: 0,
+    acks: 0,
+    naks: 0,
+    timeouts: 0,
+    heartbeats: 0,
+    unexpected: 0,
+    noise: 0,
+    garbled: 0,
+  }
   /** Texts acknowledged by the host, in order. */
   readonly deliveredTexts: string[] = []
   private readonly queue: string[] = []
@@ -253,10 +276,12 @@ export class ReceiverModel {
   /** 1-8 random bytes, never DC4: noise that ends a "message" would draw a NAK nobody asked for. */
   private noise(): Buffer {
     const n = 1 + Math.floor(this.random() * 8)
-    return Buffer.from(Array.from({ length: n }, () => {
-      const b = Math.floor(this.random() * 255)
-      return b >= DC4 ? b + 1 : b
-    }))
+    return Buffer.from(
+      Array.from({ length: n }, () => {
+        const b = Math.floor(this.random() * 255)
+        return b >= DC4 ? b + 1 : b
+      }),
+    )
   }
 
   /** A copy that must be refused: a wrong checksum digit, or an impossible qualifier letter. */
@@ -275,7 +300,8 @@ export class ReceiverModel {
     let x = this.random() * total
     const [code, , restores] = RANDOM_CODES.find((c) => (x -= c[1]) < 0) ?? RANDOM_CODES[0]!
     const account = pick(r.accounts ?? ['1234'])
-    const zone = code === '401' ? pick(['001', '002', '003']) : code === '602' || code === '301' || code === '302' ? '000' : pick(r.zones ?? ['001', '002', '015'])
+    const zone =
+      code === '401' ? pick(['001', '002', '003']) : code === '602' || code === '301' || code === '302' ? '000' : pick(r.zones ?? ['001', '002', '015'])
     const e: SimEvent = { account, qualifier: 'E', code, group: '01', zone }
     // An alarm and its restore arrive together (a beam broken and cleared between two messages).
     return restores && this.random() < 0.7 ? [e, { ...e, qualifier: 'R' }] : [e]

@@ -86,10 +86,11 @@ class Driver {
     try {
       const delay = this.o.byteDelayMs ?? 0
       if (delay <= 0) await this.write(t.bytes)
-      else for (const b of t.bytes) {
-        await this.write(Buffer.from([b]))
-        await new Promise((r) => setTimeout(r, delay))
-      }
+      else
+        for (const b of t.bytes) {
+          await this.write(Buffer.from([b]))
+          await new Promise((r) => setTimeout(r, delay))
+        }
     } catch (err) {
       // The line is down (unplugged): the model times out and repeats, as a receiver does.
       this.o.log.debug({ err, what: t.what }, 'transmission lost')
@@ -119,14 +120,21 @@ export interface ReceiverPort {
  * One host at a time, as device servers allow; a new connection replaces the old.
  * `unplug(ms)` drops the connection and refuses new ones for a while (a rebooting device server).
  */
-export async function serveTcp(model: ReceiverModel, opts: WireOptions & { port?: number; host?: string }): Promise<ReceiverPort & { port: number; unplug(downMs: number): Promise<void> }> {
+export async function serveTcp(
+  model: ReceiverModel,
+  opts: WireOptions & { port?: number; host?: string },
+): Promise<ReceiverPort & { port: number; unplug(downMs: number): Promise<void> }> {
   const host = opts.host ?? '127.0.0.1'
   let current: net.Socket | undefined
-  const driver = new Driver(model, async (bytes) => {
-    const s = current
-    if (!s || s.destroyed) throw new Error('no host connected')
-    await new Promise<void>((resolve, reject) => s.write(bytes, (err) => (err ? reject(err) : resolve())))
-  }, opts)
+  const driver = new Driver(
+    model,
+    async (bytes) => {
+      const s = current
+      if (!s || s.destroyed) throw new Error('no host connected')
+      await new Promise<void>((resolve, reject) => s.write(bytes, (err) => (err ? reject(err) : resolve())))
+    },
+    opts,
+  )
   const onConnection = (s: net.Socket): void => {
     current?.destroy()
     current = s
@@ -173,7 +181,10 @@ export async function serveTcp(model: ReceiverModel, opts: WireOptions & { port?
  * reopened when it comes back, so an unplugged PTY pair can be replugged under it.
  */
 export async function openSerial(model: ReceiverModel, opts: WireOptions & { path: string; baudRate?: number }): Promise<ReceiverPort> {
-  const transport = new Transport(SerialPortTransportSchema.parse({ path: opts.path, baudRate: opts.baudRate ?? 9600, backoff: { initialMs: 50, maxMs: 1000 } }), { log: opts.log })
+  const transport = new Transport(
+    SerialPortTransportSchema.parse({ path: opts.path, baudRate: opts.baudRate ?? 9600, backoff: { initialMs: 50, maxMs: 1000 } }),
+    { log: opts.log },
+  )
   const driver = new Driver(model, (bytes) => transport.write(bytes), opts)
   transport.on('data', (chunk) => driver.onData(chunk))
   const opened = once(transport, 'open', { signal: AbortSignal.timeout(10_000) })

@@ -29,10 +29,13 @@ function readProbe(text: string): string | undefined {
   const types = child(body, WSD, 'Types')
   const wanted =
     !types ||
-    (textOf(types) ?? '').split(/\s+/).filter(Boolean).some((q) => {
-      const r = resolveQName(types, q)
-      return r.ns === DN && r.local === 'NetworkVideoTransmitter'
-    })
+    (textOf(types) ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .some((q) => {
+        const r = resolveQName(types, q)
+        return r.ns === DN && r.local === 'NetworkVideoTransmitter'
+      })
   return wanted ? id : undefined
 }
 
@@ -64,7 +67,10 @@ export interface DiscoveryResponder {
  * Answers probes for `cameras`. Binds `host:port` (loopback and a free port for tests); with
  * `multicast` it binds 3702 and joins 239.255.255.250 like a camera on a LAN.
  */
-export async function startDiscoveryResponder(cameras: readonly CameraSim[], opts: { host?: string; port?: number; multicast?: boolean } = {}): Promise<DiscoveryResponder> {
+export async function startDiscoveryResponder(
+  cameras: readonly CameraSim[],
+  opts: { host?: string; port?: number; multicast?: boolean } = {},
+): Promise<DiscoveryResponder> {
   const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true })
   const uuids = cameras.map(() => randomUUID())
   let seq = 0

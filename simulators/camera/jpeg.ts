@@ -78,7 +78,8 @@ export function encodeBlockJpeg(blocksX: number, blocksY: number, level: (bx: nu
   }
   const text = [...Buffer.from(comment.slice(0, 200), 'latin1')]
   return Buffer.from([
-    0xff, 0xd8, // SOI
+    0xff,
+    0xd8, // SOI
     ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]), // APP0 JFIF 1.01
     ...segment(0xfe, text), // COM
     ...segment(0xdb, [0x00, ...new Array<number>(64).fill(1)]), // DQT table 0, 8-bit, all ones
@@ -87,7 +88,8 @@ export function encodeBlockJpeg(blocksX: number, blocksY: number, level: (bx: nu
     ...segment(0xc4, [0x10, ...AC_BITS, ...AC_VALS]), // DHT AC 0
     ...segment(0xda, [1, 1, 0x00, 0, 63, 0]), // SOS
     ...bits.finish(),
-    0xff, 0xd9, // EOI
+    0xff,
+    0xd9, // EOI
   ])
 }
 

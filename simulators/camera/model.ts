@@ -78,7 +78,9 @@ export class CameraModel {
     this.rng = seededRandom(o.seed ?? 1)
     this.manufacturer = o.manufacturer ?? 'Pingan Sim'
     this.model = o.model ?? 'SIM-IPC-2000'
-    this.serial = `SN${Math.floor(this.rng() * 1e10).toString().padStart(10, '0')}`
+    this.serial = `SN${Math.floor(this.rng() * 1e10)
+      .toString()
+      .padStart(10, '0')}`
     this.queueLimit = o.queueLimit ?? 1000
     this.maxSubscriptions = o.maxSubscriptions ?? 16
   }
@@ -90,7 +92,10 @@ export class CameraModel {
 
   randomHex(bytes: number): string {
     let s = ''
-    for (let i = 0; i < bytes; i++) s += Math.floor(this.rng() * 256).toString(16).padStart(2, '0')
+    for (let i = 0; i < bytes; i++)
+      s += Math.floor(this.rng() * 256)
+        .toString(16)
+        .padStart(2, '0')
     return s
   }
 

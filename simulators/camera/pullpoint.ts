@@ -113,7 +113,11 @@ export class PullPoint {
         this.stats.unsubscribes++
         this.model.unsubscribe(id)
         for (const w of this.waiters.get(id) ?? []) this.releaseWaiter(id, w)
-        return this.send(res, 200, R.reply('http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeResponse', '<wsnt:UnsubscribeResponse/>', messageId))
+        return this.send(
+          res,
+          200,
+          R.reply('http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeResponse', '<wsnt:UnsubscribeResponse/>', messageId),
+        )
       default:
         return this.send(res, 400, R.fault('Receiver', ['ter:ActionNotSupported'], `${op} is not supported here`))
     }

@@ -122,8 +122,7 @@ export function subscription(address: string, currentMs: number, terminationMs: 
 }
 
 function notification(m: SimMessage): string {
-  const items = (list: Array<[string, string]>): string =>
-    list.map(([n, v]) => `<tt:SimpleItem Name="${escapeXml(n)}" Value="${escapeXml(v)}"/>`).join('')
+  const items = (list: Array<[string, string]>): string => list.map(([n, v]) => `<tt:SimpleItem Name="${escapeXml(n)}" Value="${escapeXml(v)}"/>`).join('')
   const op = m.operation ? ` PropertyOperation="${m.operation}"` : ''
   return (
     `<wsnt:NotificationMessage><wsnt:Topic Dialect="http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet">tns1:${escapeXml(m.topic)}</wsnt:Topic>` +

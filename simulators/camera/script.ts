@@ -19,16 +19,33 @@ export function runCommand(cams: readonly CameraSim[], line: string): string {
   const on = arg !== 'off'
   for (const c of targets) {
     switch (verb) {
-      case 'motion': c.motion(on); break
-      case 'tamper': c.set('tamper', on); break
-      case 'input': c.set('input', on); break
-      case 'field': c.set('field', on); break
-      case 'line': c.lineCrossed(Number(arg) || 1); break
-      case 'reboot': c.reboot({ downMs: Number(arg ?? 2000) || 0 }); break
-      case 'silence': c.silence(on); break
+      case 'motion':
+        c.motion(on)
+        break
+      case 'tamper':
+        c.set('tamper', on)
+        break
+      case 'input':
+        c.set('input', on)
+        break
+      case 'field':
+        c.set('field', on)
+        break
+      case 'line':
+        c.lineCrossed(Number(arg) || 1)
+        break
+      case 'reboot':
+        c.reboot({ downMs: Number(arg ?? 2000) || 0 })
+        break
+      case 'silence':
+        c.silence(on)
+        break
       // Off: the port refuses connections; on: it boots on the same port with no subscriptions.
-      case 'power': void (on ? c.powerOn() : c.powerOff()).catch((err: unknown) => console.error(`power ${c.id} ${arg ?? 'on'}:`, err)); break
-      default: return SCRIPT_HELP
+      case 'power':
+        void (on ? c.powerOn() : c.powerOff()).catch((err: unknown) => console.error(`power ${c.id} ${arg ?? 'on'}:`, err))
+        break
+      default:
+        return SCRIPT_HELP
     }
   }
   return `${verb} ${targets.map((c) => c.id).join(',')}${arg ? ` ${arg}` : ''}`

@@ -53,9 +53,22 @@ export class CameraSim {
 
   constructor(private readonly o: CameraSimOptions) {
     this.now = o.now ?? Date.now
-    this.model = new CameraModel({ id: o.id, username: o.username ?? 'admin', password: o.password ?? 'admin-pw', skewMs: o.skewMs ?? 0, now: this.now, seed: o.seed ?? 1 })
+    this.model = new CameraModel({
+      id: o.id,
+      username: o.username ?? 'admin',
+      password: o.password ?? 'admin-pw',
+      skewMs: o.skewMs ?? 0,
+      now: this.now,
+      seed: o.seed ?? 1,
+    })
     this.auth = new CameraAuth(this.model)
-    this.pullPoint = new PullPoint(this.model, this.stats, o, () => this.base, (res, status, body) => this.send(res, status, SOAP_TYPE, body))
+    this.pullPoint = new PullPoint(
+      this.model,
+      this.stats,
+      o,
+      () => this.base,
+      (res, status, body) => this.send(res, status, SOAP_TYPE, body),
+    )
     this.server = http.createServer((req, res) => this.onRequest(req, res))
     this.server.on('connection', (s: Socket) => {
       if (this.now() < this.downUntil) return void s.destroy()
@@ -277,7 +290,6 @@ export class CameraSim {
         return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], `${op} is not supported`))
     }
   }
-
 }
 
 export async function startCamera(o: CameraSimOptions): Promise<CameraSim> {

@@ -77,7 +77,9 @@ export async function runCli(argv: string[]): Promise<void> {
   const log = createLogger({ level: 'info' })
   const baudRate = Number(values.baud)
   const wire = { log, ...(values.pace ? { baudRate } : {}) }
-  const server: WireServer = values.serial ? await servePort(model, values.serial, { ...wire, baudRate }) : await serveTcp(model, { ...wire, port: Number(values.tcp), framing: values.mbap ? 'mbap' : 'rtu' })
+  const server: WireServer = values.serial
+    ? await servePort(model, values.serial, { ...wire, baudRate })
+    : await serveTcp(model, { ...wire, port: Number(values.tcp), framing: values.mbap ? 'mbap' : 'rtu' })
   const clock = setInterval(() => model.advance(), 100)
   console.log(`parking bus on ${server.address}: locks ${values.locks || 'none'}, sensors ${values.sensors || 'none'}`)
 
@@ -124,7 +126,9 @@ export function control(model: ParkingBusModel, [verb, a, b]: string[]): string 
       model.corruptNext(unit)
       return `next ${unit} replies corrupted`
     case 'status':
-      return [...model.units.values()].map((u) => `unit ${u.unit} ${u.type} vehicle=${u.vehiclePresent() ? 1 : 0}${'position' in u ? ` position=${String(u.position)}` : ''}`).join('\n')
+      return [...model.units.values()]
+        .map((u) => `unit ${u.unit} ${u.type} vehicle=${u.vehiclePresent() ? 1 : 0}${'position' in u ? ` position=${String(u.position)}` : ''}`)
+        .join('\n')
     default:
       throw new Error(`unknown command "${verb ?? ''}" (try: vehicle, jam, battery, silent, exception, slow, crc, status)`)
   }

@@ -36,22 +36,24 @@ export async function startDemo(opts: { log: Logger; dir: string }): Promise<{ d
   }, 180_000)
   outage.unref()
   opts.log.info({ address: server.address, units: UNITS.length }, 'parking bus simulator listening')
-  const devices = UNITS.map((u) => ModbusDeviceSchema.parse({
-    id: u.id,
-    name: u.type === 'lock' ? `Parking lock ${u.area}` : `Space sensor ${u.area}`,
-    adapter: 'modbus',
-    kind: 'parking',
-    location: { building: 'B1', area: u.area },
-    transport: { url: server.address, connectTimeoutMs: 5000, backoff: { initialMs: 500, maxMs: 30_000 } },
-    unit: u.unit,
-    profile: u.type === 'lock' ? 'parking-lock' : 'occupancy-sensor',
-    pollIntervalMs: 1000,
-    responseTimeoutMs: 300,
-    retries: 1,
-    offlineAfterMisses: 3,
-    offlinePollIntervalMs: 5000,
-    commandPollIntervalMs: 200,
-  }))
+  const devices = UNITS.map((u) =>
+    ModbusDeviceSchema.parse({
+      id: u.id,
+      name: u.type === 'lock' ? `Parking lock ${u.area}` : `Space sensor ${u.area}`,
+      adapter: 'modbus',
+      kind: 'parking',
+      location: { building: 'B1', area: u.area },
+      transport: { url: server.address, connectTimeoutMs: 5000, backoff: { initialMs: 500, maxMs: 30_000 } },
+      unit: u.unit,
+      profile: u.type === 'lock' ? 'parking-lock' : 'occupancy-sensor',
+      pollIntervalMs: 1000,
+      responseTimeoutMs: 300,
+      retries: 1,
+      offlineAfterMisses: 3,
+      offlinePollIntervalMs: 5000,
+      commandPollIntervalMs: 200,
+    }),
+  )
   return {
     devices,
     async stop() {

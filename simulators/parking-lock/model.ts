@@ -58,7 +58,10 @@ export class ParkingBusModel {
     for (const s of specs) {
       if (this.units.has(s.unit)) throw new RangeError(`unit ${s.unit} is declared twice`)
       const travelMs = opts.travelMs ?? 3000
-      this.units.set(s.unit, s.type === 'lock' ? new SimLock(s.unit, travelMs) : s.type === 'alt-lock' ? new SimAltLock(s.unit, travelMs) : new SimSensor(s.unit))
+      this.units.set(
+        s.unit,
+        s.type === 'lock' ? new SimLock(s.unit, travelMs) : s.type === 'alt-lock' ? new SimAltLock(s.unit, travelMs) : new SimSensor(s.unit),
+      )
     }
   }
 

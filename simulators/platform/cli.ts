@@ -46,14 +46,24 @@ export async function runCli(argv: string[]): Promise<void> {
   })
   const tls = values['tls-key'] && values['tls-cert'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']) } : undefined
   const sim = await startPlatformSim({
-    host: values.host, port: Number(values.port), users, ...(tls ? { tls } : {}), refusePublish: values['refuse-publish'],
-    onEvent: (ev) => { if (values.all || ev.priority <= 2) console.log(formatEventLine(ev)) },
+    host: values.host,
+    port: Number(values.port),
+    users,
+    ...(tls ? { tls } : {}),
+    refusePublish: values['refuse-publish'],
+    onEvent: (ev) => {
+      if (values.all || ev.priority <= 2) console.log(formatEventLine(ev))
+    },
   })
   console.log(`platform simulator listening on ${sim.url}${users.length ? ` (${users.length} login(s))` : ' (no login required)'}`)
   const timer = setInterval(() => printReport(sim), 10_000)
   readCommands(sim)
   await new Promise<void>((resolve) => {
-    const stop = () => { clearInterval(timer); printReport(sim); void sim.close().then(resolve) }
+    const stop = () => {
+      clearInterval(timer)
+      printReport(sim)
+      void sim.close().then(resolve)
+    }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
@@ -61,7 +71,9 @@ export async function runCli(argv: string[]): Promise<void> {
 
 function printReport(sim: PlatformSim): void {
   const r = sim.report()
-  console.log(`report: ${r.unique} events from ${r.devices} devices; duplicates ${r.duplicates}, gaps ${r.gaps}, order violations ${r.orderViolations}, invalid ${r.invalid}, walk test events ${r.tests}`)
+  console.log(
+    `report: ${r.unique} events from ${r.devices} devices; duplicates ${r.duplicates}, gaps ${r.gaps}, order violations ${r.orderViolations}, invalid ${r.invalid}, walk test events ${r.tests}`,
+  )
 }
 
 function readCommands(sim: PlatformSim): void {

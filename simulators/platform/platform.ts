@@ -105,16 +105,45 @@ export class PlatformSim {
     })
     aedes.on('client', () => this.connections++)
     this.aedes = aedes
-    await new Promise<void>((r) => aedes.subscribe(`${TOPIC_ROOT}/+/event/#`, (p, cb) => { this.onEventPacket(p.payload as Buffer); cb() }, () => r()))
-    await new Promise<void>((r) => aedes.subscribe(`${TOPIC_ROOT}/+/gateway/status`, (p, cb) => { this.onStatus(p.topic, p.payload as Buffer); cb() }, () => r()))
-    await new Promise<void>((r) => aedes.subscribe(topics.allCommandResults(), (p, cb) => { this.onResult(p.payload as Buffer); cb() }, () => r()))
+    await new Promise<void>((r) =>
+      aedes.subscribe(
+        `${TOPIC_ROOT}/+/event/#`,
+        (p, cb) => {
+          this.onEventPacket(p.payload as Buffer)
+          cb()
+        },
+        () => r(),
+      ),
+    )
+    await new Promise<void>((r) =>
+      aedes.subscribe(
+        `${TOPIC_ROOT}/+/gateway/status`,
+        (p, cb) => {
+          this.onStatus(p.topic, p.payload as Buffer)
+          cb()
+        },
+        () => r(),
+      ),
+    )
+    await new Promise<void>((r) =>
+      aedes.subscribe(
+        topics.allCommandResults(),
+        (p, cb) => {
+          this.onResult(p.payload as Buffer)
+          cb()
+        },
+        () => r(),
+      ),
+    )
     await this.listen(this.opts.port ?? 0)
     return this
   }
 
   private async listen(port: number): Promise<void> {
     const tls = this.opts.tls
-    const tlsOptions = tls ? { key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false, rejectUnauthorized: tls.requestCert ?? false } : undefined
+    const tlsOptions = tls
+      ? { key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: tls.requestCert ?? false, rejectUnauthorized: tls.requestCert ?? false }
+      : undefined
     this.listener = await listenMqtt(this.aedes!, this.opts.host ?? '127.0.0.1', port, tlsOptions)
     this.port = this.listener.port
   }
@@ -130,13 +159,12 @@ export class PlatformSim {
     if (!this.listener) await this.listen(this.port)
   }
 
-
   private onEventPacket(payload: Buffer): void {
     const ev = this.recorder.record(payload)
     if (!ev) return
     this.opts.onEvent?.(ev)
     const keep: Waiter[] = []
-    for (const w of this.waiters) (w.pred(ev) ? w.resolve(ev) : keep.push(w))
+    for (const w of this.waiters) w.pred(ev) ? w.resolve(ev) : keep.push(w)
     this.waiters = keep
   }
 
@@ -164,7 +192,10 @@ export class PlatformSim {
       if (left <= 0) throw new Error(`no matching status within ${timeoutMs} ms (received ${this.statusLog.length - from})`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
-        this.statusWaiters.push(() => { clearTimeout(timer); resolve() })
+        this.statusWaiters.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
       })
     }
   }
@@ -188,7 +219,13 @@ export class PlatformSim {
     const hit = this.events.find(pred)
     if (hit) return Promise.resolve(hit)
     return new Promise((resolve, reject) => {
-      const w: Waiter = { pred, resolve: (e) => { clearTimeout(timer); resolve(e) } }
+      const w: Waiter = {
+        pred,
+        resolve: (e) => {
+          clearTimeout(timer)
+          resolve(e)
+        },
+      }
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((x) => x !== w)
         reject(new Error(`no matching event within ${timeoutMs} ms (received ${this.events.length})`))
@@ -199,14 +236,24 @@ export class PlatformSim {
 
   /** Waits until `count` unique events have arrived. */
   async waitForCount(count: number, timeoutMs = 30_000): Promise<void> {
-    await this.waitUntil(() => this.events.length >= count, timeoutMs, () => `received ${this.events.length} of ${count} events`)
+    await this.waitUntil(
+      () => this.events.length >= count,
+      timeoutMs,
+      () => `received ${this.events.length} of ${count} events`,
+    )
   }
 
   /** Waits until `cond` holds, checked again at every event received. */
   waitUntil(cond: () => boolean, timeoutMs = 30_000, what = () => `received ${this.events.length} events`): Promise<void> {
     if (cond()) return Promise.resolve()
     return new Promise((resolve, reject) => {
-      const w: Waiter = { pred: () => cond(), resolve: () => { clearTimeout(timer); resolve() } }
+      const w: Waiter = {
+        pred: () => cond(),
+        resolve: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+      }
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((x) => x !== w)
         reject(new Error(`condition not met within ${timeoutMs} ms: ${what()}`))
@@ -224,9 +271,24 @@ export class PlatformSim {
         this.results.delete(cmd.id)
         reject(new Error(`no result for command ${cmd.id} within ${timeoutMs} ms`))
       }, timeoutMs)
-      this.results.set(cmd.id, (r) => { clearTimeout(timer); resolve(r) })
-      const packet = { cmd: 'publish', topic: topics.cmd(site, device), payload: Buffer.from(JSON.stringify(cmd)), qos: 1, retain: false, dup: false } as PublishPacket
-      aedes.publish(packet, (err) => { if (err) { clearTimeout(timer); reject(err) } })
+      this.results.set(cmd.id, (r) => {
+        clearTimeout(timer)
+        resolve(r)
+      })
+      const packet = {
+        cmd: 'publish',
+        topic: topics.cmd(site, device),
+        payload: Buffer.from(JSON.stringify(cmd)),
+        qos: 1,
+        retain: false,
+        dup: false,
+      } as PublishPacket
+      aedes.publish(packet, (err) => {
+        if (err) {
+          clearTimeout(timer)
+          reject(err)
+        }
+      })
     })
   }
 

@@ -22,7 +22,11 @@ export class ScriptedProducer {
   constructor(private readonly opts: ProducerOptions) {}
 
   async start(): Promise<void> {
-    this.client = await mqtt.connectAsync(this.opts.url, { username: this.opts.username, password: this.opts.password, clientId: `producer-${this.opts.username}` })
+    this.client = await mqtt.connectAsync(this.opts.url, {
+      username: this.opts.username,
+      password: this.opts.password,
+      clientId: `producer-${this.opts.username}`,
+    })
     this.client.on('error', (err) => this.opts.onError?.(err))
     this.timer = setInterval(() => this.next(), this.opts.intervalMs)
   }

@@ -22,7 +22,10 @@ describe('chaos history checker', () => {
 
   it('reports an acknowledged event that never arrived as lost', () => {
     const sent = history()
-    const r = checkHistory(sent, delivered(sent).filter((a) => a.id !== 'b-1'))
+    const r = checkHistory(
+      sent,
+      delivered(sent).filter((a) => a.id !== 'b-1'),
+    )
     expect(r.ok).toBe(false)
     expect(r.lost.map((s) => s.id)).toEqual(['b-1'])
     expect(r.seqGaps).toBe(1) // b's seq jumps from 1 to 3
@@ -31,7 +34,11 @@ describe('chaos history checker', () => {
 
   it('counts a gap the gateway reported evicting as explained, not as a gap', () => {
     const sent = history()
-    const r = checkHistory(sent, delivered(sent).filter((a) => a.id !== 'b-1'), { evictedSeqs: new Map([['b', [[2, 2]]]]) })
+    const r = checkHistory(
+      sent,
+      delivered(sent).filter((a) => a.id !== 'b-1'),
+      { evictedSeqs: new Map([['b', [[2, 2]]]]) },
+    )
     expect(r.seqGaps).toBe(0)
     expect(r.seqGapsExplained).toBe(1)
   })
@@ -40,7 +47,12 @@ describe('chaos history checker', () => {
     const sent = history()
     const last = sent.find((s) => s.id === 'a-2')!
     delete last.ackedAt
-    expect(checkHistory(sent, delivered(sent).filter((a) => a.id !== 'a-2')).ok).toBe(true)
+    expect(
+      checkHistory(
+        sent,
+        delivered(sent).filter((a) => a.id !== 'a-2'),
+      ).ok,
+    ).toBe(true)
     const arrivals = sent.map((s) => ({ id: s.id!, device: s.device, seq: s.n + 1, probe: s.probe, arrivedAt: 100 }))
     const r = checkHistory(sent, arrivals)
     expect(r.ok).toBe(true)
@@ -105,7 +117,10 @@ describe('chaos history checker', () => {
     ;[arrivals[1], arrivals[2]] = [arrivals[2]!, arrivals[1]!]
     const r = checkHistory(sent, arrivals)
     expect(r.ok).toBe(false)
-    expect(r.orderViolations).toEqual([{ device: 'a', n: 1, afterN: 2, seq: 3, afterSeq: 2 }, { device: 'b', n: 1, afterN: 2, seq: 2, afterSeq: 3 }])
+    expect(r.orderViolations).toEqual([
+      { device: 'a', n: 1, afterN: 2, seq: 3, afterSeq: 2 },
+      { device: 'b', n: 1, afterN: 2, seq: 2, afterSeq: 3 },
+    ])
     expect(r.seqViolations).toBe(1) // only b's: a's seq rose in arrival order
   })
 
@@ -117,7 +132,7 @@ describe('chaos history checker', () => {
     expect(r.ok).toBe(true)
   })
 
-  it('counts the gateway\'s supervision events for seq continuity, not as messages', () => {
+  it("counts the gateway's supervision events for seq continuity, not as messages", () => {
     const sent = history(['a'])
     const arrivals = delivered(sent).map((a) => ({ ...a, seq: a.seq + 1 }))
     arrivals.unshift({ id: 'online', device: 'a', seq: 1, arrivedAt: 0, supervision: true })

@@ -170,9 +170,7 @@ export function checkHistory(sent: readonly Sent[], arrivals: readonly Arrival[]
     const first = Math.min(...[...ids].map((id) => firstArrival.get(id)!.arrivedAt))
     delays.push(Math.max(0, first - s.ackedAt))
   }
-  const duplicateContent = [...idsOfMessage]
-    .filter(([, ids]) => ids.size > 1)
-    .map(([s, ids]) => ({ device: s.device, probe: s.probe, ids: [...ids] }))
+  const duplicateContent = [...idsOfMessage].filter(([, ids]) => ids.size > 1).map(([s, ids]) => ({ device: s.device, probe: s.probe, ids: [...ids] }))
 
   const report: CheckReport = {
     sent: sent.length,
@@ -189,14 +187,20 @@ export function checkHistory(sent: readonly Sent[], arrivals: readonly Arrival[]
     delayMs: delayFigures(delays),
     ok: false,
   }
-  report.ok = lost.length === 0 && unexpected.length === 0 && duplicateContent.length === 0 &&
-    orderViolations.length === 0 && seqViolations === 0 && (opts.allowSeqGaps === true || seqGaps === 0)
+  report.ok =
+    lost.length === 0 &&
+    unexpected.length === 0 &&
+    duplicateContent.length === 0 &&
+    orderViolations.length === 0 &&
+    seqViolations === 0 &&
+    (opts.allowSeqGaps === true || seqGaps === 0)
   return report
 }
 
 /** One line for a log or a failing assertion: the counts, and the first few of each problem. */
 export function summarize(r: CheckReport): string {
-  const head = `sent ${r.sent}, acked ${r.acked}, arrived ${r.arrivedUnique}; lost ${r.lost.length}, unexpected ${r.unexpected.length}, ` +
+  const head =
+    `sent ${r.sent}, acked ${r.acked}, arrived ${r.arrivedUnique}; lost ${r.lost.length}, unexpected ${r.unexpected.length}, ` +
     `duplicate ids ${r.duplicateIds}, duplicate content ${r.duplicateContent.length}, order ${r.orderViolations.length}, ` +
     `seq order ${r.seqViolations}, seq gaps ${r.seqGaps}; ack->arrival p50 ${r.delayMs.p50} ms p99 ${r.delayMs.p99} ms max ${r.delayMs.max} ms`
   const samples = [

@@ -17,7 +17,8 @@ describe('chaos: every decoder under 10,000 hostile frames', () => {
 
   it('finds a decoder that throws and reports the input that made it', async () => {
     const target = {
-      name: 'throws on 0x42', corpus: [Buffer.from('hello')],
+      name: 'throws on 0x42',
+      corpus: [Buffer.from('hello')],
       feed(input: Buffer) {
         if (input.includes(0x42)) throw new RangeError('0x42')
       },

@@ -8,10 +8,16 @@ import { summarize } from './checker.js'
  * holds (the journal's order barrier, RELIABILITY.md finding 2), the journal stays intact.
  */
 describe('chaos: storage faults (one run)', () => {
-  it('with fsync and pwrite failing at random, every acknowledged event still reaches the platform and the journal passes integrity_check', { timeout: 330_000 }, async () => {
+  it('with fsync and pwrite failing at random, every acknowledged event still reaches the platform and the journal passes integrity_check', {
+    timeout: 330_000,
+  }, async () => {
     const r = await storageRun(0, {
-      seed: 20261201, producers: 2, eventsPerProducer: 400, window: 8,
-      probability: 0.03, faultWindowMs: 10_000,
+      seed: 20261201,
+      producers: 2,
+      eventsPerProducer: 400,
+      window: 8,
+      probability: 0.03,
+      faultWindowMs: 10_000,
       // A safety net only: on a loaded 2-core machine each start under faults compiles the gateway
       // again and a failing disk can refuse a few starts, which took up to 150 s before the window began.
       deadlineMs: 270_000,

@@ -34,7 +34,9 @@ describe('end to end: Contact ID across kill -9', () => {
     const sim = await serveTcp(model, { log: captureLog().log })
     cleanup.push(() => sim.close())
     const device = {
-      id: 'alarm-rx', adapter: 'contact-id', transport: { url: sim.address, backoff: { initialMs: 50, maxMs: 300 } },
+      id: 'alarm-rx',
+      adapter: 'contact-id',
+      transport: { url: sim.address, backoff: { initialMs: 50, maxMs: 300 } },
       zones: { 15: { name: 'infrared beam, north fence', location: { building: '3' } } },
     }
     const configFile = writeConfig(harnessConfig(dir, platform.url, { devices: [device] }), dir)

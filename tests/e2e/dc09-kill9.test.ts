@@ -14,7 +14,10 @@ const PRODUCERS = 2
 const PER_PRODUCER = 300
 const devices = Array.from({ length: PRODUCERS }, (_, i) => ({ id: `p${i}`, adapter: 'mqtt-ingest', kind: 'alarm' }))
 
-interface Msg { id: string; acked: boolean }
+interface Msg {
+  id: string
+  acked: boolean
+}
 
 function connect(port: number): Promise<MqttClient> {
   return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: PRODUCER.username, password: PRODUCER.password, reconnectPeriod: 0 })
@@ -24,8 +27,15 @@ function publishAll(c: MqttClient, device: string, msgs: Msg[]): Promise<unknown
   c.on('error', () => undefined)
   // The centre knows a device by its zone: one zone per producer.
   const zone = device.slice(1)
-  return Promise.allSettled(msgs.filter((m) => !m.acked).map((m) =>
-    c.publishAsync(topics.ingest(SITE, device), JSON.stringify({ id: m.id, type: 'intrusion', zone }), { qos: 1 }).then(() => { m.acked = true })))
+  return Promise.allSettled(
+    msgs
+      .filter((m) => !m.acked)
+      .map((m) =>
+        c.publishAsync(topics.ingest(SITE, device), JSON.stringify({ id: m.id, type: 'intrusion', zone }), { qos: 1 }).then(() => {
+          m.acked = true
+        }),
+      ),
+  )
 }
 
 describe('end to end: kill -9 of the gateway while it reports to an alarm-receiving centre', () => {
@@ -42,10 +52,18 @@ describe('end to end: kill -9 of the gateway while it reports to an alarm-receiv
     dir = mkdtempSync(join(tmpdir(), 'pingan-e2e-dc09-'))
     centre = await startCentreSim()
     const config = harnessConfig(dir, 'mqtt://127.0.0.1:1', { devices, noUplink: true })
-    config.uplinks.push(Dc09UplinkSchema.parse({
-      id: 'arc', type: 'dc09', account: '1234', ackTimeoutMs: 500, retries: 1, retryDownMs: 100, testReportMs: 0,
-      paths: [{ name: 'wired', receivers: [{ host: '127.0.0.1', port: centre.tcpPort, receiverNumber: '1', lineNumber: '1' }] }],
-    }))
+    config.uplinks.push(
+      Dc09UplinkSchema.parse({
+        id: 'arc',
+        type: 'dc09',
+        account: '1234',
+        ackTimeoutMs: 500,
+        retries: 1,
+        retryDownMs: 100,
+        testReportMs: 0,
+        paths: [{ name: 'wired', receivers: [{ host: '127.0.0.1', port: centre.tcpPort, receiverNumber: '1', lineNumber: '1' }] }],
+      }),
+    )
     const configFile = writeConfig(config, dir)
     gw = await spawnGateway(configFile)
     // Time-ordered ids (UUIDv7), as the gateway's own: the centre checks order per zone by them.

@@ -10,7 +10,10 @@ import { startPlatformSim, type PlatformSim } from '../../simulators/platform/pl
 import { topics } from '../../base/events/topics.js'
 
 const unavailable = smallFsUnavailable()
-const devices = [{ id: 'info', adapter: 'mqtt-ingest', kind: 'alarm' }, { id: 'panel', adapter: 'mqtt-ingest', kind: 'alarm' }]
+const devices = [
+  { id: 'info', adapter: 'mqtt-ingest', kind: 'alarm' },
+  { id: 'panel', adapter: 'mqtt-ingest', kind: 'alarm' },
+]
 
 describe.skipIf(unavailable !== undefined)(`end to end: the journal's disk fills up${unavailable ? ` — skipped: ${unavailable}` : ''}`, () => {
   let fs: SmallFs
@@ -18,7 +21,9 @@ describe.skipIf(unavailable !== undefined)(`end to end: the journal's disk fills
   let gw: SpawnedGateway | undefined
   let platform: PlatformSim | undefined
   let client: MqttClient | undefined
-  beforeAll(() => { fs = mountSmallFs(4 * 1024 * 1024) })
+  beforeAll(() => {
+    fs = mountSmallFs(4 * 1024 * 1024)
+  })
   afterEach(async () => {
     client?.end(true)
     await gw?.kill9()

@@ -13,7 +13,11 @@ const PRODUCERS = 5
 const PER_PRODUCER = 2000
 const devices = Array.from({ length: PRODUCERS }, (_, i) => ({ id: `p${i}`, adapter: 'mqtt-ingest', kind: 'alarm' }))
 
-interface Msg { id: string; n: number; acked: boolean }
+interface Msg {
+  id: string
+  n: number
+  acked: boolean
+}
 
 function connect(port: number): Promise<MqttClient> {
   return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: PRODUCER.username, password: PRODUCER.password, reconnectPeriod: 0 })
@@ -22,8 +26,15 @@ function connect(port: number): Promise<MqttClient> {
 /** Publishes every message not yet acknowledged, all at once (QoS 1, mqtt.js keeps them in order). */
 function publishAll(c: MqttClient, device: string, msgs: Msg[]): Promise<unknown> {
   c.on('error', () => undefined)
-  return Promise.allSettled(msgs.filter((m) => !m.acked).map((m) =>
-    c.publishAsync(topics.ingest(SITE, device), JSON.stringify({ id: m.id, type: 'intrusion', attrs: { n: m.n } }), { qos: 1 }).then(() => { m.acked = true })))
+  return Promise.allSettled(
+    msgs
+      .filter((m) => !m.acked)
+      .map((m) =>
+        c.publishAsync(topics.ingest(SITE, device), JSON.stringify({ id: m.id, type: 'intrusion', attrs: { n: m.n } }), { qos: 1 }).then(() => {
+          m.acked = true
+        }),
+      ),
+  )
 }
 
 describe('end to end: kill -9 mid-stream', () => {

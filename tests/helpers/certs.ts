@@ -24,14 +24,26 @@ export function makePki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'pingan-pki-'))
   const subj = (cn: string) => ['-subj', `/CN=${cn}`]
   for (const name of ['ca', 'other-ca']) {
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', `${name}.key`, '-out', `${name}.crt`, ...subj(`pingan test ${name}`)], dir)
+    openssl(
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', `${name}.key`, '-out', `${name}.crt`, ...subj(`pingan test ${name}`)],
+      dir,
+    )
   }
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', ...subj('localhost')], dir)
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n')
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'server.crt', '-extfile', 'ext.cnf'], dir)
+  openssl(
+    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'server.crt', '-extfile', 'ext.cnf'],
+    dir,
+  )
   const f = (n: string) => join(dir, n)
   return {
-    dir, caFile: f('ca.crt'), certFile: f('server.crt'), keyFile: f('server.key'), otherCaFile: f('other-ca.crt'),
-    ca: readFileSync(f('ca.crt')), cert: readFileSync(f('server.crt')), key: readFileSync(f('server.key')),
+    dir,
+    caFile: f('ca.crt'),
+    certFile: f('server.crt'),
+    keyFile: f('server.key'),
+    otherCaFile: f('other-ca.crt'),
+    ca: readFileSync(f('ca.crt')),
+    cert: readFileSync(f('server.crt')),
+    key: readFileSync(f('server.key')),
   }
 }

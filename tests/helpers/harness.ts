@@ -58,12 +58,22 @@ export function harnessConfig(dir: string, platformUrl: string, opts: HarnessOpt
     broker: { host: '127.0.0.1', port: 0, users },
     api: { host: '127.0.0.1', port: 0, tokens: [API_TOKEN], ...opts.api },
     journal: { path: join(dir, 'journal.db'), spareBytes: 0, ...opts.journal },
-    uplinks: opts.noUplink ? [] : [{
-      id: 'platform', type: 'mqtt', url: platformUrl, allowPlaintext: true,
-      username: UPLINK_USER.username, password: UPLINK_USER.password,
-      keepaliveSec: 5, backoff: { initialMs: 50, maxMs: 500 }, statusIntervalMs: 500,
-      ...opts.uplink,
-    }],
+    uplinks: opts.noUplink
+      ? []
+      : [
+          {
+            id: 'platform',
+            type: 'mqtt',
+            url: platformUrl,
+            allowPlaintext: true,
+            username: UPLINK_USER.username,
+            password: UPLINK_USER.password,
+            keepaliveSec: 5,
+            backoff: { initialMs: 50, maxMs: 500 },
+            statusIntervalMs: 500,
+            ...opts.uplink,
+          },
+        ],
     devices,
     log: { level: 'debug' },
   } as ConfigInput
@@ -78,7 +88,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const logs = captureLog()
   const gateway = await startGateway(config, { log: logs.log })
   return {
-    gateway, platform, config, dir, logs,
+    gateway,
+    platform,
+    config,
+    dir,
+    logs,
     brokerUrl: `mqtt://127.0.0.1:${gateway.brokerPort}`,
     async stop() {
       await gateway.stop()

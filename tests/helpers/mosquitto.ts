@@ -33,23 +33,29 @@ export async function startMosquitto(opts: { user: string; password: string; tls
   execFileSync('mosquitto_passwd', ['-b', '-c', pw, opts.user, opts.password], { stdio: 'ignore' })
   const port = await freePort()
   const conf = join(dir, 'mosquitto.conf')
-  writeFileSync(conf, [
-    `listener ${port} 127.0.0.1`,
-    'allow_anonymous false',
-    `password_file ${pw}`,
-    `cafile ${opts.tls.caFile}`,
-    `certfile ${opts.tls.certFile}`,
-    `keyfile ${opts.tls.keyFile}`,
-    'persistence false',
-    // Started as root, mosquitto drops to the "mosquitto" user and could not read our 0700 temp dir.
-    ...(process.getuid?.() === 0 ? ['user root'] : []),
-    '',
-  ].join('\n'))
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous false',
+      `password_file ${pw}`,
+      `cafile ${opts.tls.caFile}`,
+      `certfile ${opts.tls.certFile}`,
+      `keyfile ${opts.tls.keyFile}`,
+      'persistence false',
+      // Started as root, mosquitto drops to the "mosquitto" user and could not read our 0700 temp dir.
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
+      '',
+    ].join('\n'),
+  )
   const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' })
   const until = Date.now() + 5000
   for (;;) {
     const ok = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1', () => { s.destroy(); r(true) })
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy()
+        r(true)
+      })
       s.on('error', () => r(false))
     })
     if (ok) break
@@ -57,7 +63,12 @@ export async function startMosquitto(opts: { user: string; password: string; tls
     await new Promise((r) => setTimeout(r, 50))
   }
   return {
-    port, child,
-    stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM') }),
+    port,
+    child,
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', () => r())
+        child.kill('SIGTERM')
+      }),
   }
 }

@@ -53,9 +53,13 @@ export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}, op
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`gateway did not start within ${startTimeoutMs / 1000} s; stderr: ${stderr.slice(-2000)}; last log: ${JSON.stringify(lines.at(-1) ?? null)}`))
+      reject(
+        new Error(`gateway did not start within ${startTimeoutMs / 1000} s; stderr: ${stderr.slice(-2000)}; last log: ${JSON.stringify(lines.at(-1) ?? null)}`),
+      )
     }, startTimeoutMs)
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
     const early = (code: number | null) => {
       clearTimeout(timer)
       reject(new Error(`gateway exited with ${code} before starting; stderr: ${stderr.slice(-2000)}`))
@@ -78,7 +82,8 @@ export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = {}, op
           clearTimeout(timer)
           child.off('exit', early)
           resolveStart({
-            child, lines,
+            child,
+            lines,
             brokerPort: Number(rec['brokerPort']),
             apiPort: Number(rec['apiPort']),
             async kill9() {

@@ -15,8 +15,16 @@ export function tempJournal(prefix: string) {
     journal: undefined as Journal | undefined,
     options(over: Partial<JournalOptions> = {}): JournalOptions {
       return {
-        path: join(t.dir, 'journal.db'), maxRows: 100_000, maxBytes: 512 * 1024 * 1024, maxAgeMs: 86_400_000,
-        spareBytes: 0, batchMaxEvents: 2000, uplinks: ['platform'], log: captureLog().log, now: Date.now, ...over,
+        path: join(t.dir, 'journal.db'),
+        maxRows: 100_000,
+        maxBytes: 512 * 1024 * 1024,
+        maxAgeMs: 86_400_000,
+        spareBytes: 0,
+        batchMaxEvents: 2000,
+        uplinks: ['platform'],
+        log: captureLog().log,
+        now: Date.now,
+        ...over,
       }
     },
     async open(over: Partial<JournalOptions> = {}): Promise<Journal> {
@@ -24,7 +32,9 @@ export function tempJournal(prefix: string) {
       return t.journal
     },
   }
-  beforeEach(() => { t.dir = mkdtempSync(join(tmpdir(), prefix)) })
+  beforeEach(() => {
+    t.dir = mkdtempSync(join(tmpdir(), prefix))
+  })
   afterEach(async () => {
     await t.journal?.close()
     t.journal = undefined

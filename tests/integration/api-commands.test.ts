@@ -14,7 +14,10 @@ const devices = [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' }]
 
 describe('HTTP API', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('answers probes without credentials and the status only with a bearer token', async () => {
     h = await startHarness({ devices })
@@ -38,14 +41,25 @@ describe('HTTP API', () => {
   it('publishes the gateway status with backlog figures to the platform', async () => {
     h = await startHarness({ devices })
     for (let i = 0; i < 100 && !h.platform.statuses.get(SITE); i++) await new Promise((r) => setTimeout(r, 20))
-    for (let i = 0; i < 100 && !(h.platform.statuses.get(SITE) as { uplinks?: { platform?: { state?: string } } } | undefined)?.uplinks?.platform?.state?.includes('up'); i++) await new Promise((r) => setTimeout(r, 50))
-    expect(h.platform.statuses.get(SITE)).toMatchObject({ online: true, uplinks: { platform: { state: 'up', backlog: expect.any(Number), deliveryRatePerSec: expect.any(Number) } } })
+    for (
+      let i = 0;
+      i < 100 && !(h.platform.statuses.get(SITE) as { uplinks?: { platform?: { state?: string } } } | undefined)?.uplinks?.platform?.state?.includes('up');
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50))
+    expect(h.platform.statuses.get(SITE)).toMatchObject({
+      online: true,
+      uplinks: { platform: { state: 'up', backlog: expect.any(Number), deliveryRatePerSec: expect.any(Number) } },
+    })
   })
 })
 
 describe('commands', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('answers a platform command to a device the gateway does not have', async () => {
     h = await startSubscribed({ devices, producerDevices: [] })
@@ -70,7 +84,10 @@ describe('commands', () => {
 
 describe('commands to a third-party producer', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('are answered offline at once while its producer is away, and left to the producer once it listens', async () => {
     h = await startSubscribed({ devices })
@@ -81,7 +98,18 @@ describe('commands to a third-party producer', () => {
     const producer = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password })
     producer.on('message', (_t, p) => {
       const cmd = JSON.parse(p.toString()) as { id: string; action: string }
-      void producer.publishAsync(topics.cmdResult(SITE, 'intercom-1'), JSON.stringify({ id: cmd.id, device: 'intercom-1', action: cmd.action, status: 'ok', reason: 'door released by the intercom', at: new Date().toISOString() }), { qos: 1 })
+      void producer.publishAsync(
+        topics.cmdResult(SITE, 'intercom-1'),
+        JSON.stringify({
+          id: cmd.id,
+          device: 'intercom-1',
+          action: cmd.action,
+          status: 'ok',
+          reason: 'door released by the intercom',
+          at: new Date().toISOString(),
+        }),
+        { qos: 1 },
+      )
     })
     await producer.subscribeAsync(topics.cmd(SITE, 'intercom-1'), { qos: 1 })
     const there = await h.platform.sendCommand(SITE, 'intercom-1', { id: 'p2', action: 'unlock' }, 5000)
@@ -99,7 +127,12 @@ describe('commands to a third-party producer', () => {
     const producer = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password })
     producer.on('message', (_t, p) => {
       const cmd = JSON.parse(p.toString()) as { id: string; action: string }
-      if (answering) void producer.publishAsync(topics.cmdResult(SITE, 'intercom-1'), JSON.stringify({ id: cmd.id, device: 'intercom-1', action: cmd.action, status: 'ok', at: new Date().toISOString() }), { qos: 1 })
+      if (answering)
+        void producer.publishAsync(
+          topics.cmdResult(SITE, 'intercom-1'),
+          JSON.stringify({ id: cmd.id, device: 'intercom-1', action: cmd.action, status: 'ok', at: new Date().toISOString() }),
+          { qos: 1 },
+        )
     })
     await producer.subscribeAsync(topics.cmd(SITE, 'intercom-1'), { qos: 1 })
     const soon = () => new Date(Date.now() + 1000).toISOString()
@@ -107,7 +140,12 @@ describe('commands to a third-party producer', () => {
     answering = false
     // Sent after p3, expiring after it: by the time p4 times out, p3's expiry has passed too.
     const timedOut = await h.platform.sendCommand(SITE, 'intercom-1', { id: 'p4', action: 'unlock', expiresAt: soon() }, 10_000)
-    expect(timedOut).toMatchObject({ id: 'p4', device: 'intercom-1', status: 'timeout', reason: expect.stringMatching(/did not answer before the command expired/) })
+    expect(timedOut).toMatchObject({
+      id: 'p4',
+      device: 'intercom-1',
+      status: 'timeout',
+      reason: expect.stringMatching(/did not answer before the command expired/),
+    })
     while (!results.some((r) => r['id'] === 'p4')) await new Promise((r) => op.once('message', r))
     expect(results.filter((r) => r['id'] === 'p3')).toHaveLength(1)
     await producer.endAsync()
@@ -117,7 +155,10 @@ describe('commands to a third-party producer', () => {
 
 describe('supervision of third-party producers', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('a producer silent for longer than supervisionMs goes offline, and its next event brings it back', async () => {
     h = await startHarness({ devices: [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access', supervisionMs: 1000 }] })

@@ -33,20 +33,41 @@ describe('broker stop', () => {
     const ids = new UuidV7Generator()
     const path = join(dir, 'journal.db')
     journal = await Journal.open({
-      path, maxRows: 1000, maxBytes: 1 << 26, maxAgeMs: 86_400_000, spareBytes: 0, batchMaxEvents: 100, uplinks: [], log: logs.log, now: Date.now,
+      path,
+      maxRows: 1000,
+      maxBytes: 1 << 26,
+      maxAgeMs: 86_400_000,
+      spareBytes: 0,
+      batchMaxEvents: 100,
+      uplinks: [],
+      log: logs.log,
+      now: Date.now,
     })
     const j = journal
     let reachedCommit: () => void = () => undefined
-    const atCommit = new Promise<void>((r) => { reachedCommit = r })
+    const atCommit = new Promise<void>((r) => {
+      reachedCommit = r
+    })
     const gate = new IngestGate({
       devices: new Map([['intercom-1', { site: SITE, device: 'intercom-1', kind: 'access', location: {} }]]),
-      maxPayloadBytes: 65_536, newId: () => ids.next(), now: Date.now, log: logs.log,
+      maxPayloadBytes: 65_536,
+      newId: () => ids.next(),
+      now: Date.now,
+      log: logs.log,
       // The real journal; the test only learns when the gate has handed the event over.
-      commit: (input) => { reachedCommit(); return j.append(input) },
+      commit: (input) => {
+        reachedCommit()
+        return j.append(input)
+      },
       reportRejection: async () => undefined,
     })
     const broker = new LocalBroker({
-      site: SITE, host: '127.0.0.1', port: 0, allowAnonymous: false, gate, log: logs.log,
+      site: SITE,
+      host: '127.0.0.1',
+      port: 0,
+      allowAnonymous: false,
+      gate,
+      log: logs.log,
       users: [{ username: PRODUCER.username, passwordHash: await hashPassword(PRODUCER.password), role: 'producer', devices: ['intercom-1'] }],
     })
     const port = await broker.start()
@@ -57,9 +78,13 @@ describe('broker stop', () => {
     const other = new sqlite3.Database(path)
     await sql(other, 'BEGIN IMMEDIATE')
     const acked: string[] = []
-    producer.publish(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.open' }), { qos: 1 }, (err) => { if (!err) acked.push('first') })
+    producer.publish(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.open' }), { qos: 1 }, (err) => {
+      if (!err) acked.push('first')
+    })
     await atCommit
-    producer.publish(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.closed' }), { qos: 1 }, (err) => { if (!err) acked.push('second') })
+    producer.publish(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.closed' }), { qos: 1 }, (err) => {
+      if (!err) acked.push('second')
+    })
     const closed = new Promise<void>((r) => producer.once('close', () => r()))
     const stopped = broker.stop()
     await sql(other, 'COMMIT')

@@ -66,17 +66,22 @@ describe('ingest gate: commit before PUBACK, across kill -9 and SIGTERM', () => 
     const acked: string[] = []
     let killed: Promise<void> | undefined
     let onKill: () => void = () => undefined
-    const killStarted = new Promise<void>((r) => { onKill = r })
+    const killStarted = new Promise<void>((r) => {
+      onKill = r
+    })
     const sends = Array.from({ length: 200 }, () => {
       const id = randomUUID()
-      return c.publishAsync(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ id, type: 'door.open' }), { qos: 1 }).then(() => {
-        acked.push(id)
-        // Kill at once when the 50th PUBACK arrives: nothing after the ack gets a chance to run.
-        if (acked.length === 50) {
-          killed = gw!.kill9()
-          onKill()
-        }
-      }, () => undefined)
+      return c.publishAsync(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ id, type: 'door.open' }), { qos: 1 }).then(
+        () => {
+          acked.push(id)
+          // Kill at once when the 50th PUBACK arrives: nothing after the ack gets a chance to run.
+          if (acked.length === 50) {
+            killed = gw!.kill9()
+            onKill()
+          }
+        },
+        () => undefined,
+      )
     })
     await Promise.race([Promise.all(sends), killStarted])
     await killed
@@ -97,7 +102,11 @@ describe('ingest gate: commit before PUBACK, across kill -9 and SIGTERM', () => 
 
     // A producer with a persistent session: it resends what was not acknowledged after it reconnects.
     const producer = mqtt.connect(`mqtt://127.0.0.1:${config.broker.port}`, {
-      username: PRODUCER.username, password: PRODUCER.password, clientId: 'probe-producer', clean: false, reconnectPeriod: 50,
+      username: PRODUCER.username,
+      password: PRODUCER.password,
+      clientId: 'probe-producer',
+      clean: false,
+      reconnectPeriod: 50,
     })
     producer.on('error', () => undefined)
     const TOTAL = 1500
@@ -120,7 +129,11 @@ describe('ingest gate: commit before PUBACK, across kill -9 and SIGTERM', () => 
     })
 
     // SIGTERM mid-stream, with a full window of publishes in flight.
-    await new Promise<void>((r) => { onAck = () => { if (acked.size >= 300) r() } })
+    await new Promise<void>((r) => {
+      onAck = () => {
+        if (acked.size >= 300) r()
+      }
+    })
     onAck = () => undefined
     expect(await gw.stop()).toBe(0)
     const ackedAtStop = new Set(acked)
@@ -142,7 +155,10 @@ describe('ingest gate: commit before PUBACK, across kill -9 and SIGTERM', () => 
 
 describe('broker', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('refuses a malformed payload, logs the producer and the reason, and keeps going', async () => {
     h = await startHarness({ devices })
@@ -153,7 +169,9 @@ describe('broker', () => {
     await c.publishAsync(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.forced' }), { qos: 1 })
     const refused = h.logs.find('ingest payload refused')
     expect(refused.map((l) => [l['producer'], l['device']])).toEqual([
-      [PRODUCER.username, 'intercom-1'], [PRODUCER.username, 'intercom-1'], [PRODUCER.username, 'intercom-2'],
+      [PRODUCER.username, 'intercom-1'],
+      [PRODUCER.username, 'intercom-1'],
+      [PRODUCER.username, 'intercom-2'],
     ])
     expect(String(refused[0]!['reason'])).toMatch(/not JSON/)
     expect(String(refused[1]!['reason'])).toMatch(/"lock.raised" is not in the list for kind "access"/)
@@ -173,14 +191,19 @@ describe('broker', () => {
     await c.publishAsync(topics.ingest(SITE, 'intercom-1'), payload, { qos: 1 })
     await c.publishAsync(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.closed' }), { qos: 1 })
     await h.platform.waitForEvent((e) => e.type === 'door.closed')
-    expect(h.platform.events.filter((e) => e.device === 'intercom-1').map((e) => [e.type, e.seq])).toEqual([['door.open', 1], ['door.closed', 2]])
+    expect(h.platform.events.filter((e) => e.device === 'intercom-1').map((e) => [e.type, e.seq])).toEqual([
+      ['door.open', 1],
+      ['door.closed', 2],
+    ])
     expect(h.gateway.journal.stats().duplicates).toBe(1)
     await c.endAsync()
   })
 
   it('refuses wrong credentials and anonymous clients, and logs each', async () => {
     h = await startHarness({ devices })
-    await expect(mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: 'wrong-password', reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/)
+    await expect(mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: 'wrong-password', reconnectPeriod: 0 })).rejects.toThrow(
+      /Bad username or password/,
+    )
     await expect(mqtt.connectAsync(h.brokerUrl, { reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/)
     await h.logs.waitFor('broker login refused: bad username or password', { username: PRODUCER.username })
     await h.logs.waitFor('broker login refused: no credentials')

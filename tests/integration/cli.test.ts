@@ -24,7 +24,9 @@ function checkYaml(yaml: string): ReturnType<typeof pingan> {
 
 describe('pingan CLI', () => {
   it('check prints every problem with its path and a fix, and exits non-zero', async () => {
-    const r = await checkYaml('version: 1\nsite: { id: "a b", name: X }\njournal: { path: j.db, maxRowz: 1 }\ndevices:\n  - { id: d, adapter: mqtt-ingest, kind: weather }\n')
+    const r = await checkYaml(
+      'version: 1\nsite: { id: "a b", name: X }\njournal: { path: j.db, maxRowz: 1 }\ndevices:\n  - { id: d, adapter: mqtt-ingest, kind: weather }\n',
+    )
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('site.id:')
     expect(r.stderr).toContain('journal: Unrecognized key: "maxRowz"')
@@ -35,7 +37,9 @@ describe('pingan CLI', () => {
   })
 
   it('check lists an unknown adapter and a duplicate device id together', async () => {
-    const r = await checkYaml('version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\ndevices:\n  - { id: d, adapter: modbu, kind: parking }\n  - { id: d, adapter: mqtt-ingest, kind: access }\n')
+    const r = await checkYaml(
+      'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\ndevices:\n  - { id: d, adapter: modbu, kind: parking }\n  - { id: d, adapter: mqtt-ingest, kind: access }\n',
+    )
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('the configuration has 2 problem(s)')
     expect(r.stderr).toContain('devices.0.adapter: unknown adapter "modbu"')
@@ -63,8 +67,12 @@ describe('pingan CLI', () => {
     expect(local.stdout).toContain('GET /metrics is open (no credentials) on 127.0.0.1:9100')
     const lan = await checkYaml(`${base}api: { host: 0.0.0.0 }\n`)
     expect(lan.code).toBe(0)
-    expect(lan.stderr).toMatch(/metrics\.open: GET \/metrics is served without credentials on api\.host 0\.0\.0\.0, which is not a loopback address.*\n\s+fix: metrics\.open is meant for a local interface/)
-    const closed = await checkYaml('version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\napi: { host: 0.0.0.0, tokens: [prometheus-token-0123456789] }\n')
+    expect(lan.stderr).toMatch(
+      /metrics\.open: GET \/metrics is served without credentials on api\.host 0\.0\.0\.0, which is not a loopback address.*\n\s+fix: metrics\.open is meant for a local interface/,
+    )
+    const closed = await checkYaml(
+      'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\napi: { host: 0.0.0.0, tokens: [prometheus-token-0123456789] }\n',
+    )
     expect(closed).toMatchObject({ code: 0, stderr: '' })
     expect(closed.stdout).not.toContain('metrics')
   })
@@ -110,7 +118,14 @@ describe('config/examples', () => {
   const files = readdirSync(join(ROOT, 'config/examples')).filter((f) => f.endsWith('.yaml'))
 
   it('has one example per device family', () => {
-    expect(files.sort()).toEqual(['access-osdp.example.yaml', 'alarm-centre-dc09.example.yaml', 'alarm-receiver.example.yaml', 'camera-onvif.example.yaml', 'parking-modbus.example.yaml', 'site.example.yaml'])
+    expect(files.sort()).toEqual([
+      'access-osdp.example.yaml',
+      'alarm-centre-dc09.example.yaml',
+      'alarm-receiver.example.yaml',
+      'camera-onvif.example.yaml',
+      'parking-modbus.example.yaml',
+      'site.example.yaml',
+    ])
   })
 
   it.each(files)('pingan check %s passes', async (file) => {

@@ -36,12 +36,21 @@ afterEach(async () => {
 async function start(): Promise<Harness> {
   const since = Date.now()
   const started = await startHarness({
-    dir, platform,
-    devices: [{
-      id: 'lock-1', adapter: 'modbus', kind: 'parking', unit: 1, profile: 'parking-lock',
-      transport: { url: sim.address, backoff: { initialMs: 50, maxMs: 200 } },
-      pollIntervalMs: 100, responseTimeoutMs: 200, commandPollIntervalMs: 50,
-    }],
+    dir,
+    platform,
+    devices: [
+      {
+        id: 'lock-1',
+        adapter: 'modbus',
+        kind: 'parking',
+        unit: 1,
+        profile: 'parking-lock',
+        transport: { url: sim.address, backoff: { initialMs: 50, maxMs: 200 } },
+        pollIntervalMs: 100,
+        responseTimeoutMs: 200,
+        commandPollIntervalMs: 50,
+      },
+    ],
   })
   // Forwarded after the uplink subscribed to the platform's commands on the same connection.
   await platform.waitForEvent((e) => e.type === 'gateway.started' && Date.parse(e.receivedAt) >= since, 10_000)

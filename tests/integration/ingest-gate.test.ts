@@ -41,12 +41,22 @@ function connectPacket(clientId: string, username: string, password: string): Bu
  * What the hostile client did: a raw TCP socket (with or without a CONNECT first), a PUBLISH header
  * announcing `announced` bytes, then up to `streamBytes` of body, as fast as the socket drains.
  */
-async function streamHugePublish(port: number, announced: number, streamBytes: number, login?: { username: string; password: string }): Promise<{ sent: number; closed: boolean }> {
+async function streamHugePublish(
+  port: number,
+  announced: number,
+  streamBytes: number,
+  login?: { username: string; password: string },
+): Promise<{ sent: number; closed: boolean }> {
   const sock: Socket = connect(port, '127.0.0.1')
   sock.on('error', () => undefined)
   await new Promise((r) => sock.once('connect', r))
   let closed = false
-  const gone = new Promise<void>((r) => sock.once('close', () => { closed = true; r() }))
+  const gone = new Promise<void>((r) =>
+    sock.once('close', () => {
+      closed = true
+      r()
+    }),
+  )
   if (login) {
     const connack = new Promise<Buffer>((r) => sock.once('data', r))
     sock.write(connectPacket('hostile-raw', login.username, login.password))
@@ -66,7 +76,10 @@ async function streamHugePublish(port: number, announced: number, streamBytes: n
 
 describe('broker: packet size at the parser', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('cuts a connection whose first packet is a PUBLISH announcing 200 MB, before CONNECT, at the header', async () => {
     h = await startHarness({ devices })
@@ -74,7 +87,12 @@ describe('broker: packet size at the parser', () => {
     expect(r.closed).toBe(true)
     expect(r.sent).toBeLessThan(100 * 1024 * 1024)
     const cut = await h.logs.waitFor('mqtt connection cut at a packet header')
-    expect(cut).toMatchObject({ kind: 'not-connect-first', packetType: 3, remote: '127.0.0.1', reason: 'first packet is of type 3, not CONNECT [MQTT-3.1.0-1]' })
+    expect(cut).toMatchObject({
+      kind: 'not-connect-first',
+      packetType: 3,
+      remote: '127.0.0.1',
+      reason: 'first packet is of type 3, not CONNECT [MQTT-3.1.0-1]',
+    })
     expect((await h.gateway.status()).broker.cutConnections).toBe(1)
     // Others are unaffected.
     const c = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password })
@@ -111,12 +129,21 @@ describe('broker: packet size at the parser', () => {
 
 describe('ingest gate: hostile payloads', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('refuses JSON nested 10,000 deep alone: reported, acknowledged once, and the batch of other producers is stored', async () => {
     h = await startHarness({ devices })
     // A persistent session resends whatever was not acknowledged after every reconnect.
-    const hostile = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, clientId: 'hostile-1', clean: false, reconnectPeriod: 50 })
+    const hostile = await mqtt.connectAsync(h.brokerUrl, {
+      username: PRODUCER.username,
+      password: PRODUCER.password,
+      clientId: 'hostile-1',
+      clean: false,
+      reconnectPeriod: 50,
+    })
     const honest = await mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, clientId: 'honest-1' })
     let reconnects = 0
     hostile.on('reconnect', () => reconnects++)
@@ -125,7 +152,9 @@ describe('ingest gate: hostile payloads', () => {
     // Sent together, so they meet in one group commit.
     const sent = [
       hostile.publishAsync(topics.ingest(SITE, 'intercom-1'), payload, { qos: 1 }),
-      ...Array.from({ length: 5 }, (_, i) => honest.publishAsync(topics.ingest(SITE, 'intercom-2'), JSON.stringify({ type: 'door.open', attrs: { n: i } }), { qos: 1 })),
+      ...Array.from({ length: 5 }, (_, i) =>
+        honest.publishAsync(topics.ingest(SITE, 'intercom-2'), JSON.stringify({ type: 'door.open', attrs: { n: i } }), { qos: 1 }),
+      ),
     ]
     await Promise.all(sent)
     const refused = await h.logs.waitFor('ingest payload refused', { device: 'intercom-1' })
@@ -160,18 +189,35 @@ describe('ingest gate: hostile payloads', () => {
 
 describe('broker: protocol versions', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('refuses an MQTT 5 producer (CONNACK 0x01, unacceptable protocol version) and logs why, naming the client', async () => {
     h = await startHarness({ devices })
-    await expect(mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, protocolVersion: 5, clientId: 'intercom-v5', reconnectPeriod: 0 }))
-      .rejects.toThrow(/Unacceptable protocol version/) // [MQTT-3.2.2-4]: 3.1.1's return code 1
+    await expect(
+      mqtt.connectAsync(h.brokerUrl, {
+        username: PRODUCER.username,
+        password: PRODUCER.password,
+        protocolVersion: 5,
+        clientId: 'intercom-v5',
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Unacceptable protocol version/) // [MQTT-3.2.2-4]: 3.1.1's return code 1
     const line = await h.logs.waitFor('mqtt client refused: the local broker speaks MQTT 3.1.1 only')
     expect(line).toMatchObject({ client: 'intercom-v5', username: PRODUCER.username, protocolVersion: 5, remote: '127.0.0.1' })
     expect(String(line['fix'])).toMatch(/protocolVersion 4/)
     // A client retrying is warned about once, then at debug level.
-    await expect(mqtt.connectAsync(h.brokerUrl, { username: PRODUCER.username, password: PRODUCER.password, protocolVersion: 5, clientId: 'intercom-v5', reconnectPeriod: 0 }))
-      .rejects.toThrow(/Unacceptable protocol version/)
+    await expect(
+      mqtt.connectAsync(h.brokerUrl, {
+        username: PRODUCER.username,
+        password: PRODUCER.password,
+        protocolVersion: 5,
+        clientId: 'intercom-v5',
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow(/Unacceptable protocol version/)
     const refusals = h.logs.find('mqtt client refused', { client: 'intercom-v5' })
     expect(refusals.map((l) => l['level'])).toEqual([40, 20])
     // 3.1 and 3.1.1 are served.

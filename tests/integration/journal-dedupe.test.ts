@@ -15,8 +15,16 @@ let journal: Journal | undefined
 
 function open(bootId = 'boot-1'): Promise<Journal> {
   return Journal.open({
-    path: join(dir, 'journal.db'), maxRows: 100_000, maxBytes: 512 * 1024 * 1024, maxAgeMs: 86_400_000 * 365 * 10,
-    spareBytes: 0, batchMaxEvents: 2000, uplinks: ['platform'], log: captureLog().log, now: () => T0, bootId,
+    path: join(dir, 'journal.db'),
+    maxRows: 100_000,
+    maxBytes: 512 * 1024 * 1024,
+    maxAgeMs: 86_400_000 * 365 * 10,
+    spareBytes: 0,
+    batchMaxEvents: 2000,
+    uplinks: ['platform'],
+    log: captureLog().log,
+    now: () => T0,
+    bootId,
   })
 }
 
@@ -40,7 +48,9 @@ async function append(...inputs: AppendInput[]): Promise<boolean[]> {
   return out
 }
 
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'journal-dedupe-')) })
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'journal-dedupe-'))
+})
 afterEach(async () => {
   await journal?.close()
   journal = undefined
@@ -58,13 +68,20 @@ describe('journal: a retransmission is merged, a new event never is', () => {
     journal = await open()
     const first = await journal.append(msg('E130', 0))
     const repeats = await Promise.all([4000, 8000].map((ms) => msg('E130', ms)).map((i) => journal!.append(i)))
-    expect(repeats.map((r) => [r.id, r.duplicate])).toEqual([[first.id, true], [first.id, true]])
+    expect(repeats.map((r) => [r.id, r.duplicate])).toEqual([
+      [first.id, true],
+      [first.id, true],
+    ])
   })
 
   it('other sources in between do not matter; the window still does', async () => {
     journal = await open()
-    expect(await append(msg('E130', 0), msg('E602', 1000, 'line-2'), msg('E602', 1500, 'line-1', 'other-rx'), msg('E130', 4000)))
-      .toEqual([false, false, false, true])
+    expect(await append(msg('E130', 0), msg('E602', 1000, 'line-2'), msg('E602', 1500, 'line-1', 'other-rx'), msg('E130', 4000))).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ])
     expect(await append(msg('E130', 4000 + WINDOW_MS + 1))).toEqual([false])
   })
 
@@ -90,8 +107,7 @@ describe('journal: a retransmission is merged, a new event never is', () => {
 
   it('without a scope, any earlier event with the key inside the window absorbs the repeat', async () => {
     journal = await open()
-    expect(await append(msg('sc-fail', 0, null), msg('other', 1000, null), msg('sc-fail', 2000, null)))
-      .toEqual([false, false, true])
+    expect(await append(msg('sc-fail', 0, null), msg('other', 1000, null), msg('sc-fail', 2000, null))).toEqual([false, false, true])
   })
 
   it('judges the window on the monotonic clock: a wall-clock step between an original and its repeat changes nothing', async () => {

@@ -22,8 +22,16 @@ let logs: CapturedLog
 function opts(over: Partial<JournalOptions> = {}): JournalOptions {
   logs = captureLog('info')
   return {
-    path: join(fs.dir, 'journal.db'), maxRows: 2_000_000, maxBytes: 1024 ** 3, maxAgeMs: 30 * 86_400_000,
-    spareBytes: 16 * 1024 * 1024, batchMaxEvents: 2000, uplinks: ['platform'], log: logs.log, now: Date.now, ...over,
+    path: join(fs.dir, 'journal.db'),
+    maxRows: 2_000_000,
+    maxBytes: 1024 ** 3,
+    maxAgeMs: 30 * 86_400_000,
+    spareBytes: 16 * 1024 * 1024,
+    batchMaxEvents: 2000,
+    uplinks: ['platform'],
+    log: logs.log,
+    now: Date.now,
+    ...over,
   }
 }
 
@@ -41,13 +49,18 @@ async function appendUntil(done: () => boolean, max: number): Promise<{ committe
   let committed = 0
   let refused = 0
   for (let i = 0; i < max && !done(); i++) {
-    await journal!.append({ event: ev(`info${i % 5}`, i % 16 === 0 ? 'fire' : 'test') }).then(() => committed++, () => refused++)
+    await journal!.append({ event: ev(`info${i % 5}`, i % 16 === 0 ? 'fire' : 'test') }).then(
+      () => committed++,
+      () => refused++,
+    )
   }
   return { committed, refused }
 }
 
 describe.skipIf(unavailable !== undefined)(`journal on a full disk (4 MiB tmpfs)${unavailable ? ` — skipped: ${unavailable}` : ''}`, () => {
-  beforeAll(() => { fs = mountSmallFs(DISK_BYTES) })
+  beforeAll(() => {
+    fs = mountSmallFs(DISK_BYTES)
+  })
   afterEach(async () => {
     await journal?.close()
     journal = undefined

@@ -14,7 +14,7 @@ function ev(device: string, zone: number) {
 }
 
 describe('journal: per-device order across a refused commit', () => {
-  it('refuses a device\'s later events while its refused one has not been sent again, so the resend keeps their order', async () => {
+  it("refuses a device's later events while its refused one has not been sent again, so the resend keeps their order", async () => {
     // The first commit fails (an I/O error inside the transaction), one event per commit: p1's
     // later events wait in the queue behind the failing one, as QoS 1 publishes in flight do.
     const journal = await t.open({ batchMaxEvents: 1, faults: faultAt(parseFault('journal.commit:fail:1'), () => undefined) })
@@ -39,7 +39,7 @@ describe('journal: per-device order across a refused commit', () => {
     expect(rows.filter((r) => r.device === 'p1').map((r) => r.id)).toEqual([...sent, stray].map((e) => e.id))
   })
 
-  it('lets a barred device through once the barrier\'s bound has passed (a producer that never resends)', async () => {
+  it("lets a barred device through once the barrier's bound has passed (a producer that never resends)", async () => {
     let mono = 0
     const journal = await t.open({ batchMaxEvents: 1, faults: faultAt(parseFault('journal.commit:fail:1'), () => undefined), monotonicNow: () => mono })
     await expect(journal.append({ event: ev('p1', 1), checkId: true })).rejects.toThrow(JournalError)

@@ -14,12 +14,21 @@ const ids = new UuidV7Generator()
 outboxContract('SQLite journal', async (uplinks, now) => {
   const dir = mkdtempSync(join(tmpdir(), 'pingan-outbox-contract-'))
   const opts: JournalOptions = {
-    path: join(dir, 'journal.db'), maxRows: 100_000, maxBytes: 512 * 1024 * 1024, maxAgeMs: 86_400_000 * 365 * 100,
-    spareBytes: 0, batchMaxEvents: 2000, uplinks: [...uplinks], log: captureLog().log, now,
+    path: join(dir, 'journal.db'),
+    maxRows: 100_000,
+    maxBytes: 512 * 1024 * 1024,
+    maxAgeMs: 86_400_000 * 365 * 100,
+    spareBytes: 0,
+    batchMaxEvents: 2000,
+    uplinks: [...uplinks],
+    log: captureLog().log,
+    now,
   }
   let journal = await Journal.open(opts)
   return {
-    get outbox() { return journal },
+    get outbox() {
+      return journal
+    },
     async commit(events) {
       const out: string[] = []
       for (const e of events) {

@@ -17,8 +17,16 @@ let journal: Journal | undefined
 
 function opts(over: Partial<JournalOptions> = {}): JournalOptions {
   return {
-    path: join(dir, 'journal.db'), maxRows: 100_000, maxBytes: 512 * 1024 * 1024, maxAgeMs: 86_400_000,
-    spareBytes: 0, batchMaxEvents: 2000, uplinks: ['platform'], log: captureLog().log, now: Date.now, ...over,
+    path: join(dir, 'journal.db'),
+    maxRows: 100_000,
+    maxBytes: 512 * 1024 * 1024,
+    maxAgeMs: 86_400_000,
+    spareBytes: 0,
+    batchMaxEvents: 2000,
+    uplinks: ['platform'],
+    log: captureLog().log,
+    now: Date.now,
+    ...over,
   }
 }
 
@@ -38,7 +46,9 @@ function count(sql: string): Promise<number> {
   })
 }
 
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'journal-')) })
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'journal-'))
+})
 afterEach(async () => {
   await journal?.close()
   journal = undefined
@@ -74,7 +84,10 @@ describe('journal', () => {
     expect(first).toEqual([])
     await journal.append({ event: ev('a') })
     const rows = await journal.outbox.page('platform', 0, 10)
-    journal.ack('platform', rows.map((r) => r.pos))
+    journal.ack(
+      'platform',
+      rows.map((r) => r.pos),
+    )
     await journal.close()
     // Drain the table completely, as eviction of delivered events would.
     await new Promise<void>((resolve, reject) => {
@@ -117,7 +130,10 @@ describe('journal', () => {
     // 40 delivered info events, then 30 info, 20 supervision, 10 alarms undelivered.
     for (let i = 0; i < 40; i++) await journal.append({ event: ev('info', 'test') })
     const delivered = await journal.outbox.page('platform', 0, 100)
-    journal.ack('platform', delivered.map((r) => r.pos))
+    journal.ack(
+      'platform',
+      delivered.map((r) => r.pos),
+    )
     await Promise.all(Array.from({ length: 30 }, () => journal!.append({ event: ev('info', 'test') })))
     await Promise.all(Array.from({ length: 20 }, () => journal!.append({ event: ev('sup', 'trouble') })))
     await Promise.all(Array.from({ length: 10 }, () => journal!.append({ event: ev('alarm', 'fire') })))
@@ -136,7 +152,7 @@ describe('journal', () => {
     const info = reports.flatMap((x) => x.undeliveredSeqs['info'] ?? [])
     expect(info.reduce((n, [from, to]) => n + to - from + 1, 0)).toBe(lost)
     expect(info[0]![0]).toBe(41)
-    expect(await count("SELECT COUNT(*) AS n FROM events WHERE priority = 1")).toBe(51)
+    expect(await count('SELECT COUNT(*) AS n FROM events WHERE priority = 1')).toBe(51)
     expect(await count('SELECT COUNT(*) AS n FROM events WHERE pending_uplinks = 0')).toBe(0)
     expect(journal.stats().rows).toBeLessThanOrEqual(100)
   })
@@ -151,7 +167,10 @@ describe('journal', () => {
     for (let i = 0; i < 400; i++) {
       const e = ev('cam', 'test')
       e.raw = big
-      await journal.append({ event: e }).then(() => committed++, () => undefined)
+      await journal.append({ event: e }).then(
+        () => committed++,
+        () => undefined,
+      )
     }
     expect(full.length).toBeGreaterThan(0)
     expect(existsSync(join(dir, 'journal.db.spare'))).toBe(false)
@@ -175,7 +194,7 @@ describe('journal', () => {
     expect(reports.some((r) => r.reason === 'age' && r.undelivered === 1)).toBe(true)
   })
 
-  it('refuses an event that cannot be serialized alone; the other devices\' events in its batch commit', async () => {
+  it("refuses an event that cannot be serialized alone; the other devices' events in its batch commit", async () => {
     const capture = captureLog()
     journal = await Journal.open(opts({ log: capture.log }))
     // JSON nested deeper than the stack: JSON.stringify throws RangeError inside the commit.
@@ -184,8 +203,11 @@ describe('journal', () => {
     const bad = ev('producer-x', 'test')
     bad.attrs = deep
     const good = Array.from({ length: 20 }, (_, i) => ev(`d${i % 4}`))
-    const results = await Promise.allSettled([...good.slice(0, 10).map((event) => journal!.append({ event })),
-      journal.append({ event: bad }), ...good.slice(10).map((event) => journal!.append({ event }))])
+    const results = await Promise.allSettled([
+      ...good.slice(0, 10).map((event) => journal!.append({ event })),
+      journal.append({ event: bad }),
+      ...good.slice(10).map((event) => journal!.append({ event })),
+    ])
     const refused = results.filter((r) => r.status === 'rejected')
     expect(refused).toHaveLength(1)
     expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(UnstorableEventError)
@@ -202,14 +224,20 @@ describe('journal', () => {
     // The same id again without checkId: the UNIQUE constraint refuses that one row.
     const clash = { ...ev('b'), id: first.id }
     const others = Array.from({ length: 30 }, (_, i) => ev(`c${i % 3}`))
-    const results = await Promise.allSettled([...others.slice(0, 15).map((event) => journal!.append({ event })),
-      journal.append({ event: clash }), ...others.slice(15).map((event) => journal!.append({ event }))])
+    const results = await Promise.allSettled([
+      ...others.slice(0, 15).map((event) => journal!.append({ event })),
+      journal.append({ event: clash }),
+      ...others.slice(15).map((event) => journal!.append({ event })),
+    ])
     const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []))
     expect(refused).toEqual([15])
     expect(String((results[15] as PromiseRejectedResult).reason.message)).toMatch(/device "b".*UNIQUE/)
     expect(await count('SELECT COUNT(*) AS n FROM events')).toBe(31)
     // Each device's numbering has no gap from the refused row.
-    const seqs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.event] : [])).filter((e) => e.device === 'c0').map((e) => e.seq)
+    const seqs = results
+      .flatMap((r) => (r.status === 'fulfilled' ? [r.value.event] : []))
+      .filter((e) => e.device === 'c0')
+      .map((e) => e.seq)
     expect(seqs).toEqual(seqs.map((_, i) => i + 1))
   })
 

@@ -5,7 +5,10 @@ import { topics } from '../../base/events/topics.js'
 
 describe('ingest to platform', () => {
   let h: Harness | undefined
-  afterEach(async () => { await h?.stop(); h = undefined })
+  afterEach(async () => {
+    await h?.stop()
+    h = undefined
+  })
 
   it('an event published by a producer reaches the platform with its location', async () => {
     h = await startHarness({ devices: [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access', location: { building: '7' } }] })

@@ -10,7 +10,9 @@ import type { GatewayEvent } from '../../base/events/event.js'
 
 const devices = [{ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' }]
 let pki: TestPki
-beforeAll(() => { pki = makePki() })
+beforeAll(() => {
+  pki = makePki()
+})
 afterAll(() => rmSync(pki.dir, { recursive: true, force: true }))
 
 describe('uplink over TLS', () => {
@@ -90,9 +92,14 @@ describe.skipIf(!hasMosquitto() && !process.env['CI'])('uplink against mosquitto
     await producer.subscribeAsync(topics.cmd(SITE, 'intercom-1'), { qos: 1 })
     producer.on('message', (_t, p) => {
       const cmd = JSON.parse(p.toString()) as { id: string; action: string }
-      void producer.publishAsync(topics.cmdResult(SITE, 'intercom-1'), JSON.stringify({ id: cmd.id, device: 'intercom-1', action: cmd.action, status: 'ok', at: new Date().toISOString() }), { qos: 1 })
+      void producer.publishAsync(
+        topics.cmdResult(SITE, 'intercom-1'),
+        JSON.stringify({ id: cmd.id, device: 'intercom-1', action: cmd.action, status: 'ok', at: new Date().toISOString() }),
+        { qos: 1 },
+      )
     })
-    for (let i = 0; i < 50; i++) await producer.publishAsync(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.open', attrs: { n: i } }), { qos: 1 })
+    for (let i = 0; i < 50; i++)
+      await producer.publishAsync(topics.ingest(SITE, 'intercom-1'), JSON.stringify({ type: 'door.open', attrs: { n: i } }), { qos: 1 })
     await until(() => got.filter((e) => e.device === 'intercom-1').length >= 50)
     expect(got.filter((e) => e.device === 'intercom-1').map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
 

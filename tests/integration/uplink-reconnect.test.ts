@@ -53,9 +53,11 @@ describe('uplink reconnection (real platform broker, fake reconnect timers)', ()
     const platform = h.platform
     // Watch the status on the local broker: it goes on being built while the platform is away.
     const observer = await mqtt.connectAsync(h.brokerUrl, { username: OBSERVER.username, password: OBSERVER.password })
-    const down = new Promise<void>((resolve) => observer.on('message', (_t, p) => {
-      if ((JSON.parse(p.toString()) as GatewayStatus).uplinks['platform']?.state !== 'up') resolve()
-    }))
+    const down = new Promise<void>((resolve) =>
+      observer.on('message', (_t, p) => {
+        if ((JSON.parse(p.toString()) as GatewayStatus).uplinks['platform']?.state !== 'up') resolve()
+      }),
+    )
     await observer.subscribeAsync(topics.gatewayStatus(SITE), { qos: 1 })
     await platform.goOffline()
     for (let i = 0; i < 20; i++) await h.gateway.emitAs('d1', { type: 'intrusion', attrs: { n: i } })

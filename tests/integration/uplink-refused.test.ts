@@ -44,7 +44,14 @@ describe('a platform that refuses a topic', () => {
 
   it('refusing command results: the result is held back and logged, events are not blamed', async () => {
     platform = await startPlatformSim({ users: [UPLINK_USER], refusePublish: ['pingan/v1/+/cmd/+/result'] })
-    const cfg = MqttUplinkSchema.parse({ id: 'platform', type: 'mqtt', url: platform.url, allowPlaintext: true, ...UPLINK_USER, backoff: { initialMs: 10, maxMs: 100 } })
+    const cfg = MqttUplinkSchema.parse({
+      id: 'platform',
+      type: 'mqtt',
+      url: platform.url,
+      allowPlaintext: true,
+      ...UPLINK_USER,
+      backoff: { initialMs: 10, maxMs: 100 },
+    })
     const logs = captureLog()
     uplink = new MqttUplink(cfg, SITE, logs.log)
     uplink.start()
@@ -63,7 +70,10 @@ describe('a platform that refuses a topic', () => {
     // Held back: a second result is not sent into the same refusal.
     uplink.publishCommandResult('d1', Buffer.from('{}'))
     expect(logs.find('command result not sent: the platform refuses this topic')).toHaveLength(1)
-    const event = { ...buildEvent({ site: SITE, device: 'd1', kind: 'alarm', location: {} }, { type: 'intrusion' }, new UuidV7Generator().next(), Date.now()), seq: 1 }
+    const event = {
+      ...buildEvent({ site: SITE, device: 'd1', kind: 'alarm', location: {} }, { type: 'intrusion' }, new UuidV7Generator().next(), Date.now()),
+      seq: 1,
+    }
     await uplink.send({ pos: 1, id: event.id, device: 'd1', kind: 'alarm', priority: 2, body: JSON.stringify(event) })
     await platform.waitForEvent((e) => e.id === event.id)
     expect(platform.refused).toEqual([topics.cmdResult(SITE, 'd1'), topics.cmdResult(SITE, 'd1')])

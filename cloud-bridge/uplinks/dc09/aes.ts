@@ -46,7 +46,9 @@ export function encryptHex(key: Uint8Array, pad: Uint8Array, content: Uint8Array
   const plain = Buffer.concat([pad, Buffer.from('|'), content])
   if (plain.length % AES_BLOCK !== 0) throw new RangeError(`pad of ${pad.length} bytes leaves ${plain.length % AES_BLOCK} bytes of a block`)
   const c = createCipheriv(algorithm(key), key, ZERO_IV).setAutoPadding(false)
-  return Buffer.concat([c.update(plain), c.final()]).toString('hex').toUpperCase()
+  return Buffer.concat([c.update(plain), c.final()])
+    .toString('hex')
+    .toUpperCase()
 }
 
 /** Decrypts hex ciphertext; returns the content after the pad and its `|`, or a reason. */

@@ -30,7 +30,10 @@ export class TcpChannel implements Channel {
   onFrame: (frame: Buffer) => void = () => undefined
   onError: (err: Error) => void = () => undefined
 
-  constructor(private readonly target: ChannelTarget, private readonly keep: boolean) {}
+  constructor(
+    private readonly target: ChannelTarget,
+    private readonly keep: boolean,
+  ) {}
 
   send(frame: Buffer): void {
     if (!this.sock || this.sock.destroyed) this.open()

@@ -42,8 +42,17 @@ export const ReceiverSchema = z
      * 32 characters, used as bytes). Receivers differ in how they read a key string: say which.
      * Best given from the environment, e.g. "${ARC_KEY}".
      */
-    keyHex: z.string().regex(/^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{48}|[0-9A-Fa-f]{64})$/, 'use 32, 48 or 64 hex digits (AES-128/192/256)').optional(),
-    keyAscii: z.string().refine((s) => [16, 24, 32].includes(Buffer.byteLength(s, 'latin1')) && /^[\x20-\x7e]+$/.test(s), 'use 16, 24 or 32 printable ASCII characters (AES-128/192/256)').optional(),
+    keyHex: z
+      .string()
+      .regex(/^(?:[0-9A-Fa-f]{32}|[0-9A-Fa-f]{48}|[0-9A-Fa-f]{64})$/, 'use 32, 48 or 64 hex digits (AES-128/192/256)')
+      .optional(),
+    keyAscii: z
+      .string()
+      .refine(
+        (s) => [16, 24, 32].includes(Buffer.byteLength(s, 'latin1')) && /^[\x20-\x7e]+$/.test(s),
+        'use 16, 24 or 32 printable ASCII characters (AES-128/192/256)',
+      )
+      .optional(),
     /** TCP: keep the connection between messages, or close it after each ACK as some receivers want. */
     keepConnection: z.boolean().default(true),
     /** This receiver's own call direction, within the uplink's: an event it does not take goes to the next receiver. */
@@ -59,7 +68,12 @@ export const PathSchema = z.strictObject({
   /** Primary, then secondary receiver. */
   receivers: z.array(ReceiverSchema).min(1).max(2),
   /** NULL link test interval on this path; any other message restarts it. Defaults from `category`. */
-  linkTestMs: z.number().int().min(1000).max(90 * 86_400_000).optional(),
+  linkTestMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(90 * 86_400_000)
+    .optional(),
 })
 
 const DeviceOverrideSchema = z.strictObject({
@@ -101,16 +115,18 @@ export const Dc09UplinkSchema = z.strictObject({
   testReportMs: z.number().int().min(0).default(86_400_000),
   /** Call direction: which events this uplink carries. */
   route: RouteSchema.default({ maxPriority: 3 }),
-  xdata: z.strictObject({
-    /** `[X..][Y..]` from site.coordinates. */
-    coordinates: z.boolean().default(true),
-    /** `[V..]`: base URL of the gateway's snapshot API as the centre reaches it, e.g. https://gw.example:8080. */
-    verificationBaseUrl: z.string().url().optional(),
-    /** `[I..]`: the device name and event type as text. */
-    text: z.boolean().default(true),
-    /** `[U..]`: the event id, so the centre can drop a duplicate. */
-    eventId: z.boolean().default(true),
-  }).default({ coordinates: true, text: true, eventId: true }),
+  xdata: z
+    .strictObject({
+      /** `[X..][Y..]` from site.coordinates. */
+      coordinates: z.boolean().default(true),
+      /** `[V..]`: base URL of the gateway's snapshot API as the centre reaches it, e.g. https://gw.example:8080. */
+      verificationBaseUrl: z.string().url().optional(),
+      /** `[I..]`: the device name and event type as text. */
+      text: z.boolean().default(true),
+      /** `[U..]`: the event id, so the centre can drop a duplicate. */
+      eventId: z.boolean().default(true),
+    })
+    .default({ coordinates: true, text: true, eventId: true }),
   /** Code overrides for the whole site. */
   codes: CodesSchema.default({}),
   /** Per device: zone numbers, partition account, code overrides. */

@@ -42,7 +42,11 @@ interface Path {
 
 export type Dc09Health = {
   activePath: string
-  paths: Array<{ name: string; good: boolean; receivers: Array<{ name: string; inFlight: boolean; clockOffsetMs: number; strayReplies: number; lastError?: string }> }>
+  paths: Array<{
+    name: string
+    good: boolean
+    receivers: Array<{ name: string; inFlight: boolean; clockOffsetMs: number; strayReplies: number; lastError?: string }>
+  }>
 }
 
 /**
@@ -64,13 +68,19 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
   private readonly timers: Timers
   private readonly random: () => number
 
-  constructor(private readonly cfg: Dc09UplinkConfig, private readonly deps: Dc09UplinkDeps) {
+  constructor(
+    private readonly cfg: Dc09UplinkConfig,
+    private readonly deps: Dc09UplinkDeps,
+  ) {
     super()
     this.id = cfg.id
     this.timers = deps.timers ?? SYSTEM_TIMERS
     this.random = deps.random ?? Math.random
     this.paths = cfg.paths.map((p, index) => ({
-      name: p.name, index, good: true, timer: undefined,
+      name: p.name,
+      index,
+      good: true,
+      timer: undefined,
       receivers: p.receivers.map((r, j) => this.receiver(r, `${p.name}/${j === 0 ? 'primary' : 'secondary'}`, p.localAddress)),
     }))
   }
@@ -141,11 +151,21 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
           refused++
           this.pathGood(path)
           const level = ++rcv.refusals === 1 ? 'warn' : 'debug'
-          this.deps.log[level]({ receiver: rcv.link.name, token: draft.token, refusals: rcv.refusals }, 'receiver refused the message (DUH): trying the next receiver')
+          this.deps.log[level](
+            { receiver: rcv.link.name, token: draft.token, refusals: rcv.refusals },
+            'receiver refused the message (DUH): trying the next receiver',
+          )
           this.deps.report('uplink.refused', { uplink: this.id, receiver: rcv.link.name, token: draft.token })
         }
       }
-      if (!answered && tried > 0) this.pathFault(path, path.receivers.map((r) => r.link.lastError).filter(Boolean).join('; '))
+      if (!answered && tried > 0)
+        this.pathFault(
+          path,
+          path.receivers
+            .map((r) => r.link.lastError)
+            .filter(Boolean)
+            .join('; '),
+        )
       if (this.stopped) break
     }
     if (tried === 0) return 'skip'
@@ -269,9 +289,13 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
     return {
       activePath: this.paths[this.active]!.name,
       paths: this.paths.map((p) => ({
-        name: p.name, good: p.good,
+        name: p.name,
+        good: p.good,
         receivers: p.receivers.map((r) => ({
-          name: r.link.name, inFlight: r.link.inFlight, clockOffsetMs: r.link.offsetMs, strayReplies: r.link.strayReplies,
+          name: r.link.name,
+          inFlight: r.link.inFlight,
+          clockOffsetMs: r.link.offsetMs,
+          strayReplies: r.link.strayReplies,
           ...(r.link.lastError !== undefined ? { lastError: r.link.lastError } : {}),
         })),
       })),

@@ -102,7 +102,7 @@ export function encodeFrame(m: Dc09Message, opts: EncodeOptions = {}): Buffer {
 
 export type DecodeResult =
   | { ok: true; message: Dc09Message; encrypted: boolean }
-  | { ok: false; reason: string; /** Known once the header parsed: a receiver NAKs or a sender drops. */ token?: string; account?: string }
+  | { ok: false; reason: string /** Known once the header parsed: a receiver NAKs or a sender drops. */; token?: string; account?: string }
 
 // Lazy R and L: in a NAK's `R0L0A0` the `A0` is the account's place, not more line digits.
 const HEADER_RE = /^"(\*?)([A-Z0-9-]{1,16})"(\d{4})(?:R([0-9A-F]{1,6}?))?(?:L([0-9A-F]{1,6}?))?(?:#([0-9A-F]{3,16})|A0)?\[/
@@ -156,7 +156,8 @@ export function decodeFrame(bytes: Uint8Array, keyFor: (account: string | undefi
   let tailText = after
   if (star) {
     const key = keyFor(account)
-    if (!key) return { ok: false, reason: `encrypted frame for account ${account ?? '(none)'} and no key for it`, token: token!, ...(account ? { account } : {}) }
+    if (!key)
+      return { ok: false, reason: `encrypted frame for account ${account ?? '(none)'} and no key for it`, token: token!, ...(account ? { account } : {}) }
     const d = decryptHex(key, after)
     if (!d.ok) return { ok: false, reason: d.reason, token: token!, ...(account ? { account } : {}) }
     tailText = d.content.toString('latin1')

@@ -71,7 +71,12 @@ function xdataOf(cfg: Dc09UplinkConfig, site: SiteInfo, ev: GatewayEvent): XData
  * The event as one receiver takes it, or undefined when it has no code (then it is not sent).
  * Account: the device's partition, else the receiver's, else the site's.
  */
-export function eventPayload(cfg: Dc09UplinkConfig, site: SiteInfo, rcv: Pick<ReceiverConfig, 'token' | 'account'>, ev: GatewayEvent): EventPayload | undefined {
+export function eventPayload(
+  cfg: Dc09UplinkConfig,
+  site: SiteInfo,
+  rcv: Pick<ReceiverConfig, 'token' | 'account'>,
+  ev: GatewayEvent,
+): EventPayload | undefined {
   const found = codeFor(cfg, ev.device, ev.type)
   if (!found) return undefined
   const code = backupPathCode(cfg, ev, found)
@@ -79,9 +84,10 @@ export function eventPayload(cfg: Dc09UplinkConfig, site: SiteInfo, rcv: Pick<Re
   const account = dev?.account ?? rcv.account ?? cfg.account
   const group = dev?.group ?? (ev.kind === 'gateway' ? 0 : 1)
   const zone = subjectNumber(cfg, ev, code)
-  const data = rcv.token === 'ADM-CID'
-    ? admCidData(account, { qualifier: code.qualifier, code: code.cid, group, zone: Math.min(zone, 999) })
-    : siaDcsData(account, { code: code.sia, area: group, zone })
+  const data =
+    rcv.token === 'ADM-CID'
+      ? admCidData(account, { qualifier: code.qualifier, code: code.cid, group, zone: Math.min(zone, 999) })
+      : siaDcsData(account, { code: code.sia, area: group, zone })
   return { token: rcv.token, account, data, xdata: xdataOf(cfg, site, ev) }
 }
 
@@ -95,8 +101,9 @@ function backupPathCode(cfg: Dc09UplinkConfig, ev: GatewayEvent, code: CodeMappi
 /** A periodic test report or a gateway-made message with no event behind it. */
 export function plainPayload(cfg: Dc09UplinkConfig, rcv: Pick<ReceiverConfig, 'token' | 'account'>, code: CodeMapping): EventPayload {
   const account = rcv.account ?? cfg.account
-  const data = rcv.token === 'ADM-CID'
-    ? admCidData(account, { qualifier: code.qualifier, code: code.cid, group: 0, zone: 0 })
-    : siaDcsData(account, { code: code.sia, zone: 0 })
+  const data =
+    rcv.token === 'ADM-CID'
+      ? admCidData(account, { qualifier: code.qualifier, code: code.cid, group: 0, zone: 0 })
+      : siaDcsData(account, { code: code.sia, zone: 0 })
   return { token: rcv.token, account, data, xdata: [] }
 }

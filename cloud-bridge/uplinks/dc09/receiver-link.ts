@@ -136,7 +136,10 @@ export class ReceiverLink {
     const w = this.waiting
     if (!d.ok) {
       const level = ++this.unreadableReplies === 1 ? 'warn' : 'debug'
-      this.o.log[level]({ receiver: this.o.name, reason: d.reason, count: this.unreadableReplies }, 'unreadable reply from the receiver (check its key and keyHex/keyAscii)')
+      this.o.log[level](
+        { receiver: this.o.name, reason: d.reason, count: this.unreadableReplies },
+        'unreadable reply from the receiver (check its key and keyHex/keyAscii)',
+      )
       return
     }
     const m = d.message
@@ -145,8 +148,7 @@ export class ReceiverLink {
       return
     }
     if (m.token === 'NAK') return w.done({ kind: 'nak', time: m.timestamp })
-    const echoes = m.seq === w.seq && m.account === w.account
-      && m.receiver === this.o.receiverNumber && m.line === this.o.lineNumber
+    const echoes = m.seq === w.seq && m.account === w.account && m.receiver === this.o.receiverNumber && m.line === this.o.lineNumber
     if (m.token === 'DUH' && (echoes || m.seq === 0)) return w.done({ kind: 'duh' })
     if (m.token === 'ACK' && echoes) return w.done({ kind: 'ack' })
     this.strayReplies++

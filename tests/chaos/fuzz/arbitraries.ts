@@ -9,7 +9,10 @@ import { mutate } from './mutate.js'
  */
 
 /** Draws in [0, 1) that fast-check can shrink towards 0. */
-export const draws = fc.array(fc.integer({ min: 0, max: 0xffff }).map((n) => n / 0x10000), { minLength: 1, maxLength: 64 })
+export const draws = fc.array(
+  fc.integer({ min: 0, max: 0xffff }).map((n) => n / 0x10000),
+  { minLength: 1, maxLength: 64 },
+)
 
 /** A `() => number` that replays `list` (cycling): randomness that came from fast-check. */
 export function replay(list: readonly number[]): () => number {

@@ -88,13 +88,21 @@ export async function fuzzTarget(t: FuzzTarget, o: FuzzRunOptions): Promise<Fuzz
     return measured(input, started)
   }
   const params = {
-    numRuns: o.count, seed: o.seed,
+    numRuns: o.count,
+    seed: o.seed,
     ...(o.stopAt === undefined ? {} : { interruptAfterTimeLimit: Math.max(0, o.stopAt - Date.now()), markInterruptAsFailure: false }),
   }
-  const details = t.async ? await fc.check(fc.asyncProperty(caseArbitrary(t.corpus, t.maxFrames ?? 1), one), params) : fc.check(fc.property(caseArbitrary(t.corpus, t.maxFrames ?? 1), sync), params)
+  const details = t.async
+    ? await fc.check(fc.asyncProperty(caseArbitrary(t.corpus, t.maxFrames ?? 1), one), params)
+    : fc.check(fc.property(caseArbitrary(t.corpus, t.maxFrames ?? 1), sync), params)
   if (details.failed && details.counterexample) {
     const [c] = details.counterexample
-    f.escaped.push({ seed: details.seed, path: details.counterexamplePath ?? '', inputHex: Buffer.concat(c.frames).toString('hex'), error: describe(details.errorInstance) })
+    f.escaped.push({
+      seed: details.seed,
+      path: details.counterexamplePath ?? '',
+      inputHex: Buffer.concat(c.frames).toString('hex'),
+      error: describe(details.errorInstance),
+    })
   }
   f.heapGrowthBytes = process.memoryUsage().heapUsed - heapBefore
   if (t.produced) f.produced = t.produced()

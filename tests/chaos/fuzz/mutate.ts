@@ -5,7 +5,9 @@
  */
 
 /** Bytes every decoder here treats specially: STX/ETX/DC4/ACK/NAK, OSDP SOM, LF/CR, XML and JSON syntax. */
-const INTERESTING = [0x00, 0x01, 0x02, 0x03, 0x06, 0x0a, 0x0d, 0x14, 0x15, 0x22, 0x26, 0x2f, 0x3a, 0x3c, 0x3e, 0x53, 0x5b, 0x5d, 0x7b, 0x7d, 0x7f, 0x80, 0xc0, 0xfe, 0xff]
+const INTERESTING = [
+  0x00, 0x01, 0x02, 0x03, 0x06, 0x0a, 0x0d, 0x14, 0x15, 0x22, 0x26, 0x2f, 0x3a, 0x3c, 0x3e, 0x53, 0x5b, 0x5d, 0x7b, 0x7d, 0x7f, 0x80, 0xc0, 0xfe, 0xff,
+]
 
 const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n)
 
@@ -31,7 +33,8 @@ export function mutate(input: Buffer, other: Buffer, rnd: () => number): Buffer 
       case 4: // delete a run
         b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + int(rnd, 16))])
         break
-      case 5: { // duplicate a run in place
+      case 5: {
+        // duplicate a run in place
         const len = 1 + int(rnd, 32)
         b = Buffer.concat([b.subarray(0, at + len), b.subarray(at, at + len), b.subarray(at + len)])
         break
@@ -39,7 +42,8 @@ export function mutate(input: Buffer, other: Buffer, rnd: () => number): Buffer 
       case 6: // truncate
         b = b.subarray(0, at)
         break
-      case 7: { // splice: the head of this frame, the tail of another
+      case 7: {
+        // splice: the head of this frame, the tail of another
         const cut = int(rnd, other.length + 1)
         b = Buffer.concat([b.subarray(0, at), other.subarray(cut)])
         break

@@ -52,7 +52,9 @@ function streamTarget(name: string, corpus: Buffer[], make: () => Transform, onF
   /** An 'error' a framer emitted after its case returned: it fails the next case. */
   const late: unknown[] = []
   return {
-    name, corpus, maxFrames: 3,
+    name,
+    corpus,
+    maxFrames: 3,
     feed(input, rnd) {
       if (late.length > 0) throw late.splice(0)[0]
       const framer = make()
@@ -72,7 +74,9 @@ function streamTarget(name: string, corpus: Buffer[], make: () => Transform, onF
 
 function contactId(): FuzzTarget[] {
   const corpus = vectorCorpus('contact-id')
-  const decoder = createDecoder(ContactIdDeviceSchema.parse({ id: 'rx', adapter: 'contact-id', transport: '/dev/null', zones: { '015': { name: 'north fence' } } }))
+  const decoder = createDecoder(
+    ContactIdDeviceSchema.parse({ id: 'rx', adapter: 'contact-id', transport: '/dev/null', zones: { '015': { name: 'north fence' } } }),
+  )
   const decode = (item: unknown): void => {
     const it = item as FramerItem<ContactIdFrame>
     if (!it.ok) return
@@ -82,7 +86,8 @@ function contactId(): FuzzTarget[] {
   }
   return [
     {
-      name: 'contact-id codec (receiver message, panel line)', corpus,
+      name: 'contact-id codec (receiver message, panel line)',
+      corpus,
       feed(input) {
         const text = input.toString('latin1')
         const r = parseReceiverMessage(text.endsWith('\x14') ? text.slice(0, -1) : text)
@@ -98,13 +103,16 @@ function osdp(): FuzzTarget[] {
   const corpus = vectorCorpus('osdp')
   return [
     {
-      name: 'osdp codec (decodeFrame)', corpus, refuses: isCodecError,
+      name: 'osdp codec (decodeFrame)',
+      corpus,
+      refuses: isCodecError,
       feed(input) {
         decodeOsdp(input[0] === 0xff ? input.subarray(1) : input)
       },
     },
     {
-      name: 'osdp replies (interpretReply, decodeWiegand)', corpus,
+      name: 'osdp replies (interpretReply, decodeWiegand)',
+      corpus,
       feed(input) {
         if (input.length === 0) return
         interpretReply(input[0]!, input.subarray(1), input)
@@ -141,7 +149,8 @@ function modbus(): FuzzTarget[] {
   const corpus = vectorCorpus('modbus')
   return [
     {
-      name: 'modbus codec (decodeResponse)', corpus,
+      name: 'modbus codec (decodeResponse)',
+      corpus,
       refuses: (err) => err instanceof CodecError || err instanceof ModbusException,
       feed(input, rnd) {
         // Half the inputs get a right CRC and a request that matches their unit, code and byte
@@ -153,14 +162,19 @@ function modbus(): FuzzTarget[] {
     streamTarget('modbus rtu framer (master)', corpus, () => new RtuFramer({ role: 'master' })),
     streamTarget('modbus rtu framer (slave)', corpus, () => new RtuFramer({ role: 'slave' })),
     // fromMbap expects a whole frame: it gets one only from the framer, as in the adapter's framing.
-    streamTarget('modbus tcp framer + decode (mbap)', corpus, () => new MbapFramer(), (f, rnd) => {
-      const { rtu } = fromMbap(f as Buffer)
-      try {
-        decodeResponse(rtu, requestFor(rtu, rnd))
-      } catch (err) {
-        if (!(err instanceof CodecError || err instanceof ModbusException)) throw err
-      }
-    }),
+    streamTarget(
+      'modbus tcp framer + decode (mbap)',
+      corpus,
+      () => new MbapFramer(),
+      (f, rnd) => {
+        const { rtu } = fromMbap(f as Buffer)
+        try {
+          decodeResponse(rtu, requestFor(rtu, rnd))
+        } catch (err) {
+          if (!(err instanceof CodecError || err instanceof ModbusException)) throw err
+        }
+      },
+    ),
   ]
 }
 
@@ -168,28 +182,35 @@ function onvif(): FuzzTarget[] {
   const corpus = vectorCorpus('onvif').filter((b) => b.includes('<'))
   const pullOf = (body: string): string =>
     `<s:Envelope xmlns:s="${NS.soap}"><s:Body><tev:PullMessagesResponse xmlns:tev="${NS.tev}">${body}</tev:PullMessagesResponse></s:Body></s:Envelope>`
-  return [{
-    name: 'onvif notifications (parseXml, PullMessages, parseNotification, classify)', corpus, refuses: isCodecError,
-    feed(input) {
-      const doc = parseXml(pullOf(input.toString('utf8')))
-      for (const m of parsePullMessages(doc).messages) classify(parseNotification(m))
-      const single = parseXml(input.toString('utf8')).documentElement
-      if (single) classify(parseNotification(single))
+  return [
+    {
+      name: 'onvif notifications (parseXml, PullMessages, parseNotification, classify)',
+      corpus,
+      refuses: isCodecError,
+      feed(input) {
+        const doc = parseXml(pullOf(input.toString('utf8')))
+        for (const m of parsePullMessages(doc).messages) classify(parseNotification(m))
+        const single = parseXml(input.toString('utf8')).documentElement
+        if (single) classify(parseNotification(single))
+      },
     },
-  }]
+  ]
 }
 
 function dc09(): FuzzTarget[] {
   const corpus = vectorCorpus('dc09')
   const splitter = new FrameSplitter()
   const key = Buffer.alloc(16, 7)
-  return [{
-    name: 'dc09 replies (FrameSplitter, decodeFrame)', corpus,
-    feed(input, rnd) {
-      decodeDc09(input, () => key)
-      for (const c of chunks(input, rnd)) for (const f of splitter.push(c)) decodeDc09(f, () => key)
+  return [
+    {
+      name: 'dc09 replies (FrameSplitter, decodeFrame)',
+      corpus,
+      feed(input, rnd) {
+        decodeDc09(input, () => key)
+        for (const c of chunks(input, rnd)) for (const f of splitter.push(c)) decodeDc09(f, () => key)
+      },
     },
-  }]
+  ]
 }
 
 /** A valid payload per line, from which the mutations start. */
@@ -213,12 +234,16 @@ function ingest(): FuzzTarget[] {
     reportRejection: () => Promise.resolve(),
     log: pino({ level: 'silent' }),
   })
-  return [{
-    name: 'mqtt ingest gate (payload checks, schema)', corpus: INGEST_PAYLOADS.map((p) => Buffer.from(p)), async: true,
-    async feed(input) {
-      await gate.accept('p0', input, 'fuzzer')
+  return [
+    {
+      name: 'mqtt ingest gate (payload checks, schema)',
+      corpus: INGEST_PAYLOADS.map((p) => Buffer.from(p)),
+      async: true,
+      async feed(input) {
+        await gate.accept('p0', input, 'fuzzer')
+      },
     },
-  }]
+  ]
 }
 
 /** Every decoder of the gateway: the adapters' codecs and framers, the ingest gate, DC-09 replies. */

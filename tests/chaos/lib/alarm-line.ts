@@ -15,7 +15,11 @@ export class AlarmLine {
   private seen = 0
   private readonly byText = new Map<string, Sent>()
 
-  private constructor(private readonly port: ReceiverPort, device: string, count: number) {
+  private constructor(
+    private readonly port: ReceiverPort,
+    device: string,
+    count: number,
+  ) {
     if (count > 998) throw new RangeError('a Contact ID zone has three digits: at most 998 messages and one unheard')
     const model = port.model
     this.messages = Array.from({ length: count }, (_, n) => ({ device, n, probe: String(n + 1).padStart(3, '0') }))

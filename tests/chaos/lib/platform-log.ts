@@ -49,7 +49,11 @@ export class PlatformLog {
     this.skewMs = { min: Math.min(this.skewMs.min, skew), max: Math.max(this.skewMs.max, skew) }
     const probe = ev.attrs['probe'] ?? ev.attrs['zone']
     this.arrivals.push({
-      id: ev.id, device: ev.device, seq: ev.seq, probe: probe === undefined ? undefined : String(probe), arrivedAt: Date.now(),
+      id: ev.id,
+      device: ev.device,
+      seq: ev.seq,
+      probe: probe === undefined ? undefined : String(probe),
+      arrivedAt: Date.now(),
       ...(SUPERVISION.has(ev.type) ? { supervision: true } : {}),
     })
     this.ids.add(ev.id)

@@ -2,7 +2,10 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { topics } from '../../../base/events/topics.js'
 import type { Sent } from '../checker.js'
 
-export interface ProducerLogin { username: string; password: string }
+export interface ProducerLogin {
+  username: string
+  password: string
+}
 
 /**
  * A third-party MQTT producer for one device: a fixed stream of events with its own ids, published

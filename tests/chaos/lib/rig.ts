@@ -79,7 +79,15 @@ export class Rig {
       const producers = Array.from({ length: o.producers }, (_, i) => {
         const shape = o.shapes?.[i]
         const pace = o.trafficMs === undefined ? 0 : (o.trafficMs * o.window) / o.eventsPerProducer
-        return new ChaosProducer(SITE, `p${i}`, shape?.events ?? o.eventsPerProducer, newId, (n) => TYPES[(n + i) % TYPES.length]!, shape?.window ?? o.window, shape?.paceMs ?? pace)
+        return new ChaosProducer(
+          SITE,
+          `p${i}`,
+          shape?.events ?? o.eventsPerProducer,
+          newId,
+          (n) => TYPES[(n + i) % TYPES.length]!,
+          shape?.window ?? o.window,
+          shape?.paceMs ?? pace,
+        )
       })
       const devices: Array<Record<string, unknown>> = producers.map((p) => ({ id: p.device, adapter: 'mqtt-ingest', kind: 'alarm' }))
       let ptyPath: string | undefined
@@ -95,7 +103,11 @@ export class Rig {
         cleanup.push(() => l.close())
         link = l
       }
-      const config = harnessConfig(dir, link?.url ?? platform.url, { devices, uplink: { keepaliveSec: o.keepaliveSec }, ...(o.journal ? { journal: o.journal } : {}) })
+      const config = harnessConfig(dir, link?.url ?? platform.url, {
+        devices,
+        uplink: { keepaliveSec: o.keepaliveSec },
+        ...(o.journal ? { journal: o.journal } : {}),
+      })
       const configFile = writeConfig({ ...config, log: { level: 'info' } }, dir)
       const rig = new Rig(dir, plog, configFile, o, seed, ptyPath, producers)
       rig.link = link
@@ -164,10 +176,17 @@ export class Rig {
     let error: string | undefined
     try {
       await until('every message acknowledged', () => this.done(), deadline)
-      const ids = this.all().map((m) => m.id).filter((id): id is string => id !== undefined)
+      const ids = this.all()
+        .map((m) => m.id)
+        .filter((id): id is string => id !== undefined)
       if (!(await this.plog.waitFor(ids, Math.max(0, deadline - Date.now())))) error = 'not every acknowledged event arrived before the deadline'
       const line = this.line
-      if (line) await until('every alarm message at the platform', () => line.messages.every((m) => this.plog.arrivals.some((a) => a.device === 'alarm-rx' && a.probe === m.probe)), deadline)
+      if (line)
+        await until(
+          'every alarm message at the platform',
+          () => line.messages.every((m) => this.plog.arrivals.some((a) => a.device === 'alarm-rx' && a.probe === m.probe)),
+          deadline,
+        )
     } catch (err) {
       error = (err as Error).message
     }
@@ -195,8 +214,14 @@ export interface RunOutcome {
  * message acknowledged and arrived, the history checked, the journal's integrity checked. Any
  * failure on the way becomes `result.error`; the rig is always closed.
  */
-export async function withRig<R extends RunOutcome>(o: RigOptions, seed: number, rnd: () => number, deadlineMs: number, result: R,
-  body: (rig: Rig, deadline: number) => Promise<void>): Promise<R> {
+export async function withRig<R extends RunOutcome>(
+  o: RigOptions,
+  seed: number,
+  rnd: () => number,
+  deadlineMs: number,
+  result: R,
+  body: (rig: Rig, deadline: number) => Promise<void>,
+): Promise<R> {
   let rig: Rig | undefined
   try {
     rig = await Rig.open(o, seed, rnd)

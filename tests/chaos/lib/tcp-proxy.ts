@@ -30,7 +30,11 @@ export class FaultyLink {
   /** Bytes dropped while stalled, and connections cut. */
   readonly stats = { dropped: 0, cuts: 0, connections: 0 }
 
-  private constructor(private readonly server: net.Server, private readonly target: { host: string; port: number }, readonly port: number) {}
+  private constructor(
+    private readonly server: net.Server,
+    private readonly target: { host: string; port: number },
+    readonly port: number,
+  ) {}
 
   static async open(targetPort: number, random: () => number): Promise<FaultyLink> {
     const server = net.createServer()

@@ -40,14 +40,19 @@ export async function clockRun(run: number, o: ClockOptions): Promise<ClockRun> 
     // what is left, so events flow on both sides of it.
     for (const step of [...STEPS, 'kill']) {
       const from = r.mqttAcked()
-      const at = from + Math.floor((r.mqttTotal - from) * (1 + rnd()) / 3)
+      const at = from + Math.floor(((r.mqttTotal - from) * (1 + rnd())) / 3)
       await until(`${at} acknowledged`, () => r.mqttAcked() >= at || r.done(), deadline)
       if (step === 'kill') {
         // The receiver sends a message and never hears its ACK: committed at the stepped-back
         // time, repeated after the restart at the right time, a day later by the wall clock.
         const line = r.line
         const unheard = line?.sendUnheard()
-        if (unheard) await until('the unheard message at the platform', () => r.plog.arrivals.some((a) => a.device === unheard.device && a.probe === unheard.probe), deadline)
+        if (unheard)
+          await until(
+            'the unheard message at the platform',
+            () => r.plog.arrivals.some((a) => a.device === unheard.device && a.probe === unheard.probe),
+            deadline,
+          )
         result.steps.push(`kill at ${r.acked()}, clock set right while down`)
         result.integrity.push(await r.kill())
         clock.set('+0')
@@ -65,6 +70,8 @@ export async function clockRun(run: number, o: ClockOptions): Promise<ClockRun> 
 }
 
 export function clockLine(r: ClockRun): string {
-  return `clock run ${r.run} seed ${r.seed}: ${r.steps.join(', ')} of ${r.total}; clock error seen ${r.skewHours.min} h to ${r.skewHours.max} h; lost ${r.report.lost.length}, dup ids ${r.report.duplicateIds}, ` +
+  return (
+    `clock run ${r.run} seed ${r.seed}: ${r.steps.join(', ')} of ${r.total}; clock error seen ${r.skewHours.min} h to ${r.skewHours.max} h; lost ${r.report.lost.length}, dup ids ${r.report.duplicateIds}, ` +
     `dup content ${r.report.duplicateContent.length}, order ${r.report.orderViolations.length}, seq gaps ${r.report.seqGaps}; integrity ${r.integrity.join('/')}${r.error ? `; ERROR ${r.error}` : ''}`
+  )
 }

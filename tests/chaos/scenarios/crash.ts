@@ -78,7 +78,11 @@ export async function crashRun(run: number, o: CrashOptions): Promise<CrashRun> 
       result.restartMs.push(Date.now() - killedAt)
       const seen = r.plog.arrivals.length
       void until('an event after the restart', () => r.plog.arrivals.length > seen || finished, deadline).then(
-        () => { if (!finished) result.recoveryMs.push(Date.now() - killedAt) }, () => undefined)
+        () => {
+          if (!finished) result.recoveryMs.push(Date.now() - killedAt)
+        },
+        () => undefined,
+      )
     }
   })
   finished = true
@@ -87,7 +91,9 @@ export async function crashRun(run: number, o: CrashOptions): Promise<CrashRun> 
 
 /** One line per run for the chaos log. */
 export function crashLine(r: CrashRun): string {
-  return `crash run ${r.run} seed ${r.seed}: ${r.killedAtAcked.length} kill(s) at ${r.killedAtAcked.join('/')} of ${r.total}${r.froze ? ', frozen first' : ''}; ` +
+  return (
+    `crash run ${r.run} seed ${r.seed}: ${r.killedAtAcked.length} kill(s) at ${r.killedAtAcked.join('/')} of ${r.total}${r.froze ? ', frozen first' : ''}; ` +
     `lost ${r.report.lost.length}, dup ids ${r.report.duplicateIds}, dup content ${r.report.duplicateContent.length}, order ${r.report.orderViolations.length}; ` +
     `integrity ${r.integrity.join('/')}; restart ${r.restartMs.join('/')} ms, first event ${r.recoveryMs.join('/')} ms${r.error ? `; ERROR ${r.error}` : ''}`
+  )
 }

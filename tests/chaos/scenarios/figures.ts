@@ -36,11 +36,15 @@ function judge<R extends Judged>(runs: R[], extra: Record<string, unknown>, head
     integrityFailures: sum((r) => r.integrity.filter((i) => i !== 'ok').length),
     worstAckToArrivalMs: Math.max(0, ...runs.map((r) => r.report.delayMs.max)),
     failingSeeds: failing.map((r) => ({
-      run: r.run, seed: r.seed, error: r.error,
-      firstViolation: r.report.orderViolations[0], duplicateContent: r.report.duplicateContent.slice(0, 3),
+      run: r.run,
+      seed: r.seed,
+      error: r.error,
+      firstViolation: r.report.orderViolations[0],
+      duplicateContent: r.report.duplicateContent.slice(0, 3),
     })),
   }
-  const summary = `${figures.runs} runs, ${figures.events} events${head}; lost ${figures.lost}, unexpected ${figures.unexpected}, ` +
+  const summary =
+    `${figures.runs} runs, ${figures.events} events${head}; lost ${figures.lost}, unexpected ${figures.unexpected}, ` +
     `dup ids ${figures.duplicateIds}, dup content ${figures.duplicateContent}, order ${figures.orderViolations} (in ${figures.runsWithOrderViolations} runs), ` +
     `seq gaps ${figures.seqGaps}, integrity failures ${figures.integrityFailures}` +
     (failing.length ? `; FAILING seeds ${failing.map((r) => r.seed).join(', ')}` : '')
@@ -65,7 +69,11 @@ export function storageFigures(runs: StorageRun[]): ScenarioResult {
     stoppedByItself: runs.filter((r) => r.exited !== null).length,
     errorLines: sum((r) => r.errorLines),
   }
-  return judge(runs, extra, `, ${extra.ackedUnderFaults} acknowledged under faults, ${extra.failedStarts} refused starts, stopped by itself ${extra.stoppedByItself}`)
+  return judge(
+    runs,
+    extra,
+    `, ${extra.ackedUnderFaults} acknowledged under faults, ${extra.failedStarts} refused starts, stopped by itself ${extra.stoppedByItself}`,
+  )
 }
 
 export function clockFigures(runs: ClockRun[]): ScenarioResult {
@@ -87,20 +95,36 @@ export function killsFigures(runs: KillsRun[]): ScenarioResult {
     a.runs++
     if (r.killed) a.killed++
   }
-  const head = Object.entries(at).map(([p, a]) => `${p}: ${a.killed} of ${a.runs} killed there`).join(', ')
+  const head = Object.entries(at)
+    .map(([p, a]) => `${p}: ${a.killed} of ${a.runs} killed there`)
+    .join(', ')
   return judge(runs, { points: at }, `, ${head}`)
 }
 
 export function diskFigures(runs: DiskRun[]): ScenarioResult {
   const explained = runs.reduce((s, r) => s + r.report.seqGapsExplained, 0)
   const full = delayFigures(runs.map((r) => r.fullMs))
-  return judge(runs, { seqGapsExplained: explained, fullMs: full, stoppedByItself: runs.filter((r) => r.exited !== null).length }, `, disk full ${full.p50}-${full.max} ms, ${explained} seq gaps reported evicted`)
+  return judge(
+    runs,
+    { seqGapsExplained: explained, fullMs: full, stoppedByItself: runs.filter((r) => r.exited !== null).length },
+    `, disk full ${full.p50}-${full.max} ms, ${explained} seq gaps reported evicted`,
+  )
 }
 
 export function outageFigures(runs: OutageRun[]): ScenarioResult {
   const worst = (f: (r: OutageRun) => number): number => Math.max(0, ...runs.map(f))
-  const extra = { drainMs: worst((r) => r.drainMs), eventsPerSec: runs.map((r) => r.eventsPerSec), peakRssMiB: worst((r) => r.peakRssMiB), lastUrgentAt: worst((r) => r.lastUrgentAt), urgentShare: worst((r) => r.urgentShare) }
-  return judge(runs.map((r) => ({ ...r, integrity: r.integrity })), extra, `, drained in ${extra.drainMs} ms, peak RSS ${extra.peakRssMiB} MiB, last urgent at ${(extra.lastUrgentAt * 100).toFixed(1)} % of arrivals`)
+  const extra = {
+    drainMs: worst((r) => r.drainMs),
+    eventsPerSec: runs.map((r) => r.eventsPerSec),
+    peakRssMiB: worst((r) => r.peakRssMiB),
+    lastUrgentAt: worst((r) => r.lastUrgentAt),
+    urgentShare: worst((r) => r.urgentShare),
+  }
+  return judge(
+    runs.map((r) => ({ ...r, integrity: r.integrity })),
+    extra,
+    `, drained in ${extra.drainMs} ms, peak RSS ${extra.peakRssMiB} MiB, last urgent at ${(extra.lastUrgentAt * 100).toFixed(1)} % of arrivals`,
+  )
 }
 
 export function fairnessFigures(runs: FairnessRun[]): ScenarioResult {
@@ -111,5 +135,9 @@ export function fairnessFigures(runs: FairnessRun[]): ScenarioResult {
 
 export function powerFigures(runs: PowerRun[]): ScenarioResult {
   const restored = runs.reduce((s, r) => s + r.restored, 0)
-  return judge(runs, { filesRestored: restored, filesRemoved: runs.reduce((s, r) => s + r.removed, 0) }, `, ${runs.length} cuts, ${restored} files put back to their last sync`)
+  return judge(
+    runs,
+    { filesRestored: restored, filesRemoved: runs.reduce((s, r) => s + r.removed, 0) },
+    `, ${runs.length} cuts, ${restored} files put back to their last sync`,
+  )
 }

@@ -45,11 +45,17 @@ export async function killsRun(run: number, o: KillsOptions): Promise<KillsRun> 
     // races the gateway's death.
     const died = () => r.gw?.child.signalCode === 'SIGKILL'
     const started = await Promise.race([
-      r.start({ env: { PINGAN_FAULT: `${point}:kill:${hit}` } }).then(() => undefined, (err: unknown) => err),
-      until('the gateway to start or die', died, deadline).then(() => undefined, () => undefined),
+      r.start({ env: { PINGAN_FAULT: `${point}:kill:${hit}` } }).then(
+        () => undefined,
+        (err: unknown) => err,
+      ),
+      until('the gateway to start or die', died, deadline).then(
+        () => undefined,
+        () => undefined,
+      ),
     ])
     if (started !== undefined) {
-      await until('the gateway\'s exit', () => died() || r.gw?.child.exitCode !== null, Date.now() + 5000).catch(() => undefined)
+      await until("the gateway's exit", () => died() || r.gw?.child.exitCode !== null, Date.now() + 5000).catch(() => undefined)
       if (!died()) throw started
     }
     result.total = r.all().length
@@ -64,7 +70,9 @@ export async function killsRun(run: number, o: KillsOptions): Promise<KillsRun> 
 }
 
 export function killsLine(r: KillsRun): string {
-  return `kills run ${r.run} seed ${r.seed}: ${r.point} hit ${r.hit}: ${r.killed ? `killed there at ${r.ackedAtKill} of ${r.total} acknowledged` : 'not reached'}; ` +
+  return (
+    `kills run ${r.run} seed ${r.seed}: ${r.point} hit ${r.hit}: ${r.killed ? `killed there at ${r.ackedAtKill} of ${r.total} acknowledged` : 'not reached'}; ` +
     `lost ${r.report.lost.length}, dup ids ${r.report.duplicateIds}, dup content ${r.report.duplicateContent.length}, order ${r.report.orderViolations.length}, ` +
     `seq gaps ${r.report.seqGaps}; integrity ${r.integrity.join('/')}${r.error ? `; ERROR ${r.error}` : ''}`
+  )
 }

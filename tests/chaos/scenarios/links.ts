@@ -49,7 +49,7 @@ export async function linksRun(run: number, o: LinksOptions): Promise<LinksRun> 
     const seen = r.plog.arrivals.length
     set({ kind: 'pass' }, 'heal')
     const healed = Date.now()
-    await until('an event after healing', () => r.plog.arrivals.length > seen || r.done() && r.plog.ids.size >= r.all().length, deadline)
+    await until('an event after healing', () => r.plog.arrivals.length > seen || (r.done() && r.plog.ids.size >= r.all().length), deadline)
     if (r.plog.arrivals.length > seen) result.healToEventMs = Date.now() - healed
     const delayMs = ms(5, 50)
     const jitterMs = ms(10, 200)
@@ -72,7 +72,9 @@ export async function linksRun(run: number, o: LinksOptions): Promise<LinksRun> 
 }
 
 export function linksLine(r: LinksRun): string {
-  return `links run ${r.run} seed ${r.seed}: ${r.phases.join(', ')}; ${r.total} messages, ${r.connections} uplink connections, ${r.cuts} cut; heal to event ${r.healToEventMs ?? '-'} ms; ` +
+  return (
+    `links run ${r.run} seed ${r.seed}: ${r.phases.join(', ')}; ${r.total} messages, ${r.connections} uplink connections, ${r.cuts} cut; heal to event ${r.healToEventMs ?? '-'} ms; ` +
     `lost ${r.report.lost.length}, dup ids ${r.report.duplicateIds}, dup content ${r.report.duplicateContent.length}, order ${r.report.orderViolations.length}, ` +
     `seq gaps ${r.report.seqGaps}; integrity ${r.integrity.join('/')}${r.error ? `; ERROR ${r.error}` : ''}`
+  )
 }

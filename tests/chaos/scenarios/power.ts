@@ -93,6 +93,8 @@ export async function powerRun(run: number, o: PowerOptions): Promise<PowerRun> 
 }
 
 export function powerLine(r: PowerRun): string {
-  return `power run ${r.run} seed ${r.seed}: cut at ${r.ackedAtCut} of ${r.total} acknowledged, ${r.restored} files back to their last sync (${r.unsyncedBytes} bytes differed), ${r.removed} removed; ` +
+  return (
+    `power run ${r.run} seed ${r.seed}: cut at ${r.ackedAtCut} of ${r.total} acknowledged, ${r.restored} files back to their last sync (${r.unsyncedBytes} bytes differed), ${r.removed} removed; ` +
     `lost ${r.report.lost.length}, dup content ${r.report.duplicateContent.length}, order ${r.report.orderViolations.length}, seq gaps ${r.report.seqGaps}; integrity ${r.integrity.join('/')}${r.error ? `; ERROR ${r.error}` : ''}`
+  )
 }

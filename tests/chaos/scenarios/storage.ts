@@ -43,16 +43,31 @@ const MAX_STARTS = 10
 
 export function fiuPrefix(probability: number): string[] {
   return [
-    'fiu-run', '-x', '-f', '',
-    '-c', `enable_random name=posix/io/sync/*,probability=${probability}`,
-    '-c', `enable_random name=posix/io/rw/pwrite,probability=${probability}`,
+    'fiu-run',
+    '-x',
+    '-f',
+    '',
+    '-c',
+    `enable_random name=posix/io/sync/*,probability=${probability}`,
+    '-c',
+    `enable_random name=posix/io/rw/pwrite,probability=${probability}`,
   ]
 }
 
 export async function storageRun(run: number, o: StorageOptions): Promise<StorageRun> {
   const seed = (o.seed + run * 7919) >>> 0
   const rnd = seededRandom(seed)
-  const result: StorageRun = { run, seed, total: 0, ackedUnderFaults: 0, failedStarts: 0, exited: null, errorLines: 0, integrity: [], report: checkHistory([], []) }
+  const result: StorageRun = {
+    run,
+    seed,
+    total: 0,
+    ackedUnderFaults: 0,
+    failedStarts: 0,
+    exited: null,
+    errorLines: 0,
+    integrity: [],
+    report: checkHistory([], []),
+  }
   await withRig({ ...o, alarmMessages: 0, keepaliveSec: 5, reconnect: true }, seed, rnd, o.deadlineMs, result, async (r, deadline) => {
     result.total = r.all().length
     let gw: SpawnedGateway | undefined
@@ -78,7 +93,9 @@ export async function storageRun(run: number, o: StorageOptions): Promise<Storag
 
 /** One line per run for the chaos log. */
 export function storageLine(r: StorageRun): string {
-  return `storage run ${r.run} seed ${r.seed}: ${r.ackedUnderFaults} of ${r.total} acknowledged under faults, ${r.failedStarts} failed starts, ` +
+  return (
+    `storage run ${r.run} seed ${r.seed}: ${r.ackedUnderFaults} of ${r.total} acknowledged under faults, ${r.failedStarts} failed starts, ` +
     `${r.exited === null ? 'kept running' : `stopped by itself (${r.exited})`}, ${r.errorLines} error lines; lost ${r.report.lost.length}, ` +
     `dup content ${r.report.duplicateContent.length}, order ${r.report.orderViolations.length}; integrity ${r.integrity.join('/')}${r.error ? `; ERROR ${r.error}` : ''}`
+  )
 }

@@ -119,7 +119,8 @@ describe('API auth', () => {
     expect(await (await call('/api/v1/test/install', 'GET', { cookie: installer })).json()).toEqual({ by: 'ines' })
     expect((await call('/api/v1/status', 'GET', { authorization: 'Bearer not-a-token-0123456789' })).status).toBe(401)
     // The route matched decides, not the URL's spelling.
-    for (const path of ['/%61pi/v1/test/install', '/api/v1/test/install/', '//api/v1/test/install']) expect((await call(path, 'GET', {})).status, path).not.toBe(200)
+    for (const path of ['/%61pi/v1/test/install', '/api/v1/test/install/', '//api/v1/test/install'])
+      expect((await call(path, 'GET', {})).status, path).not.toBe(200)
     expect(a.logs.text()).not.toContain(TOKEN)
     expect(a.logs.text()).not.toContain(VIEWER_TOKEN)
   })

@@ -34,12 +34,16 @@ describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS
     const states: Array<Partial<DeviceState>> = []
     const logs = captureLog()
     const ctx: AdapterContext = {
-      log: logs.log, now: () => (timers ? timers.now() : Date.now()), ...(timers ? { timers } : {}), signal: new AbortController().signal,
-      emit: (input) => new Promise<EmitResult>((resolve) => {
-        // Supervision events commit at once; alarm events wait for the test.
-        if (input.type.startsWith('device.')) resolve({ id: 'sup', duplicate: false })
-        else emitted.push({ input, resolve })
-      }),
+      log: logs.log,
+      now: () => (timers ? timers.now() : Date.now()),
+      ...(timers ? { timers } : {}),
+      signal: new AbortController().signal,
+      emit: (input) =>
+        new Promise<EmitResult>((resolve) => {
+          // Supervision events commit at once; alarm events wait for the test.
+          if (input.type.startsWith('device.')) resolve({ id: 'sup', duplicate: false })
+          else emitted.push({ input, resolve })
+        }),
       setState: (s) => void states.push(s),
     }
     const cfg = ContactIdDeviceSchema.parse({ id: 'rx', adapter: 'contact-id', transport: { path: pair.a, baudRate: 115200 }, supervisionMs: 1000, ...extra })
@@ -79,7 +83,11 @@ describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS
 
   it('health(): the line as LinkStats, the heartbeat as last seen, the supervision window', async () => {
     const { send, answer, adapter } = await setup()
-    expect(adapter.health()).toMatchObject({ online: false, link: { frames: 0, retries: 0, crcErrors: 0, timeouts: 0, droppedBytes: 0 }, supervision: { windowMs: 1000 } })
+    expect(adapter.health()).toMatchObject({
+      online: false,
+      link: { frames: 0, retries: 0, crcErrors: 0, timeouts: 0, droppedBytes: 0 },
+      supervision: { windowMs: 1000 },
+    })
     expect(adapter.health().lastSeenAt).toBeUndefined()
     await send('1011           @    ')
     await send('5011 181234X12101001')
@@ -161,7 +169,12 @@ describe('Contact ID adapter on a PTY, byte by byte', { timeout: 4 * DEADLINE_MS
 
   it('resyncs after noise and a half message, and decodes what follows', async () => {
     const { answer, emitted, answers, pending } = await setup()
-    const raw = Buffer.concat([Buffer.from([0x00, 0xff, 0x13]), Buffer.from('5011 18', 'latin1'), Buffer.from([0x07]), Buffer.from('34E13101015\x145011 181234E13101015\x14', 'latin1')])
+    const raw = Buffer.concat([
+      Buffer.from([0x00, 0xff, 0x13]),
+      Buffer.from('5011 18', 'latin1'),
+      Buffer.from([0x07]),
+      Buffer.from('34E13101015\x145011 181234E13101015\x14', 'latin1'),
+    ])
     // One write, so the noise, the cut message and the good one arrive together.
     const fd = openSync(pair!.b, 'w')
     writeSync(fd, raw)

@@ -13,8 +13,14 @@ const ZONES = {
 
 function device(transport: unknown, extra: Record<string, unknown> = {}) {
   return {
-    id: DEVICE, adapter: 'contact-id', name: 'Guard room receiver', location: { grid: 'G-07' },
-    transport, supervisionMs: 1500, zones: ZONES, ...extra,
+    id: DEVICE,
+    adapter: 'contact-id',
+    name: 'Guard room receiver',
+    location: { grid: 'G-07' },
+    transport,
+    supervisionMs: 1500,
+    zones: ZONES,
+    ...extra,
   }
 }
 
@@ -40,8 +46,15 @@ describe('Contact ID through the whole gateway', { timeout: 4 * DEADLINE_MS }, (
     sim.poke()
     const beam = await h.platform.waitForEvent((e) => e.type === 'intrusion', DEADLINE_MS)
     expect(beam).toMatchObject({
-      site: SITE, device: DEVICE, kind: 'alarm', priority: 2, zone: 'infrared beam, north fence',
-      building: '3', area: 'north fence', grid: 'G-07', raw: '5011 181234E13101015',
+      site: SITE,
+      device: DEVICE,
+      kind: 'alarm',
+      priority: 2,
+      zone: 'infrared beam, north fence',
+      building: '3',
+      area: 'north fence',
+      grid: 'G-07',
+      raw: '5011 181234E13101015',
       attrs: { account: '1234', code: '131', qualifier: 'new', zone: '015', description: 'Perimeter' },
     })
     await h.platform.waitForEvent((e) => e.type === 'intrusion.restore', DEADLINE_MS)
@@ -58,7 +71,11 @@ describe('Contact ID through the whole gateway', { timeout: 4 * DEADLINE_MS }, (
     model.enqueue(ev('131', '015'), ev('110', '002'))
     sim.poke()
     await until('both', () => model.stats.delivered === 2)
-    expect(alarms(h).map((e) => e.type).sort()).toEqual(['fire', 'intrusion'])
+    expect(
+      alarms(h)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['fire', 'intrusion'])
     expect(model.stats.naks).toBe(0)
   })
 

@@ -25,7 +25,9 @@ describe('Contact ID: the same message again is new unless it is a retransmissio
     model.schedule(t0 + events.length * 1000, ev('602', '000'))
     sim.poke()
     await h.platform.waitForEvent((e) => e.device === DEVICE && e.type === 'test', DEADLINE_MS)
-    return alarms(h).sort((a, b) => a.seq - b.seq).map((e) => e.type)
+    return alarms(h)
+      .sort((a, b) => a.seq - b.seq)
+      .map((e) => e.type)
   }
 
   it('an intrusion, its restore and the intrusion again a second later are three events', async () => {
@@ -42,7 +44,11 @@ describe('Contact ID: the same message again is new unless it is a retransmissio
     const { model, sim, h } = await setup()
     const types = await replay(model, sim, h, [ev('401', '003'), ev('401', '003', 'R'), ev('401', '003'), ev('401', '003', 'R')])
     expect(types).toEqual(['disarm', 'arm', 'disarm', 'arm', 'test'])
-    expect(alarms(h).filter((e) => e.type !== 'test').map((e) => e.user)).toEqual(['003', '003', '003', '003'])
+    expect(
+      alarms(h)
+        .filter((e) => e.type !== 'test')
+        .map((e) => e.user),
+    ).toEqual(['003', '003', '003', '003'])
   })
 
   it('a message repeated because its ACK was lost is still one event, after a genuine re-alarm too', async () => {

@@ -38,7 +38,10 @@ export async function barrier(model: ReceiverModel, sim: ReceiverPort, h: Harnes
  * A receiver on one end of a socat PTY pair and a whole gateway (with a platform) on the other,
  * the receiver online. Everything started is pushed on `cleanup`, to be run in reverse.
  */
-export async function ptyGateway(cleanup: Array<() => Promise<void>>, modelOpts: ReceiverModelOptions): Promise<{ model: ReceiverModel; sim: ReceiverPort; h: Harness }> {
+export async function ptyGateway(
+  cleanup: Array<() => Promise<void>>,
+  modelOpts: ReceiverModelOptions,
+): Promise<{ model: ReceiverModel; sim: ReceiverPort; h: Harness }> {
   const pair = await startPtyPair()
   cleanup.push(() => pair.close())
   const model = new ReceiverModel(modelOpts, Date.now())

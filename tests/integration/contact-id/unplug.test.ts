@@ -45,7 +45,9 @@ describe('Contact ID through the gateway when the link goes away', { timeout: 4 
     await until('all five', () => model.stats.delivered === 5)
     await h.platform.waitForEvent((e) => e.type === 'device.online' && e.seq > off.seq, DEADLINE_MS)
     await h.platform.waitForEvent((e) => e.type === 'test', DEADLINE_MS)
-    const types = alarms(h).map((e: GatewayEvent) => e.type).sort()
+    const types = alarms(h)
+      .map((e: GatewayEvent) => e.type)
+      .sort()
     expect(types).toEqual(['fire', 'intrusion', 'intrusion', 'power.lost', 'test'])
     // The noise and garbled copies were refused and repeated, never stored.
     expect(model.stats.naks).toBeGreaterThan(0)
@@ -64,7 +66,11 @@ describe('Contact ID through the gateway when the link goes away', { timeout: 4 
     await down
     await until('both', () => model.stats.delivered === 2, 15_000)
     await h.platform.waitForEvent((e) => e.type === 'duress', DEADLINE_MS)
-    expect(alarms(h).map((e) => e.type).sort()).toEqual(['duress', 'panic'])
+    expect(
+      alarms(h)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(['duress', 'panic'])
     expect(h.platform.events.some((e) => e.type === 'device.offline')).toBe(true)
   })
 })

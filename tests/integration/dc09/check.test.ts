@@ -30,7 +30,8 @@ describe('pingan check with a dc09 uplink', () => {
     writeFileSync(file, YAML)
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
       execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'shell/cli.ts'), 'check', file], { cwd: ROOT }, (err, stdout, stderr) =>
-        res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+        res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      )
     })
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('uplink arc path wired: link test every 180 s (DP3 primary)')

@@ -36,25 +36,31 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     { transport: 'tcp', token: 'SIA-DCS', encrypted: true },
     { transport: 'udp', token: 'ADM-CID', encrypted: false },
     { transport: 'tcp', token: 'ADM-CID', encrypted: true, keepConnection: false },
-  ] as const)('an alarm from each device family arrives once with its code ($transport, $token, encrypted $encrypted)', async ({ transport, token, encrypted, ...rest }) => {
-    const c = await centre({ keys: { '1234': Buffer.from(KEY_HEX, 'hex') } })
-    const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(c, { transport, token, ...rest, ...(encrypted ? { keyHex: KEY_HEX } : {}) })] }] })
-    const ids: string[] = []
-    for (const f of FAMILY) ids.push((await g.gateway.emitAs(f.device, { type: f.type, zone: f.zone })).id)
-    // No code: stays out of the centre (and is still delivered for this uplink).
-    await g.gateway.emitAs('gate-3', { type: 'door.open' })
-    await until(() => c.model.events.length >= FAMILY.length, 'every alarm at the centre')
-    const got = c.model.events.filter((e) => ids.includes(e.eventId ?? ''))
-    expect(got.map((e) => e.data)).toEqual(FAMILY.map((f) => `#1234|${token === 'ADM-CID' ? f.cid : f.sia}`))
-    expect(got.every((e) => e.encrypted === encrypted && e.id === token)).toBe(true)
-    expect(c.model.report(ids)).toMatchObject({ duplicates: 0, outOfOrder: 0, lost: [] })
-  })
+  ] as const)(
+    'an alarm from each device family arrives once with its code ($transport, $token, encrypted $encrypted)',
+    async ({ transport, token, encrypted, ...rest }) => {
+      const c = await centre({ keys: { '1234': Buffer.from(KEY_HEX, 'hex') } })
+      const g = await gateway({
+        paths: [{ name: 'wired', receivers: [receiverOf(c, { transport, token, ...rest, ...(encrypted ? { keyHex: KEY_HEX } : {}) })] }],
+      })
+      const ids: string[] = []
+      for (const f of FAMILY) ids.push((await g.gateway.emitAs(f.device, { type: f.type, zone: f.zone })).id)
+      // No code: stays out of the centre (and is still delivered for this uplink).
+      await g.gateway.emitAs('gate-3', { type: 'door.open' })
+      await until(() => c.model.events.length >= FAMILY.length, 'every alarm at the centre')
+      const got = c.model.events.filter((e) => ids.includes(e.eventId ?? ''))
+      expect(got.map((e) => e.data)).toEqual(FAMILY.map((f) => `#1234|${token === 'ADM-CID' ? f.cid : f.sia}`))
+      expect(got.every((e) => e.encrypted === encrypted && e.id === token)).toBe(true)
+      expect(c.model.report(ids)).toMatchObject({ duplicates: 0, outOfOrder: 0, lost: [] })
+    },
+  )
 
   it('many events from several devices arrive once, in order per device', async () => {
     const c = await centre()
     const g = await gateway({ paths: [{ name: 'wired', receivers: [receiverOf(c)] }] })
     const ids: string[] = []
-    for (let i = 0; i < 60; i++) ids.push((await g.gateway.emitAs(i % 2 ? 'panel-1' : 'gate-3', { type: i % 2 ? 'intrusion' : 'access.denied', zone: String(i % 2), user: '9' })).id)
+    for (let i = 0; i < 60; i++)
+      ids.push((await g.gateway.emitAs(i % 2 ? 'panel-1' : 'gate-3', { type: i % 2 ? 'intrusion' : 'access.denied', zone: String(i % 2), user: '9' })).id)
     await until(() => c.model.report(ids).lost.length === 0, 'all 60 events')
     const r = c.model.report(ids)
     expect(r).toMatchObject({ duplicates: 0, outOfOrder: 0, lost: [], unique: 60, sequenceGaps: 0, sequenceRestarts: 0 })
@@ -114,7 +120,8 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     // The offset in force is in the status (API and gateway/status) under the uplink's link.
     const status = await g.gateway.status()
     const link = Object.values(status.uplinks).find((u) => u.link !== undefined)?.link as
-      { activePath: string; paths: Array<{ receivers: Array<{ clockOffsetMs: number }> }> } | undefined
+      | { activePath: string; paths: Array<{ receivers: Array<{ clockOffsetMs: number }> }> }
+      | undefined
     expect(link?.activePath).toBe('wired')
     expect(Math.abs(link!.paths[0]!.receivers[0]!.clockOffsetMs - 7_200_000)).toBeLessThan(2000)
   })
@@ -156,10 +163,12 @@ describe('DC-09 uplink through the gateway to the alarm-centre simulator', () =>
     let primary = await startCentreSim({ model })
     const port = primary.tcpPort
     const backup = await centre()
-    const g = await gateway({ paths: [
-      { name: 'wired', receivers: [receiverOf(primary)], linkTestMs: 1000 },
-      { name: 'cellular', receivers: [receiverOf(backup)], linkTestMs: 1000 },
-    ] })
+    const g = await gateway({
+      paths: [
+        { name: 'wired', receivers: [receiverOf(primary)], linkTestMs: 1000 },
+        { name: 'cellular', receivers: [receiverOf(backup)], linkTestMs: 1000 },
+      ],
+    })
     const first = (await g.gateway.emitAs('panel-1', { type: 'intrusion', zone: '1' })).id
     await until(() => model.events.some((e) => e.eventId === first), 'the first event on the primary')
     await primary.close()

@@ -35,15 +35,26 @@ export async function startDc09Gateway(uplink: Record<string, unknown>, opts: { 
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'pingan-dc09-'))
   const platform = opts.withPlatform ? await startPlatformSim({ users: [UPLINK_USER] }) : undefined
   const config = harnessConfig(dir, platform?.url ?? 'mqtt://127.0.0.1:1', { devices: DEVICES, noUplink: !platform })
-  config.uplinks.push(Dc09UplinkSchema.parse({
-    id: 'arc', type: 'dc09', account: '1234', ackTimeoutMs: 300, retries: 1, retryDownMs: 100, testReportMs: 0,
-    route: { maxPriority: 4 },
-    ...uplink,
-  }))
+  config.uplinks.push(
+    Dc09UplinkSchema.parse({
+      id: 'arc',
+      type: 'dc09',
+      account: '1234',
+      ackTimeoutMs: 300,
+      retries: 1,
+      retryDownMs: 100,
+      testReportMs: 0,
+      route: { maxPriority: 4 },
+      ...uplink,
+    }),
+  )
   const logs = captureLog()
   const gateway = await startGateway(config, { log: logs.log })
   return {
-    gateway, logs, dir, platform,
+    gateway,
+    logs,
+    dir,
+    platform,
     async stop() {
       await gateway.stop()
       await platform?.close()

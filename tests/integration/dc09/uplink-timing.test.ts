@@ -14,10 +14,20 @@ const ACK_TIMEOUT_MS = 10_000
 
 function row(pos: number, type = 'intrusion'): OutboxRow {
   const id = `0190a0b0-0000-7000-8000-${String(pos).padStart(12, '0')}`
-  const body = JSON.stringify({ id, seq: pos, site: 's', device: 'panel-1', kind: 'alarm', type, priority: 2, receivedAt: new Date(T0).toISOString(), zone: '1', attrs: {} })
+  const body = JSON.stringify({
+    id,
+    seq: pos,
+    site: 's',
+    device: 'panel-1',
+    kind: 'alarm',
+    type,
+    priority: 2,
+    receivedAt: new Date(T0).toISOString(),
+    zone: '1',
+    attrs: {},
+  })
   return { pos, id, device: 'panel-1', kind: 'alarm', priority: 2, body }
 }
-
 
 describe('DC-09 uplink timing on injected timers, against the simulator over TCP', () => {
   let centre: CentreSim | undefined
@@ -31,7 +41,12 @@ describe('DC-09 uplink timing on injected timers, against the simulator over TCP
     const timers = new ManualTimers(T0)
     centre = await startCentreSim({ now: () => timers.now(), faults })
     const cfg = Dc09UplinkSchema.parse({
-      id: 'arc', type: 'dc09', account: '1234', ackTimeoutMs: ACK_TIMEOUT_MS, retries: 2, testReportMs: 0,
+      id: 'arc',
+      type: 'dc09',
+      account: '1234',
+      ackTimeoutMs: ACK_TIMEOUT_MS,
+      retries: 2,
+      testReportMs: 0,
       paths: [{ name: 'wired', receivers: [{ host: '127.0.0.1', port: centre.tcpPort, receiverNumber: '1', lineNumber: '1' }], linkTestMs: linkTest }],
       ...extra,
     })
@@ -119,7 +134,13 @@ describe('DC-09 uplink timing on injected timers, against the simulator over TCP
     const primary = await startCentreSim({ now: () => timers.now() })
     const backup = await startCentreSim({ now: () => timers.now() })
     const cfg = Dc09UplinkSchema.parse({
-      id: 'arc', type: 'dc09', account: '1234', ackTimeoutMs: ACK_TIMEOUT_MS, retries: 0, testReportMs: 0, category: 'DP3',
+      id: 'arc',
+      type: 'dc09',
+      account: '1234',
+      ackTimeoutMs: ACK_TIMEOUT_MS,
+      retries: 0,
+      testReportMs: 0,
+      category: 'DP3',
       paths: [
         { name: 'wired', receivers: [{ host: '127.0.0.1', port: primary.tcpPort }] },
         { name: 'cellular', receivers: [{ host: '127.0.0.1', port: backup.tcpPort }] },

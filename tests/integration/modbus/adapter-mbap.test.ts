@@ -12,9 +12,25 @@ let adapters: Adapter[] = []
 let recs: Recorder[] = []
 
 beforeAll(async () => {
-  model = new ParkingBusModel([{ unit: 1, type: 'lock' }, { unit: 2, type: 'lock' }, { unit: 3, type: 'sensor' }], { now: () => Date.now(), travelMs: 150 })
+  model = new ParkingBusModel(
+    [
+      { unit: 1, type: 'lock' },
+      { unit: 2, type: 'lock' },
+      { unit: 3, type: 'sensor' },
+    ],
+    { now: () => Date.now(), travelMs: 150 },
+  )
   server = await serveTcp(model, { framing: 'mbap' })
-  const common = { framing: 'mbap', transport: server.address, pollIntervalMs: 100, responseTimeoutMs: 100, retries: 1, offlineAfterMisses: 2, offlinePollIntervalMs: 500, commandPollIntervalMs: 50 }
+  const common = {
+    framing: 'mbap',
+    transport: server.address,
+    pollIntervalMs: 100,
+    responseTimeoutMs: 100,
+    retries: 1,
+    offlineAfterMisses: 2,
+    offlinePollIntervalMs: 500,
+    commandPollIntervalMs: 50,
+  }
   ;({ adapters, recs } = await startUnits([
     { id: 'lock-1', unit: 1, profile: 'parking-lock', ...common },
     { id: 'lock-2', unit: 2, profile: 'parking-lock', ...common },
@@ -44,7 +60,15 @@ describe('modbus adapter over Modbus TCP', () => {
   })
 
   it('mbap needs a tcp transport: a serial path is a config error at framing', () => {
-    const r = ModbusDeviceSchema.safeParse({ id: 'x', adapter: 'modbus', kind: 'parking', unit: 1, profile: 'parking-lock', framing: 'mbap', transport: '/dev/ttyUSB0' })
+    const r = ModbusDeviceSchema.safeParse({
+      id: 'x',
+      adapter: 'modbus',
+      kind: 'parking',
+      unit: 1,
+      profile: 'parking-lock',
+      framing: 'mbap',
+      transport: '/dev/ttyUSB0',
+    })
     expect(r.success).toBe(false)
     expect(r.error!.issues.map((i) => i.path.join('.'))).toContain('framing')
   })

@@ -29,10 +29,24 @@ let recs: Recorder[] = []
 
 beforeAll(async () => {
   pair = await startPtyPair()
-  model = new ParkingBusModel([{ unit: 1, type: 'lock' }, { unit: 2, type: 'sensor' }], { now: () => Date.now(), travelMs: 200 })
+  model = new ParkingBusModel(
+    [
+      { unit: 1, type: 'lock' },
+      { unit: 2, type: 'sensor' },
+    ],
+    { now: () => Date.now(), travelMs: 200 },
+  )
   sim = await servePort(model, pair.b)
   const transport = { path: pair.a, baudRate: 9600, backoff: { initialMs: 50, maxMs: 200 } }
-  const timing = { transport, pollIntervalMs: 100, responseTimeoutMs: 150, retries: 1, offlineAfterMisses: 2, offlinePollIntervalMs: 300, commandPollIntervalMs: 50 }
+  const timing = {
+    transport,
+    pollIntervalMs: 100,
+    responseTimeoutMs: 150,
+    retries: 1,
+    offlineAfterMisses: 2,
+    offlinePollIntervalMs: 300,
+    commandPollIntervalMs: 50,
+  }
   ;({ adapters, recs } = await startUnits([
     { id: 'lock-1', unit: 1, profile: MULTI_WRITE_LOCK, ...timing },
     { id: 'space-2', unit: 2, profile: 'occupancy-sensor', ...timing },

@@ -34,11 +34,18 @@ const LOCK_5_PROFILE = {
 
 function device(id: string, unit: number, type: 'lock' | 'sensor', url: string): ModbusDeviceConfig {
   return ModbusDeviceSchema.parse({
-    id, adapter: 'modbus', kind: 'parking', unit,
+    id,
+    adapter: 'modbus',
+    kind: 'parking',
+    unit,
     transport: { url, backoff: { initialMs: 50, maxMs: 200 } },
     profile: unit === 5 ? LOCK_5_PROFILE : type === 'lock' ? 'parking-lock' : 'occupancy-sensor',
-    pollIntervalMs: 100, responseTimeoutMs: 100, retries: 1, offlineAfterMisses: 2,
-    offlinePollIntervalMs: 1000, commandPollIntervalMs: 50,
+    pollIntervalMs: 100,
+    responseTimeoutMs: 100,
+    retries: 1,
+    offlineAfterMisses: 2,
+    offlinePollIntervalMs: 1000,
+    commandPollIntervalMs: 50,
   })
 }
 

@@ -27,7 +27,8 @@ export function recorder(device: string, logs: CapturedLog = captureLog()): Reco
   const poll = async (ok: () => boolean, what: string, timeoutMs: number) => {
     const until = Date.now() + timeoutMs
     while (!ok()) {
-      if (Date.now() > until) throw new Error(`${device}: ${what} not seen within ${timeoutMs} ms; events: ${events.map((e) => e.type).join(', ')}; state: ${JSON.stringify(state)}`)
+      if (Date.now() > until)
+        throw new Error(`${device}: ${what} not seen within ${timeoutMs} ms; events: ${events.map((e) => e.type).join(', ')}; state: ${JSON.stringify(state)}`)
       await new Promise((r) => setTimeout(r, 10))
     }
   }

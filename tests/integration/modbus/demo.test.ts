@@ -39,7 +39,13 @@ describe('parking simulator demo', () => {
 })
 
 describe('parking simulator console commands', () => {
-  const model = new ParkingBusModel([{ unit: 1, type: 'lock' }, { unit: 3, type: 'sensor' }], { now: () => 0 })
+  const model = new ParkingBusModel(
+    [
+      { unit: 1, type: 'lock' },
+      { unit: 3, type: 'sensor' },
+    ],
+    { now: () => 0 },
+  )
 
   it.each([
     [['vehicle', '3', 'on'], 'unit 3: vehicle present'],

@@ -19,7 +19,10 @@ const logs = captureLog()
 beforeAll(async () => {
   model = new ParkingBusModel([{ unit: 1, type: 'lock' }], { now: () => Date.now() })
   server = await serveTcp(model)
-  ;({ adapters, recs } = await startUnits([{ id: 'lock-1', unit: 1, profile: 'parking-lock', transport: server.address, pollIntervalMs: 50, offlineAfterMisses: 2, offlinePollIntervalMs: 200 }], logs))
+  ;({ adapters, recs } = await startUnits(
+    [{ id: 'lock-1', unit: 1, profile: 'parking-lock', transport: server.address, pollIntervalMs: 50, offlineAfterMisses: 2, offlinePollIntervalMs: 200 }],
+    logs,
+  ))
 })
 
 afterAll(async () => {
@@ -36,7 +39,13 @@ async function answerNextPollWith(code: number): Promise<Record<string, unknown>
 describe('exception replies to polls', () => {
   it('04 says the unit reports a fault of its own, not that the profile is wrong', async () => {
     const line = await answerNextPollWith(4)
-    expect(line).toMatchObject({ level: 40, msg: 'poll not served: the unit reports a condition of its own', unit: 1, meaning: expect.stringMatching(/internal fault/), action: expect.stringMatching(/check the device itself/) })
+    expect(line).toMatchObject({
+      level: 40,
+      msg: 'poll not served: the unit reports a condition of its own',
+      unit: 1,
+      meaning: expect.stringMatching(/internal fault/),
+      action: expect.stringMatching(/check the device itself/),
+    })
     expect(JSON.stringify(line)).not.toMatch(/profile address/)
     // The error goes in as an object: its type and stack survive.
     expect(line['err']).toMatchObject({ type: 'ModbusException', message: expect.stringMatching(/exception 0x04 server device failure/) })
@@ -44,12 +53,21 @@ describe('exception replies to polls', () => {
 
   it('06 says the unit is busy and the next poll reads it again', async () => {
     const line = await answerNextPollWith(6)
-    expect(line).toMatchObject({ level: 40, msg: 'poll not served: the unit reports a condition of its own', meaning: expect.stringMatching(/busy/), action: expect.stringMatching(/next poll/) })
+    expect(line).toMatchObject({
+      level: 40,
+      msg: 'poll not served: the unit reports a condition of its own',
+      meaning: expect.stringMatching(/busy/),
+      action: expect.stringMatching(/next poll/),
+    })
   })
 
   it('02 still points at the profile addresses', async () => {
     const line = await answerNextPollWith(2)
-    expect(line).toMatchObject({ level: 40, msg: 'poll refused by the unit: the profile does not fit it', action: expect.stringMatching(/profile addresses, 0-based/) })
+    expect(line).toMatchObject({
+      level: 40,
+      msg: 'poll refused by the unit: the profile does not fit it',
+      action: expect.stringMatching(/profile addresses, 0-based/),
+    })
   })
 
   it('a repeat of the same exception is counted at debug, not warned again', async () => {

@@ -34,9 +34,36 @@ beforeAll(async () => {
   const transport = { path: pair.a, baudRate: 19200, parity: 'even', backoff: { initialMs: 50, maxMs: 200 } }
   h = await startHarness({
     devices: [
-      { id: 'lock-1', adapter: 'modbus', kind: 'parking', location: { building: 'B2', area: 'P1-001' }, transport, unit: 1, profile: 'parking-lock', ...timing },
-      { id: 'lock-2', adapter: 'modbus', kind: 'parking', location: { building: 'B2', area: 'P1-002' }, transport, unit: 2, profile: 'parking-lock', ...timing },
-      { id: 'space-3', adapter: 'modbus', kind: 'parking', location: { building: 'B2', area: 'P1-003' }, transport, unit: 3, profile: 'occupancy-sensor', ...timing },
+      {
+        id: 'lock-1',
+        adapter: 'modbus',
+        kind: 'parking',
+        location: { building: 'B2', area: 'P1-001' },
+        transport,
+        unit: 1,
+        profile: 'parking-lock',
+        ...timing,
+      },
+      {
+        id: 'lock-2',
+        adapter: 'modbus',
+        kind: 'parking',
+        location: { building: 'B2', area: 'P1-002' },
+        transport,
+        unit: 2,
+        profile: 'parking-lock',
+        ...timing,
+      },
+      {
+        id: 'space-3',
+        adapter: 'modbus',
+        kind: 'parking',
+        location: { building: 'B2', area: 'P1-003' },
+        transport,
+        unit: 3,
+        profile: 'occupancy-sensor',
+        ...timing,
+      },
     ],
   })
   // Every unit read once: a change made after this is a change, not the first reading.
@@ -163,7 +190,10 @@ devices:
     const problems = (err as ConfigError).problems
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: 'devices.0.profile.commands.raise.await.state', message: expect.stringMatching(/no state "raised" \(states: down, up\)/) }),
+        expect.objectContaining({
+          path: 'devices.0.profile.commands.raise.await.state',
+          message: expect.stringMatching(/no state "raised" \(states: down, up\)/),
+        }),
       ]),
     )
   })
@@ -189,6 +219,8 @@ devices:
 `
     const err = configError(yaml)
     expect(err).toBeInstanceOf(ConfigError)
-    expect((err as ConfigError).problems).toContainEqual(expect.objectContaining({ path: 'devices.0.profile.points.pos.states.0.event', message: expect.stringMatching(/"lock.lowerd" is not an event type/) }))
+    expect((err as ConfigError).problems).toContainEqual(
+      expect.objectContaining({ path: 'devices.0.profile.points.pos.states.0.event', message: expect.stringMatching(/"lock.lowerd" is not an event type/) }),
+    )
   })
 })

@@ -15,11 +15,24 @@ import { createModbusDefinition } from '../../../adapters/modbus/index.js'
  * and nothing was logged.
  */
 const ALT_LOCK_PROFILE = {
-  description: 'the alt lock\'s own map, read as two requests',
+  description: "the alt lock's own map, read as two requests",
   maxReadGap: 0,
   points: {
-    position: { table: 'holding', address: 0, states: { '0': { state: 'lowered', event: 'lock.lowered' }, '1': { state: 'raised', event: 'lock.raised' }, '2': { state: 'moving' }, '3': { state: 'fault', event: 'lock.fault' } } },
-    vehicle: { table: 'holding', address: 1, states: { '0': { state: 'vacant', event: 'parking.vacant' }, '1': { state: 'occupied', event: 'parking.occupied' } } },
+    position: {
+      table: 'holding',
+      address: 0,
+      states: {
+        '0': { state: 'lowered', event: 'lock.lowered' },
+        '1': { state: 'raised', event: 'lock.raised' },
+        '2': { state: 'moving' },
+        '3': { state: 'fault', event: 'lock.fault' },
+      },
+    },
+    vehicle: {
+      table: 'holding',
+      address: 1,
+      states: { '0': { state: 'vacant', event: 'parking.vacant' }, '1': { state: 'occupied', event: 'parking.occupied' } },
+    },
     lastTag: { table: 'holding', address: 5, type: 'u32' },
   },
 }
@@ -29,14 +42,29 @@ afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s()
 })
 
-async function slowLock(framing: 'rtu' | 'mbap', responseTimeoutMs: number): Promise<{ model: ParkingBusModel; rec: Recorder; logs: ReturnType<typeof captureLog> }> {
+async function slowLock(
+  framing: 'rtu' | 'mbap',
+  responseTimeoutMs: number,
+): Promise<{ model: ParkingBusModel; rec: Recorder; logs: ReturnType<typeof captureLog> }> {
   const model = new ParkingBusModel([{ unit: 1, type: 'alt-lock' }], { now: () => Date.now() })
   model.setReplyDelay(1, 350)
   const server: WireServer = await serveTcp(model, { framing })
   stops.push(() => server.close())
   const logs = captureLog()
   const rec = recorder('lock-1', logs)
-  const cfg = ModbusDeviceSchema.parse({ id: 'lock-1', adapter: 'modbus', kind: 'parking', unit: 1, framing, transport: server.address, profile: ALT_LOCK_PROFILE, pollIntervalMs: 200, responseTimeoutMs, retries: 1, offlineAfterMisses: 2 })
+  const cfg = ModbusDeviceSchema.parse({
+    id: 'lock-1',
+    adapter: 'modbus',
+    kind: 'parking',
+    unit: 1,
+    framing,
+    transport: server.address,
+    profile: ALT_LOCK_PROFILE,
+    pollIntervalMs: 200,
+    responseTimeoutMs,
+    retries: 1,
+    offlineAfterMisses: 2,
+  })
   const adapter: Adapter = createModbusDefinition().create!(cfg, rec.ctx)
   await adapter.start()
   stops.push(() => adapter.stop())

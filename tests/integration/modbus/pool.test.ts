@@ -9,7 +9,15 @@ describe('units sharing a bus', () => {
     const logs = captureLog()
     const def = createModbusDefinition()
     const dev = (id: string, baudRate: number, frameSilenceMs?: number) =>
-      ModbusDeviceSchema.parse({ id, adapter: 'modbus', kind: 'parking', unit: 1, profile: 'parking-lock', transport: { path: '/dev/pingan-no-such-port', baudRate }, ...(frameSilenceMs ? { frameSilenceMs } : {}) })
+      ModbusDeviceSchema.parse({
+        id,
+        adapter: 'modbus',
+        kind: 'parking',
+        unit: 1,
+        profile: 'parking-lock',
+        transport: { path: '/dev/pingan-no-such-port', baudRate },
+        ...(frameSilenceMs ? { frameSilenceMs } : {}),
+      })
     const a = recorder('lock-a', logs)
     const b = recorder('lock-b', logs)
     const c = recorder('lock-c', logs)
@@ -19,7 +27,10 @@ describe('units sharing a bus', () => {
     await first.start()
     await second.start()
     await third.start()
-    expect(b.state).toMatchObject({ online: false, reason: expect.stringMatching(/lock-b names \/dev\/pingan-no-such-port as .*19200 8N1, but lock-a opened it as .*9600 8N1/) })
+    expect(b.state).toMatchObject({
+      online: false,
+      reason: expect.stringMatching(/lock-b names \/dev\/pingan-no-such-port as .*19200 8N1, but lock-a opened it as .*9600 8N1/),
+    })
     expect(c.state).toMatchObject({ online: false, reason: expect.stringMatching(/frame silence 20 ms/) })
     expect(logs.find('cannot use the bus').length).toBe(2)
     await Promise.all([first.stop(), second.stop(), third.stop()])

@@ -86,7 +86,11 @@ describe('ONVIF adapter: camera events over HTTP', () => {
     expect(rec.ownEvents()).toHaveLength(0)
     await adapter.onLinkedAlarm({ id: 'e-4', device: 'panel-1', type: 'intrusion', priority: 2, zone: '7' })
     expect(rec.ownEvents()).toHaveLength(1)
-    expect(rec.ownEvents()[0]).toMatchObject({ type: 'snapshot', priority: 2, attrs: { trigger: { id: 'e-4', device: 'panel-1', type: 'intrusion', zone: '7' } } })
+    expect(rec.ownEvents()[0]).toMatchObject({
+      type: 'snapshot',
+      priority: 2,
+      attrs: { trigger: { id: 'e-4', device: 'panel-1', type: 'intrusion', zone: '7' } },
+    })
     const id = (rec.ownEvents()[0]!.attrs!['snapshot'] as { id: string }).id
     expect((await readFile(join(dir(), 'snapshots', id))).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]))
   })

@@ -36,7 +36,17 @@ afterEach(() => {
 
 describe('ONVIF adapter: a camera back from an outage', () => {
   it('subscribes again at once when the camera answers again, whatever the outage cost in backoff', async () => {
-    const { cam, rec, adapter } = await setup({}, { snapshot: { enabled: false }, pingIntervalMs: 1000, backoff: { initialMs: 500, maxMs: 20_000 }, supervisionMs: 30_000, pullTimeoutMs: 10_000, requestTimeoutMs: 5000 })
+    const { cam, rec, adapter } = await setup(
+      {},
+      {
+        snapshot: { enabled: false },
+        pingIntervalMs: 1000,
+        backoff: { initialMs: 500, maxMs: 20_000 },
+        supervisionMs: 30_000,
+        pullTimeoutMs: 10_000,
+        requestTimeoutMs: 5000,
+      },
+    )
     await drive(() => cam.stats.pulls > 0, { maxMs: 5000 })
     await cam.powerOff()
     // Off for a while: the failed attempts grow the backoff to its 20 s cap.

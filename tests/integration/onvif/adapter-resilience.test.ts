@@ -112,7 +112,9 @@ describe('ONVIF adapter: reboots, clocks, credentials, silence and subscription 
   it('says the address is wrong when the device service answers 404, and never loops resubscribing', async () => {
     const { rec, adapter } = await setup({}, (cam) => ({ address: `http://127.0.0.1:${cam.port}/onvif/device_servce` }))
     const off = await rec.waitForEvent('device.offline', 5000)
-    expect(String(off.attrs?.['reason'])).toMatch(/camera cam-gate-1: nothing at http:\/\/127\.0\.0\.1:\d+\/onvif\/device_servce \(HTTP 404\): the address is wrong; an ONVIF device service address ends in \/onvif\/device_service/)
+    expect(String(off.attrs?.['reason'])).toMatch(
+      /camera cam-gate-1: nothing at http:\/\/127\.0\.0\.1:\d+\/onvif\/device_servce \(HTTP 404\): the address is wrong; an ONVIF device service address ends in \/onvif\/device_service/,
+    )
     // Said once; the retries (at the backoff's pace) at debug.
     await rec.waitFor(() => rec.lines.some((l) => l['msg'] === 'camera still refuses'), 5000, 'a retry')
     expect(rec.lines.filter((l) => l['level'] === 50 && errText(l).includes('the address is wrong'))).toHaveLength(1)

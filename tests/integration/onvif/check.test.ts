@@ -7,14 +7,19 @@ import { onvifConfigWarnings, OnvifDeviceSchema } from '../../../adapters/onvif/
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 
-const camera = (over: Record<string, unknown>) => OnvifDeviceSchema.parse({ id: 'cam-1', adapter: 'onvif', address: '10.0.0.7', username: 'admin', password: 'pw', ...over })
+const camera = (over: Record<string, unknown>) =>
+  OnvifDeviceSchema.parse({ id: 'cam-1', adapter: 'onvif', address: '10.0.0.7', username: 'admin', password: 'pw', ...over })
 
 describe('pingan check on cameras', () => {
   it('warns about an address with no path, a path with no scheme, and a camera with no username', () => {
     expect(onvifConfigWarnings(camera({}), 'devices.0')).toEqual([])
     expect(onvifConfigWarnings(camera({ address: 'http://10.0.0.7:8080/onvif/device_service' }), 'devices.0')).toEqual([])
     expect(onvifConfigWarnings(camera({ address: 'http://10.0.0.7' }), 'devices.0')).toEqual([
-      { path: 'devices.0.address', message: '"http://10.0.0.7" has no path: the camera will answer 404', fix: 'end it in /onvif/device_service, or give the host and port only' },
+      {
+        path: 'devices.0.address',
+        message: '"http://10.0.0.7" has no path: the camera will answer 404',
+        fix: 'end it in /onvif/device_service, or give the host and port only',
+      },
     ])
     expect(onvifConfigWarnings(camera({ address: '10.0.0.7/onvif/device_service' }), 'devices.2')[0]?.path).toBe('devices.2.address')
     expect(onvifConfigWarnings(camera({ username: undefined }), 'devices.1')).toEqual([
@@ -26,7 +31,10 @@ describe('pingan check on cameras', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pingan-check-cam-'))
     try {
       const file = join(dir, 'site.yaml')
-      writeFileSync(file, 'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\ndevices:\n  - { id: cam-1, adapter: onvif, address: "http://10.0.0.7:8080" }\n')
+      writeFileSync(
+        file,
+        'version: 1\nsite: { id: ab, name: X }\njournal: { path: j.db }\ndevices:\n  - { id: cam-1, adapter: onvif, address: "http://10.0.0.7:8080" }\n',
+      )
       const r = await new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
         execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'shell/cli.ts'), 'check', file], { cwd: ROOT }, (err, stdout, stderr) =>
           res({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),

@@ -22,7 +22,11 @@ describe('pingan discover against simulated cameras (unicast probe on loopback)'
   it('finds every camera with its address, model, and whether the credentials work', async () => {
     cams = await startCameras(3, { username: 'admin', password: 'pw-3', prefix: 'gate', skewMs: 3600_000 })
     responder = await startDiscoveryResponder(cams)
-    const reports = await discover({ target: { host: '127.0.0.1', port: responder.port }, timeoutMs: WINDOW_MS, creds: { username: 'admin', password: 'pw-3' } })
+    const reports = await discover({
+      target: { host: '127.0.0.1', port: responder.port },
+      timeoutMs: WINDOW_MS,
+      creds: { username: 'admin', password: 'pw-3' },
+    })
     expect(reports.map((r) => r.name).sort()).toEqual(['gate-001', 'gate-002', 'gate-003'])
     for (const r of reports) {
       expect(r.credentials).toBe('ok')
@@ -37,7 +41,9 @@ describe('pingan discover against simulated cameras (unicast probe on loopback)'
     cams = await startCameras(1, { username: 'admin', password: 'pw-3', prefix: 'door' })
     responder = await startDiscoveryResponder(cams)
     const lines: string[] = []
-    await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', String(WINDOW_MS), '--user', 'admin', '--password', 'nope'], (l) => lines.push(l))
+    await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', String(WINDOW_MS), '--user', 'admin', '--password', 'nope'], (l) =>
+      lines.push(l),
+    )
     expect(lines[0]).toBe('ADDRESS\tNAME\tMODEL\tCLOCK\tCREDENTIALS\tDEVICE')
     expect(lines[1]).toMatch(/\tdoor-001\tSIM-IPC-2000\t0s\trefused\t-$/)
   })
@@ -47,14 +53,17 @@ describe('pingan discover against simulated cameras (unicast probe on loopback)'
     responder = await startDiscoveryResponder(cams)
     const dir = await mkdtemp(join(tmpdir(), 'pingan-discover-'))
     const file = join(dir, 'site.yaml')
-    await writeFile(file, [
-      'version: 1',
-      'site: { id: yard, name: Yard }',
-      `journal: { path: ${join(dir, 'j.db')} }`,
-      'devices:',
-      `  - { id: cam-yard-a, adapter: onvif, address: "127.0.0.1:${cams[0]!.port}", username: admin, password: right-pw }`,
-      `  - { id: cam-yard-b, adapter: onvif, address: "127.0.0.1:${cams[1]!.port}", username: admin, password: old-pw }`,
-    ].join('\n'))
+    await writeFile(
+      file,
+      [
+        'version: 1',
+        'site: { id: yard, name: Yard }',
+        `journal: { path: ${join(dir, 'j.db')} }`,
+        'devices:',
+        `  - { id: cam-yard-a, adapter: onvif, address: "127.0.0.1:${cams[0]!.port}", username: admin, password: right-pw }`,
+        `  - { id: cam-yard-b, adapter: onvif, address: "127.0.0.1:${cams[1]!.port}", username: admin, password: old-pw }`,
+      ].join('\n'),
+    )
     const lines: string[] = []
     try {
       await runDiscover(['--target', `127.0.0.1:${responder.port}`, '--timeout', String(WINDOW_MS), '--config', file], (l) => lines.push(l))

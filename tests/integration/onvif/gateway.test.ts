@@ -23,9 +23,17 @@ beforeAll(async () => {
   h = await startHarness({
     devices: [
       {
-        id: 'cam-east', adapter: 'onvif', location: { building: '3', area: 'East gate' },
-        address: `127.0.0.1:${cam.port}`, username: 'admin', password: 'cam-east-pw',
-        pullTimeoutMs: 1000, requestTimeoutMs: 1000, pingIntervalMs: 300, supervisionMs: 3000, motionHoldMs: 200,
+        id: 'cam-east',
+        adapter: 'onvif',
+        location: { building: '3', area: 'East gate' },
+        address: `127.0.0.1:${cam.port}`,
+        username: 'admin',
+        password: 'cam-east-pw',
+        pullTimeoutMs: 1000,
+        requestTimeoutMs: 1000,
+        pingIntervalMs: 300,
+        supervisionMs: 3000,
+        motionHoldMs: 200,
         snapshot: { dir: snapDir },
         linkage: [{ device: 'panel-1', zones: ['7'] }],
       },
@@ -90,7 +98,14 @@ describe('camera adapter lifecycle', () => {
     const { definition } = await import('../../../adapters/onvif/index.js')
     const quiet = await startCamera({ id: 'cam-quiet', username: 'admin', password: 'pw' })
     try {
-      const cfg = DeviceSchema.parse({ id: 'cam-quiet', adapter: 'onvif', address: `127.0.0.1:${quiet.port}`, username: 'admin', password: 'pw', snapshot: { dir: snapDir } })
+      const cfg = DeviceSchema.parse({
+        id: 'cam-quiet',
+        adapter: 'onvif',
+        address: `127.0.0.1:${quiet.port}`,
+        username: 'admin',
+        password: 'pw',
+        snapshot: { dir: snapDir },
+      })
       const { recordingContext } = await import('./context.js')
       const a = definition.create!(cfg as Parameters<NonNullable<typeof definition.create>>[0], recordingContext('cam-quiet').ctx)
       const started = a.start()

@@ -40,7 +40,9 @@ describe('HTTP Digest client against cameras', () => {
     const b = await camera('cam-b', ['SHA-256'])
     const jobs = Array.from({ length: 20 }, (_v, i) => {
       const cam = i % 2 === 0 ? a : b
-      return requestWithAuth(`${cam.base}/snapshot/Profile_1.jpg`, REQ, { username: 'admin', password: `${cam.id}-pw` }, cam.id).then((r) => [cam.id, r] as const)
+      return requestWithAuth(`${cam.base}/snapshot/Profile_1.jpg`, REQ, { username: 'admin', password: `${cam.id}-pw` }, cam.id).then(
+        (r) => [cam.id, r] as const,
+      )
     })
     for (const [id, r] of await Promise.all(jobs)) {
       expect(r.status).toBe(200)
@@ -63,7 +65,9 @@ describe('HTTP Digest client against cameras', () => {
   })
 
   it('sends Basic up front only to a camera configured for it', async () => {
-    const s = await server((req, res) => res.writeHead(req.headers.authorization === `Basic ${Buffer.from('admin:pw').toString('base64')}` ? 200 : 401).end('ok'))
+    const s = await server((req, res) =>
+      res.writeHead(req.headers.authorization === `Basic ${Buffer.from('admin:pw').toString('base64')}` ? 200 : 401).end('ok'),
+    )
     const res = await requestWithAuth(s.url, REQ, { username: 'admin', password: 'pw', basic: true }, 'cam-old')
     expect(res.status).toBe(200)
     expect(s.seen).toHaveLength(1)

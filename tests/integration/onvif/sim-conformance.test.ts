@@ -61,7 +61,15 @@ describe('camera simulator with the onvif package as client', () => {
 
   it('refuses a wrong password', async () => {
     sim = await startCamera({ id: 'cam-w', password: 'pw-1' })
-    const cam = new Cam({ hostname: '127.0.0.1', port: sim.port, username: 'admin', password: 'wrong', path: '/onvif/device_service', autoconnect: false, timeout: 3000 })
+    const cam = new Cam({
+      hostname: '127.0.0.1',
+      port: sim.port,
+      username: 'admin',
+      password: 'wrong',
+      path: '/onvif/device_service',
+      autoconnect: false,
+      timeout: 3000,
+    })
     await call(cam, 'getSystemDateAndTime')
     await expect(call(cam, 'getDeviceInformation')).rejects.toThrow()
     expect(sim.stats.authFailures).toBe(1)

@@ -41,7 +41,11 @@ describe('osdp through the gateway over a PTY', () => {
   it('health() in the gateway status: the bus online, its identity, the secure channel, the line as LinkStats', async () => {
     const h = (await rig.h.gateway.status()).devices.health[DEVICE]!
     // The first reader with an identity names the bus; east-door is secure but north-gate is not.
-    expect(h).toMatchObject({ online: true, info: { vendor: 'A1-B2-C3', serial: String(0x12345678), firmware: '1.2.3', secureChannel: false }, supervision: { windowMs: expect.any(Number) } })
+    expect(h).toMatchObject({
+      online: true,
+      info: { vendor: 'A1-B2-C3', serial: String(0x12345678), firmware: '1.2.3', secureChannel: false },
+      supervision: { windowMs: expect.any(Number) },
+    })
     expect(h.lastSeenAt).toBeTypeOf('number')
     expect(h.link.frames).toBeGreaterThan(0)
     expect(h.link).toMatchObject({ crcErrors: 0, droppedBytes: 0 })
@@ -50,7 +54,13 @@ describe('osdp through the gateway over a PTY', () => {
   it('a swipe reaches the platform as a credential with card number, facility, format and door name', async () => {
     rig.model.swipe(0, 'H10301', 123, 4567)
     const ev = await waitFor('credential', 'north-gate')
-    expect(ev).toMatchObject({ site: SITE, kind: 'access', priority: 4, building: 'B1', attrs: { door: 'North gate', reader: 0, card: '4567', facility: 123, format: 'H10301', bits: 26 } })
+    expect(ev).toMatchObject({
+      site: SITE,
+      kind: 'access',
+      priority: 4,
+      building: 'B1',
+      attrs: { door: 'North gate', reader: 0, card: '4567', facility: 123, format: 'H10301', bits: 26 },
+    })
     // The reader's packet as received (its sequence number and so its CRC vary).
     expect(ev.raw).toMatch(/^538010000[4-7]5000011a00bd88eb80[0-9a-f]{4}$/)
   })

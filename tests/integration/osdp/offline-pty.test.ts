@@ -7,16 +7,13 @@ const waitFor = (type: string, door: string, pred: (e: GatewayEvent) => boolean 
   rig.h.platform.waitForEvent((e) => e.device === DEVICE && e.type === type && e.zone === door && pred(e), ms)
 
 beforeAll(async () => {
-  rig = await startOsdpRig(
-    [{ address: 0 }, { address: 2 }],
-    {
-      readers: [
-        { address: 0, door: 'lobby' },
-        { address: 2, door: 'bike-store', name: 'Bike store' },
-      ],
-      reconnectIntervalMs: 500,
-    },
-  )
+  rig = await startOsdpRig([{ address: 0 }, { address: 2 }], {
+    readers: [
+      { address: 0, door: 'lobby' },
+      { address: 2, door: 'bike-store', name: 'Bike store' },
+    ],
+    reconnectIntervalMs: 500,
+  })
   await waitFor('device.online', 'lobby')
   await waitFor('device.online', 'bike-store')
 })

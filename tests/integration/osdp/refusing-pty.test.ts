@@ -47,7 +47,9 @@ describe('osdp readers that keep refusing the gateway, over a PTY', () => {
     expect(fault).toMatchObject({
       priority: 3,
       attrs: {
-        door: 'Vault', reader: 0, reason: 'reader requires the secure channel',
+        door: 'Vault',
+        reader: 0,
+        reason: 'reader requires the secure channel',
         fix: expect.stringMatching(/^set secureChannel: true for reader 0/),
         detail: expect.stringMatching(/NAK 0x06: encrypted communication required/),
       },

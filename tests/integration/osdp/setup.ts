@@ -44,10 +44,25 @@ export async function startOsdpRig(readers: SimReaderConfig[], device: Omit<Osdp
   const sim = await serveSerial({ model, path: pair.b, log: createLogger({ level: 'silent' }) })
   const h = await startHarness({
     dir,
-    devices: [{ id: DEVICE, adapter: 'osdp', kind: 'access', location: { building: 'B1' }, transport: { path: pair.a, baudRate: 115200, backoff: { initialMs: 50, maxMs: 200 } }, keyStorePath, ...device }],
+    devices: [
+      {
+        id: DEVICE,
+        adapter: 'osdp',
+        kind: 'access',
+        location: { building: 'B1' },
+        transport: { path: pair.a, baudRate: 115200, backoff: { initialMs: 50, maxMs: 200 } },
+        keyStorePath,
+        ...device,
+      },
+    ],
   })
   return {
-    pair, model, sim, h, dir, keyStorePath,
+    pair,
+    model,
+    sim,
+    h,
+    dir,
+    keyStorePath,
     async stop() {
       await h.stop()
       await sim.close()

@@ -6,7 +6,11 @@ import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
 
 /** A safety net on a loaded machine; the tests wait for events. */
-const WAIT = { get signal() { return AbortSignal.timeout(30_000) } }
+const WAIT = {
+  get signal() {
+    return AbortSignal.timeout(30_000)
+  },
+}
 
 function serial(path: string, extra: Record<string, unknown> = {}) {
   return SerialPortTransportSchema.parse({ path, baudRate: 115200, backoff: { initialMs: 50, maxMs: 200 }, ...extra })

@@ -67,7 +67,11 @@ describe('serial transport over TCP to a device server', () => {
     const reopened = new Promise<void>((r) => t.on('open', () => r()))
     for (const s of dev.sockets) s.resetAndDestroy()
     const [reason] = (await closed) as [string]
-    expect(reason).toMatch(new RegExp(`^(connection to the device server lost: tcp://127.0.0.1:${dev.port}: .*ECONNRESET|the device server closed the connection: tcp://127.0.0.1:${dev.port})$`))
+    expect(reason).toMatch(
+      new RegExp(
+        `^(connection to the device server lost: tcp://127.0.0.1:${dev.port}: .*ECONNRESET|the device server closed the connection: tcp://127.0.0.1:${dev.port})$`,
+      ),
+    )
     await reopened
     expect(t.opens).toBe(2)
     expect(mem.find('transport closed, reopening', { level: 40 })).toHaveLength(1)

@@ -9,7 +9,11 @@ import { startPtyPair, type PtyPair } from '../../helpers/pty.js'
 import { captureLog } from '../../helpers/logs.js'
 import { ManualTimers } from '../../helpers/manual-timers.js'
 
-const WAIT = { get signal() { return AbortSignal.timeout(30_000) } }
+const WAIT = {
+  get signal() {
+    return AbortSignal.timeout(30_000)
+  },
+}
 
 /**
  * Reconnect pacing on a real PTY with injected timers: time moves only when the test fires the

@@ -12,7 +12,9 @@ describe('mqtt-ingest supervision (injected timers)', () => {
     const events: Array<{ device: string; input: EventInput; at: number }> = []
     const configs = [MqttIngestDeviceSchema.parse({ id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access', supervisionMs: 1000 })]
     const sup = definition.supervise!(configs, {
-      log: captureLog().log, now: () => timers.now(), timers,
+      log: captureLog().log,
+      now: () => timers.now(),
+      timers,
       emit: async (device, input) => {
         events.push({ device, input, at: timers.now() })
         return { id: `e${events.length}`, duplicate: false }

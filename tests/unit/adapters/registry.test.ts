@@ -16,7 +16,10 @@ const ctx = (signal: AbortSignal): AdapterContext => ({
 
 describe('adapter registry', () => {
   let dir: string | undefined
-  afterEach(async () => { if (dir) await rm(dir, { recursive: true, force: true }); dir = undefined })
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true })
+    dir = undefined
+  })
 
   it('each entry declares what its definition offers', async () => {
     for (const [name, entry] of Object.entries(ADAPTERS)) {
@@ -35,7 +38,7 @@ describe('adapter registry', () => {
     expect(DEVICE_SCHEMAS).toHaveLength(Object.keys(ADAPTERS).length)
   })
 
-  it('config warnings come from each device\'s adapter, with the device\'s path in the file', () => {
+  it("config warnings come from each device's adapter, with the device's path in the file", () => {
     const devices = [
       { id: 'intercom-1', adapter: 'mqtt-ingest', kind: 'access' as const },
       { id: 'cam-1', adapter: 'onvif', kind: 'camera' as const, address: 'http://10.0.0.5', username: 'u' },

@@ -19,8 +19,14 @@ describe('alarm-centre simulator: its own decoder against dc09.json', () => {
   it('reads the plain and encrypted ADM-CID frames to the same event', () => {
     const plain = parseFrame(frame('ADM-CID burglary, plain'), () => undefined)
     const enc = parseFrame(frame('ADM-CID, AES'), () => KEY)
-    expect(plain).toMatchObject({ ok: true, msg: { id: 'ADM-CID', seq: '0001', receiver: '1', line: '1', account: '1234', data: '#1234|1130 01 015', time: T(14, 30, 0) } })
-    expect(enc).toMatchObject({ ok: true, msg: { id: 'ADM-CID', encrypted: true, seq: '0003', account: '1234', data: '#1234|1130 01 015', time: T(14, 30, 10) } })
+    expect(plain).toMatchObject({
+      ok: true,
+      msg: { id: 'ADM-CID', seq: '0001', receiver: '1', line: '1', account: '1234', data: '#1234|1130 01 015', time: T(14, 30, 0) },
+    })
+    expect(enc).toMatchObject({
+      ok: true,
+      msg: { id: 'ADM-CID', encrypted: true, seq: '0003', account: '1234', data: '#1234|1130 01 015', time: T(14, 30, 10) },
+    })
   })
 
   it('answers the first frame with the vector ACK, byte for byte', () => {

@@ -17,7 +17,7 @@ function ready(opts: ConstructorParameters<typeof ReceiverModel>[0] = {}) {
 }
 
 describe('alarm receiver model', () => {
-  it('writes the vectors\' wire text in both formats', () => {
+  it("writes the vectors' wire text in both formats", () => {
     const hbVector = vectors.receiver_messages.find((v) => v.heartbeat)!
     const m = new ReceiverModel({}, 0)
     expect(m.tick(0)[0]!.bytes.toString('hex')).toBe(hbVector.hex)

@@ -24,7 +24,8 @@ function byPath(p: ConfigProblem[]): Record<string, ConfigProblem> {
 
 describe('pingan check reports every problem at once', () => {
   it('an unknown adapter, a duplicate id, a bad uplink and a producer for a ghost device, together', () => {
-    const p = byPath(problems(`${BASE}broker:
+    const p = byPath(
+      problems(`${BASE}broker:
   users:
     - { username: cam-vendor, password: longenough, role: producer, devices: [ghost] }
     - { username: cam-vendor, password: longenough, role: observer }
@@ -35,8 +36,13 @@ devices:
   - { id: gate-1, adapter: modbu, kind: parking }
   - { id: gate-1, adapter: mqtt-ingest, kind: access }
   - { id: gate-2, kind: access }
-`))
-    expect(p['devices.0.adapter']).toEqual({ path: 'devices.0.adapter', message: 'unknown adapter "modbu"', fix: 'use one of: "mqtt-ingest", "onvif", "modbus", "osdp", "contact-id"' })
+`),
+    )
+    expect(p['devices.0.adapter']).toEqual({
+      path: 'devices.0.adapter',
+      message: 'unknown adapter "modbu"',
+      fix: 'use one of: "mqtt-ingest", "onvif", "modbus", "osdp", "contact-id"',
+    })
     expect(p['devices.2.adapter']?.message).toBe('adapter is missing')
     expect(p['devices.1.id']?.message).toBe('device id "gate-1" is already used by devices.0: device ids must be unique')
     expect(p['uplinks.0.type']?.message).toBe('unknown type "amqp"')
@@ -63,7 +69,7 @@ describe('YAML syntax errors point at the line to fix', () => {
     expect(p.map((x) => x.path)).toEqual(['line 7, column 6'])
   })
 
-  it('the parser\'s message is not followed by its position twice', () => {
+  it("the parser's message is not followed by its position twice", () => {
     const p = problems('version: 1\nsite: { id: x\n')
     expect(p[0]?.message).not.toMatch(/at line \d+/)
   })
@@ -71,7 +77,12 @@ describe('YAML syntax errors point at the line to fix', () => {
 
 describe('api section of the config', () => {
   it('users, tokens and session lifetimes get defaults; a token may carry a role', () => {
-    const c = parseConfig(`${BASE}api:\n  tokens: [machine-token-0123456789, { token: viewer-token-0123456789, role: viewer }]\n  users: [{ name: anna, role: installer, password: long-enough }]\n`, 't.yaml', '/etc', {})
+    const c = parseConfig(
+      `${BASE}api:\n  tokens: [machine-token-0123456789, { token: viewer-token-0123456789, role: viewer }]\n  users: [{ name: anna, role: installer, password: long-enough }]\n`,
+      't.yaml',
+      '/etc',
+      {},
+    )
     expect(c.api).toMatchObject({ sessionTtlMinutes: 480, installerSessionTtlMinutes: 480, open: false })
     expect(c.api.tokens[1]).toEqual({ token: 'viewer-token-0123456789', role: 'viewer' })
     expect(parseConfig(BASE, 't.yaml', '/etc', {}).api).toMatchObject({ users: [], tokens: [], sessionTtlMinutes: 480 })

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import vectors from '../../vectors/contact-id/contact-id.json' with { type: 'json' }
 import {
-  contactIdChecksum, encodePanelLine, formatReceiverEvent, frameMessage, parsePanelLine, parseReceiverMessage, printable,
+  contactIdChecksum,
+  encodePanelLine,
+  formatReceiverEvent,
+  frameMessage,
+  parsePanelLine,
+  parseReceiverMessage,
+  printable,
 } from '../../../adapters/contact-id/codec.js'
 
 const QUALIFIER: Record<number, string> = { 1: 'E', 3: 'R', 6: 'P' }
@@ -59,7 +65,9 @@ describe('receiver automation messages [MLR2]', () => {
     expect(r).toEqual({
       ok: true,
       value: {
-        kind: 'event', receiver: v.receiver, line: v.line,
+        kind: 'event',
+        receiver: v.receiver,
+        line: v.line,
         event: { messageType: '18', account: v.account, qualifier: v.qualifier, code: v.code, group: v.group, zone: v.zone },
       },
     })
@@ -113,15 +121,16 @@ describe('receiver automation messages [MLR2]', () => {
 describe('receiver message parsing, property-style', () => {
   it('never throws on random printable text, and every event it accepts is written back identically', () => {
     let seed = 7
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
     const alphabet = '0123456789ABCDEF ERP518@#[|'
     let accepted = 0
     for (let i = 0; i < 20_000; i++) {
       // Half mutations of a real message, half random strings, so both paths are exercised.
       const base = '5011 181234E13101015'
-      const text = rnd() < 0.5
-        ? [...base].map((c) => (rnd() < 0.1 ? alphabet[Math.floor(rnd() * alphabet.length)]! : c)).join('')
-        : Array.from({ length: Math.floor(rnd() * 30) }, () => alphabet[Math.floor(rnd() * alphabet.length)]!).join('')
+      const text =
+        rnd() < 0.5
+          ? [...base].map((c) => (rnd() < 0.1 ? alphabet[Math.floor(rnd() * alphabet.length)]! : c)).join('')
+          : Array.from({ length: Math.floor(rnd() * 30) }, () => alphabet[Math.floor(rnd() * alphabet.length)]!).join('')
       const r = parseReceiverMessage(text)
       if (r.ok && r.value.kind === 'event') {
         accepted++

@@ -14,11 +14,18 @@ const cfg = ContactIdDeviceSchema.parse({
   codes: { '750': { type: 'intrusion', label: 'Fence vibration' }, '302': { type: 'battery.low', priority: 2 } },
 })
 const d = createDecoder(cfg)
-const ev = (code: string, qualifier: 'E' | 'R' | 'P' = 'E', zone = '015', account = '1234'): ContactIdEvent => ({ account, messageType: '18', qualifier, code, group: '01', zone })
+const ev = (code: string, qualifier: 'E' | 'R' | 'P' = 'E', zone = '015', account = '1234'): ContactIdEvent => ({
+  account,
+  messageType: '18',
+  qualifier,
+  code,
+  group: '01',
+  zone,
+})
 const typeOf = (code: string, q: 'E' | 'R' | 'P' = 'E') => decodeEvent(ev(code, q), {}, 'x', d).type
 
 describe('Contact ID decoding', () => {
-  it('maps DC-05\'s own example to an intrusion in a named zone with its location', () => {
+  it("maps DC-05's own example to an intrusion in a named zone with its location", () => {
     const r = parseReceiverMessage('5011 181234E13101015')
     if (!r.ok || r.value.kind !== 'event') throw new Error('vector did not parse')
     const out = decodeEvent(r.value.event, { receiver: '01', line: '1' }, '5011 181234E13101015', d)
@@ -35,14 +42,41 @@ describe('Contact ID decoding', () => {
   })
 
   it.each([
-    ['100', 'E', 'medical'], ['110', 'E', 'fire'], ['110', 'R', 'fire.restore'], ['120', 'E', 'panic'], ['121', 'E', 'duress'],
-    ['121', 'R', 'duress.restore'], ['131', 'R', 'intrusion.restore'], ['137', 'E', 'tamper'], ['137', 'R', 'tamper.restore'],
-    ['144', 'E', 'tamper'], ['151', 'E', 'gas'], ['154', 'E', 'environmental'], ['154', 'R', 'environmental.restore'],
-    ['162', 'E', 'gas'], ['165', 'E', 'environmental'], ['200', 'E', 'supervisory'], ['301', 'E', 'power.lost'], ['301', 'R', 'power.restored'],
-    ['302', 'E', 'battery.low'], ['302', 'R', 'battery.restored'], ['351', 'E', 'communication.trouble'],
-    ['354', 'R', 'communication.restore'], ['381', 'E', 'supervisory'], ['383', 'E', 'tamper'], ['384', 'E', 'battery.low'],
-    ['380', 'R', 'trouble.restore'], ['401', 'E', 'disarm'], ['401', 'R', 'arm'], ['441', 'R', 'arm'], ['406', 'E', 'alarm.cancel'],
-    ['570', 'E', 'bypass'], ['570', 'R', 'bypass.restore'], ['601', 'E', 'test'], ['602', 'E', 'test'], ['131', 'P', 'intrusion'],
+    ['100', 'E', 'medical'],
+    ['110', 'E', 'fire'],
+    ['110', 'R', 'fire.restore'],
+    ['120', 'E', 'panic'],
+    ['121', 'E', 'duress'],
+    ['121', 'R', 'duress.restore'],
+    ['131', 'R', 'intrusion.restore'],
+    ['137', 'E', 'tamper'],
+    ['137', 'R', 'tamper.restore'],
+    ['144', 'E', 'tamper'],
+    ['151', 'E', 'gas'],
+    ['154', 'E', 'environmental'],
+    ['154', 'R', 'environmental.restore'],
+    ['162', 'E', 'gas'],
+    ['165', 'E', 'environmental'],
+    ['200', 'E', 'supervisory'],
+    ['301', 'E', 'power.lost'],
+    ['301', 'R', 'power.restored'],
+    ['302', 'E', 'battery.low'],
+    ['302', 'R', 'battery.restored'],
+    ['351', 'E', 'communication.trouble'],
+    ['354', 'R', 'communication.restore'],
+    ['381', 'E', 'supervisory'],
+    ['383', 'E', 'tamper'],
+    ['384', 'E', 'battery.low'],
+    ['380', 'R', 'trouble.restore'],
+    ['401', 'E', 'disarm'],
+    ['401', 'R', 'arm'],
+    ['441', 'R', 'arm'],
+    ['406', 'E', 'alarm.cancel'],
+    ['570', 'E', 'bypass'],
+    ['570', 'R', 'bypass.restore'],
+    ['601', 'E', 'test'],
+    ['602', 'E', 'test'],
+    ['131', 'P', 'intrusion'],
   ] as const)('code %s qualifier %s -> %s', (code, q, type) => {
     expect(typeOf(code, q)).toBe(type)
   })
@@ -70,13 +104,13 @@ describe('Contact ID decoding', () => {
     expect(decodeEvent(ev('302'), {}, 'x', d)).toMatchObject({ type: 'battery.low', priority: 2, attrs: { description: 'Low system battery' } })
   })
 
-  it('takes an account\'s own zones and location before the device-wide zones', () => {
+  it("takes an account's own zones and location before the device-wide zones", () => {
     const out = decodeEvent(ev('132', 'E', '001', '5678'), {}, 'x', d)
     expect(out).toMatchObject({ zone: 'lobby PIR', location: { building: '7', unit: 'lobby' }, attrs: { accountName: 'Block B panel' } })
     expect(decodeEvent(ev('132', 'E', '002', '5678'), {}, 'x', d)).toMatchObject({ zone: '002', location: { building: '7' } })
   })
 
-  it('only maps to types in the alarm kind\'s closed list (every code, every qualifier)', () => {
+  it("only maps to types in the alarm kind's closed list (every code, every qualifier)", () => {
     for (const code of defaultCodeTable().keys()) {
       for (const q of ['E', 'R', 'P'] as const) {
         const t = typeOf(code, q)

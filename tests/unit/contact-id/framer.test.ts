@@ -87,7 +87,7 @@ describe('ContactIdFramer', () => {
 
   it('never throws on random bytes and accounts for every byte', () => {
     let seed = 42
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
     for (let round = 0; round < 200; round++) {
       const bytes = Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 300) }, () => (rnd() < 0.1 ? 0x14 : Math.floor(rnd() * 256))))
       const { f, items } = feed([bytes])

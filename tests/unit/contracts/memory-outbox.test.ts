@@ -8,10 +8,14 @@ outboxContract('memory outbox', async (uplinks, now) => {
   return {
     outbox,
     async commit(events) {
-      return outbox.commit(events.map((e) => {
-        const id = `ev-${++next}`
-        return { id, device: e.device, kind: 'alarm', priority: e.priority ?? 5, body: JSON.stringify({ id, device: e.device }) }
-      })).map((r) => r.id)
+      return outbox
+        .commit(
+          events.map((e) => {
+            const id = `ev-${++next}`
+            return { id, device: e.device, kind: 'alarm', priority: e.priority ?? 5, body: JSON.stringify({ id, device: e.device }) }
+          }),
+        )
+        .map((r) => r.id)
     },
     async restart() {},
     async close() {},

@@ -76,9 +76,14 @@ export function outboxContract(name: string, factory: OutboxFactory): void {
       expect(announced.map((r) => [r.pos, r.id, r.device, r.priority])).toEqual(read.slice(0, 2).map((r) => [r.pos, r.id, r.device, r.priority]))
     })
 
-    it('finds urgent events first, and each one\'s device\'s earlier events to send before it', async () => {
+    it("finds urgent events first, and each one's device's earlier events to send before it", async () => {
       const [a1, b1, a2, c1, , a3] = await f.commit([
-        { device: 'a' }, { device: 'b' }, { device: 'a', priority: 1 }, { device: 'c', priority: 2 }, { device: 'b' }, { device: 'a', priority: 3 },
+        { device: 'a' },
+        { device: 'b' },
+        { device: 'a', priority: 1 },
+        { device: 'c', priority: 2 },
+        { device: 'b' },
+        { device: 'a', priority: 3 },
       ])
       const all = await f.outbox.page(U, 0, 100)
       const pos = (id: string | undefined) => all.find((r) => r.id === id)!.pos

@@ -18,8 +18,14 @@ const at = (name: string) => {
 
 /** Each vector with the message it carries. */
 const CASES: Array<{ name: string; message: Dc09Message; key?: Buffer; pad?: Buffer }> = [
-  { name: 'ADM-CID burglary, plain', message: { token: 'ADM-CID', seq: 1, receiver: '1', line: '1', account: '1234', data: '#1234|1130 01 015', xdata: [], timestamp: T(14, 30, 0) } },
-  { name: 'SIA-DCS burglary, plain', message: { token: 'SIA-DCS', seq: 2, receiver: '1', line: '1', account: '1234', data: '#1234|Nri1/BA015', xdata: [], timestamp: T(14, 30, 5) } },
+  {
+    name: 'ADM-CID burglary, plain',
+    message: { token: 'ADM-CID', seq: 1, receiver: '1', line: '1', account: '1234', data: '#1234|1130 01 015', xdata: [], timestamp: T(14, 30, 0) },
+  },
+  {
+    name: 'SIA-DCS burglary, plain',
+    message: { token: 'SIA-DCS', seq: 2, receiver: '1', line: '1', account: '1234', data: '#1234|Nri1/BA015', xdata: [], timestamp: T(14, 30, 5) },
+  },
   { name: 'NULL link test', message: { token: 'NULL', seq: 0, receiver: '1', line: '1', account: '1234', data: '', xdata: [] } },
   { name: 'ACK for the first frame', message: { token: 'ACK', seq: 1, receiver: '1', line: '1', account: '1234', data: '', xdata: [] } },
   { name: 'NAK', message: { token: 'NAK', seq: 0, receiver: '0', line: '0', data: '', xdata: [], timestamp: T(14, 30, 10) } },
@@ -108,8 +114,18 @@ describe('DC-09 fields', () => {
 
   it('x-data blocks follow the data block, before the timestamp', () => {
     const m: Dc09Message = {
-      token: 'SIA-DCS', seq: 7, receiver: '1', line: '1', account: '1234', data: '#1234|Nri1/BA015',
-      xdata: [{ tag: 'X', value: 'E121.4737' }, { tag: 'Y', value: 'N31.2304' }, { tag: 'V', value: 'http://gw/snap/1.jpg' }, { tag: 'I', value: 'Gate 3 forced' }],
+      token: 'SIA-DCS',
+      seq: 7,
+      receiver: '1',
+      line: '1',
+      account: '1234',
+      data: '#1234|Nri1/BA015',
+      xdata: [
+        { tag: 'X', value: 'E121.4737' },
+        { tag: 'Y', value: 'N31.2304' },
+        { tag: 'V', value: 'http://gw/snap/1.jpg' },
+        { tag: 'I', value: 'Gate 3 forced' },
+      ],
       timestamp: T(1, 2, 3),
     }
     const f = encodeFrame(m).toString('latin1')

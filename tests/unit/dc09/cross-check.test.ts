@@ -26,14 +26,25 @@ describe('uplink encoder -> simulator decoder (seeded)', () => {
     const account = hex(4 + int(5))
     const cfg = Dc09UplinkSchema.parse({ id: 'arc', type: 'dc09', account, paths: [{ name: 'p', receivers: [{ host: 'h', port: 1 }] }] })
     const ev: GatewayEvent = {
-      id: `0190a0b0-0000-7000-8000-${hex(12).toLowerCase()}`, seq: 1, site: 's', device: 'd-1', kind, type,
-      priority: 2, receivedAt: '2026-01-01T00:00:00.000Z', zone: String(int(1000)), user: String(int(1000)), attrs: {},
+      id: `0190a0b0-0000-7000-8000-${hex(12).toLowerCase()}`,
+      seq: 1,
+      site: 's',
+      device: 'd-1',
+      kind,
+      type,
+      priority: 2,
+      receivedAt: '2026-01-01T00:00:00.000Z',
+      zone: String(int(1000)),
+      user: String(int(1000)),
+      attrs: {},
     }
     const p = eventPayload(cfg, { coordinates: { lat: 22.5431, lon: 114.0579 }, deviceNames: new Map([['d-1', 'Gate [north]']]) }, { token }, ev)!
     const key = keyBytes ? Buffer.from(hex(keyBytes * 2), 'hex') : undefined
     const ts = Date.UTC(2026, 0, 1) + int(86_400) * 1000
-    const frame = encodeFrame({ token: p.token, seq: 1 + int(9999), receiver: hex(1 + int(3)), line: hex(1 + int(3)), account: p.account, data: p.data, xdata: p.xdata, timestamp: ts },
-      key ? { key, randomByte: () => int(256) } : {})
+    const frame = encodeFrame(
+      { token: p.token, seq: 1 + int(9999), receiver: hex(1 + int(3)), line: hex(1 + int(3)), account: p.account, data: p.data, xdata: p.xdata, timestamp: ts },
+      key ? { key, randomByte: () => int(256) } : {},
+    )
     const r = parseFrame(frame, (a) => (a === account ? key : undefined))
     if (!r.ok) throw new Error(r.why)
     expect(r.msg).toMatchObject({ id: token, encrypted: key !== undefined, account, data: p.data, time: ts })

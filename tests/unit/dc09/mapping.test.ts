@@ -9,8 +9,16 @@ const base = { id: 'arc', type: 'dc09', account: '1234', paths: [{ name: 'wired'
 const cfg = (extra: Record<string, unknown> = {}) => Dc09UplinkSchema.parse({ ...base, ...extra })
 const site: SiteInfo = { coordinates: { lat: 31.2304, lon: 121.4737 }, deviceNames: new Map([['gate-3', 'Gate 3']]) }
 const ev = (over: Partial<GatewayEvent>): GatewayEvent => ({
-  id: '0190a0b0-0000-7000-8000-000000000001', seq: 1, site: 's', device: 'gate-3', kind: 'access', type: 'door.forced',
-  priority: 2, receivedAt: '2025-01-15T14:30:00.000Z', attrs: {}, ...over,
+  id: '0190a0b0-0000-7000-8000-000000000001',
+  seq: 1,
+  site: 's',
+  device: 'gate-3',
+  kind: 'access',
+  type: 'door.forced',
+  priority: 2,
+  receivedAt: '2025-01-15T14:30:00.000Z',
+  attrs: {},
+  ...over,
 })
 const CID = { token: 'ADM-CID' } as const
 const SIA = { token: 'SIA-DCS' } as const
@@ -30,12 +38,22 @@ describe('event to code mapping [SIA DC-05, DC-03]', () => {
     ['alarm', 'test', '#1234|1602 01 005', '#1234|Nri1/RP005'],
   ] as const)('%s %s -> %s / %s', (kind, type, cid, sia) => {
     const e = ev({ kind, type, zone: '5' })
-    expect(eventPayload(cfg({ xdata: { text: false, eventId: false, coordinates: false } }), site, CID, e)).toEqual({ token: 'ADM-CID', account: '1234', data: cid, xdata: [] })
+    expect(eventPayload(cfg({ xdata: { text: false, eventId: false, coordinates: false } }), site, CID, e)).toEqual({
+      token: 'ADM-CID',
+      account: '1234',
+      data: cid,
+      xdata: [],
+    })
     expect(eventPayload(cfg({ xdata: { text: false, eventId: false, coordinates: false } }), site, SIA, e)?.data).toBe(sia)
   })
 
   it('a path fault of this uplink: 351 for the primary path, 352 for the backup', () => {
-    const c = cfg({ paths: [{ name: 'wired', receivers: [{ host: 'h', port: 1 }] }, { name: 'cellular', receivers: [{ host: 'h', port: 2 }] }] })
+    const c = cfg({
+      paths: [
+        { name: 'wired', receivers: [{ host: 'h', port: 1 }] },
+        { name: 'cellular', receivers: [{ host: 'h', port: 2 }] },
+      ],
+    })
     const fault = (path: string, uplink = 'arc') => ev({ device: 'gateway', kind: 'gateway', type: 'uplink.path.fault', attrs: { uplink, path } })
     expect(eventPayload(c, site, CID, fault('wired'))?.data).toBe('#1234|1351 00 000')
     expect(eventPayload(c, site, CID, fault('cellular'))?.data).toBe('#1234|1352 00 000')
@@ -65,16 +83,20 @@ describe('event to code mapping [SIA DC-05, DC-03]', () => {
 
   it('zone numbers by zone name from the device override, the receiver account over the site', () => {
     const c = cfg({ devices: { 'panel-1': { zones: { lobby: 21 } } } })
-    expect(eventPayload(c, site, { token: 'ADM-CID', account: 'ABCD' }, ev({ device: 'panel-1', kind: 'alarm', type: 'intrusion', zone: 'lobby' }))?.data).toBe('#ABCD|1130 01 021')
+    expect(eventPayload(c, site, { token: 'ADM-CID', account: 'ABCD' }, ev({ device: 'panel-1', kind: 'alarm', type: 'intrusion', zone: 'lobby' }))?.data).toBe(
+      '#ABCD|1130 01 021',
+    )
   })
 
   it('x-data: coordinates, verification URL of the snapshot, text, event id', () => {
     const c = cfg({ xdata: { verificationBaseUrl: 'https://gw.example:8080/' } })
     const p = eventPayload(c, site, SIA, ev({ kind: 'camera', device: 'cam-1', type: 'motion', attrs: { snapshot: 'cam-1/123.jpg' } }))
     expect(p?.xdata).toEqual([
-      { tag: 'X', value: '121.4737' }, { tag: 'Y', value: '31.2304' },
+      { tag: 'X', value: '121.4737' },
+      { tag: 'Y', value: '31.2304' },
       { tag: 'V', value: 'https://gw.example:8080/api/v1/snapshots/cam-1/123.jpg' },
-      { tag: 'I', value: 'cam-1: motion' }, { tag: 'U', value: '0190a0b0-0000-7000-8000-000000000001' },
+      { tag: 'I', value: 'cam-1: motion' },
+      { tag: 'U', value: '0190a0b0-0000-7000-8000-000000000001' },
     ])
   })
 
@@ -98,15 +120,26 @@ describe('event to code mapping [SIA DC-05, DC-03]', () => {
 
   it('config: accounts, keys and receivers are validated with a fix', () => {
     const bad = Dc09UplinkSchema.safeParse({
-      ...base, account: '12',
-      paths: [{ name: 'wired', receivers: [{ host: 'h', port: 1, keyHex: 'ABC' }, { host: 'h', port: 2, keyAscii: 'short' }] }],
+      ...base,
+      account: '12',
+      paths: [
+        {
+          name: 'wired',
+          receivers: [
+            { host: 'h', port: 1, keyHex: 'ABC' },
+            { host: 'h', port: 2, keyAscii: 'short' },
+          ],
+        },
+      ],
     })
     expect(bad.success).toBe(false)
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
-    expect(messages).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^account: use 3-16 hex digits/),
-      expect.stringMatching(/^paths.0.receivers.0.keyHex: use 32, 48 or 64 hex digits/),
-      expect.stringMatching(/^paths.0.receivers.1.keyAscii: use 16, 24 or 32/),
-    ]))
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^account: use 3-16 hex digits/),
+        expect.stringMatching(/^paths.0.receivers.0.keyHex: use 32, 48 or 64 hex digits/),
+        expect.stringMatching(/^paths.0.receivers.1.keyAscii: use 16, 24 or 32/),
+      ]),
+    )
   })
 })

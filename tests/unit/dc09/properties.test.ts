@@ -10,18 +10,25 @@ const rnd = seededRandom(20_261_201)
 const int = (n: number) => Math.floor(rnd() * n)
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!
 const hex = (n: number) => Array.from({ length: n }, () => '0123456789ABCDEF'[int(16)]).join('')
-const text = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x20 + int(0x5f))).join('').replace(/[[\]]/g, '.')
+const text = (n: number) =>
+  Array.from({ length: n }, () => String.fromCharCode(0x20 + int(0x5f)))
+    .join('')
+    .replace(/[[\]]/g, '.')
 
 function randomMessage(): Dc09Message {
   const account = hex(3 + int(14))
   const token = pick(['ADM-CID', 'SIA-DCS', 'NULL'])
-  const data = token === 'ADM-CID'
-    ? admCidData(account, { qualifier: pick([1, 3, 6] as CidQualifier[]), code: int(1000), group: int(100), zone: int(1000) })
-    : token === 'SIA-DCS'
-      ? siaDcsData(account, { code: pick(['BA', 'FA', 'PA', 'DF', 'TA', 'RP', 'YS']), zone: int(10000), ...(rnd() < 0.5 ? { area: int(100) } : {}) })
-      : ''
+  const data =
+    token === 'ADM-CID'
+      ? admCidData(account, { qualifier: pick([1, 3, 6] as CidQualifier[]), code: int(1000), group: int(100), zone: int(1000) })
+      : token === 'SIA-DCS'
+        ? siaDcsData(account, { code: pick(['BA', 'FA', 'PA', 'DF', 'TA', 'RP', 'YS']), zone: int(10000), ...(rnd() < 0.5 ? { area: int(100) } : {}) })
+        : ''
   const m: Dc09Message = {
-    token, seq: int(10000), account, data,
+    token,
+    seq: int(10000),
+    account,
+    data,
     xdata: Array.from({ length: int(4) }, () => ({ tag: pick(['X', 'Y', 'V', 'I', 'U']), value: text(int(40)) })),
     // Second resolution, 2000-2099.
     timestamp: Date.UTC(2000, 0, 1) + int(3_155_760_000) * 1000,
@@ -46,7 +53,14 @@ describe('DC-09 properties (seeded)', () => {
     const key = Buffer.from(hex(32), 'hex')
     // Choose a data block whose `|` + content leaves exactly n bytes to pad.
     for (let base = 0; base < 64; base++) {
-      const m: Dc09Message = { token: 'SIA-DCS', seq: 1, account: '1234', data: `#1234|NBA${'0'.repeat(3 + base)}`.slice(0, 10 + base), xdata: [], timestamp: 0 }
+      const m: Dc09Message = {
+        token: 'SIA-DCS',
+        seq: 1,
+        account: '1234',
+        data: `#1234|NBA${'0'.repeat(3 + base)}`.slice(0, 10 + base),
+        xdata: [],
+        timestamp: 0,
+      }
       const contentLength = Buffer.byteLength(`${m.data}]_00:00:00,01-01-1970`)
       if (padLength(contentLength) !== n) continue
       const frame = encodeFrame(m, { key, randomByte: () => int(256) }).toString('latin1')

@@ -17,7 +17,14 @@ afterEach(() => {
  * slave framer and answered by the model after `replyMs`, as over a link with no line timing.
  */
 function rig(replyMs = 1, opts: { failWrites?: boolean } = {}) {
-  const model = new ParkingBusModel([{ unit: 1, type: 'lock' }, { unit: 2, type: 'lock' }, { unit: 3, type: 'sensor' }], { now: () => Date.now(), travelMs: 50 })
+  const model = new ParkingBusModel(
+    [
+      { unit: 1, type: 'lock' },
+      { unit: 2, type: 'lock' },
+      { unit: 3, type: 'sensor' },
+    ],
+    { now: () => Date.now(), travelMs: 50 },
+  )
   const wire: { at: number; unit: number; fc: number }[] = []
   let outstanding = 0
   let overlaps = 0

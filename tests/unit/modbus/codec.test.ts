@@ -61,17 +61,40 @@ describe('decodeResponse', () => {
   })
 
   it('write single coil and register echoes', () => {
-    expect(decodeResponse(vector('write single coil 0 = ON, unit 1 (the response echoes it)'), { unit: 1, fc: 5, address: 0, value: true })).toEqual({ unit: 1, fc: 5, address: 0, value: true })
-    expect(decodeResponse(vector('write single register 5 = 1, unit 1 (echoed)'), { unit: 1, fc: 6, address: 5, value: 1 })).toEqual({ unit: 1, fc: 6, address: 5, value: 1 })
+    expect(decodeResponse(vector('write single coil 0 = ON, unit 1 (the response echoes it)'), { unit: 1, fc: 5, address: 0, value: true })).toEqual({
+      unit: 1,
+      fc: 5,
+      address: 0,
+      value: true,
+    })
+    expect(decodeResponse(vector('write single register 5 = 1, unit 1 (echoed)'), { unit: 1, fc: 6, address: 5, value: 1 })).toEqual({
+      unit: 1,
+      fc: 6,
+      address: 5,
+      value: 1,
+    })
   })
 
   it('write multiple registers reply', () => {
-    expect(decodeResponse(vector('write multiple registers response'), { unit: 7, fc: 16, address: 5, values: [0] })).toEqual({ unit: 7, fc: 16, address: 5, quantity: 1 })
+    expect(decodeResponse(vector('write multiple registers response'), { unit: 7, fc: 16, address: 5, values: [0] })).toEqual({
+      unit: 7,
+      fc: 16,
+      address: 5,
+      quantity: 1,
+    })
   })
 
   it('read coils and discrete inputs', () => {
-    expect(decodeResponse(vector('read coils 0..1 response, none set'), { unit: 7, fc: 1, address: 0, quantity: 2 })).toEqual({ unit: 7, fc: 1, bits: [false, false] })
-    expect(decodeResponse(vector('read discrete inputs 0..4 response, bit 2 set'), { unit: 7, fc: 2, address: 0, quantity: 5 })).toEqual({ unit: 7, fc: 2, bits: [false, false, true, false, false] })
+    expect(decodeResponse(vector('read coils 0..1 response, none set'), { unit: 7, fc: 1, address: 0, quantity: 2 })).toEqual({
+      unit: 7,
+      fc: 1,
+      bits: [false, false],
+    })
+    expect(decodeResponse(vector('read discrete inputs 0..4 response, bit 2 set'), { unit: 7, fc: 2, address: 0, quantity: 5 })).toEqual({
+      unit: 7,
+      fc: 2,
+      bits: [false, false, true, false, false],
+    })
   })
 
   it.each([

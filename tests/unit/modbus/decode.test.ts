@@ -4,7 +4,16 @@ import { BUILTIN_PROFILES } from '../../../adapters/modbus/profiles.js'
 
 const LOCK = BUILTIN_PROFILES['parking-lock']
 const SENSOR = BUILTIN_PROFILES['occupancy-sensor']
-const lockRaw = (over: Record<string, number> = {}) => ({ position: 0, vehicle: 0, battery: 1250, faultCode: 0, commandStatus: 0, cycles: 7, motorTemp: 215, ...over })
+const lockRaw = (over: Record<string, number> = {}) => ({
+  position: 0,
+  vehicle: 0,
+  battery: 1250,
+  faultCode: 0,
+  commandStatus: 0,
+  cycles: 7,
+  motorTemp: 215,
+  ...over,
+})
 const types = (r: { events: { type: string }[] }) => r.events.map((e) => e.type)
 
 describe('UnitDecoder (parking lock)', () => {
@@ -26,7 +35,13 @@ describe('UnitDecoder (parking lock)', () => {
     expect(types(d.update(lockRaw({ position: 2 }), 100))).toEqual([])
     const raised = d.update(lockRaw({ position: 1, cycles: 8 }), 200)
     expect(types(raised)).toEqual(['lock.raised'])
-    expect(raised.events[0]!.attrs).toMatchObject({ unit: 4, point: 'position', state: 'raised', previous: 'moving', points: { position: 'raised', cycles: 8 } })
+    expect(raised.events[0]!.attrs).toMatchObject({
+      unit: 4,
+      point: 'position',
+      state: 'raised',
+      previous: 'moving',
+      points: { position: 'raised', cycles: 8 },
+    })
     const fault = d.update(lockRaw({ position: 3, faultCode: 1 }), 300)
     expect(types(fault)).toEqual(['lock.fault'])
     expect(fault.events[0]!.attrs).toMatchObject({ points: { faultCode: 'jammed' } })
@@ -105,7 +120,13 @@ describe('UnitDecoder: readings outside the profile', () => {
     expect(types(first)).toEqual(['profile.mismatch', 'profile.mismatch'])
     expect(first.mismatched).toEqual(['vehicle', 'battery'])
     expect(first.state).not.toHaveProperty('vehicle')
-    expect(first.events[1]!.attrs).toMatchObject({ point: 'battery', register: 'holding 3', rawValue: 0, expected: 'the range 6 to 16 V', profile: 'parking-lock' })
+    expect(first.events[1]!.attrs).toMatchObject({
+      point: 'battery',
+      register: 'holding 3',
+      rawValue: 0,
+      expected: 'the range 6 to 16 V',
+      profile: 'parking-lock',
+    })
     expect(types(d.update(lockRaw({ vehicle: 3600, battery: 0 }), 1000))).toEqual([])
     expect(d.isMismatched('vehicle')).toBe(true)
     // Back within the profile: tracked again (and not reported twice if it strays again).

@@ -111,9 +111,26 @@ describe('profile properties', () => {
     for (let i = 0; i < 3000; i++) {
       t += int(0, 1500)
       const raw = (names: string[]) => Object.fromEntries(names.map((n) => [n, rnd() < 0.1 ? int(-5, 70_000) : int(0, 3)]))
-      for (const [d, profile] of [[lock, BUILTIN_PROFILES['parking-lock']], [sensor, BUILTIN_PROFILES['occupancy-sensor']]] as const) {
+      for (const [d, profile] of [
+        [lock, BUILTIN_PROFILES['parking-lock']],
+        [sensor, BUILTIN_PROFILES['occupancy-sensor']],
+      ] as const) {
         const r = d.update(raw(Object.keys(profile.points)), t)
-        for (const e of r.events) expect(['parking.occupied', 'parking.vacant', 'lock.raised', 'lock.lowered', 'lock.fault', 'lock.fault.restore', 'battery.low', 'battery.restored', 'tamper', 'tamper.restore', 'other', 'profile.mismatch']).toContain(e.type)
+        for (const e of r.events)
+          expect([
+            'parking.occupied',
+            'parking.vacant',
+            'lock.raised',
+            'lock.lowered',
+            'lock.fault',
+            'lock.fault.restore',
+            'battery.low',
+            'battery.restored',
+            'tamper',
+            'tamper.restore',
+            'other',
+            'profile.mismatch',
+          ]).toContain(e.type)
       }
     }
   })

@@ -27,7 +27,13 @@ describe('planReads', () => {
   it('splits at a gap wider than maxReadGap and at the 125-register limit', () => {
     const p = ProfileSchema.parse({
       maxReadGap: 2,
-      points: { a: { table: 'holding', address: 0 }, b: { table: 'holding', address: 3 }, c: { table: 'holding', address: 10 }, d: { table: 'holding', address: 200 }, e: { table: 'holding', address: 324, type: 'u32' } },
+      points: {
+        a: { table: 'holding', address: 0 },
+        b: { table: 'holding', address: 3 },
+        c: { table: 'holding', address: 10 },
+        d: { table: 'holding', address: 200 },
+        e: { table: 'holding', address: 324, type: 'u32' },
+      },
     })
     expect(planReads(p).map((b) => [b.address, b.quantity])).toEqual([
       [0, 4],
@@ -100,12 +106,18 @@ profile:
     ['a state key that is not a number', { points: { a: { table: 'input', address: 0, states: { on: { state: 'on' } } } } }, 'points.a.states.on'],
     [
       'a command awaiting an unknown state',
-      { points: { a: { table: 'input', address: 0, states: { '1': { state: 'up' } } } }, commands: { raise: { write: { table: 'holding', address: 1, value: 1 }, await: { point: 'a', state: 'raised' } } } },
+      {
+        points: { a: { table: 'input', address: 0, states: { '1': { state: 'up' } } } },
+        commands: { raise: { write: { table: 'holding', address: 1, value: 1 }, await: { point: 'a', state: 'raised' } } },
+      },
       'commands.raise.await.state',
     ],
     [
       'a refusal on an unknown point',
-      { points: { a: { table: 'input', address: 0 } }, commands: { raise: { write: { table: 'coil', address: 1, value: true }, refuseWhen: [{ point: 'car', state: 'x' }] } } },
+      {
+        points: { a: { table: 'input', address: 0 } },
+        commands: { raise: { write: { table: 'coil', address: 1, value: true }, refuseWhen: [{ point: 'car', state: 'x' }] } },
+      },
       'commands.raise.refuseWhen.0.point',
     ],
   ])('rejects %s at %s', (_n, profile, path) => {
@@ -117,8 +129,16 @@ profile:
 
 describe('valid range and values', () => {
   it('a range with min above max, or a state outside the values, is refused at its path', () => {
-    const r = ProfileSchema.safeParse({ points: { t: { table: 'holding', address: 0, range: { min: 5, max: 1 } }, s: { table: 'holding', address: 1, values: [0, 1], states: { '2': { state: 'two' } } } } })
+    const r = ProfileSchema.safeParse({
+      points: {
+        t: { table: 'holding', address: 0, range: { min: 5, max: 1 } },
+        s: { table: 'holding', address: 1, values: [0, 1], states: { '2': { state: 'two' } } },
+      },
+    })
     expect(r.success).toBe(false)
-    expect(r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['points.t.range: min 5 is above max 1', 'points.s.values: state 2 is not among the valid values (0, 1)'])
+    expect(r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'points.t.range: min 5 is above max 1',
+      'points.s.values: state 2 is not among the valid values (0, 1)',
+    ])
   })
 })

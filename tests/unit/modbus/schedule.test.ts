@@ -62,7 +62,10 @@ const gaps = (t: number[]) => t.slice(1).map((x, i) => x - t[i]!)
 describe('poll schedule on fake timers', () => {
   it('each unit is polled at its own interval, at a fixed rate', async () => {
     const { model } = await start(
-      [{ unit: 1, type: 'lock' }, { unit: 2, type: 'sensor' }],
+      [
+        { unit: 1, type: 'lock' },
+        { unit: 2, type: 'sensor' },
+      ],
       [
         { id: 'lock-1', unit: 1, profile: 'parking-lock', pollIntervalMs: 50 },
         { id: 'space-2', unit: 2, profile: 'occupancy-sensor', pollIntervalMs: 400 },
@@ -76,7 +79,10 @@ describe('poll schedule on fake timers', () => {
     expect(lock).toHaveLength(1200 / 50)
     expect(sensor).toHaveLength(1200 / 400)
     // Each on its interval, give or take the other unit's request (5 ms) on the wire ahead of it.
-    for (const [g, interval] of [[gaps(lock), 50], [gaps(sensor), 400]] as const) {
+    for (const [g, interval] of [
+      [gaps(lock), 50],
+      [gaps(sensor), 400],
+    ] as const) {
       expect(Math.min(...g)).toBeGreaterThanOrEqual(interval - 2 * REPLY_MS)
       expect(Math.max(...g)).toBeLessThanOrEqual(interval + 2 * REPLY_MS)
     }
@@ -120,14 +126,22 @@ describe('poll schedule on fake timers', () => {
 
 describe('the first poll', () => {
   it('waits for a link slow to open, rather than counting misses against a unit that never got a request', async () => {
-    const { recs } = await start([{ unit: 1, type: 'lock' }], [{ id: 'lock-1', unit: 1, profile: 'parking-lock', pollIntervalMs: 50, offlineAfterMisses: 3 }], 120)
+    const { recs } = await start(
+      [{ unit: 1, type: 'lock' }],
+      [{ id: 'lock-1', unit: 1, profile: 'parking-lock', pollIntervalMs: 50, offlineAfterMisses: 3 }],
+      120,
+    )
     await vi.advanceTimersByTimeAsync(300)
     expect(recs[0]!.state.online).toBe(true)
     expect(recs[0]!.events.map((e) => e.type)).not.toContain('device.offline')
   })
 
   it('still declares the unit offline when the link never opens', async () => {
-    const { recs } = await start([{ unit: 1, type: 'lock' }], [{ id: 'lock-1', unit: 1, profile: 'parking-lock', pollIntervalMs: 50, offlineAfterMisses: 3 }], 60_000)
+    const { recs } = await start(
+      [{ unit: 1, type: 'lock' }],
+      [{ id: 'lock-1', unit: 1, profile: 'parking-lock', pollIntervalMs: 50, offlineAfterMisses: 3 }],
+      60_000,
+    )
     await vi.advanceTimersByTimeAsync(1000)
     expect(recs[0]!.state).toMatchObject({ online: false, reason: expect.stringMatching(/no answer to 3 polls/) })
   })

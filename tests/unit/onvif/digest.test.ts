@@ -62,7 +62,11 @@ describe('HTTP Digest [RFC 7616 §3.9.1]', () => {
   })
 
   it('answers a challenge without qop in the RFC 2069 form', () => {
-    const h = digestAuthorization({ scheme: 'Digest', params: { realm: 'r', nonce: 'n' } }, { username: 'u', password: 'p' }, { method: 'GET', uri: '/s', cnonce: 'c' })
+    const h = digestAuthorization(
+      { scheme: 'Digest', params: { realm: 'r', nonce: 'n' } },
+      { username: 'u', password: 'p' },
+      { method: 'GET', uri: '/s', cnonce: 'c' },
+    )
     expect(h).not.toContain('qop=')
     expect(h).not.toContain('cnonce=')
   })

@@ -62,14 +62,24 @@ describe('ONVIF notification messages', () => {
 
   it('does not take a look-alike topic in a vendor namespace for an ONVIF one', () => {
     const c = decode(
-      message('acme:RuleEngine/CellMotionDetector/Motion', '<tt:SimpleItem Name="IsMotion" Value="true"/>', 'Changed', 'xmlns:acme="http://acme.example/topics"'),
+      message(
+        'acme:RuleEngine/CellMotionDetector/Motion',
+        '<tt:SimpleItem Name="IsMotion" Value="true"/>',
+        'Changed',
+        'xmlns:acme="http://acme.example/topics"',
+      ),
     )
     expect(c.type).toBe('other')
   })
 
   it('reads vendor prefixes on later topic segments', () => {
     const c = decode(
-      message('tns1:RuleEngine/acme:CellMotionDetector/Motion', '<tt:SimpleItem Name="IsMotion" Value="true"/>', 'Changed', 'xmlns:tns1="http://www.onvif.org/ver10/topics" xmlns:acme="urn:acme"'),
+      message(
+        'tns1:RuleEngine/acme:CellMotionDetector/Motion',
+        '<tt:SimpleItem Name="IsMotion" Value="true"/>',
+        'Changed',
+        'xmlns:tns1="http://www.onvif.org/ver10/topics" xmlns:acme="urn:acme"',
+      ),
     )
     expect(c.type).toBe('motion')
   })
@@ -80,10 +90,22 @@ describe('ONVIF notification messages', () => {
   })
 
   it('reads a line detector announced as a property by its State, never by its ObjectId', () => {
-    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="State" Value="false"/>', 'Initialized'))).toMatchObject({ type: 'state', active: false })
-    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="ObjectId" Value="1"/>', 'Initialized'))).toMatchObject({ type: 'state', active: undefined })
-    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="ObjectId" Value="0"/>', ''))).toMatchObject({ type: 'line.crossed', active: true })
-    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="State" Value="false"/>'))).toMatchObject({ type: 'state', active: false })
+    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="State" Value="false"/>', 'Initialized'))).toMatchObject({
+      type: 'state',
+      active: false,
+    })
+    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="ObjectId" Value="1"/>', 'Initialized'))).toMatchObject({
+      type: 'state',
+      active: undefined,
+    })
+    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="ObjectId" Value="0"/>', ''))).toMatchObject({
+      type: 'line.crossed',
+      active: true,
+    })
+    expect(decode(message('tns1:RuleEngine/LineDetector/Crossed', '<tt:SimpleItem Name="State" Value="false"/>'))).toMatchObject({
+      type: 'state',
+      active: false,
+    })
   })
 
   it('says which event an Initialized value stands for, to compare with the last known state', () => {

@@ -13,10 +13,17 @@ describe('WS-UsernameToken', () => {
   it("stamps Created with the camera's clock (our clock plus its offset)", () => {
     const twoHours = 2 * 3600_000
     const ours = Date.parse(v.created) - twoHours
-    const header = usernameTokenHeader({ username: v.username, password: v.password, cameraTimeMs: ours + twoHours, nonce: Buffer.from(v.nonce_base64, 'base64') })
+    const header = usernameTokenHeader({
+      username: v.username,
+      password: v.password,
+      cameraTimeMs: ours + twoHours,
+      nonce: Buffer.from(v.nonce_base64, 'base64'),
+    })
     expect(header).toContain(`<wsu:Created>${v.created}</wsu:Created>`)
     expect(header).toContain(`>${v.password_digest}</wsse:Password>`)
-    expect(header).toContain(`<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${v.nonce_base64}</wsse:Nonce>`)
+    expect(header).toContain(
+      `<wsse:Nonce EncodingType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary">${v.nonce_base64}</wsse:Nonce>`,
+    )
   })
 })
 
@@ -28,7 +35,12 @@ describe('SOAP envelopes', () => {
     ['GetCapabilities', ops.getCapabilities(), NS.tds, 'http://www.onvif.org/ver10/device/wsdl/GetCapabilities'],
     ['GetProfiles', ops.getProfiles(), NS.trt, 'http://www.onvif.org/ver10/media/wsdl/GetProfiles'],
     ['GetSnapshotUri', ops.getSnapshotUri('Profile_1'), NS.trt, 'http://www.onvif.org/ver10/media/wsdl/GetSnapshotUri'],
-    ['CreatePullPointSubscription', ops.createPullPointSubscription(60_000), NS.tev, 'http://www.onvif.org/ver10/events/wsdl/EventPortType/CreatePullPointSubscriptionRequest'],
+    [
+      'CreatePullPointSubscription',
+      ops.createPullPointSubscription(60_000),
+      NS.tev,
+      'http://www.onvif.org/ver10/events/wsdl/EventPortType/CreatePullPointSubscriptionRequest',
+    ],
     ['PullMessages', ops.pullMessages(10_000, 50), NS.tev, 'http://www.onvif.org/ver10/events/wsdl/PullPointSubscription/PullMessagesRequest'],
     ['Renew', ops.renew(60_000), NS.wsnt, 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/RenewRequest'],
     ['Unsubscribe', ops.unsubscribe(), NS.wsnt, 'http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeRequest'],
@@ -50,7 +62,12 @@ describe('SOAP envelopes', () => {
   it('writes relative durations and echoes reference parameters', () => {
     expect(ops.pullMessages(10_000, 50).body).toContain('<tev:Timeout>PT10S</tev:Timeout><tev:MessageLimit>50</tev:MessageLimit>')
     expect(ops.renew(90_000).body).toContain('PT90S')
-    const env = ops.envelope({ op: ops.unsubscribe(), to: 'http://x/', messageId: 'urn:uuid:1', referenceParameters: ['<dom:SubscriptionId xmlns:dom="urn:d" wsa:IsReferenceParameter="true">7</dom:SubscriptionId>'] })
+    const env = ops.envelope({
+      op: ops.unsubscribe(),
+      to: 'http://x/',
+      messageId: 'urn:uuid:1',
+      referenceParameters: ['<dom:SubscriptionId xmlns:dom="urn:d" wsa:IsReferenceParameter="true">7</dom:SubscriptionId>'],
+    })
     expect(textOf(child(child(parseXml(env).documentElement!, NS.soap, 'Header')!, 'urn:d', 'SubscriptionId'))).toBe('7')
   })
 })

@@ -17,7 +17,12 @@ const cmd = (action: string, params: Record<string, unknown> = {}) => ({ id: 'c1
 describe('osdp events', () => {
   it('reports a card as a credential without an allow-list', () => {
     const ev = D.cardEvent(reader, card, D.decideCard(undefined, card, 'north-gate'), hex('5380'))
-    expect(ev).toEqual({ type: 'credential', zone: 'north-gate', attrs: { door: 'North gate', reader: 0, card: '4567', facility: 123, format: 'H10301', bits: 26 }, raw: '5380' })
+    expect(ev).toEqual({
+      type: 'credential',
+      zone: 'north-gate',
+      attrs: { door: 'North gate', reader: 0, card: '4567', facility: 123, format: 'H10301', bits: 26 },
+      raw: '5380',
+    })
   })
 
   it('grants a listed card (matching facility and door) with its user, denies others', () => {
@@ -31,12 +36,19 @@ describe('osdp events', () => {
 
   it('maps tamper and power transitions, and nothing when unchanged', () => {
     expect(D.localStatusEvents(reader, undefined, { tamper: true, powerLost: true }).map((e) => e.type)).toEqual(['tamper', 'power.lost'])
-    expect(D.localStatusEvents(reader, { tamper: true, powerLost: true }, { tamper: false, powerLost: false }).map((e) => e.type)).toEqual(['tamper.restore', 'power.restored'])
+    expect(D.localStatusEvents(reader, { tamper: true, powerLost: true }, { tamper: false, powerLost: false }).map((e) => e.type)).toEqual([
+      'tamper.restore',
+      'power.restored',
+    ])
     expect(D.localStatusEvents(reader, undefined, { tamper: false, powerLost: false })).toEqual([])
   })
 
   it('names the reader in a secure-channel failure, with the repeats counted since the last report', () => {
-    expect(D.secureFailureEvent(reader, 'MAC mismatch')).toEqual({ type: 'secure-channel.failure', zone: 'north-gate', attrs: { reader: 0, door: 'North gate', reason: 'MAC mismatch' } })
+    expect(D.secureFailureEvent(reader, 'MAC mismatch')).toEqual({
+      type: 'secure-channel.failure',
+      zone: 'north-gate',
+      attrs: { reader: 0, door: 'North gate', reason: 'MAC mismatch' },
+    })
     expect(D.secureFailureEvent(reader, 'MAC mismatch', 41).attrs).toMatchObject({ repeats: 41 })
   })
 })
@@ -44,7 +56,12 @@ describe('osdp events', () => {
 describe('osdp commands', () => {
   const doors = ['north-gate', 'east-door']
   it('parses unlock, lock, led and buzzer', () => {
-    expect(parseCommand(cmd('unlock', { door: 'east-door', durationMs: 5000 }), doors)).toEqual({ ok: true, action: 'unlock', door: 'east-door', durationMs: 5000 })
+    expect(parseCommand(cmd('unlock', { door: 'east-door', durationMs: 5000 }), doors)).toEqual({
+      ok: true,
+      action: 'unlock',
+      door: 'east-door',
+      durationMs: 5000,
+    })
     expect(parseCommand(cmd('lock', { door: 'east-door' }), doors)).toEqual({ ok: true, action: 'lock', door: 'east-door' })
     const led = parseCommand(cmd('led', { door: 'north-gate', color: 'Red', durationMs: 3000 }), doors)
     // Reader 0, LED 0: temporary steady red (on 1 s, off 0) for 30 x 100 ms; permanent untouched.
@@ -73,8 +90,24 @@ describe('osdp config', () => {
   })
 
   it.each([
-    ['duplicate addresses', { readers: [{ address: 0, door: 'a' }, { address: 0, door: 'b' }] }],
-    ['duplicate doors', { readers: [{ address: 0, door: 'a' }, { address: 1, door: 'a' }] }],
+    [
+      'duplicate addresses',
+      {
+        readers: [
+          { address: 0, door: 'a' },
+          { address: 0, door: 'b' },
+        ],
+      },
+    ],
+    [
+      'duplicate doors',
+      {
+        readers: [
+          { address: 0, door: 'a' },
+          { address: 1, door: 'a' },
+        ],
+      },
+    ],
     ['a secure reader without a key store', { readers: [{ address: 0, door: 'a', secureChannel: true }] }],
     ['the broadcast address', { readers: [{ address: 127, door: 'a' }] }],
     ['a short install key', { installKey: '0011' }],

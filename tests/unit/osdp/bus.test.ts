@@ -23,7 +23,11 @@ function rig(onEvents: (l: PdLink, e: LinkEvent[]) => Promise<void>, opts: { msP
   const written: Array<{ at: number; addr: number; bytes: number }> = []
   let windowsClosed = 0
   const bus = new OsdpBus({
-    links, replyTimeoutMs: 20, msPerByte: opts.msPerByte ?? 0, timers: TIMERS, onEvents,
+    links,
+    replyTimeoutMs: 20,
+    msPerByte: opts.msPerByte ?? 0,
+    timers: TIMERS,
+    onEvents,
     write: async (bytes) => {
       const cmd = unmark(bytes)
       written.push({ at: Date.now(), addr: cmd.addr, bytes: bytes.length })
@@ -90,7 +94,7 @@ describe('osdp bus scheduler (fake time)', () => {
     r.bus.stop()
   })
 
-  it('counts the command\'s own line time into the reply window', async () => {
+  it("counts the command's own line time into the reply window", async () => {
     // 9600 baud: about 1.04 ms a byte; a silent reader shows the window's length.
     const r = rig(async () => undefined, { msPerByte: 10_000 / 9600 })
     r.model.silence(0, Date.now(), 60_000)
@@ -136,7 +140,11 @@ describe('osdp bus scheduler on a stalled host (manual timers)', () => {
     const replies: Buffer[] = []
     let closed = 0
     const bus = new OsdpBus({
-      links: [l], replyTimeoutMs: 200, msPerByte: 0, timers, onEvents: async () => undefined,
+      links: [l],
+      replyTimeoutMs: 200,
+      msPerByte: 0,
+      timers,
+      onEvents: async () => undefined,
       write: async (bytes) => {
         const reply = model.handle(unmark(bytes), timers.now())
         if (reply) replies.push(reply)

@@ -71,6 +71,8 @@ describe('osdp codec', () => {
   })
 
   it('refuses to encode a secure packet without its MAC', () => {
-    expect(() => encodeFrame({ addr: 1, reply: false, sqn: 1, useCrc: true, code: 0x60, data: Buffer.alloc(0), scb: { type: 0x15, data: Buffer.alloc(0) } })).toThrow(RangeError)
+    expect(() =>
+      encodeFrame({ addr: 1, reply: false, sqn: 1, useCrc: true, code: 0x60, data: Buffer.alloc(0), scb: { type: 0x15, data: Buffer.alloc(0) } }),
+    ).toThrow(RangeError)
   })
 })

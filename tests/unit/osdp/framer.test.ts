@@ -12,10 +12,7 @@ function feed(chunks: Buffer[], opts?: { maxFrameBytes?: number }): { frames: De
   return { frames, framer }
 }
 
-const STREAM = Buffer.concat([
-  ...PLAIN.map((v) => hex(v.hex)),
-  ...SESSIONS.flatMap((s) => s.frames.map((f) => hex(f.hex))),
-])
+const STREAM = Buffer.concat([...PLAIN.map((v) => hex(v.hex)), ...SESSIONS.flatMap((s) => s.frames.map((f) => hex(f.hex)))])
 const COUNT = PLAIN.length + SESSIONS.reduce((n, s) => n + s.frames.length, 0)
 
 describe('osdp framer', () => {

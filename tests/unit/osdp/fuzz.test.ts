@@ -59,22 +59,25 @@ describe('osdp decoders on random input', () => {
     }
   })
 
-  it.each(Array.from({ length: 12 }, (_v, i) => i + 1))('a PD link fed random well-framed replies (seed %i) never throws and recovers, still never in the clear', (seed) => {
-    const rnd = seededRandom(seed)
-    const junk = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)))
-    const model = new AccessBusModel({ seed, readers: [{ address: 0 }, { address: 1, requireSecure: true }] })
-    const links = [link(0), link(1, { secure: true })]
-    const bus = new VirtualBus(links, model)
-    bus.tamper = (r) => {
-      if (rnd() > 0.3) return r
-      const f = unmark(r)
-      const code = REPLY_CODES[Math.floor(rnd() * REPLY_CODES.length)]!
-      return encodeFrame({ addr: f.addr, reply: true, sqn: rnd() < 0.8 ? f.sqn : 2, useCrc: true, code, data: junk(Math.floor(rnd() * 40)) })
-    }
-    bus.run(20_000)
-    bus.tamper = undefined
-    bus.run(20_000)
-    for (const l of links) expect(l.state).toBe('online')
-    expect(model.pd(1).counters.clearCommands).toBe(0)
-  })
+  it.each(Array.from({ length: 12 }, (_v, i) => i + 1))(
+    'a PD link fed random well-framed replies (seed %i) never throws and recovers, still never in the clear',
+    (seed) => {
+      const rnd = seededRandom(seed)
+      const junk = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)))
+      const model = new AccessBusModel({ seed, readers: [{ address: 0 }, { address: 1, requireSecure: true }] })
+      const links = [link(0), link(1, { secure: true })]
+      const bus = new VirtualBus(links, model)
+      bus.tamper = (r) => {
+        if (rnd() > 0.3) return r
+        const f = unmark(r)
+        const code = REPLY_CODES[Math.floor(rnd() * REPLY_CODES.length)]!
+        return encodeFrame({ addr: f.addr, reply: true, sqn: rnd() < 0.8 ? f.sqn : 2, useCrc: true, code, data: junk(Math.floor(rnd() * 40)) })
+      }
+      bus.run(20_000)
+      bus.tamper = undefined
+      bus.run(20_000)
+      for (const l of links) expect(l.state).toBe('online')
+      expect(model.pd(1).counters.clearCommands).toBe(0)
+    },
+  )
 })

@@ -45,7 +45,10 @@ describe('pingan keys', () => {
     const gatewaySide = new KeyStore(store)
     gatewaySide.commit('door-bus-1:1', KEY)
     gatewaySide.commit('door-bus-1:0', KEY)
-    expect(await keys('forget', '--config', config, 'door-bus-1', '1')).toMatchObject({ code: 0, out: expect.stringMatching(/^forgot the key of reader 1 of door-bus-1/) })
+    expect(await keys('forget', '--config', config, 'door-bus-1', '1')).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/^forgot the key of reader 1 of door-bus-1/),
+    })
     expect(gatewaySide.get('door-bus-1:1')).toEqual({})
     expect(gatewaySide.get('door-bus-1:0')).toEqual({ active: KEY })
     const again = await keys('forget', '--store', store, 'door-bus-1', '1')

@@ -169,7 +169,12 @@ describe('osdp PD link secure channel', () => {
     expect(bus.events('keyset')).toHaveLength(1)
     expect(bus.events('online')[0]?.event).toMatchObject({ secure: true })
     expect(keys.get('r1').active?.equals(model.pd(1).scbk!)).toBe(true)
-    expect(bus.sent.slice(2).filter((f) => f.code !== 0x76 && f.code !== 0x77).every((f) => f.scb && f.mac)).toBe(true)
+    expect(
+      bus.sent
+        .slice(2)
+        .filter((f) => f.code !== 0x76 && f.code !== 0x77)
+        .every((f) => f.scb && f.mac),
+    ).toBe(true)
     expect(model.pd(1).counters).toMatchObject({ clearCommands: 0, macFailures: 0, keysets: 1 })
   })
 
@@ -257,14 +262,20 @@ describe('osdp PD link: a reader that keeps refusing', () => {
     bus.run(60_000)
     // ID and CAP are answered in the clear, LSTAT is refused (NAK 0x06): the start-up restarts.
     expect(model.pd(0).counters.naks).toEqual({ '06': attempts(bus).length })
-    const gaps = attempts(bus).slice(1).map((t, i, a) => t - (i === 0 ? 0 : a[i - 1]!))
+    const gaps = attempts(bus)
+      .slice(1)
+      .map((t, i, a) => t - (i === 0 ? 0 : a[i - 1]!))
     // Once at once (a glitch), then 1 s, 2 s, 4 s ... up to 30 s between attempts.
     expect(gaps[0]).toBeLessThan(50)
     expect(gaps.slice(1, 4).map((g) => Math.round(g / 1000))).toEqual([1, 2, 4])
     expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000 + 50)
     expect(attempts(bus).length).toBeLessThan(12)
     expect(bus.events('fault')).toHaveLength(1)
-    expect(bus.events('fault')[0]!.event).toEqual({ type: 'fault', cause: 'needs-secure-channel', detail: 'LSTAT refused with NAK 0x06: encrypted communication required (communication security conditions not met)' })
+    expect(bus.events('fault')[0]!.event).toEqual({
+      type: 'fault',
+      cause: 'needs-secure-channel',
+      detail: 'LSTAT refused with NAK 0x06: encrypted communication required (communication security conditions not met)',
+    })
     expect(bus.events('online')).toHaveLength(0)
     const off = bus.events('offline')
     expect(off).toHaveLength(1)

@@ -9,7 +9,13 @@ describe('repeating failures in the log', () => {
     const rl = new RepeatLog(cap.log, () => now)
     for (let i = 0; i < 5; i++, now += 1000) rl.note('warn', 'nak:LSTAT:6', { nak: 6 }, 'reader refused a command')
     rl.note('error', 'secure:MAC mismatch', { reason: 'MAC mismatch' }, 'secure channel failure')
-    expect(cap.find('reader refused a command').map((l) => [l['level'], l['repeats']])).toEqual([[40, undefined], [20, 2], [20, 3], [20, 4], [20, 5]])
+    expect(cap.find('reader refused a command').map((l) => [l['level'], l['repeats']])).toEqual([
+      [40, undefined],
+      [20, 2],
+      [20, 3],
+      [20, 4],
+      [20, 5],
+    ])
     expect(cap.find('secure channel failure', { level: 50 })).toHaveLength(1)
     rl.end({ door: 'vault' })
     expect(cap.find('repeated failure ended')).toEqual([expect.objectContaining({ level: 30, failure: 'nak:LSTAT:6', repeats: 5, door: 'vault' })])

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest'
 import { decodeFrame, encodeFrame, macInput } from '../../../adapters/osdp/codec.js'
 import * as C from '../../../adapters/osdp/commands.js'
 import * as R from '../../../adapters/osdp/replies.js'
-import { SCBK_D, clientCryptogram, computeMac, deriveSessionKeys, initialRmac, serverCryptogram, decryptData, pad80, unpad80 } from '../../../adapters/osdp/secure.js'
+import {
+  SCBK_D,
+  clientCryptogram,
+  computeMac,
+  deriveSessionKeys,
+  initialRmac,
+  serverCryptogram,
+  decryptData,
+  pad80,
+  unpad80,
+} from '../../../adapters/osdp/secure.js'
 import { SecureSession } from '../../../adapters/osdp/secure-session.js'
 import { SESSIONS, hex } from './vectors.js'
 
@@ -33,11 +43,17 @@ describe.each(SESSIONS.map((s, i) => [i, s] as const))('secure channel session v
   it('builds the handshake packets byte for byte', () => {
     const kk = s.scbk === SCBK_D.toString('hex') ? 0 : 1
     const chl = packet(s.frames[0]!.hex)
-    const built = encodeFrame({ addr: s.address, reply: false, sqn: chl.sqn, useCrc: true, scb: { type: 0x11, data: Buffer.from([kk]) }, ...C.chlng(rndA) }, { mark: true })
+    const built = encodeFrame(
+      { addr: s.address, reply: false, sqn: chl.sqn, useCrc: true, scb: { type: 0x11, data: Buffer.from([kk]) }, ...C.chlng(rndA) },
+      { mark: true },
+    )
     expect(built.toString('hex')).toBe(s.frames[0]!.hex)
     const scr = packet(s.frames[2]!.hex)
     const sc = serverCryptogram(keys, rndA, rndB)
-    const built2 = encodeFrame({ addr: s.address, reply: false, sqn: scr.sqn, useCrc: true, scb: { type: 0x13, data: Buffer.from([kk]) }, ...C.scrypt(sc) }, { mark: true })
+    const built2 = encodeFrame(
+      { addr: s.address, reply: false, sqn: scr.sqn, useCrc: true, scb: { type: 0x13, data: Buffer.from([kk]) }, ...C.scrypt(sc) },
+      { mark: true },
+    )
     expect(built2.toString('hex')).toBe(s.frames[2]!.hex)
   })
 

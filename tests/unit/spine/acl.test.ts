@@ -23,7 +23,14 @@ describe('ACL', () => {
     expect(canSubscribe(S, producer, 'pingan/v1/lotus/event/#')).toBe(false)
   })
   it('observers read events, states, status and results but publish nothing', () => {
-    for (const f of ['pingan/v1/lotus/event/#', 'pingan/v1/lotus/event/alarm/+', 'pingan/v1/lotus/state/+', 'pingan/v1/lotus/gateway/status', 'pingan/v1/lotus/cmd/+/result', '$share/g/pingan/v1/lotus/event/#']) {
+    for (const f of [
+      'pingan/v1/lotus/event/#',
+      'pingan/v1/lotus/event/alarm/+',
+      'pingan/v1/lotus/state/+',
+      'pingan/v1/lotus/gateway/status',
+      'pingan/v1/lotus/cmd/+/result',
+      '$share/g/pingan/v1/lotus/event/#',
+    ]) {
       expect(canSubscribe(S, observer, f)).toBe(true)
     }
     for (const f of ['#', 'pingan/#', 'pingan/v1/+/event/#', 'pingan/v1/lotus/ingest/+', 'pingan/v1/lotus/cmd/+', '$SYS/#']) {

@@ -40,7 +40,13 @@ describe('config', () => {
     const yaml = `${BASE}uplinks:\n  - { id: p, type: mqtt, url: "mqtts://platform:8883", username: site, password: "\${UPLINK_PW}" }\n`
     const u = parseConfig(yaml, 'x', '/', { UPLINK_PW: 's3cret' }).uplinks[0]
     expect(u?.type === 'mqtt' && u.password).toBe('s3cret')
-    expect(problems(yaml)).toEqual([{ path: 'uplinks.0.password', message: 'environment variable UPLINK_PW is not set', fix: 'export UPLINK_PW=... before starting, or write the value in the file' }])
+    expect(problems(yaml)).toEqual([
+      {
+        path: 'uplinks.0.password',
+        message: 'environment variable UPLINK_PW is not set',
+        fix: 'export UPLINK_PW=... before starting, or write the value in the file',
+      },
+    ])
   })
 
   it('reports every problem with its path and a fix', () => {

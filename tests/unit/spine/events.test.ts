@@ -12,9 +12,17 @@ describe('event types', () => {
     }
   })
   it.each([
-    ['alarm', 'fire', 1], ['alarm', 'panic', 1], ['alarm', 'duress', 1], ['alarm', 'intrusion', 2],
-    ['access', 'door.forced', 2], ['alarm', 'tamper', 2], ['parking', 'lock.fault', 3], ['alarm', 'device.offline', 3],
-    ['access', 'credential', 4], ['parking', 'parking.occupied', 4], ['camera', 'motion', 2],
+    ['alarm', 'fire', 1],
+    ['alarm', 'panic', 1],
+    ['alarm', 'duress', 1],
+    ['alarm', 'intrusion', 2],
+    ['access', 'door.forced', 2],
+    ['alarm', 'tamper', 2],
+    ['parking', 'lock.fault', 3],
+    ['alarm', 'device.offline', 3],
+    ['access', 'credential', 4],
+    ['parking', 'parking.occupied', 4],
+    ['camera', 'motion', 2],
   ] as const)('%s %s has priority %i', (kind, type, p) => {
     expect(defaultPriority(kind, type)).toBe(p)
   })
@@ -48,10 +56,25 @@ describe('UUIDv7', () => {
 
 describe('buildEvent', () => {
   it('fills in site, device location and the default priority', () => {
-    const ev = buildEvent(who, { type: 'intrusion', zone: '015', location: { area: 'north fence' } }, '0190f0f0-0000-7000-8000-000000000001', Date.UTC(2026, 10, 22))
+    const ev = buildEvent(
+      who,
+      { type: 'intrusion', zone: '015', location: { area: 'north fence' } },
+      '0190f0f0-0000-7000-8000-000000000001',
+      Date.UTC(2026, 10, 22),
+    )
     expect(ev).toEqual({
-      id: '0190f0f0-0000-7000-8000-000000000001', site: 'lotus', device: 'panel-1', kind: 'alarm', type: 'intrusion', priority: 2,
-      building: '3', grid: 'G-1', area: 'north fence', zone: '015', receivedAt: '2026-11-22T00:00:00.000Z', attrs: {},
+      id: '0190f0f0-0000-7000-8000-000000000001',
+      site: 'lotus',
+      device: 'panel-1',
+      kind: 'alarm',
+      type: 'intrusion',
+      priority: 2,
+      building: '3',
+      grid: 'G-1',
+      area: 'north fence',
+      zone: '015',
+      receivedAt: '2026-11-22T00:00:00.000Z',
+      attrs: {},
     })
     expect(EventSchema.safeParse({ ...ev, seq: 1 }).success).toBe(true)
   })

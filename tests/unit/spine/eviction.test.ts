@@ -24,16 +24,31 @@ describe('eviction planning', () => {
     expect(takeUntil(c.slice(0, 1), { rows: 3, bytes: 0 }).rest).toEqual({ rows: 2, bytes: 0 })
   })
   it('summarizes what undelivered events were lost, by priority and device', () => {
-    const r = summarize('rows', [{ pos: 1, bytes: 5, priority: 2, device: 'a', seq: 1 }], [
-      { pos: 2, bytes: 7, priority: 4, device: 'b', seq: 1 }, { pos: 3, bytes: 7, priority: 4, device: 'a', seq: 2 }, { pos: 4, bytes: 1, priority: 3, device: 'b', seq: 2 },
-    ])
+    const r = summarize(
+      'rows',
+      [{ pos: 1, bytes: 5, priority: 2, device: 'a', seq: 1 }],
+      [
+        { pos: 2, bytes: 7, priority: 4, device: 'b', seq: 1 },
+        { pos: 3, bytes: 7, priority: 4, device: 'a', seq: 2 },
+        { pos: 4, bytes: 1, priority: 3, device: 'b', seq: 2 },
+      ],
+    )
     expect(r).toEqual({
-      reason: 'rows', delivered: 1, undelivered: 3, undeliveredByPriority: { 4: 2, 3: 1 }, devices: ['a', 'b'], bytes: 20,
+      reason: 'rows',
+      delivered: 1,
+      undelivered: 3,
+      undeliveredByPriority: { 4: 2, 3: 1 },
+      devices: ['a', 'b'],
+      bytes: 20,
       undeliveredSeqs: { a: [[2, 2]], b: [[1, 2]] },
     })
   })
   it('names the seqs an eviction leaves missing, as ranges per device', () => {
-    expect(seqRanges([9, 3, 4, 5, 11, 12])).toEqual([[3, 5], [9, 9], [11, 12]])
+    expect(seqRanges([9, 3, 4, 5, 11, 12])).toEqual([
+      [3, 5],
+      [9, 9],
+      [11, 12],
+    ])
     expect(seqRanges([])).toEqual([])
   })
 })

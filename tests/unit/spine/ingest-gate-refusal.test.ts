@@ -17,7 +17,9 @@ function gateWith(commit: (input: AppendInput) => Promise<AppendResult>) {
     newId: () => `0190f0f0-0000-7000-8000-${String(++n).padStart(12, '0')}`,
     now: () => Date.parse('2026-12-01T08:00:00Z'),
     commit,
-    reportRejection: async (r) => { reports.push(r) },
+    reportRejection: async (r) => {
+      reports.push(r)
+    },
     log: pino({ level: 'silent' }),
   })
   return { gate, reports }

@@ -20,7 +20,12 @@ describe('errors in logs', () => {
     const lines: string[] = []
     const log = createLogger({
       level: 'info',
-      destination: new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done() } }),
+      destination: new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk))
+          done()
+        },
+      }),
     })
     const root = new Error('EIO: i/o error, fsync')
     const err = Object.assign(new Error('journal commit failed', { cause: root }), { code: 'PINGAN_JOURNAL' })
@@ -36,9 +41,11 @@ describe('errors in logs', () => {
     const offenders: string[] = []
     for (const dir of SOURCE_DIRS) {
       for (const file of sources(join(ROOT, dir))) {
-        readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
-          if (/\berr: errorMessage\(/.test(text)) offenders.push(`${relative(ROOT, file)}:${i + 1}`)
-        })
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .forEach((text, i) => {
+            if (/\berr: errorMessage\(/.test(text)) offenders.push(`${relative(ROOT, file)}:${i + 1}`)
+          })
       }
     }
     expect(offenders).toEqual([])

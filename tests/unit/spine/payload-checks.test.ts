@@ -7,7 +7,10 @@ describe('invalidUtf8At [Unicode §3.9 Table 3-7]', () => {
   it.each([
     ['ASCII', Buffer.from('{"a":1}')],
     ['2, 3 and 4 byte forms', Buffer.from('é 张 😀')],
-    ['the edges of each row', bytes(0xc2, 0x80, 0xdf, 0xbf, 0xe0, 0xa0, 0x80, 0xed, 0x9f, 0xbf, 0xee, 0x80, 0x80, 0xf0, 0x90, 0x80, 0x80, 0xf4, 0x8f, 0xbf, 0xbf)],
+    [
+      'the edges of each row',
+      bytes(0xc2, 0x80, 0xdf, 0xbf, 0xe0, 0xa0, 0x80, 0xed, 0x9f, 0xbf, 0xee, 0x80, 0x80, 0xf0, 0x90, 0x80, 0x80, 0xf4, 0x8f, 0xbf, 0xbf),
+    ],
     ['empty', bytes()],
   ])('accepts %s', (_name, buf) => {
     expect(invalidUtf8At(buf)).toBe(-1)
@@ -23,7 +26,11 @@ describe('invalidUtf8At [Unicode §3.9 Table 3-7]', () => {
       const buf = Buffer.from('a é 张 😀 z'.repeat(1 + (n % 3)))
       for (let k = rand() % 3; k > 0; k--) buf[rand() % buf.length] = rand()
       let valid = true
-      try { strict.decode(buf) } catch { valid = false }
+      try {
+        strict.decode(buf)
+      } catch {
+        valid = false
+      }
       const at = invalidUtf8At(buf)
       expect(at === -1).toBe(valid)
       if (!valid) expect(() => strict.decode(buf.subarray(0, at))).not.toThrow()

@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest'
 import { Recorder } from '../../../simulators/platform/recorder.js'
 import { formatEventLine } from '../../../simulators/platform/format.js'
 
-const ev = (id: number, seq: number, device = 'd1') => JSON.stringify({
-  id: `0190f0f0-0000-7000-8000-${String(id).padStart(12, '0')}`, seq, site: 's', device, kind: 'alarm', type: 'intrusion', priority: 2,
-  receivedAt: '2026-11-22T00:00:00.000Z', attrs: {},
-})
+const ev = (id: number, seq: number, device = 'd1') =>
+  JSON.stringify({
+    id: `0190f0f0-0000-7000-8000-${String(id).padStart(12, '0')}`,
+    seq,
+    site: 's',
+    device,
+    kind: 'alarm',
+    type: 'intrusion',
+    priority: 2,
+    receivedAt: '2026-11-22T00:00:00.000Z',
+    attrs: {},
+  })
 
 describe('platform recorder', () => {
   it('counts duplicates by id, gaps and order violations per device', () => {

@@ -18,8 +18,15 @@ describe('topic grammar', () => {
     expect(topics.allEvents()).toBe('pingan/v1/+/event/#')
   })
   it.each([
-    'pingan/v2/s/state/d', 'pingan/v1/s/event/weather/d', 'pingan/v1/s/state/d.e', 'pingan/v1/s/state/d/extra',
-    'pingan/v1/s/cmd/d/other', 'pingan/v1/s t/state/d', 'pingan/v1/s/gateway/other', 'other/v1/s/state/d', 'pingan/v1/s/event/alarm',
+    'pingan/v2/s/state/d',
+    'pingan/v1/s/event/weather/d',
+    'pingan/v1/s/state/d.e',
+    'pingan/v1/s/state/d/extra',
+    'pingan/v1/s/cmd/d/other',
+    'pingan/v1/s t/state/d',
+    'pingan/v1/s/gateway/other',
+    'other/v1/s/state/d',
+    'pingan/v1/s/event/alarm',
   ])('refuses %s', (topic) => {
     expect(parseTopic(topic)).toBeUndefined()
   })

@@ -29,7 +29,9 @@ describe('transport config', () => {
   it('parses host and port, IPv6 included', () => {
     expect(parseTcpUrl('tcp://10.0.0.7:4001')).toEqual({ host: '10.0.0.7', port: 4001 })
     expect(parseTcpUrl('tcp://[::1]:502')).toEqual({ host: '::1', port: 502 })
-    expect(describeTransport(TransportSchema.parse({ path: '/dev/ttyS0', baudRate: 19200, dataBits: 7, parity: 'even', stopBits: 2 }))).toBe('/dev/ttyS0@19200 7E2')
+    expect(describeTransport(TransportSchema.parse({ path: '/dev/ttyS0', baudRate: 19200, dataBits: 7, parity: 'even', stopBits: 2 }))).toBe(
+      '/dev/ttyS0@19200 7E2',
+    )
   })
 })
 
