@@ -124,10 +124,10 @@ export function onvifConfigWarnings(d: OnvifDeviceConfig, at: string): ConfigPro
     })
   }
   if (d.username === undefined) {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own `${VAR}` syntax, shown to the user
     out.push({
       path: `${at}.username`,
       message: 'no username: cameras want credentials for events and snapshots',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own `${VAR}` syntax, shown to the user
       fix: 'set username and password (the password from the environment, e.g. "${CAM_PASSWORD}")',
     })
   }
