@@ -5,11 +5,11 @@ import type { GatewayEvent } from '../../../base/events/event.js'
 import { UplinkError } from '../../../base/errors.js'
 import { SYSTEM_TIMERS, type TimerHandle, type Timers } from '../../../base/timers.js'
 import type { Uplink, UplinkEvents, UplinkState } from '../../uplink.js'
-import { TcpChannel, UdpChannel } from './channel.js'
-import { receiverKey, type Dc09UplinkConfig, type ReceiverConfig } from './config.js'
+import type { Dc09UplinkConfig, ReceiverConfig } from './config.js'
 import { PERIODIC_TEST } from './mapping.js'
 import { eventPayload, plainPayload, routed, type EventPayload, type SiteInfo } from './message.js'
-import { ReceiverLink, type Draft, type Outcome } from './receiver-link.js'
+import { buildPaths, pathsHealth, type Dc09Health, type Path } from './paths.js'
+import type { Draft, Outcome } from './receiver-link.js'
 import { linkTestMs } from './supervision.js'
 
 /** A gateway event the uplink reports (path fault and restore, refusals, clock offsets). */
@@ -22,31 +22,6 @@ export interface Dc09UplinkDeps {
   timers?: Timers
   /** [0, 1): pads and the first sequence number; seeded in tests. */
   random?: () => number
-}
-
-interface Receiver {
-  cfg: ReceiverConfig
-  link: ReceiverLink
-  /** DUH answers so far: the first is warned about, the rest logged at debug with the count. */
-  refusals: number
-}
-
-interface Path {
-  name: string
-  index: number
-  receivers: Receiver[]
-  /** Whether its last message got an ACK (true until shown otherwise). */
-  good: boolean
-  timer: TimerHandle | undefined
-}
-
-export type Dc09Health = {
-  activePath: string
-  paths: Array<{
-    name: string
-    good: boolean
-    receivers: Array<{ name: string; inFlight: boolean; clockOffsetMs: number; strayReplies: number; lastError?: string }>
-  }>
 }
 
 /**
@@ -76,36 +51,15 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
     this.id = cfg.id
     this.timers = deps.timers ?? SYSTEM_TIMERS
     this.random = deps.random ?? Math.random
-    this.paths = cfg.paths.map((p, index) => ({
-      name: p.name,
-      index,
-      good: true,
-      timer: undefined,
-      receivers: p.receivers.map((r, j) => this.receiver(r, `${p.name}/${j === 0 ? 'primary' : 'secondary'}`, p.localAddress)),
-    }))
-  }
-
-  private receiver(r: ReceiverConfig, name: string, localAddress: string | undefined): Receiver {
-    const target = { host: r.host, port: r.port, ...(localAddress ? { localAddress } : {}) }
-    const key = receiverKey(r)
-    const link: ReceiverLink = new ReceiverLink({
-      name,
-      channel: r.transport === 'udp' ? new UdpChannel(target) : new TcpChannel(target, r.keepConnection),
-      ...(r.receiverNumber !== undefined ? { receiverNumber: r.receiverNumber } : {}),
-      ...(r.lineNumber !== undefined ? { lineNumber: r.lineNumber } : {}),
-      ...(key ? { key } : {}),
-      ackTimeoutMs: this.cfg.ackTimeoutMs,
-      retries: this.cfg.retries,
+    this.paths = buildPaths(cfg, {
+      log: deps.log,
       timers: this.timers,
-      log: this.deps.log,
-      firstSeq: 1 + Math.floor(this.random() * 9999),
-      randomByte: () => Math.floor(this.random() * 256),
-      onOffset: (offsetMs) => {
-        this.deps.log.info({ receiver: name, offsetMs }, 'receiver clock differs: its time adopted for our timestamps')
-        if (Math.abs(offsetMs) > this.cfg.maxClockOffsetMs) this.deps.report('uplink.clock.offset', { uplink: this.id, receiver: name, offsetMs })
+      random: this.random,
+      onOffset: (receiver, offsetMs) => {
+        this.deps.log.info({ receiver, offsetMs }, 'receiver clock differs: its time adopted for our timestamps')
+        if (Math.abs(offsetMs) > this.cfg.maxClockOffsetMs) this.deps.report('uplink.clock.offset', { uplink: this.id, receiver, offsetMs })
       },
     })
-    return { cfg: r, link, refusals: 0 }
   }
 
   get state(): UplinkState {
@@ -286,20 +240,7 @@ export class Dc09Uplink extends EventEmitter<UplinkEvents> implements Uplink {
   publishCommandResult(): void {}
 
   health(): Dc09Health {
-    return {
-      activePath: this.paths[this.active]!.name,
-      paths: this.paths.map((p) => ({
-        name: p.name,
-        good: p.good,
-        receivers: p.receivers.map((r) => ({
-          name: r.link.name,
-          inFlight: r.link.inFlight,
-          clockOffsetMs: r.link.offsetMs,
-          strayReplies: r.link.strayReplies,
-          ...(r.link.lastError !== undefined ? { lastError: r.link.lastError } : {}),
-        })),
-      })),
-    }
+    return pathsHealth(this.paths, this.active)
   }
 
   async stop(): Promise<void> {
