@@ -1,46 +1,25 @@
 import type { GatewayConfig } from '../config/schema.js'
-import type { EmitResult } from '../adapters/types.js'
-import { createLogger, type Logger } from '../base/log.js'
-import type { Faults } from '../base/faults.js'
+import { createLogger } from '../base/log.js'
 import type { EventInput } from '../base/events/event.js'
 import { topics } from '../base/events/topics.js'
-import type { Journal } from './journal/journal.js'
 import { openJournal } from './journal/from-config.js'
 import { DeviceStates } from './device-states.js'
 import type { ApiServer } from './api/server.js'
 import { ApiWiring } from './api-wiring.js'
-import { buildStatus, type GatewayStatus } from './status.js'
+import { startReporting } from './reporting.js'
+import type { Gateway, GatewayOptions } from './gateway.js'
 import { Emitter } from './emit.js'
 import { AdapterHost } from './adapter-host.js'
 import { CommandWiring } from './command-wiring.js'
-import { StatusPublisher } from './status-publisher.js'
 import { startBrokerIntake } from './intake.js'
 import { wireFanOut } from './fan-out.js'
 import { buildUplinks } from './uplinks.js'
 import { GatewayMetrics } from './metrics/metrics.js'
 import { startWalkTests } from './walktest/wiring.js'
-import { SYSTEM_TIMERS, type Timers } from '../base/timers.js'
+import { SYSTEM_TIMERS } from '../base/timers.js'
 import type { WalkTests } from './walktest/walk-tests.js'
 
-export interface GatewayOptions {
-  log?: Logger
-  now?: () => number
-  /** Fault points for the fault-injection suite; the CLI passes `faultsFromEnv(process.env)`. */
-  faults?: Faults
-  /** The walk tests' time limit and uplink waits (tests end a walk test at its limit without waiting for it). */
-  walktestTimers?: Timers
-}
-
-export interface Gateway {
-  readonly config: GatewayConfig
-  readonly brokerPort: number
-  readonly apiPort: number
-  readonly journal: Journal
-  status(): Promise<GatewayStatus>
-  /** Emits an event as the given configured device would, through the same path as its adapter. */
-  emitAs(device: string, input: EventInput): Promise<EmitResult>
-  stop(): Promise<void>
-}
+export type { Gateway, GatewayOptions } from './gateway.js'
 
 /**
  * The composition root: opens the journal, starts the broker, the uplinks and their forwarders,
@@ -103,16 +82,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     log: log.child({ component: 'commands' }),
   })
 
-  metrics.attach({
-    gate,
-    broker,
-    adapters: adapters.adapters,
-    devices: () => states.all(),
-    uplinks: uplinks.map((uplink, i) => ({ uplink, status: () => forwarders[i]!.status() })),
-  })
-  const status = () => buildStatus({ site, startedAt, now, journal, forwarders, uplinks, states, broker, gate, adapters: adapters.adapters })
-  const statusPublisher = new StatusPublisher({ site, broker, uplinks, uplinkConfigs: config.uplinks, status, log })
-  statusPublisher.start()
+  const { status, statusPublisher } = startReporting({ config, startedAt, now, log, journal, metrics, broker, gate, states, adapters, uplinks, forwarders })
 
   let api: ApiServer
   try {
