@@ -2,7 +2,9 @@ import { encodeFrame, type DecodedFrame, type Frame } from '../../adapters/osdp/
 import type { SecureSession } from '../../adapters/osdp/secure-session.js'
 import { packCard, type SimCardFormat } from './cards.js'
 import { applyLed, applyOut, ledColorAt, type LedState } from './pd-outputs.js'
+import { DEFAULT_SERIAL, pdCapabilities, pdIdentity } from './pd-identity.js'
 import { answerChallenge, answerCrypt, type PendingKeys } from './pd-secure.js'
+import { PdStatus } from './pd-status.js'
 import * as P from './replies.js'
 
 /** Command codes the simulated PD understands [OSDP 2.2 §6]. */
@@ -85,14 +87,14 @@ export class SimPd {
   private session: SecureSession | undefined
   private pendingKeys: PendingKeys | undefined
   private readonly pending: P.ReplyPayload[] = []
-  private reported = { lstat: '00', inputs: '', outputs: '' }
+  private readonly status: PdStatus
 
   constructor(readonly opts: SimPdOptions) {
     this.scbk = opts.scbk
     this.requireSecure = opts.requireSecure ?? false
     this.inputs = new Array<boolean>(opts.inputs ?? 2).fill(false)
     this.outputUntil = new Array<number>(opts.outputs ?? 2).fill(0)
-    this.reported.inputs = this.key(this.inputs)
+    this.status = new PdStatus(this)
   }
 
   /** Back to factory state (install mode: SCBK-D only), as a reset or a replacement reader is. */
@@ -193,27 +195,15 @@ export class SimPd {
       case CMD.POLL:
         return this.poll(now)
       case CMD.ID:
-        return P.pdid({ vendor: Buffer.from('c3b2a1', 'hex'), model: 2, version: 1, serial: this.opts.serial ?? 0x12345678, firmware: [1, 2, 3] })
+        return pdIdentity(this.opts.serial)
       case CMD.CAP:
-        return P.pdcap([
-          [1, 1, this.inputs.length],
-          [2, 1, this.outputUntil.length],
-          [3, 1, 0],
-          [4, 1, 1],
-          [5, 1, 1],
-          [8, 1, 0],
-          [9, 1, 0],
-          [10, 0, 1],
-          [16, 2, 0],
-        ])
+        return pdCapabilities(this.inputs.length, this.outputUntil.length)
       case CMD.LSTAT:
-        this.reported.lstat = this.lstatKey()
-        return P.lstatr(this.tamper, this.powerLost)
+        return this.status.lstatr()
       case CMD.ISTAT:
-        this.reported.inputs = this.key(this.inputs)
-        return P.states(P.R.ISTATR, this.inputs)
+        return this.status.istatr()
       case CMD.OSTAT:
-        return this.ostatr(now)
+        return this.status.ostatr(now)
       case CMD.OUT:
         return this.out(data, now)
       case CMD.LED:
@@ -236,26 +226,7 @@ export class SimPd {
 
   /** A POLL returns one queued read or status change, else ACK [§6.1]. */
   private poll(now: number): P.ReplyPayload {
-    const queued = this.pending.shift()
-    if (queued) return queued
-    if (this.lstatKey() !== this.reported.lstat) {
-      this.reported.lstat = this.lstatKey()
-      return P.lstatr(this.tamper, this.powerLost)
-    }
-    if (this.key(this.inputs) !== this.reported.inputs) {
-      this.reported.inputs = this.key(this.inputs)
-      return P.states(P.R.ISTATR, this.inputs)
-    }
-    if (this.outputsKey(now) !== this.reported.outputs) return this.ostatr(now)
-    return P.ACK
-  }
-
-  private ostatr(now: number): P.ReplyPayload {
-    this.reported.outputs = this.outputsKey(now)
-    return P.states(
-      P.R.OSTATR,
-      this.outputUntil.map((_, i) => this.outputOn(i, now)),
-    )
+    return this.pending.shift() ?? this.status.changed(now) ?? P.ACK
   }
 
   /** The LED colour showing now. */
@@ -271,7 +242,7 @@ export class SimPd {
 
   /** osdp_CHLNG: the first step of a secure channel [Annex D.3]. */
   private chlng(f: DecodedFrame): Buffer {
-    const r = answerChallenge(f, this.scbk, this.opts.randomBytes, this.opts.serial ?? 0x12345678)
+    const r = answerChallenge(f, this.scbk, this.opts.randomBytes, this.opts.serial ?? DEFAULT_SERIAL)
     if (!r) return this.frame(f, P.nak(0x06), false)
     this.session = undefined
     this.pendingKeys = r.pending
@@ -307,17 +278,5 @@ export class SimPd {
 
   private encode(f: Frame): Buffer {
     return encodeFrame(f, { mark: true })
-  }
-
-  private key(values: boolean[]): string {
-    return values.map((v) => (v ? '1' : '0')).join('')
-  }
-
-  private lstatKey(): string {
-    return this.key([this.tamper, this.powerLost])
-  }
-
-  private outputsKey(now: number): string {
-    return this.key(this.outputUntil.map((_, i) => this.outputOn(i, now)))
   }
 }
