@@ -66,11 +66,13 @@ export async function fairnessRun(run: number, o: FairnessOptions): Promise<Fair
       const floodFrom = flood.acked
       await flood.start(gw.brokerPort, PRODUCER)
       await until('the flood', () => flood.done || alarms.done, deadline)
-      result.floodRate = Math.round((flood.acked - floodFrom) / ((Date.now() - floodStart) / 1000))
+      // Alarms sent between the flood's start and the moment it (or the alarms) finished were sent during it.
+      const floodEnd = Date.now()
+      result.floodRate = Math.round((flood.acked - floodFrom) / ((floodEnd - floodStart) / 1000))
       const lat = (m: { sentAt?: number; ackedAt?: number }) => (m.ackedAt ?? 0) - (m.sentAt ?? 0)
       const acked = alarms.messages.filter((m) => m.ackedAt !== undefined)
       result.aloneMs = delayFigures(acked.filter((m) => m.ackedAt! < floodStart).map(lat))
-      result.floodedMs = delayFigures(acked.filter((m) => m.sentAt! >= floodStart && !flood.done).map(lat))
+      result.floodedMs = delayFigures(acked.filter((m) => m.sentAt! >= floodStart && m.sentAt! <= floodEnd).map(lat))
     },
   )
   return result
