@@ -1,25 +1,16 @@
 import { exponentialMs, seededRandom } from '../parking-lock/rng.js'
+import { eventText, frame, garble, heartbeatText, noise, type SimEvent, type TextFormat } from './line-text.js'
+import { randomEvent, type RandomTraffic } from './random-traffic.js'
+
+// The event type stays importable from the model, where simulators and tests take it.
+export type { SimEvent } from './line-text.js'
 
 /**
  * An alarm receiver's automation port (Sur-Gard MLR2 family) as a pure state machine: the clock
  * comes in as `now` arguments, randomness from a seed. It sends one message at a time, waits 4 s
  * for ACK, repeats on NAK or silence three more times, then gives up and holds its queue until a
- * heartbeat is acknowledged again. [MLR2E manual §9.2]
- *
- * The wire text is written here, not taken from the gateway's codec, so a codec bug cannot hide
- * behind the same bug in the simulator; the test vectors pin both.
+ * heartbeat is acknowledged again. [MLR2E manual §9.2] Its wire text is in `line-text.ts`.
  */
-
-export type Qualifier = 'E' | 'R' | 'P'
-
-/** One Contact ID event as a panel reports it. */
-export interface SimEvent {
-  account: string
-  qualifier: Qualifier
-  code: string
-  group: string
-  zone: string
-}
 
 export interface ReceiverModelOptions {
   /** RR, two digits (default 01). */
@@ -27,7 +18,7 @@ export interface ReceiverModelOptions {
   /** L, the line the panel called on (default 1). */
   line?: string
   /** `receiver`: `5RRL 18AAAAQXYZGGCCC`; `panel`: the panel's 16-digit line with its checksum. */
-  format?: 'receiver' | 'panel'
+  format?: TextFormat
   heartbeatMs?: number
   ackTimeoutMs?: number
   /** Repeats after the first try (3 on the MLR2). */
@@ -38,7 +29,7 @@ export interface ReceiverModelOptions {
   /** Chance that a transmission goes out garbled (a bad checksum, or a broken qualifier). */
   corruptRate?: number
   /** Random panel traffic: a Poisson stream of events with this mean interval. */
-  randomEvents?: { meanIntervalMs: number; accounts?: string[]; zones?: string[] }
+  randomEvents?: { meanIntervalMs: number } & RandomTraffic
 }
 
 /** Bytes the receiver puts on the line now. */
@@ -65,27 +56,8 @@ export interface ReceiverStats {
   garbled: number
 }
 
-const DC4 = 0x14
 const ACK = 0x06
 const NAK = 0x15
-const QUALIFIER_DIGIT: Record<Qualifier, string> = { E: '1', R: '3', P: '6' }
-const HEARTBEAT = `1{RR}{L}${' '.repeat(11)}@${' '.repeat(4)}`
-
-/** What a compound's panels send, weighted: mostly tests, open/close, troubles; some alarms. */
-const RANDOM_CODES: Array<[code: string, weight: number, restores: boolean]> = [
-  ['131', 3, true],
-  ['132', 2, true],
-  ['137', 1, true],
-  ['110', 1, true],
-  ['120', 1, false],
-  ['301', 2, true],
-  ['302', 2, true],
-  ['401', 4, true],
-  ['570', 1, true],
-  ['602', 3, false],
-  ['383', 1, true],
-  ['351', 1, true],
-]
 
 interface InFlight {
   text: string
@@ -153,11 +125,7 @@ export class ReceiverModel {
 
   /** The text a message goes out as (without DC4). */
   textOf(e: SimEvent): string {
-    if (this.o.format === 'panel') {
-      const body = `${e.account}18${QUALIFIER_DIGIT[e.qualifier]}${e.code}${e.group}${e.zone}`
-      return body + checksum(body)
-    }
-    return `5${this.o.receiver}${this.o.line} 18${e.account}${e.qualifier}${e.code}${e.group}${e.zone}`
+    return eventText(e, this.o.format, this.o.receiver, this.o.line)
   }
 
   enqueue(...events: SimEvent[]): void {
@@ -193,7 +161,7 @@ export class ReceiverModel {
   tick(now: number): Transmission[] {
     const out: Transmission[] = []
     while (this.nextRandomAt <= now) {
-      this.enqueue(...this.randomEvent())
+      this.enqueue(...randomEvent(this.random, this.o.randomEvents!))
       this.nextRandomAt += exponentialMs(this.random, this.o.randomEvents!.meanIntervalMs)
     }
     while (this.scheduled[0] && this.scheduled[0].at <= now) this.enqueue(...this.scheduled.shift()!.events)
@@ -237,7 +205,7 @@ export class ReceiverModel {
     if (now >= this.nextHeartbeatAt) {
       this.nextHeartbeatAt = now + this.o.heartbeatMs
       this.stats.heartbeats++
-      this.transmit({ text: HEARTBEAT.replace('{RR}', this.o.receiver).replace('{L}', this.o.line), heartbeat: true, attempt: 1, deadline: 0 }, now, out)
+      this.transmit({ text: heartbeatText(this.o.receiver, this.o.line), heartbeat: true, attempt: 1, deadline: 0 }, now, out)
     } else if (this.up && this.queue.length > 0) {
       this.transmit({ text: this.queue[0]!, heartbeat: false, attempt: 1, deadline: 0 }, now, out)
     }
@@ -262,58 +230,14 @@ export class ReceiverModel {
     this.stats.sent++
     if (this.random() < this.o.noiseRate) {
       this.stats.noise++
-      out.push({ bytes: this.noise(), what: 'noise' })
+      out.push({ bytes: noise(this.random), what: 'noise' })
     }
     const hit = f.attempt === 1 && this.hitFirstTry.delete(f.text)
     if (!f.heartbeat && (this.random() < this.o.corruptRate || hit)) {
       this.stats.garbled++
-      out.push({ bytes: frame(this.garble(f.text)), what: 'garbled', text: f.text, attempt: f.attempt })
+      out.push({ bytes: frame(garble(f.text, this.o.format)), what: 'garbled', text: f.text, attempt: f.attempt })
       return
     }
     out.push({ bytes: frame(f.text), what: f.heartbeat ? 'heartbeat' : 'event', text: f.text, attempt: f.attempt })
   }
-
-  /** 1-8 random bytes, never DC4: noise that ends a "message" would draw a NAK nobody asked for. */
-  private noise(): Buffer {
-    const n = 1 + Math.floor(this.random() * 8)
-    return Buffer.from(
-      Array.from({ length: n }, () => {
-        const b = Math.floor(this.random() * 255)
-        return b >= DC4 ? b + 1 : b
-      }),
-    )
-  }
-
-  /** A copy that must be refused: a wrong checksum digit, or an impossible qualifier letter. */
-  private garble(text: string): string {
-    if (this.o.format === 'panel') {
-      const last = parseInt(text.at(-1)!, 16)
-      return text.slice(0, -1) + ((last % 15) + 1).toString(16).toUpperCase()
-    }
-    return text.replace(/ 18(....)[ERP]/, ' 18$1X')
-  }
-
-  private randomEvent(): SimEvent[] {
-    const r = this.o.randomEvents!
-    const pick = <T>(xs: T[]): T => xs[Math.floor(this.random() * xs.length)]!
-    const total = RANDOM_CODES.reduce((n, c) => n + c[1], 0)
-    let x = this.random() * total
-    const [code, , restores] = RANDOM_CODES.find((c) => (x -= c[1]) < 0) ?? RANDOM_CODES[0]!
-    const account = pick(r.accounts ?? ['1234'])
-    const zone =
-      code === '401' ? pick(['001', '002', '003']) : code === '602' || code === '301' || code === '302' ? '000' : pick(r.zones ?? ['001', '002', '015'])
-    const e: SimEvent = { account, qualifier: 'E', code, group: '01', zone }
-    // An alarm and its restore arrive together (a beam broken and cleared between two messages).
-    return restores && this.random() < 0.7 ? [e, { ...e, qualifier: 'R' }] : [e]
-  }
-}
-
-/** [DC-05] checksum: digit 0 weighs 10; the total is a multiple of 15; 0 is sent as F. */
-function checksum(body: string): string {
-  const sum = [...body].reduce((n, c) => n + (parseInt(c, 16) || 10), 0)
-  return ((15 - (sum % 15)) % 15 || 15).toString(16).toUpperCase()
-}
-
-function frame(text: string): Buffer {
-  return Buffer.concat([Buffer.from(text, 'latin1'), Buffer.from([DC4])])
 }
