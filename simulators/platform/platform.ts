@@ -1,35 +1,17 @@
-import { timingSafeEqual } from 'node:crypto'
-import { Aedes, type AuthenticateError, type PublishPacket } from 'aedes'
+import { Aedes, type PublishPacket } from 'aedes'
 import type { GatewayEvent } from '../../base/events/event.js'
 import { CommandResultSchema, type CommandResult } from '../../base/events/command.js'
 import { TOPIC_ROOT, parseTopic, topics } from '../../base/events/topics.js'
+import { accessHooks, type AccessRules } from './access.js'
 import { Recorder, type PlatformReport } from './recorder.js'
 import { closeAedes, listenMqtt, type MqttListener } from '../../gateway/broker/listener.js'
 
-export interface PlatformSimOptions {
+export interface PlatformSimOptions extends AccessRules {
   host?: string
   port?: number
-  /** Accepted logins; none means anyone may connect. */
-  users?: Array<{ username: string; password: string }>
   /** PEM key and certificate: serve MQTT over TLS. */
   tls?: { key: Buffer; cert: Buffer; ca?: Buffer; requestCert?: boolean }
-  /**
-   * Topic filters the sites' account may not publish. Like RabbitMQ, the broker then closes the
-   * connection: MQTT 3.1.1 has no negative PUBACK, a server may only ack or close [MQTT-3.3.5-2].
-   */
-  refusePublish?: string[]
   onEvent?(ev: GatewayEvent): void
-}
-
-/** A concrete topic against an MQTT filter [MQTT-4.7.1]. */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/')
-  const t = topic.split('/')
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false
-  }
-  return f.length === t.length
 }
 
 export interface PlatformCommand {
@@ -40,12 +22,6 @@ export interface PlatformCommand {
 }
 
 type Waiter = { pred: (e: GatewayEvent) => boolean; resolve: (e: GatewayEvent) => void }
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
 
 /**
  * The police command platform, simulated: an MQTT broker (aedes) that records every event sites
@@ -80,29 +56,7 @@ export class PlatformSim {
   }
 
   async start(): Promise<this> {
-    const users = this.opts.users ?? []
-    const aedes = await Aedes.createBroker({
-      id: 'pingan-platform-sim',
-      authenticate: (_client, username, password, done) => {
-        if (users.length === 0) return done(null, true)
-        const ok = users.some((u) => u.username === username && password !== undefined && same(u.password, password.toString()))
-        if (ok) return done(null, true)
-        done(Object.assign(new Error('bad username or password'), { returnCode: 4 as const }) as AuthenticateError, false)
-      },
-      preConnect: (client, _packet, done) => {
-        const conn = client.conn as { servername?: string | false; encrypted?: boolean }
-        if (conn.encrypted) this.servernames.push(conn.servername ?? false)
-        done(null, true)
-      },
-      authorizePublish: (client, packet, done) => {
-        // Only what sites send: the simulator's own command publishes have no client.
-        if (client && (this.opts.refusePublish ?? []).some((f) => topicMatches(f, packet.topic))) {
-          this.refused.push(packet.topic)
-          return done(new Error(`not authorized to publish to ${packet.topic}`))
-        }
-        done(null)
-      },
-    })
+    const aedes = await Aedes.createBroker({ id: 'pingan-platform-sim', ...accessHooks(this.opts, this) })
     aedes.on('client', () => this.connections++)
     this.aedes = aedes
     await new Promise<void>((r) =>
