@@ -1,12 +1,11 @@
 import http from 'node:http'
 import type { Socket } from 'node:net'
-import type { Document } from '@xmldom/xmldom'
-import { NS, child, parseXml, soapBody, textOf } from '../../adapters/onvif/xml.js'
 import { CameraAuth } from './auth.js'
 import { snapshotJpeg } from './jpeg.js'
 import { CameraModel, type PropertyName } from './model.js'
 import { PullPoint, SOAP_TYPE, type PullPointOptions, type PullPointStats } from './pullpoint.js'
 import * as R from './replies.js'
+import { serveSoap, type SoapContext } from './soap.js'
 
 /** Options of one simulated camera. */
 export interface CameraSimOptions extends PullPointOptions {
@@ -30,7 +29,6 @@ export interface CameraSimStats extends PullPointStats {
   authFailures: number
 }
 
-const PRE_AUTH = new Set(['GetSystemDateAndTime', 'GetServices', 'GetCapabilities'])
 const MAX_BODY_BYTES = 64 * 1024
 /** The paths the camera serves SOAP on (see replies.ts, services and subscription addresses). */
 const SOAP_PATH = /^\/onvif\/(device_service|media_service|events_service|subscription_manager|subscription\/[\w-]+)$/
@@ -194,11 +192,16 @@ export class CameraSim {
         // Like the field cameras' web server: nothing but the ONVIF services is there.
         if (!SOAP_PATH.test(req.url ?? '/')) return this.send(res, 404, 'text/html', '<html><body><h1>404 Not Found</h1></body></html>')
         if (this.o.soapAuth === 'digest' && !this.soapDigestOk(req, res)) return
-        this.soap(req.url ?? '/', Buffer.concat(chunks).toString('utf8'), res)
+        serveSoap(this.soapContext(), req.url ?? '/', Buffer.concat(chunks).toString('utf8'), res)
       } catch (err) {
         this.send(res, 500, SOAP_TYPE, R.fault('Receiver', [], String(err)))
       }
     })
+  }
+
+  private soapContext(): SoapContext {
+    const { model, auth, pullPoint, stats, base } = this
+    return { model, auth, pullPoint, stats, base, send: (res, status, type, body) => this.send(res, status, type, body) }
   }
 
   /** The next `n` SOAP replies are cut in half (a flaky firmware, a proxy in the way). */
@@ -233,62 +236,6 @@ export class CameraSim {
     }
     this.stats.snapshots++
     this.send(res, 200, 'image/jpeg', snapshotJpeg(this.model.id, ++this.frame, this.model.cameraTime()))
-  }
-
-  private soap(url: string, text: string, res: http.ServerResponse): void {
-    let doc: Document
-    try {
-      doc = parseXml(text)
-    } catch {
-      return this.send(res, 400, SOAP_TYPE, R.fault('Sender', ['ter:WellFormed'], 'malformed XML'))
-    }
-    const body = soapBody(doc)
-    const header = child(doc.documentElement!, NS.soap, 'Header')
-    if (!body) return this.send(res, 400, SOAP_TYPE, R.fault('Sender', ['ter:WellFormed'], 'not a SOAP 1.2 envelope'))
-    const op = body.localName ?? ''
-    const messageId = header ? textOf(child(header, NS.wsa, 'MessageID')) : undefined
-    if (!PRE_AUTH.has(op)) {
-      const verdict = this.auth.checkUsernameToken(header)
-      if (verdict !== 'ok') {
-        this.stats.authFailures++
-        // [ONVIF Core §5.12.2] a refused token is HTTP 400 with ter:NotAuthorized.
-        return this.send(res, 400, SOAP_TYPE, R.notAuthorized(verdict))
-      }
-    }
-    const ok = (action: string, xml: string): void => this.send(res, 200, SOAP_TYPE, R.reply(action, xml, messageId))
-    const sub = /^\/onvif\/subscription\/([\w-]+)$/.exec(url)
-    if (sub) return this.pullPoint.operation(sub[1]!, op, body, header, messageId, res)
-    if (url === '/onvif/subscription_manager') {
-      // [WS-Addressing 1.0 Core §3.3] the reference parameter comes back as a header of its own.
-      const id = header ? textOf(child(header, R.AXIS_EVENT_NS, 'SubscriptionId')) : undefined
-      return this.pullPoint.operation(id ?? 'none', op, body, header, messageId, res)
-    }
-    const t = this.model.cameraTime()
-    switch (op) {
-      case 'GetSystemDateAndTime':
-        return ok(`${NS.tds}/GetSystemDateAndTimeResponse`, R.systemDateAndTime(t))
-      case 'GetDeviceInformation':
-        return ok(`${NS.tds}/GetDeviceInformationResponse`, R.deviceInformation(this.model))
-      case 'GetServices':
-        return ok(`${NS.tds}/GetServicesResponse`, R.services(this.base))
-      case 'GetCapabilities':
-        return ok(`${NS.tds}/GetCapabilitiesResponse`, R.capabilities(this.base))
-      case 'GetProfiles':
-        return ok(`${NS.trt}/GetProfilesResponse`, R.profiles())
-      case 'GetVideoSources':
-        return ok(`${NS.trt}/GetVideoSourcesResponse`, R.videoSources())
-      case 'GetSnapshotUri': {
-        const token = textOf(child(body, NS.trt, 'ProfileToken')) ?? ''
-        if (!(R.PROFILE_TOKENS as readonly string[]).includes(token)) {
-          return this.send(res, 400, SOAP_TYPE, R.fault('Sender', ['ter:InvalidArgVal', 'ter:NoProfile'], 'no such profile'))
-        }
-        return ok(`${NS.trt}/GetSnapshotUriResponse`, R.snapshotUri(`${this.base}/snapshot/${token}.jpg`))
-      }
-      case 'CreatePullPointSubscription':
-        return this.pullPoint.create(body, messageId, res)
-      default:
-        return this.send(res, 400, SOAP_TYPE, R.fault('Receiver', ['ter:ActionNotSupported'], `${op} is not supported`))
-    }
   }
 }
 
