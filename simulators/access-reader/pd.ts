@@ -1,4 +1,5 @@
 import { encodeFrame, type DecodedFrame, type Frame } from '../../adapters/osdp/codec.js'
+import { CMD } from '../../adapters/osdp/commands.js'
 import type { SecureSession } from '../../adapters/osdp/secure-session.js'
 import { packCard, type SimCardFormat } from './cards.js'
 import { applyLed, applyOut, ledColorAt, type LedState } from './pd-outputs.js'
@@ -7,21 +8,7 @@ import { answerChallenge, answerCrypt, type PendingKeys } from './pd-secure.js'
 import { PdStatus } from './pd-status.js'
 import * as P from './replies.js'
 
-/** Command codes the simulated PD understands [OSDP 2.2 §6]. */
-const CMD = {
-  POLL: 0x60,
-  ID: 0x61,
-  CAP: 0x62,
-  LSTAT: 0x64,
-  ISTAT: 0x65,
-  OSTAT: 0x66,
-  OUT: 0x68,
-  LED: 0x69,
-  BUZ: 0x6a,
-  KEYSET: 0x75,
-  CHLNG: 0x76,
-  SCRYPT: 0x77,
-} as const
+// Command codes [OSDP 2.2 §6]: the one table of the spec's numbers, shared with the control panel side.
 
 export interface SimPdOptions {
   address: number
