@@ -8,8 +8,6 @@ import { answerChallenge, answerCrypt, type PendingKeys } from './pd-secure.js'
 import { PdStatus } from './pd-status.js'
 import * as P from './replies.js'
 
-// Command codes [OSDP 2.2 §6]: the one table of the spec's numbers, shared with the control panel side.
-
 export interface SimPdOptions {
   address: number
   /** This reader talks only inside a secure channel. */
