@@ -12,12 +12,16 @@ export interface LiveMessages {
 type Name = keyof LiveMessages
 type Listener<K extends Name> = (data: LiveMessages[K]) => void
 
+/** How long to wait before opening a stream the browser gave up on (the server's own `retry:` is 3 s). */
+const REOPEN_MS = 3000
+
 /**
  * One EventSource for every page. On `overflow` the server has closed the stream: we tell the
  * pages (they reload what they show) and open a new one.
  */
 export class LiveStream {
   private source: EventSource | undefined
+  private retry: ReturnType<typeof setTimeout> | undefined
   private readonly listeners = new Map<Name, Set<Listener<Name>>>()
   connected = false
 
@@ -31,12 +35,22 @@ export class LiveStream {
   }
 
   open(): void {
-    if (this.source) return
+    if (this.source || this.retry) return
     const es = new EventSource(this.url, { withCredentials: true })
     this.source = es
     es.onopen = () => this.setConnected(true)
-    // EventSource reconnects by itself after an error; we only show the state.
-    es.onerror = () => this.setConnected(false)
+    es.onerror = () => {
+      this.setConnected(false)
+      // The browser reconnects by itself after a network error, but gives up for good on an answer
+      // that is not a stream (a 503 while every stream slot is taken, a gateway that is restarting):
+      // then we open a new one ourselves.
+      if (es.readyState !== EventSource.CLOSED || this.source !== es) return
+      this.source = undefined
+      this.retry = setTimeout(() => {
+        this.retry = undefined
+        this.open()
+      }, REOPEN_MS)
+    }
     for (const name of ['event', 'state', 'walktest'] as const) {
       es.addEventListener(name, (m) => this.emit(name, JSON.parse((m as MessageEvent<string>).data)))
     }
@@ -48,6 +62,8 @@ export class LiveStream {
   }
 
   close(): void {
+    clearTimeout(this.retry)
+    this.retry = undefined
     this.source?.close()
     this.source = undefined
     this.setConnected(false)
