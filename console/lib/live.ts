@@ -52,11 +52,11 @@ export class LiveStream {
       }, REOPEN_MS)
     }
     for (const name of ['event', 'state', 'walktest'] as const) {
-      es.addEventListener(name, (m) => this.emit(name, JSON.parse((m as MessageEvent<string>).data)))
+      es.addEventListener(name, (m) => this.emit(name, JSON.parse((m as MessageEvent).data as string)))
     }
     es.addEventListener('overflow', (m) => {
       this.close()
-      this.emit('overflow', JSON.parse((m as MessageEvent<string>).data))
+      this.emit('overflow', JSON.parse((m as MessageEvent).data as string))
       this.open()
     })
   }
