@@ -62,7 +62,12 @@ export function LiveLogPage() {
   }, [])
   useEffect(reload, [reload])
   useEffect(() => live.on('event', (e) => setEvents((list) => addEvent(list, e))), [live])
-  useEffect(() => live.on('connection', setConnected), [live])
+  useEffect(() => {
+    const off = live.on('connection', setConnected)
+    // The stream may have opened between this page's first render and now: take its state as it is.
+    setConnected(live.connected)
+    return off
+  }, [live])
   useEffect(
     () =>
       live.on('overflow', (o) => {
