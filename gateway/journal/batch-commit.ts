@@ -38,6 +38,8 @@ export class BatchCommitter {
   private readonly unstorableWarned = new Set<string>()
   /** False from a commit that failed for the journal's own reason until one succeeds: its failures are logged once. */
   private lastCommitOk = true
+  /** Whether the last attempt to record acknowledgements failed: its repeats are logged at debug. */
+  private acksFailing = false
 
   constructor(private readonly d: BatchCommitDeps) {}
 
@@ -109,9 +111,13 @@ export class BatchCommitter {
     if (work.acks.size === 0 && work.parks.length === 0 && work.attempts.length === 0 && !sweep) return { ok: true }
     try {
       await this.d.commit([], work, sweep)
+      this.acksFailing = false
       return { ok: true }
     } catch (e) {
-      this.d.log.error({ err: e }, 'journal could not record acknowledgements; retrying shortly')
+      // Once per run of failures: a full disk fails every retry, and the full episode reports the rest.
+      if (this.acksFailing) this.d.log.debug({ err: e }, 'journal could not record acknowledgements; retrying shortly')
+      else this.d.log.error({ err: e }, 'journal could not record acknowledgements; retrying shortly')
+      this.acksFailing = true
       this.d.acks.restore(work)
       return this.retryLater()
     }
