@@ -18,12 +18,15 @@ describe('chaos: storage faults (one run)', () => {
       window: 8,
       probability: 0.03,
       faultWindowMs: 10_000,
-      // A safety net only: on a loaded 2-core machine each start under faults compiles the gateway
-      // again and a failing disk can refuse a few starts, which took up to 150 s before the window began.
+      // The gateway starts on a sound disk and the faults are armed once it listens: refused starts
+      // on a failing disk (each a new compile through tsx) once took the whole deadline on a loaded
+      // machine before a single event flowed. `npm run chaos -- storage` keeps faults from the start.
+      faultsFrom: 'ready',
       deadlineMs: 270_000,
     })
     expect(r.error, summarize(r.report)).toBeUndefined()
-    expect(r.failedStarts, 'the gateway never started under faults').toBeLessThan(10)
+    expect(r.failedStarts, 'the gateway starts on a sound disk').toBe(0)
+    expect(r.ackedUnderFaults, 'events flowed while the faults were armed').toBeGreaterThan(0)
     expect(r.errorLines).toBeGreaterThan(0) // the faults were injected, and the gateway said so
     expect(r.integrity).toEqual(['ok', 'ok'])
     expect(r.report.acked).toBe(r.total)

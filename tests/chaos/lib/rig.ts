@@ -145,11 +145,12 @@ export class Rig {
     return this.producers.reduce((s, p) => s + p.acked, 0)
   }
 
-  /** Starts the gateway (on the journal as it is) and connects every producer to it. */
-  async start(opts: SpawnOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedGateway> {
-    const { env, ...spawnOpts } = opts
+  /** Starts the gateway (on the journal as it is), runs `beforeLoad`, and connects every producer to it. */
+  async start(opts: SpawnOptions & { env?: NodeJS.ProcessEnv; beforeLoad?: (gw: SpawnedGateway) => Promise<void> } = {}): Promise<SpawnedGateway> {
+    const { env, beforeLoad, ...spawnOpts } = opts
     const gw = await spawnGateway(this.configFile, env ?? {}, { startTimeoutMs: START_TIMEOUT_MS, ...spawnOpts })
     this.gw = gw
+    await beforeLoad?.(gw)
     if (this.ptyPath && !this.line) {
       const line = await AlarmLine.open(this.ptyPath, 'alarm-rx', this.o.alarmMessages, this.seed)
       this.line = line

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { seededRandom } from '../../../simulators/parking-lock/rng.js'
 import { checkHistory, type CheckReport } from '../checker.js'
 import { until, withRig, type RigOptions } from '../lib/rig.js'
@@ -19,6 +22,13 @@ export interface StorageOptions extends Omit<RigOptions, 'keepaliveSec' | 'recon
   /** How long the load runs under faults before the gateway is killed. */
   faultWindowMs: number
   deadlineMs: number
+  /**
+   * When the faults begin: `start` (default) runs the whole process under them, opening the journal
+   * included, so a failing disk may refuse starts; `ready` starts the gateway on a sound disk and
+   * arms the same faults through libfiu's remote control once it listens, so the window is spent on
+   * events flowing (the fast subset in `npm test`, whose time must not go to refused starts).
+   */
+  faultsFrom?: 'start' | 'ready'
 }
 
 export interface StorageRun {
@@ -38,20 +48,29 @@ export interface StorageRun {
   error?: string
 }
 
+const execFileAsync = promisify(execFile)
+
 /** A start opens the journal with a few fsyncs; under a high fault rate it may take tries. */
 const MAX_STARTS = 10
 
+function faultCommands(probability: number): string[] {
+  return ['-c', `enable_random name=posix/io/sync/*,probability=${probability}`, '-c', `enable_random name=posix/io/rw/pwrite,probability=${probability}`]
+}
+
+/** `fiu-run` with the faults armed before the program starts, remote control off. */
 export function fiuPrefix(probability: number): string[] {
-  return [
-    'fiu-run',
-    '-x',
-    '-f',
-    '',
-    '-c',
-    `enable_random name=posix/io/sync/*,probability=${probability}`,
-    '-c',
-    `enable_random name=posix/io/rw/pwrite,probability=${probability}`,
-  ]
+  return ['fiu-run', '-x', '-f', '', ...faultCommands(probability)]
+}
+
+/** `fiu-run` with no fault armed and remote control on named pipes under `ctrl` (`ctrl-PID.in/out`). */
+function fiuRemotePrefix(ctrl: string): string[] {
+  return ['fiu-run', '-x', '-f', ctrl]
+}
+
+/** Arms the faults in a running process through its libfiu control pipes. */
+async function armFaults(ctrl: string, pid: number, probability: number): Promise<void> {
+  const { stdout, stderr } = await execFileAsync('fiu-ctrl', ['-f', ctrl, ...faultCommands(probability), String(pid)], { timeout: 30_000 })
+  if (/error/i.test(stdout + stderr)) throw new Error(`fiu-ctrl could not arm the faults in ${pid}: ${stdout}${stderr}`)
 }
 
 export async function storageRun(run: number, o: StorageOptions): Promise<StorageRun> {
@@ -71,8 +90,11 @@ export async function storageRun(run: number, o: StorageOptions): Promise<Storag
   await withRig({ ...o, alarmMessages: 0, keepaliveSec: 5, reconnect: true }, seed, rnd, o.deadlineMs, result, async (r, deadline) => {
     result.total = r.all().length
     let gw: SpawnedGateway | undefined
+    const ctrl = join(r.dir, 'fiu-ctrl')
+    const prefix = o.faultsFrom === 'ready' ? fiuRemotePrefix(ctrl) : fiuPrefix(o.probability)
+    const armed = o.faultsFrom === 'ready' ? { beforeLoad: (g: SpawnedGateway) => armFaults(ctrl, g.child.pid!, o.probability) } : {}
     for (let i = 0; i < MAX_STARTS && !gw; i++) {
-      gw = await r.start({ prefix: fiuPrefix(o.probability) }).catch(() => {
+      gw = await r.start({ prefix, ...armed }).catch(() => {
         result.failedStarts++
         return undefined
       })
