@@ -57,8 +57,8 @@ export class MemoryOutbox extends EventEmitter<{ committed: Parameters<Committed
     return this.read(uplink, afterPos, limit, (r) => r.priority <= maxPriority)
   }
 
-  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number): Promise<OutboxRow[]> {
-    return this.read(uplink, afterPos, Infinity, (r) => r.device === device && r.pos < beforePos)
+  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number, limit: number): Promise<OutboxRow[]> {
+    return this.read(uplink, afterPos, limit, (r) => r.device === device && r.pos < beforePos)
   }
 
   async oldest(uplink: string): Promise<{ pos: number; receivedAt: number } | undefined> {

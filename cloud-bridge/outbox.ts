@@ -36,10 +36,10 @@ export interface OutboxReads {
   /** Waiting events at `maxPriority` or more urgent after `afterPos`, in position order, at most `limit`. */
   urgent(uplink: string, afterPos: number, maxPriority: number, limit: number): Promise<OutboxRow[]>
   /**
-   * One device's waiting events strictly between two positions, in order: what must be sent before
-   * that device's urgent event at `beforePos` so its order does not change.
+   * One device's waiting events strictly between two positions, in order, at most `limit`: what must
+   * be sent before that device's urgent event at `beforePos` so its order does not change.
    */
-  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number): Promise<OutboxRow[]>
+  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number, limit: number): Promise<OutboxRow[]>
   /** The first waiting event and when the gateway received it; undefined when nothing waits. */
   oldest(uplink: string): Promise<{ pos: number; receivedAt: number } | undefined>
   /** Events set aside for this uplink with `park`. */

@@ -18,6 +18,9 @@ export type ReadOutcome = 'read' | 'busy' | 'stale'
  * notification. Backlog path: pages read from the outbox after `cursor`; before each page, every
  * urgent event (priority <= 2) after the cursor is queued first, a batch per read, each preceded
  * by its own device's earlier undelivered events so no device's order changes. Each row is read once.
+ * A read queues at most `PAGE` of those earlier events: a device with a long run of information
+ * before its alarm (a camera's motion during an outage) has them read page by page, its alarm after
+ * the last, so memory stays bounded whatever the backlog holds.
  */
 export class ReadPlan {
   private cursor = 0
@@ -99,21 +102,32 @@ export class ReadPlan {
       const committedBeforeUrgent = this.lastCommitted
       const urgent = await outbox.urgent(uplink, Math.max(this.urgentCursor, startCursor), URGENT_MAX_PRIORITY, URGENT_READ)
       if (stale()) return 'stale'
+      let budget = PAGE
       for (const u of urgent) {
-        this.urgentCursor = Math.max(this.urgentCursor, u.pos)
-        if (this.sentAhead.has(u.pos) || this.inflight(u.pos)) continue
+        if (this.sentAhead.has(u.pos) || this.inflight(u.pos)) {
+          this.urgentCursor = Math.max(this.urgentCursor, u.pos)
+          continue
+        }
+        // The urgent cursor stays before `u` until `u` is queued: a read that stops short of it
+        // (the budget spent on its device's earlier events) finds it again next time.
+        if (budget === 0) return 'read'
         // Only what lies after what this device already has queued ahead: each row is read once.
         const from = Math.max(startCursor, this.aheadOf.get(u.device) ?? 0)
-        const before = await outbox.devicePredecessors(uplink, u.device, from, u.pos)
+        const before = await outbox.devicePredecessors(uplink, u.device, from, u.pos, budget)
         if (stale()) return 'stale'
         for (const p of before) {
+          this.aheadOf.set(u.device, p.pos)
           if (this.sentAhead.has(p.pos) || this.inflight(p.pos)) continue
           this.queue.push(p)
           this.sentAhead.add(p.pos)
         }
+        // A full page: more of this device's events may lie before `u`; they go first, next read.
+        if (before.length === budget) return 'read'
+        budget -= before.length
         this.queue.push(u)
         this.sentAhead.add(u.pos)
         this.aheadOf.set(u.device, u.pos)
+        this.urgentCursor = Math.max(this.urgentCursor, u.pos)
       }
       // A full batch: more urgent events may wait after it, and they all go before the next
       // information page, however many they are (a tenth of a backlog or more after an outage).

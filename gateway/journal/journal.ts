@@ -161,8 +161,8 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     return this.outbox.urgent(uplink, afterPos, maxPriority, limit)
   }
 
-  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number): Promise<OutboxRow[]> {
-    return this.outbox.devicePredecessors(uplink, device, afterPos, beforePos)
+  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number, limit: number): Promise<OutboxRow[]> {
+    return this.outbox.devicePredecessors(uplink, device, afterPos, beforePos, limit)
   }
 
   oldest(uplink: string): Promise<{ pos: number; receivedAt: number } | undefined> {

@@ -29,13 +29,12 @@ export class OutboxReader implements OutboxReads {
   }
 
   /** A device's undelivered events between two positions: what must go before one of its urgent events. */
-  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number): Promise<OutboxRow[]> {
-    return all<OutboxRow>(this.db, `SELECT ${COLS} ${FROM} WHERE p.uplink = ? AND p.device = ? AND p.parked = 0 AND p.pos > ? AND p.pos < ? ORDER BY p.pos`, [
-      uplink,
-      device,
-      afterPos,
-      beforePos,
-    ])
+  devicePredecessors(uplink: string, device: string, afterPos: number, beforePos: number, limit: number): Promise<OutboxRow[]> {
+    return all<OutboxRow>(
+      this.db,
+      `SELECT ${COLS} ${FROM} WHERE p.uplink = ? AND p.device = ? AND p.parked = 0 AND p.pos > ? AND p.pos < ? ORDER BY p.pos LIMIT ?`,
+      [uplink, device, afterPos, beforePos, limit],
+    )
   }
 
   async oldest(uplink: string): Promise<{ pos: number; receivedAt: number } | undefined> {

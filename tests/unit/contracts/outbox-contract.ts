@@ -92,11 +92,14 @@ export function outboxContract(name: string, factory: OutboxFactory): void {
       expect(ids(await f.outbox.urgent(U, 0, 2, 1))).toEqual([a2])
       expect(ids(await f.outbox.urgent(U, pos(a2), 2, 100))).toEqual([c1])
       // What must go before a2 so device a's order does not change: a1, and nothing of b.
-      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, pos(a2)))).toEqual([a1])
-      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, pos(a3)))).toEqual([a1, a2])
-      expect(ids(await f.outbox.devicePredecessors(U, 'a', pos(a1), pos(a3)))).toEqual([a2])
-      expect(await f.outbox.devicePredecessors(U, 'c', 0, pos(c1))).toEqual([])
-      expect(ids(await f.outbox.devicePredecessors(U, 'b', 0, pos(a3)))).toEqual([b1, all[4]!.id])
+      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, pos(a2), 100))).toEqual([a1])
+      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, pos(a3), 100))).toEqual([a1, a2])
+      expect(ids(await f.outbox.devicePredecessors(U, 'a', pos(a1), pos(a3), 100))).toEqual([a2])
+      expect(await f.outbox.devicePredecessors(U, 'c', 0, pos(c1), 100)).toEqual([])
+      expect(ids(await f.outbox.devicePredecessors(U, 'b', 0, pos(a3), 100))).toEqual([b1, all[4]!.id])
+      // At most `limit`, the earliest first: a long run is read page by page.
+      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, pos(a3), 1))).toEqual([a1])
+      expect(ids(await f.outbox.devicePredecessors(U, 'b', pos(b1), pos(a3), 1))).toEqual([all[4]!.id])
     })
 
     it('no longer reads delivered events, for that uplink only', async () => {
@@ -106,7 +109,7 @@ export function outboxContract(name: string, factory: OutboxFactory): void {
       await f.restart()
       expect(ids(await f.outbox.page(U, 0, 100))).toEqual([committed[1], committed[3]])
       expect(await f.outbox.urgent(U, 0, 2, 100)).toEqual([])
-      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, all[3]!.pos))).toEqual([committed[1]])
+      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, all[3]!.pos, 100))).toEqual([committed[1]])
       expect(f.outbox.pendingCount(U)).toBe(2)
       expect((await f.outbox.oldest(U))?.pos).toBe(all[1]!.pos)
       // The other uplink has delivered nothing: it still reads everything.
@@ -128,7 +131,7 @@ export function outboxContract(name: string, factory: OutboxFactory): void {
       await f.restart()
       expect(ids(await f.outbox.page(U, 0, 100))).toEqual([committed[0], committed[2]])
       expect(ids(await f.outbox.urgent(U, 0, 2, 100))).toEqual([committed[2]])
-      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, all[2]!.pos))).toEqual([committed[0]])
+      expect(ids(await f.outbox.devicePredecessors(U, 'a', 0, all[2]!.pos, 100))).toEqual([committed[0]])
       expect(await f.outbox.parkedCount(U)).toBe(1)
       expect(f.outbox.pendingCount(U)).toBe(2)
       expect(await f.outbox.parkedCount(OTHER)).toBe(0)
@@ -157,7 +160,7 @@ export function outboxContract(name: string, factory: OutboxFactory): void {
       f.outbox.park(U, second!.pos)
       await f.restart()
       expect(await f.outbox.parkedCount(U)).toBe(1)
-      expect((await f.outbox.devicePredecessors(U, 'a', 0, second!.pos + 1)).map((r) => r.attempts)).toEqual([0])
+      expect((await f.outbox.devicePredecessors(U, 'a', 0, second!.pos + 1, 100)).map((r) => r.attempts)).toEqual([0])
     })
 
     it('tells when the oldest waiting event was received', async () => {
