@@ -8,6 +8,7 @@ import { topics } from '../base/events/topics.js'
 import { nowMs, percentile, round, sleep } from './lib/stats.js'
 import { cpuMs, rssBytes, startGatewayProcess, startRawBroker, type Child } from './lib/procs.js'
 import { PRODUCERS, SITE, config, connect, flood, prefill } from './lib/spine-kit.js'
+import { fsyncFloor } from './lib/disk.js'
 
 const DRAIN_EVENTS = Number(process.env['PINGAN_BENCH_DRAIN'] ?? 1_000_000)
 /** PINGAN_BENCH_PARTS=ingest,cpu,latency,drain runs only those parts (the ceilings always run). */
@@ -175,6 +176,11 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       const rawProducer = await connect(rawPort, false)
       const rawConsumer = await connect(rawPort, false)
       await rawConsumer.subscribeAsync('lat/#', { qos: 1 })
+      // What a durable commit costs on this disk, just before the runs it bounds.
+      const floor = fsyncFloor(dir)
+      out['disk: 4 KiB append + fdatasync, p50 ms'] = floor.p50
+      out['disk: 4 KiB append + fdatasync, p99 ms'] = floor.p99
+      log(`disk fsync floor: p50 ${floor.p50} p99 ${floor.p99} ms`)
       for (const rate of [100, 1000, 5000]) {
         const seconds = rate === 5000 ? 6 : 8
         const l = await paced(producer, consumer, topics.ingest(SITE, 'dev0'), rate, seconds)

@@ -19,6 +19,15 @@ export function gatewayNodeFlags(): string[] {
   return (process.env['PINGAN_GATEWAY_NODE_OPTIONS'] ?? GATEWAY_NODE_OPTIONS).split(' ').filter(Boolean)
 }
 
+/**
+ * The environment the Dockerfile deploys with beyond the heap flags: glibc's malloc arenas capped at
+ * two (SQLite's pool threads would otherwise each keep an arena at its high-water mark). The memory
+ * figures hold for a gateway run this way; a value already in the environment wins.
+ */
+export function gatewayEnv(): NodeJS.ProcessEnv {
+  return { MALLOC_ARENA_MAX: process.env['MALLOC_ARENA_MAX'] ?? '2' }
+}
+
 export interface Child {
   child: ChildProcess
   info: Record<string, unknown>
@@ -26,8 +35,8 @@ export interface Child {
 }
 
 /** Starts a node script and waits for the first stdout line that is JSON containing `key`. */
-function startNode(args: string[], key: string, nodeOptions: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeOptions, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+function startNode(args: string[], key: string, nodeOptions: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeOptions, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
   let buf = ''
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
@@ -65,7 +74,7 @@ function startNode(args: string[], key: string, nodeOptions: string[] = []): Pro
 export function startGatewayProcess(config: GatewayConfig, dir: string): Promise<Child> {
   const file = join(dir, 'gateway.yaml')
   writeFileSync(file, stringify(config))
-  return startNode([join(DIST, 'shell', 'cli.js'), 'run', '--config', file], 'brokerPort', gatewayNodeFlags())
+  return startNode([join(DIST, 'shell', 'cli.js'), 'run', '--config', file], 'brokerPort', gatewayNodeFlags(), gatewayEnv())
 }
 
 /** A bare aedes broker (no auth, no hooks) in its own process: the ceiling to compare against. */

@@ -7,7 +7,7 @@ import pino from 'pino'
 import { checkHistory, delayFigures, type CheckReport, type DelayFigures, type Sent } from '../checker.js'
 import { Rig, until } from '../lib/rig.js'
 import { seededUuid } from '../lib/seeded-uuid.js'
-import { gatewayNodeFlags } from '../../../bench/lib/procs.js'
+import { gatewayEnv, gatewayNodeFlags } from '../../../bench/lib/procs.js'
 
 /**
  * Scenario 8, a long outage: hours of a compound's events stand in as a journal pre-filled with
@@ -126,10 +126,10 @@ export async function outageRun(run: number, o: OutageOptions): Promise<OutageRu
     result.urgentShare = urgent.size / o.events
     const deadline = Date.now() + o.deadlineMs
     const started = Date.now()
-    // The heap the Dockerfile and the drain benchmark run with, so the peak RSS compares with the
-    // benchmark's bound (node's defaults let garbage build up to about 100 MB more).
+    // The heap and malloc settings the Dockerfile and the drain benchmark run with, so the peak RSS
+    // compares with the benchmark's bound (node's defaults let garbage build up to about 100 MB more).
     const nodeOptions = [process.env['NODE_OPTIONS'], ...gatewayNodeFlags()].filter(Boolean).join(' ')
-    const gw = await rig.start({ env: { NODE_OPTIONS: nodeOptions } })
+    const gw = await rig.start({ env: { ...gatewayEnv(), NODE_OPTIONS: nodeOptions } })
     const plog = rig.plog
     let rss = 0
     const sampler = setInterval(() => {
