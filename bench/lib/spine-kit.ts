@@ -18,9 +18,21 @@ export function config(dir: string, platformPort: number | undefined, deviceCoun
   return ConfigSchema.parse({
     version: 1,
     site: { id: SITE, name: 'Benchmark' },
-    broker: { host: '127.0.0.1', port: 0, users: [{ ...PRODUCER, role: 'producer', devices: devices.map((d) => d.id) }] },
+    broker: {
+      host: '127.0.0.1',
+      port: 0,
+      users: [{ ...PRODUCER, role: 'producer', devices: devices.map((d) => d.id) }],
+      // PINGAN_BENCH_INFLIGHT and PINGAN_BENCH_BATCH try other bounds than the defaults.
+      ...(process.env['PINGAN_BENCH_INFLIGHT'] ? { maxIngestInflight: Number(process.env['PINGAN_BENCH_INFLIGHT']) } : {}),
+    },
     api: { host: '127.0.0.1', port: 0, tokens: ['bench-token-0123456789'] },
-    journal: { path: join(dir, 'journal.db'), maxRows: 3_000_000, maxBytes: 4 * 1024 ** 3, spareBytes: 0 },
+    journal: {
+      path: join(dir, 'journal.db'),
+      maxRows: 3_000_000,
+      maxBytes: 4 * 1024 ** 3,
+      spareBytes: 0,
+      ...(process.env['PINGAN_BENCH_BATCH'] ? { batchMaxEvents: Number(process.env['PINGAN_BENCH_BATCH']) } : {}),
+    },
     uplinks:
       platformPort === undefined
         ? []
