@@ -137,7 +137,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     this.barrier.raise([...part, ...later])
   }
 
-  /** Marks events delivered to an uplink (written with the next commit; losing it only means a resend). */
+  /** Marks events delivered to an uplink: recorded once they have waited ACK_DELAY_MS for company, or with a commit that may evict (group-commit.ts); losing it only means a resend. */
   ack(uplink: string, positions: readonly number[]): void {
     if (this.stopping || positions.length === 0) return
     this.group.acks.ack(uplink, positions)
