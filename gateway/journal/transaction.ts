@@ -63,6 +63,8 @@ export async function commitTransaction(ctx: TransactionContext, batch: readonly
   await exec(ctx.db, 'BEGIN IMMEDIATE')
   try {
     const now = ctx.now()
+    // Acknowledgements first: what they mark delivered goes first if this commit evicts.
+    const acked = await applyAcks(ctx.db, work.acks, work.parks, work.attempts)
     const evictions: EvictionReport[] = []
     if (sweep) {
       const r = await ctx.evictor.evictOlderThan(now - ctx.maxAgeMs)
@@ -74,7 +76,6 @@ export async function commitTransaction(ctx: TransactionContext, batch: readonly
       evictions.push(lower(level, summarize(needNow.bytes > 0 && needNow.rows <= 0 ? 'bytes' : 'rows', r.delivered, r.undelivered)))
     }
     await insertEvents(ctx.db, staged, pendingUplinks, ctx.now())
-    const acked = await applyAcks(ctx.db, work.acks, work.parks, work.attempts)
     ctx.faults.reach('journal.commit')
     await exec(ctx.db, 'COMMIT')
     return { staged, duplicates, acked, evictions, nextPos, lastSeq }

@@ -48,11 +48,16 @@ const DEFAULT_DEDUPE_WINDOW_MS = 30_000
  * source" is a prefix range. Ids cannot hold NUL, and adapters' scopes do not.
  */
 function scopePrefix(device: string, scope: string): string {
-  return `${device}\u0000${scope}\u0000`
+  return `${device}\u0000${scope}\u0000`.toWellFormed()
 }
 
+/**
+ * Well-formed text (a lone surrogate becomes U+FFFD), so the column a commit stores through its
+ * JSON parameter and the one a lookup binds are the same bytes; SQLite's JSON refuses a lone
+ * surrogate's escape, which would fail the whole batch.
+ */
 function dedupeColumn(device: string, key: string, scope: string | undefined): string {
-  return scopePrefix(device, scope ?? key) + key
+  return scopePrefix(device, scope ?? key) + key.toWellFormed()
 }
 
 interface Committed {
@@ -99,7 +104,7 @@ export async function findDuplicates(db: Db, inputs: readonly AppendInput[]): Pr
     if (i.checkId && (knownIds.has(i.event.id) || batchIds.has(i.event.id))) dup = i.event.id
     if (dup === undefined && i.dedupeKey !== undefined) {
       const prefix = scopePrefix(i.event.device, i.dedupeScope ?? i.dedupeKey)
-      const column = prefix + i.dedupeKey
+      const column = dedupeColumn(i.event.device, i.dedupeKey, i.dedupeScope)
       // The window runs between the two receive times.
       const windowMs = i.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS
       const inBatch = batchLatest.get(prefix)
@@ -180,11 +185,13 @@ export function eventRows(staged: readonly StagedEvent[], pendingUplinks: number
   for (let i = 0; i < staged.length; i++) {
     const s = staged[i]!
     const e = s.event
+    // Well-formed text, as in dedupeColumn: ids, devices and kinds are validated before they get
+    // here, and the body needs nothing (JSON.stringify escaped its lone surrogates into ASCII).
     rows[i] = [
       s.pos,
-      e.id,
-      e.device,
-      e.kind,
+      e.id.toWellFormed(),
+      e.device.toWellFormed(),
+      e.kind.toWellFormed(),
       e.priority,
       Date.parse(e.receivedAt) || now,
       s.bytes,

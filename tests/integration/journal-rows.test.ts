@@ -59,6 +59,24 @@ describe('journal rows: what one INSERT and its trigger write', () => {
     }
   })
 
+  it('stores a dedupe key with a lone surrogate as binding would (U+FFFD), and finds its retransmission', async () => {
+    const journal = await t.open()
+    const key = 'cid:\ud800 broken'
+    const other = await journal.append({ event: event('other', { n: 1 }) })
+    // In one batch with another device's event: neither fails the other.
+    const [first, second] = await Promise.all([
+      journal.append({ event: event('rx', { line: 1 }), dedupeKey: key, dedupeScope: 'line-1' }),
+      journal.append({ event: event('other', { n: 2 }) }),
+    ])
+    expect(first!.duplicate).toBe(false)
+    expect(second!.duplicate).toBe(false)
+    expect(other.duplicate).toBe(false)
+    const again = await journal.append({ event: event('rx', { line: 1 }), dedupeKey: key, dedupeScope: 'line-1' })
+    expect(again).toMatchObject({ duplicate: true, id: first!.id })
+    const [r] = await rows<{ h: string }>('SELECT hex(dedupe_key) AS h FROM events WHERE dedupe_key IS NOT NULL')
+    expect(r!.h).toBe(Buffer.from('rx\u0000line-1\u0000cid:\ufffd broken', 'utf8').toString('hex').toUpperCase())
+  })
+
   it('keys a dedupe column with NUL separators byte for byte, so a retransmission is still found', async () => {
     const journal = await t.open()
     const key = `it's "a" key\u0000with NUL`
