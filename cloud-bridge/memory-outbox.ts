@@ -13,7 +13,7 @@ interface Stored {
  * An `Outbox` held in memory, for tests of the forwarder and of uplinks that need ordering and
  * refusal logic but no durability. It keeps the journal's contract (tests/unit/contracts/): one
  * outbox per uplink, positions in commit order, delivered and parked events no longer read. Marks
- * take effect at once, where the journal records them a few milliseconds later (group-commit.ts).
+ * take effect at once, where the journal records them with its next commit.
  */
 export class MemoryOutbox extends EventEmitter<{ committed: Parameters<CommittedListener> }> implements Outbox {
   private nextPos = 1

@@ -23,8 +23,6 @@ export type { OutboxRow }
 export type { AppendInput, AppendResult, FullSummary, JournalEvents, JournalOptions, JournalStats } from './types.js'
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000
-/** What `"seq":N` adds to a stored body at most (withSeq). */
-const SEQ_BYTES_MAX = 24
 
 /**
  * The durable journal and outbox. Appends wait in a queue and are written together, in one
@@ -65,11 +63,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     this.episode = new FullEpisode(opts.log, opts.now)
     this.monotonicNow = opts.monotonicNow ?? bootMonotonicMs
     this.barrier = new OrderBarrier(this.monotonicNow)
-    this.group = new GroupCommit({
-      batchMaxEvents: opts.batchMaxEvents,
-      commit: (b, w, s) => this.batches.commitBatch(b, w, s),
-      mayEvict: (b) => this.mayEvict(b),
-    })
+    this.group = new GroupCommit({ batchMaxEvents: opts.batchMaxEvents, commit: (b, w, s) => this.batches.commitBatch(b, w, s) })
     this.batches = new BatchCommitter({
       log: opts.log,
       stat: this.stat,
@@ -137,7 +131,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
     this.barrier.raise([...part, ...later])
   }
 
-  /** Marks events delivered to an uplink: recorded once they have waited ACK_DELAY_MS for company, or with a commit that may evict (group-commit.ts); losing it only means a resend. */
+  /** Marks events delivered to an uplink (written with the next commit; losing it only means a resend). */
   ack(uplink: string, positions: readonly number[]): void {
     if (this.stopping || positions.length === 0) return
     this.group.acks.ack(uplink, positions)
@@ -200,15 +194,6 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
   private periodic(): void {
     if (!this.episode.active) this.limits.maxBytes = this.files.room.remeasure().maxBytes
     this.requestAgeSweep()
-  }
-
-  /** Whether committing these events may evict: the journal is full, or they pass a bound. */
-  private mayEvict(batch: readonly QueuedAppend[]): boolean {
-    if (this.episode.active) return true
-    if (this.stat.rows + batch.length > this.limits.maxRows) return true
-    let bytes = this.stat.bytes
-    for (const q of batch) bytes += Buffer.byteLength(q.body) + SEQ_BYTES_MAX
-    return bytes > this.limits.maxBytes
   }
 
   /** One transaction (transaction.ts); its result is applied only once COMMIT has returned. */
