@@ -51,9 +51,14 @@ export class Emitter {
     return this.emitFor(who, input)
   }
 
+  /** Commits a gateway event; rejects with what the journal threw. */
+  recordGatewayEvent(input: EventInput): Promise<EmitResult> {
+    return this.emitFor(this.gatewayIdentity, input)
+  }
+
   /** Commits a gateway event; a failure is logged, never thrown (the caller is reporting something else). */
   gatewayEvent(input: EventInput): Promise<void> {
-    return this.emitFor(this.gatewayIdentity, input).then(
+    return this.recordGatewayEvent(input).then(
       () => undefined,
       (err: unknown) => this.log.error({ err, type: input.type }, 'cannot record a gateway event'),
     )

@@ -4,6 +4,7 @@ import { topics } from '../base/events/topics.js'
 import type { Journal } from './journal/journal.js'
 import type { LocalBroker } from './broker/broker.js'
 import type { DeviceStates } from './device-states.js'
+import { JournalReports } from './journal-reports.js'
 
 export interface FanOutOptions {
   site: string
@@ -12,7 +13,8 @@ export interface FanOutOptions {
   states: DeviceStates
   /** Told of every committed event, in commit order (linkage, supervision). */
   consumers: ReadonlyArray<(event: GatewayEvent) => void>
-  gatewayEvent(input: EventInput): Promise<void>
+  /** Records a gateway event; rejects with what the journal threw. */
+  recordGatewayEvent(input: EventInput): Promise<unknown>
   log: Logger
 }
 
@@ -34,11 +36,12 @@ export function wireFanOut(o: FanOutOptions): void {
       )
     }
   })
+  const reports = new JournalReports(o.recordGatewayEvent, o.log)
   journal.on('evicted', (r) => {
     if (r.undelivered > 0) o.log.error({ report: r }, 'journal evicted undelivered events')
-    void o.gatewayEvent({ type: 'journal.evicted', attrs: { ...r } })
+    reports.report({ type: 'journal.evicted', attrs: { ...r } })
   })
   // Recorded once the journal commits again: recording it while full would be one more commit
   // that fails (the journal logs the moment it fills, and reports it in its status meanwhile).
-  journal.on('recovered', (s) => void o.gatewayEvent({ type: 'journal.full', attrs: { ...s } }))
+  journal.on('recovered', (s) => reports.recovered({ type: 'journal.full', attrs: { ...s } }))
 }

@@ -49,7 +49,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     journal,
     broker,
     states,
-    gatewayEvent,
+    recordGatewayEvent: (input) => emitter.recordGatewayEvent(input),
     log,
     consumers: [(ev) => host?.committed(ev), (ev) => walktests?.committed(ev), (ev) => apiWiring.live.committed(ev)],
   })

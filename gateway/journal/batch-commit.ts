@@ -23,6 +23,11 @@ export interface BatchCommitDeps {
   recoverFromFull(): Promise<boolean>
   /** The journal became full (once per full period). */
   onFull(err: Error): void
+  /**
+   * A commit failed for a full disk: another is wanted after the retry delay even if nothing new
+   * arrives, so a full period ends (and is reported) once there is room, not at the next event.
+   */
+  retryWhileFull(): void
   /** Events the journal refused as retryable (not acknowledged; they will be sent again). */
   onRefused(part: readonly QueuedAppend[], err: Error): void
 }
@@ -53,6 +58,7 @@ export class BatchCommitter {
         if (isEventError(err)) return this.isolateAndCommit(batch, work, sweep, err)
         if (!isFullError(err)) return this.failBatch(batch, work, err)
         if (this.d.episode.enter(err as Error)) this.d.onFull(err as Error)
+        this.d.retryWhileFull()
         if (attempt < FULL_RETRIES && this.d.episode.mayRecover(batch.some((q) => q.input.event.priority <= 2)) && (await this.d.recoverFromFull())) continue
         this.d.episode.refuse(batch.length, err as Error)
         this.refuse(batch, err)

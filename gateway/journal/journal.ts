@@ -84,6 +84,8 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
         this.emit('full', err)
       },
       onRefused: (part, err) => this.keepOrder(part, err),
+      // The retry sweeps by age too, which may free room; while full every commit writes its probe.
+      retryWhileFull: () => this.group.requestSweep(),
     })
   }
 
@@ -211,6 +213,7 @@ export class Journal extends EventEmitter<JournalEvents> implements Outbox {
         nextPos: this.nextPos,
         lastSeqOf: (device) => this.lastSeqOf(device),
         faults: this.opts.faults ?? NO_FAULTS,
+        probe: this.episode.active,
       },
       batch,
       work,

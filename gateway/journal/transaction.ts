@@ -2,7 +2,7 @@ import type { GatewayEvent } from '../../base/events/event.js'
 import type { Faults } from '../../base/faults.js'
 import { evictionNeed, summarize, type EvictionReport, type JournalLevel, type JournalLimits } from './eviction.js'
 import type { Evictor } from './evictor.js'
-import { exec, type Db } from './sqlite.js'
+import { exec, run, type Db } from './sqlite.js'
 import type { AppendResult, QueuedAppend } from './types.js'
 import type { AckWork } from './ack-queue.js'
 import { applyAcks, findDuplicates, insertEvents, withSeq, type StagedEvent } from './writes.js'
@@ -19,6 +19,11 @@ export interface TransactionContext {
   nextPos: number
   lastSeqOf(device: string): number
   faults: Faults
+  /**
+   * The journal is full: this commit writes a row of its own, so that its success proves there
+   * was room to write (a commit with nothing to write succeeds on a full disk too).
+   */
+  probe: boolean
 }
 
 /** A committed transaction: what the journal applies to its counters once COMMIT has returned. */
@@ -88,6 +93,7 @@ export async function commitTransaction(ctx: TransactionContext, batch: readonly
     }
     await insertEvents(ctx.db, staged, ctx.uplinks, ctx.now())
     const acked = await applyAcks(ctx.db, work.acks, work.parks, work.attempts)
+    if (ctx.probe) await writeProbe(ctx.db, now)
     ctx.faults.reach('journal.commit')
     await exec(ctx.db, 'COMMIT')
     return { staged, duplicates, acked, evictions, nextPos, lastSeq }
@@ -95,6 +101,11 @@ export async function commitTransaction(ctx: TransactionContext, batch: readonly
     await exec(ctx.db, 'ROLLBACK').catch(() => undefined) // SQLite may have rolled back already
     throw err
   }
+}
+
+/** One small row rewritten: a page to the WAL and an fsync, like any commit that stores something. */
+async function writeProbe(db: Db, now: number): Promise<void> {
+  await run(db, "INSERT INTO meta (key, value) VALUES ('full_probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [String(now)])
 }
 
 /** The level once an eviction inside this transaction has freed its rows. */

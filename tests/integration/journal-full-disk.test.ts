@@ -39,6 +39,15 @@ function ev(device: string, type: 'test' | 'fire') {
   return buildEvent({ site: 's', device, kind: 'alarm', location: {} }, { type, attrs: { body: BODY } }, ids.next(), Date.now())
 }
 
+/** Bounded, so that a journal that never tries again fails the test instead of hanging it. */
+async function waitUntil(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
 function walBytes(): number {
   const wal = join(fs.dir, 'journal.db-wal')
   return existsSync(wal) ? statSync(wal).size : 0
@@ -150,6 +159,23 @@ describe.skipIf(unavailable !== undefined)(`journal on a full disk (4 MiB tmpfs)
     const stillPending = await journal.outbox.page('platform', 0, 100_000)
     expect(stillPending.filter((row) => acked.includes(row.pos))).toEqual([])
     expect(s1.pending['platform']).toBe(stillPending.length)
+  })
+
+  it('with nothing left to commit: ends the full period on its own once space frees', async () => {
+    journal = await Journal.open(opts({ spareBytes: 0 }))
+    const recovered: FullSummary[] = []
+    journal.on('recovered', (s) => recovered.push(s))
+    await appendUntil(() => false, 100)
+    fs.fill()
+    await appendUntil(() => journal!.stats().full, 20_000)
+    // The other program lets go; nothing is appended or acknowledged, yet the journal finds out:
+    // a full journal tries again on its own, and each try writes (a commit with nothing to write
+    // would succeed on a full disk too).
+    fs.unfill()
+    await waitUntil(() => recovered.length > 0, 'the full period to end with nothing queued')
+    expect(journal.stats().full).toBe(false)
+    expect(recovered).toHaveLength(1)
+    expect(logs.find('journal full: events are refused')).toHaveLength(1)
   })
 
   it('a stop while the disk stays full finishes within its bound', async () => {
