@@ -62,7 +62,7 @@ export async function fillJournal(path: string, rows: number, devices: number, s
       const body = withSeq(serializeUnsequenced(ev), s)
       staged.push({ pos: i + 1, event: { ...ev, seq: s }, body, bytes: Buffer.byteLength(body), dedupeKey: undefined })
     }
-    await insertEvents(db, staged, [], toMs)
+    await insertEvents(db, staged, 0, toMs)
   }
   await exec(db, 'COMMIT; PRAGMA wal_checkpoint(TRUNCATE)')
   await closeDb(db)

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { JournalError, errorMessage } from '../../base/errors.js'
 import { Checkpointer } from './checkpointer.js'
-import { DDL, PRAGMAS } from './ddl.js'
+import { DDL, PRAGMAS, writerTriggers } from './ddl.js'
 import { DiskRoom } from './disk-room.js'
 import { OPEN_RO, OPEN_RW, all, closeDb, exec, openDb, type Db } from './sqlite.js'
 import { adoptBoot, currentBootId } from './mono-clock.js'
@@ -30,6 +30,7 @@ export async function openJournalFiles(opts: JournalOptions): Promise<OpenedJour
     if (opts.path !== ':memory:') await exec(db, `PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = ${budget.walMaxBytes}`)
     await exec(db, DDL)
     await migrate(db)
+    await exec(db, writerTriggers(opts.uplinks))
     await adoptBoot(db, opts.bootId ?? currentBootId())
   } catch (err) {
     await closeDb(db)
@@ -41,8 +42,12 @@ export async function openJournalFiles(opts: JournalOptions): Promise<OpenedJour
   return { db, reader, room, checkpointer }
 }
 
-/** Journals written before events.mono_at existed get the column (NULL: judged on the wall clock). */
+/**
+ * Journals written before events.mono_at existed get the column (NULL: judged on the wall clock);
+ * before events.seq, that column (NULL: the seq is in the body).
+ */
 async function migrate(db: Db): Promise<void> {
   const cols = await all<{ name: string }>(db, 'PRAGMA table_info(events)')
   if (!cols.some((c) => c.name === 'mono_at')) await exec(db, 'ALTER TABLE events ADD COLUMN mono_at INTEGER')
+  if (!cols.some((c) => c.name === 'seq')) await exec(db, 'ALTER TABLE events ADD COLUMN seq INTEGER')
 }

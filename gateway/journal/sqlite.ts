@@ -32,7 +32,10 @@ function prepared(db: Db, sql: string): Promise<sqlite3.Statement> {
     return hit
   }
   const made = new Promise<sqlite3.Statement>((resolve, reject) => {
-    const st: sqlite3.Statement = db.prepare(sql, (err: Error | null) => (err ? reject(err) : resolve(st)))
+    const again = () => {
+      const st: sqlite3.Statement = db.prepare(sql, (err: Error | null) => (err ? reject(err) : resolve(st)))
+    }
+    const st: sqlite3.Statement = db.prepare(sql, (err: Error | null) => (err ? refreshSchema(db, again) : resolve(st)))
   })
   cache.set(sql, made)
   // A statement that failed to prepare is not kept: the next call prepares it again.
@@ -60,6 +63,16 @@ function forget(db: Db, sql: string, st: Promise<sqlite3.Statement>): void {
 function failed(db: Db, sql: string, made: Promise<sqlite3.Statement>, st: sqlite3.Statement, err: Error, reject: (e: Error) => void): void {
   forget(db, sql, made)
   st.finalize(() => reject(err))
+}
+
+/**
+ * Before a second attempt at a statement that failed to prepare. SQLite prepares against the
+ * schema this connection last read and reads it again only when a statement runs; a statement
+ * that fails to prepare (a table another program renamed, which the writer's trigger names) never
+ * runs, so without this every attempt would fail the same way after the table is back.
+ */
+function refreshSchema(db: Db, then: () => void): void {
+  db.exec('SELECT 1 FROM main.sqlite_master LIMIT 1', () => then())
 }
 
 export function run(db: Db, sql: string, params: SqlValue[] = []): Promise<{ changes: number; lastID: number }> {
@@ -117,9 +130,3 @@ export function isFullError(err: unknown): boolean {
 
 export const OPEN_RW = sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE
 export const OPEN_RO = sqlite3.OPEN_READONLY
-
-/** `(?,?,?),(?,?,?)` for a multi-row statement. */
-export function placeholders(rows: number, cols: number): string {
-  const one = `(${new Array(cols).fill('?').join(',')})`
-  return new Array(rows).fill(one).join(',')
-}

@@ -1,10 +1,9 @@
 import type { GatewayEvent } from '../../base/events/event.js'
 import type { AppendInput } from './types.js'
-import { all, placeholders, run, type Db, type SqlValue } from './sqlite.js'
+import { all, run, type Db, type SqlValue } from './sqlite.js'
 import type { AckWork } from './ack-queue.js'
 
 /** SQLite's host-parameter limit is 32766; stay well inside it and keep statements modest. */
-const ROWS_PER_INSERT = 400
 const IN_LIST_MAX = 900
 
 export interface StagedEvent {
@@ -49,11 +48,16 @@ const DEFAULT_DEDUPE_WINDOW_MS = 30_000
  * source" is a prefix range. Ids cannot hold NUL, and adapters' scopes do not.
  */
 function scopePrefix(device: string, scope: string): string {
-  return `${device}\u0000${scope}\u0000`
+  return `${device}\u0000${scope}\u0000`.toWellFormed()
 }
 
+/**
+ * Well-formed text (a lone surrogate becomes U+FFFD), so the column a commit stores through its
+ * JSON parameter and the one a lookup binds are the same bytes; SQLite's JSON refuses a lone
+ * surrogate's escape, which would fail the whole batch.
+ */
 function dedupeColumn(device: string, key: string, scope: string | undefined): string {
-  return scopePrefix(device, scope ?? key) + key
+  return scopePrefix(device, scope ?? key) + key.toWellFormed()
 }
 
 interface Committed {
@@ -100,7 +104,7 @@ export async function findDuplicates(db: Db, inputs: readonly AppendInput[]): Pr
     if (i.checkId && (knownIds.has(i.event.id) || batchIds.has(i.event.id))) dup = i.event.id
     if (dup === undefined && i.dedupeKey !== undefined) {
       const prefix = scopePrefix(i.event.device, i.dedupeScope ?? i.dedupeKey)
-      const column = prefix + i.dedupeKey
+      const column = dedupeColumn(i.event.device, i.dedupeKey, i.dedupeScope)
       // The window runs between the two receive times.
       const windowMs = i.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS
       const inBatch = batchLatest.get(prefix)
@@ -159,47 +163,50 @@ async function laterInScope(db: Db, prefix: string, pos: number): Promise<boolea
   return rows.length > 0
 }
 
-/** Multi-row inserts: the events, one outbox row per uplink, and each device's last seq. */
-export async function insertEvents(db: Db, staged: readonly StagedEvent[], uplinks: readonly string[], now: number): Promise<void> {
-  for (const c of chunks(staged, ROWS_PER_INSERT)) {
-    const p: SqlValue[] = []
-    for (const s of c) {
-      const e = s.event
-      p.push(
-        s.pos,
-        e.id,
-        e.device,
-        e.kind,
-        e.priority,
-        Date.parse(e.receivedAt) || now,
-        s.bytes,
-        uplinks.length,
-        s.dedupeKey === undefined ? null : dedupeColumn(e.device, s.dedupeKey, s.dedupeScope),
-        s.body,
-        s.monoAt ?? null,
-      )
-    }
-    await run(
-      db,
-      `INSERT INTO events (pos, id, device, kind, priority, received_at, bytes, pending_uplinks, dedupe_key, body, mono_at) VALUES ${placeholders(c.length, 11)}`,
-      p,
-    )
-    for (const u of uplinks) {
-      const q: SqlValue[] = []
-      for (const s of c) q.push(u, s.pos, s.event.device, s.event.priority)
-      await run(db, `INSERT INTO pending (uplink, pos, device, priority) VALUES ${placeholders(c.length, 4)}`, q)
-    }
-  }
-  const last = new Map<string, number>()
-  for (const s of staged) last.set(s.event.device, s.event.seq)
-  for (const c of chunks([...last], ROWS_PER_INSERT)) {
-    await run(
-      db,
-      `INSERT INTO devices (device, last_seq) VALUES ${placeholders(c.length, 2)} ON CONFLICT(device) DO UPDATE SET last_seq = excluded.last_seq`,
-      c.flat(),
-    )
-  }
+const EVENT_COLUMNS = 'pos, id, device, kind, priority, received_at, bytes, pending_uplinks, dedupe_key, body, mono_at, seq'
+/**
+ * One statement whatever the batch's size: the rows travel as one JSON array parameter and SQLite
+ * takes them apart on its own thread. Binding a dozen parameters per event cost the event loop
+ * about three times as much, and each batch size was a statement of its own to prepare.
+ */
+const INSERT_EVENTS = `INSERT INTO events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS.split(', ')
+  .map((_, i) => `value->>${i}`)
+  .join(', ')} FROM json_each(?)`
+
+/** The events in one INSERT; the writer's trigger adds each one's outbox rows and its device's last seq (ddl.ts). */
+export async function insertEvents(db: Db, staged: readonly StagedEvent[], pendingUplinks: number, now: number): Promise<void> {
+  if (staged.length === 0) return
+  await run(db, INSERT_EVENTS, [eventRows(staged, pendingUplinks, now)])
 }
+
+/** The rows as the JSON array INSERT_EVENTS reads, one array per event in EVENT_COLUMNS order. */
+export function eventRows(staged: readonly StagedEvent[], pendingUplinks: number, now: number): string {
+  const rows: SqlValue[][] = new Array(staged.length)
+  for (let i = 0; i < staged.length; i++) {
+    const s = staged[i]!
+    const e = s.event
+    // Well-formed text, as in dedupeColumn: ids, devices and kinds are validated before they get
+    // here, and the body needs nothing (JSON.stringify escaped its lone surrogates into ASCII).
+    rows[i] = [
+      s.pos,
+      e.id.toWellFormed(),
+      e.device.toWellFormed(),
+      e.kind.toWellFormed(),
+      e.priority,
+      Date.parse(e.receivedAt) || now,
+      s.bytes,
+      pendingUplinks,
+      s.dedupeKey === undefined ? null : dedupeColumn(e.device, s.dedupeKey, s.dedupeScope),
+      s.body,
+      s.monoAt ?? null,
+      e.seq,
+    ]
+  }
+  return JSON.stringify(rows)
+}
+
+/** An acknowledgement of any number of positions: one statement, the positions as a JSON array. */
+const ACK_DELETE = 'DELETE FROM pending WHERE uplink = ? AND pos IN (SELECT value FROM json_each(?)) RETURNING pos'
 
 /**
  * Deletes acknowledged outbox rows, parks refused ones and adds refused attempts; returns how many
@@ -213,16 +220,9 @@ export async function applyAcks(
 ): Promise<Map<string, number>> {
   const removed = new Map<string, number>()
   for (const [uplink, positions] of acks) {
-    for (const c of chunks([...new Set(positions)], IN_LIST_MAX)) {
-      const list = c.map(() => '?').join(',')
-      const present = await all<{ pos: number }>(db, `SELECT pos FROM pending WHERE uplink = ? AND pos IN (${list})`, [uplink, ...c])
-      if (present.length === 0) continue
-      const pl = present.map(() => '?').join(',')
-      const ps = present.map((r) => r.pos)
-      await run(db, `DELETE FROM pending WHERE uplink = ? AND pos IN (${pl})`, [uplink, ...ps])
-      await run(db, `UPDATE events SET pending_uplinks = pending_uplinks - 1 WHERE pos IN (${pl})`, ps)
-      removed.set(uplink, (removed.get(uplink) ?? 0) + present.length)
-    }
+    // The writer's trigger counts each deleted row off its event (ddl.ts).
+    const gone = await all<{ pos: number }>(db, ACK_DELETE, [uplink, JSON.stringify(positions)])
+    if (gone.length > 0) removed.set(uplink, (removed.get(uplink) ?? 0) + gone.length)
   }
   // Before the parks: a row parked in this commit keeps the count of the attempts that parked it.
   for (const { uplink, pos, n } of attempts) await run(db, 'UPDATE pending SET attempts = attempts + ? WHERE uplink = ? AND pos = ?', [n, uplink, pos])

@@ -23,8 +23,16 @@ export function journalMetrics(registry: Registry, journal: Pick<Journal, 'on' |
     labelNames: ['reason', 'delivery'],
     registers: [registry],
   })
+  // Counted per commit, one increment per kind and type: prom-client hashes the labels on each call.
   const onCommitted = (_rows: OutboxRow[], events: GatewayEvent[]) => {
-    for (const ev of events) committed.inc({ kind: ev.kind, type: ev.type })
+    const byLabels = new Map<string, { labels: { kind: string; type: string }; n: number }>()
+    for (const ev of events) {
+      const key = `${ev.kind}\u0000${ev.type}`
+      const hit = byLabels.get(key)
+      if (hit) hit.n++
+      else byLabels.set(key, { labels: { kind: ev.kind, type: ev.type }, n: 1 })
+    }
+    for (const { labels, n } of byLabels.values()) committed.inc(labels, n)
   }
   const onEvicted = (r: EvictionReport) => {
     if (r.delivered > 0) evicted.inc({ reason: r.reason, delivery: 'delivered' }, r.delivered)
