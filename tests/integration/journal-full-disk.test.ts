@@ -171,11 +171,12 @@ describe.skipIf(unavailable !== undefined)(`journal on a full disk (4 MiB tmpfs)
     // The other program lets go; nothing is appended or acknowledged, yet the journal finds out:
     // a full journal tries again on its own, and each try writes (a commit with nothing to write
     // would succeed on a full disk too).
+    // (An earlier full period may have ended already: its recovery made room that filled again.)
+    const ended = recovered.length
     fs.unfill()
-    await waitUntil(() => recovered.length > 0, 'the full period to end with nothing queued')
+    await waitUntil(() => recovered.length > ended, 'the full period to end with nothing queued')
     expect(journal.stats().full).toBe(false)
-    expect(recovered).toHaveLength(1)
-    expect(logs.find('journal full: events are refused')).toHaveLength(1)
+    expect(logs.find('journal full: events are refused')).toHaveLength(recovered.length)
   })
 
   it('a stop while the disk stays full finishes within its bound', async () => {
