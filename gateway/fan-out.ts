@@ -19,8 +19,8 @@ export interface FanOutOptions {
 }
 
 /**
- * After a commit: every event goes to its consumers and out on the local broker, then its
- * device's state; the journal's evictions and recovery become gateway events.
+ * After a commit: every event goes to its consumers and out on the local broker (once anything
+ * can read it there), then its device's state; the journal's evictions and recovery become gateway events.
  */
 export function wireFanOut(o: FanOutOptions): void {
   const { site, journal, broker, states } = o
@@ -28,6 +28,10 @@ export function wireFanOut(o: FanOutOptions): void {
     for (let i = 0; i < events.length; i++) {
       const ev = events[i]!
       for (const c of o.consumers) c(ev)
+      if (!broker.hasEventAudience) {
+        states.seen(ev)
+        continue
+      }
       // State after its event: aedes 1.2 drops one of two QoS 1 publishes to the same subscriber
       // when a retained one is stored concurrently (seen with event/# and state/+ subscribed).
       void broker.publish(topics.event(site, ev.kind, ev.device), rows[i]!.body, 1, false).then(

@@ -39,6 +39,25 @@ export const topics = {
   allGatewayStatus: () => `${TOPIC_ROOT}/+/gateway/status`,
 } as const
 
+/** Levels of an event topic: pingan / v1 / {site} / event / {kind} / {device}. */
+const EVENT_LEVELS = 6
+
+/**
+ * Whether a subscription filter can match an event topic of `site` (MQTT 3.1.1 4.7: `+` is one
+ * level, `#` the rest including the parent). A literal kind or device is taken to name one.
+ */
+export function filterMatchesEvents(filter: string, site: string): boolean {
+  const fixed = ['pingan', 'v1', site, 'event']
+  const levels = filter.split('/')
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!
+    if (level === '#') return true
+    if (i >= EVENT_LEVELS) return false
+    if (level !== '+' && i < fixed.length && level !== fixed[i]) return false
+  }
+  return levels.length === EVENT_LEVELS
+}
+
 function isKind(s: string): s is Kind {
   return (KINDS as readonly string[]).includes(s)
 }

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes'
 import type { Logger } from '../../base/log.js'
-import { parseTopic, topics } from '../../base/events/topics.js'
+import { filterMatchesEvents, parseTopic, topics } from '../../base/events/topics.js'
 import { EventOrderError, errorMessage } from '../../base/errors.js'
 import { canPublish, canSubscribe, filterWithin, type Principal, type Role } from './acl.js'
 import { verifyPassword } from './passwords.js'
@@ -71,6 +71,7 @@ export class LocalBroker {
   private readonly warned = new Set<string>()
   /** Ingest publishes in flight across connections, bounded; its counters are the status's. */
   readonly ingest: IngestBudget
+  private eventAudience = false
 
   constructor(private readonly opts: LocalBrokerOptions) {
     this.users = new Map(opts.users.map((u) => [u.username, u]))
@@ -109,7 +110,10 @@ export class LocalBroker {
       authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
       authorizeSubscribe: (client, sub, done) => {
         const who = this.principals.get(client) ?? ANONYMOUS
-        if (canSubscribe(this.opts.site, who, sub.topic)) return done(null, sub)
+        if (canSubscribe(this.opts.site, who, sub.topic)) {
+          this.noteSubscription(sub.topic)
+          return done(null, sub)
+        }
         this.refusedSubscribes++
         log.warn({ client: client.id, username: who.username, topic: sub.topic }, 'subscription refused by the ACL')
         done(null, null) // SUBACK 0x80 [MQTT-3.9.3-2]
@@ -226,10 +230,30 @@ export class LocalBroker {
     return new Promise((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())))
   }
 
+  /**
+   * Whether anything may read the site's events on this broker. Until a subscription that can match
+   * an event topic is allowed, publishing a committed event here builds an aedes packet and routes
+   * it (subscriptions, then offline sessions) for no reader; an MQTT subscriber never receives what
+   * was published before it subscribed, so not publishing until then cannot be seen. Once true it
+   * stays true: aedes keeps a persistent session's subscriptions while its client is away, and
+   * queues its QoS 1 events for it. Sessions are kept in memory, so none outlive the process.
+   */
+  get hasEventAudience(): boolean {
+    return this.eventAudience
+  }
+
+  private noteSubscription(filter: string): void {
+    if (!this.eventAudience && filterMatchesEvents(filter, this.opts.site)) {
+      this.eventAudience = true
+      this.opts.log.info({ filter }, 'events are published on the local broker from now on: a subscription can read them')
+    }
+  }
+
   /** An in-process subscription (commands for in-process adapters, results for the uplink). */
   subscribe(filter: string, onMessage: (topic: string, payload: Buffer) => void): Promise<void> {
     const aedes = this.aedes
     if (!aedes) return Promise.reject(new Error('broker not started'))
+    this.noteSubscription(filter)
     return new Promise((resolve) =>
       aedes.subscribe(
         filter,

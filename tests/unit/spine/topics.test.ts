@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseTopic, topics } from '../../../base/events/topics.js'
+import { filterMatchesEvents, parseTopic, topics } from '../../../base/events/topics.js'
 
 describe('topic grammar', () => {
   it.each([
@@ -29,5 +29,37 @@ describe('topic grammar', () => {
     'pingan/v1/s/event/alarm',
   ])('refuses %s', (topic) => {
     expect(parseTopic(topic)).toBeUndefined()
+  })
+})
+
+describe('filters that can read a site event', () => {
+  it.each([
+    ['#', true],
+    ['pingan/#', true],
+    ['pingan/v1/#', true],
+    ['pingan/v1/+/event/#', true],
+    ['pingan/v1/s/event/#', true],
+    ['pingan/v1/s/event/+/+', true],
+    ['pingan/v1/s/event/alarm/panel-1', true],
+    ['pingan/v1/s/event/alarm/panel-1/#', true],
+    ['+/+/+/+/+/+', true],
+    ['+/v1/s/#', true],
+    ['pingan/v1/other/event/#', false],
+    ['pingan/v1/s/state/+', false],
+    ['pingan/v1/s/cmd/+/result', false],
+    ['pingan/v1/s/event/+', false],
+    ['pingan/v1/s/event/alarm/panel-1/x', false],
+    ['+/+/+/+/+', false],
+    ['+/+/+/+/+/+/+', false],
+    ['pingan/v2/#', false],
+  ] as const)('%s: %s', (filter, can) => {
+    expect(filterMatchesEvents(filter, 's')).toBe(can)
+  })
+
+  it('agrees with the topic an event is published on', () => {
+    const topic = topics.event('s', 'alarm', 'panel-1')
+    expect(filterMatchesEvents(topic, 's')).toBe(true)
+    expect(filterMatchesEvents(topics.allEvents('s'), 's')).toBe(true)
+    expect(filterMatchesEvents(topics.allEvents(), 's')).toBe(true)
   })
 })
