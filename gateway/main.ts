@@ -13,6 +13,7 @@ import { AdapterHost } from './adapter-host.js'
 import { CommandWiring } from './command-wiring.js'
 import { startBrokerIntake } from './intake.js'
 import { wireFanOut } from './fan-out.js'
+import { writeMessageIdsWithoutTable } from './mqtt-packets.js'
 import { buildUplinks } from './uplinks.js'
 import { GatewayMetrics } from './metrics/metrics.js'
 import { startWalkTests } from './walktest/wiring.js'
@@ -27,6 +28,7 @@ export type { Gateway, GatewayOptions } from './gateway.js'
  */
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const log = options.log ?? createLogger({ level: config.log.level })
+  writeMessageIdsWithoutTable()
   const now = options.now ?? Date.now
   const startedAt = now()
   const site = config.site.id

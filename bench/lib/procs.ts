@@ -8,7 +8,7 @@ import type { GatewayConfig } from '../../config/schema.js'
 const DIST = join(import.meta.dirname, '..', '..')
 
 /** As in the Dockerfile: caps the heap so garbage is collected before RSS grows past ~150 MB. */
-const GATEWAY_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=4'
+const GATEWAY_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=16'
 
 /**
  * The V8 heap settings the Dockerfile deploys with; PINGAN_GATEWAY_NODE_OPTIONS overrides them (an
