@@ -13,6 +13,11 @@ import { fsyncFloor } from './lib/disk.js'
 const DRAIN_EVENTS = Number(process.env['PINGAN_BENCH_DRAIN'] ?? 1_000_000)
 /** PINGAN_BENCH_PARTS=ingest,cpu,latency,drain runs only those parts (the ceilings always run). */
 const PARTS = new Set((process.env['PINGAN_BENCH_PARTS'] ?? 'ingest,cpu,latency,drain').split(','))
+/**
+ * PINGAN_BENCH_FORWARD=1: the ingest and CPU parts run with the platform uplink configured, so the
+ * gateway forwards every event while it takes them in (as on a site), instead of only committing them.
+ */
+const FORWARD = process.env['PINGAN_BENCH_FORWARD'] === '1'
 
 /** Offers `rate` events/s for `seconds` (after `warmup` s not counted) and returns latencies in ms. */
 async function paced(producer: MqttClient, consumer: MqttClient, topic: string, rate: number, seconds: number, warmup = 2): Promise<number[]> {
@@ -128,9 +133,16 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     log(`raw aedes QoS 1: ${Math.round(rawRate)} msg/s`)
     for (const c of rawClients) c.end(true)
 
+    // The platform: a bare aedes broker in its own process (the ingest and CPU parts forward to it with PINGAN_BENCH_FORWARD=1).
+    const platform = await startRawBroker()
+    children.push(platform)
+    const platformPort = Number(platform.info['rawBrokerPort'])
+    const ingestUplink = FORWARD ? platformPort : undefined
+    if (FORWARD) out['ingest and CPU parts forward to the platform'] = 'yes'
+
     // 2. Durable ingest: 10 producers flood the ingest gate; each PUBACK means committed.
     if (PARTS.has('ingest')) {
-      const gwIngest = await startGatewayProcess(config(join(dir, 'ingest'), undefined), join(dir))
+      const gwIngest = await startGatewayProcess(config(join(dir, 'ingest'), ingestUplink), join(dir))
       children.push(gwIngest)
       const port = Number(gwIngest.info['brokerPort'])
       const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(port)))
@@ -151,7 +163,7 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     // 2b. Gateway CPU per event: 10 producers offer 10,000 events/s together for 6 s after 2 s of
     // warm-up; the gateway process's user+system time over the measured seconds, per event acknowledged.
     if (PARTS.has('cpu')) {
-      const gwCpu = await startGatewayProcess(config(join(dir, 'cpu'), undefined), join(dir))
+      const gwCpu = await startGatewayProcess(config(join(dir, 'cpu'), ingestUplink), join(dir))
       children.push(gwCpu)
       const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(Number(gwCpu.info['brokerPort']))))
       const r = await cpuAtRate(producers, gwCpu.child.pid!, 10_000, 6)
@@ -164,9 +176,6 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     }
 
     // 3. End-to-end latency: producer -> gateway (commit) -> platform broker -> consumer.
-    const platform = await startRawBroker()
-    children.push(platform)
-    const platformPort = Number(platform.info['rawBrokerPort'])
     if (PARTS.has('latency')) {
       const gw = await startGatewayProcess(config(join(dir, 'e2e'), platformPort), join(dir))
       children.push(gw)
