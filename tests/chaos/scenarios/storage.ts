@@ -25,7 +25,7 @@ export interface StorageOptions extends Omit<RigOptions, 'keepaliveSec' | 'recon
   /**
    * When the faults begin: `start` (default) runs the whole process under them, opening the journal
    * included, so a failing disk may refuse starts; `ready` starts the gateway on a sound disk and
-   * arms the same faults through libfiu's remote control once it listens, so the window is spent on
+   * arms the same faults through libfiu's remote control once it listens and its uplink is connected, so the window is spent on
    * events flowing (the fast subset in `npm test`, whose time must not go to refused starts).
    */
   faultsFrom?: 'start' | 'ready'
@@ -92,7 +92,18 @@ export async function storageRun(run: number, o: StorageOptions): Promise<Storag
     let gw: SpawnedGateway | undefined
     const ctrl = join(r.dir, 'fiu-ctrl')
     const prefix = o.faultsFrom === 'ready' ? fiuRemotePrefix(ctrl) : fiuPrefix(o.probability)
-    const armed = o.faultsFrom === 'ready' ? { beforeLoad: (g: SpawnedGateway) => armFaults(ctrl, g.child.pid!, o.probability) } : {}
+    // Armed once the uplink is connected too: before, nothing is delivered, and a pwrite failing with
+    // ENOSPC (libfiu draws the errno), which the journal takes for a full disk, evicts undelivered
+    // events. That is the full disk's designed and reported loss (scenario `disk`), not this one's.
+    const armed =
+      o.faultsFrom === 'ready'
+        ? {
+            beforeLoad: async (g: SpawnedGateway) => {
+              await until('the uplink to connect', () => g.lines.some((l) => l['msg'] === 'uplink connected'), deadline)
+              await armFaults(ctrl, g.child.pid!, o.probability)
+            },
+          }
+        : {}
     for (let i = 0; i < MAX_STARTS && !gw; i++) {
       gw = await r.start({ prefix, ...armed }).catch(() => {
         result.failedStarts++
