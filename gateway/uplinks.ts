@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/schema.js'
 import { Forwarder } from '../cloud-bridge/forwarder.js'
-import { ThreadedUplink } from '../cloud-bridge/uplinks/thread/threaded-uplink.js'
+import { MqttUplink } from '../cloud-bridge/uplinks/mqtt.js'
 import { Dc09Uplink } from '../cloud-bridge/uplinks/dc09/dc09-uplink.js'
 import type { Uplink } from '../cloud-bridge/uplink.js'
 import type { Logger } from '../base/log.js'
@@ -28,8 +28,7 @@ export function buildUplinks(
   }
   const uplinks: Uplink[] = config.uplinks.map((u) => {
     const ulog = log.child({ component: 'uplink', uplink: u.id })
-    // The MQTT client runs in its own thread: its per-event work leaves the thread that takes events in.
-    if (u.type === 'mqtt') return new ThreadedUplink(u, site, ulog)
+    if (u.type === 'mqtt') return new MqttUplink(u, site, ulog)
     return new Dc09Uplink(u, { site: siteInfo, log: ulog, report: (type, attrs) => void gatewayEvent({ type, attrs }) })
   })
   const forwarders = uplinks.map(

@@ -28,25 +28,6 @@ export interface MqttUplinkDeps {
   random?: () => number
   /** The reconnect timer and clock; fake in tests. */
   timers?: Timers
-  /** The PEM files already read (`readUplinkTls`), by a thread that has checked them; read here otherwise. */
-  tls?: UplinkTls
-  /** Told of every change of `state` (the uplink's thread mirrors it for the gateway). */
-  onState?: (state: UplinkState) => void
-}
-
-export interface UplinkTls {
-  ca?: Buffer
-  cert?: Buffer
-  key?: Buffer
-}
-
-/** The uplink's PEM files; throws (naming the file) when one cannot be read. */
-export function readUplinkTls(cfg: MqttUplinkConfig): UplinkTls {
-  const tls: UplinkTls = {}
-  if (cfg.ca) tls.ca = readFileSync(cfg.ca)
-  if (cfg.cert) tls.cert = readFileSync(cfg.cert)
-  if (cfg.key) tls.key = readFileSync(cfg.key)
-  return tls
 }
 
 /**
@@ -66,8 +47,7 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
   private timer: TimerHandle | undefined
   private readonly timers: Timers
   private readonly backoff: Backoff
-  private readonly tls: UplinkTls
-  private readonly onState: ((state: UplinkState) => void) | undefined
+  private readonly tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }
   private readonly host: string
   private readonly port: number
   /** This connection's publishes not yet acknowledged, in the order they were sent. */
@@ -104,8 +84,10 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
       ...(this.secure ? { ca: cfg.ca ?? 'the system CA store' } : {}),
       ...(this.servername !== undefined ? { servername: this.servername } : {}),
     })
-    this.tls = deps.tls ?? readUplinkTls(cfg)
-    this.onState = deps.onState
+    this.tls = {}
+    if (cfg.ca) this.tls.ca = readFileSync(cfg.ca)
+    if (cfg.cert) this.tls.cert = readFileSync(cfg.cert)
+    if (cfg.key) this.tls.key = readFileSync(cfg.key)
   }
 
   get state(): UplinkState {
@@ -219,7 +201,6 @@ export class MqttUplink extends EventEmitter<UplinkEvents> implements Uplink {
 
   private setState(s: UplinkState): void {
     this.current = s
-    this.onState?.(s)
   }
 
   /**
