@@ -6,7 +6,7 @@ import sqlite3 from 'sqlite3'
 import { UuidV7Generator } from '../base/events/uuidv7.js'
 import { topics } from '../base/events/topics.js'
 import { nowMs, percentile, round, sleep } from './lib/stats.js'
-import { cpuMs, rssBytes, startGatewayProcess, startRawBroker, type Child } from './lib/procs.js'
+import { cpuMs, mainThreadCpuMs, rssBytes, startGatewayProcess, startRawBroker, type Child } from './lib/procs.js'
 import { PRODUCERS, SITE, config, connect, flood, prefill } from './lib/spine-kit.js'
 import { fsyncFloor } from './lib/disk.js'
 
@@ -52,7 +52,12 @@ async function paced(producer: MqttClient, consumer: MqttClient, topic: string, 
 }
 
 /** Offers `rate` events/s spread over `producers` (2 s of warm-up, then `seconds` measured); the gateway's CPU per acknowledged event. */
-async function cpuAtRate(producers: MqttClient[], pid: number, rate: number, seconds: number): Promise<{ cpuUsPerEvent: number; ackedRate: number }> {
+async function cpuAtRate(
+  producers: MqttClient[],
+  pid: number,
+  rate: number,
+  seconds: number,
+): Promise<{ cpuUsPerEvent: number; mainUsPerEvent: number; ackedRate: number }> {
   let acked = 0
   const tickMs = 10
   const perTick = rate / (1000 / tickMs)
@@ -72,11 +77,16 @@ async function cpuAtRate(producers: MqttClient[], pid: number, rate: number, sec
   }
   await run(2)
   const c0 = cpuMs(pid)
+  const m0 = mainThreadCpuMs(pid)
   const a0 = acked
   const t0 = nowMs()
   await run(seconds)
   const n = acked - a0
-  return { cpuUsPerEvent: ((cpuMs(pid) - c0) * 1000) / n, ackedRate: (n * 1000) / (nowMs() - t0) }
+  return {
+    cpuUsPerEvent: ((cpuMs(pid) - c0) * 1000) / n,
+    mainUsPerEvent: ((mainThreadCpuMs(pid) - m0) * 1000) / n,
+    ackedRate: (n * 1000) / (nowMs() - t0),
+  }
 }
 
 async function sqliteCeiling(dir: string): Promise<{ multiRow: number; perRow: number }> {
@@ -123,14 +133,18 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
     children.push(raw)
     const rawPort = Number(raw.info['rawBrokerPort'])
     const rawClients = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(rawPort, false)))
+    const rawCpu0 = cpuMs(raw.child.pid!)
     const rawRate = await flood(
       rawClients,
       10_000,
       (i) => `raw/${i}`,
       () => '{"type":"test"}',
     )
+    // The bare broker's CPU per message in its flood: the same-run floor for the gateway's CPU per event.
+    const rawCpuUs = ((cpuMs(raw.child.pid!) - rawCpu0) * 1000) / (PRODUCERS * 10_000)
     out['raw aedes QoS 1 flood, msg/s (10 producers)'] = Math.round(rawRate)
-    log(`raw aedes QoS 1: ${Math.round(rawRate)} msg/s`)
+    out['raw aedes CPU per message in its flood, µs'] = round(rawCpuUs, 1)
+    log(`raw aedes QoS 1: ${Math.round(rawRate)} msg/s, ${round(rawCpuUs, 1)} µs of CPU per message`)
     for (const c of rawClients) c.end(true)
 
     // The platform: a bare aedes broker in its own process (the ingest and CPU parts forward to it with PINGAN_BENCH_FORWARD=1).
@@ -146,6 +160,8 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       children.push(gwIngest)
       const port = Number(gwIngest.info['brokerPort'])
       const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(port)))
+      const gwPid = gwIngest.child.pid!
+      const cpu0 = { all: cpuMs(gwPid), main: mainThreadCpuMs(gwPid) }
       const ingestRate = await flood(
         producers,
         10_000,
@@ -154,7 +170,13 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       )
       out['durable ingest, events/s acknowledged (10 producers, QoS 1)'] = Math.round(ingestRate)
       out['durable ingest / raw aedes'] = round(ingestRate / rawRate, 2)
-      log(`durable ingest: ${Math.round(ingestRate)} events/s (${round(ingestRate / rawRate, 2)} of raw)`)
+      const floodUs = ((cpuMs(gwPid) - cpu0.all) * 1000) / (PRODUCERS * 10_000)
+      const floodMainUs = ((mainThreadCpuMs(gwPid) - cpu0.main) * 1000) / (PRODUCERS * 10_000)
+      out['gateway CPU per event in the ingest flood, µs'] = round(floodUs, 1)
+      out['of which on the main thread, µs (flood)'] = round(floodMainUs, 1)
+      log(
+        `durable ingest: ${Math.round(ingestRate)} events/s (${round(ingestRate / rawRate, 2)} of raw); CPU ${round(floodUs, 1)} µs per event, main thread ${round(floodMainUs, 1)}`,
+      )
       for (const c of producers) c.end(true)
       await gwIngest.stop()
       children.pop()
@@ -168,8 +190,11 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       const producers = await Promise.all(Array.from({ length: PRODUCERS }, () => connect(Number(gwCpu.info['brokerPort']))))
       const r = await cpuAtRate(producers, gwCpu.child.pid!, 10_000, 6)
       out['gateway CPU per event at 10,000/s offered, µs'] = round(r.cpuUsPerEvent, 1)
+      out['of which on the main thread, µs'] = round(r.mainUsPerEvent, 1)
       out['events/s acknowledged while offered 10,000/s'] = Math.round(r.ackedRate)
-      log(`cpu at 10,000/s offered: ${round(r.cpuUsPerEvent, 1)} µs per event (${Math.round(r.ackedRate)} events/s acknowledged)`)
+      log(
+        `cpu at 10,000/s offered: ${round(r.cpuUsPerEvent, 1)} µs per event, main thread ${round(r.mainUsPerEvent, 1)} µs (${Math.round(r.ackedRate)} events/s acknowledged)`,
+      )
       for (const c of producers) c.end(true)
       await gwCpu.stop()
       children.pop()
@@ -238,7 +263,9 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       children.push(drainGw)
       let maxRss = 0
       const pid = drainGw.child.pid!
+      let cpu = { all: 0, main: 0 }
       while (received < DRAIN_EVENTS) {
+        cpu = { all: cpuMs(pid), main: mainThreadCpuMs(pid) }
         if (drainGw.child.exitCode !== null || drainGw.child.signalCode !== null)
           throw new Error(`the gateway exited during the drain (${drainGw.child.exitCode ?? drainGw.child.signalCode})`)
         maxRss = Math.max(maxRss, rssBytes(pid))
@@ -248,7 +275,12 @@ export async function run(log: (line: string) => void): Promise<Record<string, n
       const drainRate = (DRAIN_EVENTS * 1000) / (nowMs() - t0)
       out['backlog drain, events/s (1,000,000 buffered, incl. start-up)'] = Math.round(drainRate)
       out['gateway max RSS during drain, MB'] = round(maxRss / 1024 / 1024, 1)
-      log(`drain: ${Math.round(drainRate)} events/s, max RSS ${round(maxRss / 1024 / 1024, 1)} MB`)
+      // CPU read at the last poll before the end (200 ms at most before), start-up included.
+      out['drain: gateway CPU per event, µs'] = round((cpu.all * 1000) / DRAIN_EVENTS, 1)
+      out['drain: of which on the main thread, µs'] = round((cpu.main * 1000) / DRAIN_EVENTS, 1)
+      log(
+        `drain: ${Math.round(drainRate)} events/s, max RSS ${round(maxRss / 1024 / 1024, 1)} MB, CPU ${round((cpu.all * 1000) / DRAIN_EVENTS, 1)} µs per event (main thread ${round((cpu.main * 1000) / DRAIN_EVENTS, 1)})`,
+      )
       counter.end(true)
       await drainGw.stop()
       children.pop()

@@ -90,7 +90,16 @@ export function rssBytes(pid: number): number {
 
 /** CPU time (user + system) a process has used, in ms, from /proc (10 ms resolution). */
 export function cpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`)
+}
+
+/** CPU time of the process's main thread alone (its thread id is the pid): JavaScript's own thread. */
+export function mainThreadCpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`)
+}
+
+function statCpuMs(file: string): number {
   // Fields after the command name: utime and stime are the 12th and 13th [proc(5)].
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  const f = readFileSync(file, 'utf8').split(') ')[1]!.split(' ')
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100
 }
