@@ -25,8 +25,9 @@ export interface StorageOptions extends Omit<RigOptions, 'keepaliveSec' | 'recon
   /**
    * When the faults begin: `start` (default) runs the whole process under them, opening the journal
    * included, so a failing disk may refuse starts; `ready` starts the gateway on a sound disk and
-   * arms the same faults through libfiu's remote control once it listens and its uplink is connected, so the window is spent on
-   * events flowing (the fast subset in `npm test`, whose time must not go to refused starts).
+   * arms the same faults through libfiu's remote control once it listens and its uplink is
+   * connected, so the window is spent on events flowing (the fast subset in `npm test`, whose time
+   * must not go to refused starts).
    */
   faultsFrom?: 'start' | 'ready'
 }
